@@ -1,0 +1,166 @@
+//! The one settings struct: read once from a TOML file, then environment overrides, then
+//! command-line flags. No other code reads the environment.
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Where the SQLite file, recordings and documents live on the embedded default.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `sqlite://<data_dir>/exam.db`.
+    pub database_url: String,
+    /// Optional Redis for events between processes; empty means in-process only.
+    pub redis_url: String,
+    pub auth: AuthSettings,
+    pub http: HttpSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// How long a sign-in lasts.
+    pub session_ttl_secs: i64,
+    /// Failed passwords in a row before the account is locked.
+    pub max_failed_logins: i64,
+    /// How long a locked account stays locked.
+    pub lockout_secs: i64,
+    /// Sign-in attempts allowed per client address per minute.
+    pub login_attempts_per_minute: u32,
+    /// Mark the session cookie `Secure`; browsers still accept it on http://localhost.
+    pub cookie_secure: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Largest request body the JSON API accepts.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: String::new(),
+            redis_url: String::new(),
+            auth: AuthSettings::default(),
+            http: HttpSettings::default(),
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            session_ttl_secs: 12 * 3600,
+            max_failed_logins: 5,
+            lockout_secs: 15 * 60,
+            login_attempts_per_minute: 30,
+            cookie_secure: true,
+        }
+    }
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self { max_body_bytes: 1024 * 1024 }
+    }
+}
+
+/// Values given on the command line; they win over the file and the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+impl Settings {
+    /// File (if any), then `EXAM_*` environment variables, then command-line flags.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut s = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading config file {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?
+            }
+            None => Settings::default(),
+        };
+        s.apply_env(|k| std::env::var(k).ok())?;
+        s.apply_overrides(overrides);
+        Ok(s)
+    }
+
+    fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        if let Some(v) = get("EXAM_LISTEN") {
+            self.listen = v.parse().with_context(|| format!("EXAM_LISTEN={v} is not an address"))?;
+        }
+        if let Some(v) = get("EXAM_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("EXAM_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = get("EXAM_REDIS_URL") {
+            self.redis_url = v;
+        }
+        if let Some(v) = get("EXAM_COOKIE_SECURE") {
+            self.auth.cookie_secure = v != "false" && v != "0";
+        }
+        Ok(())
+    }
+
+    pub fn apply_overrides(&mut self, o: &Overrides) {
+        if let Some(l) = o.listen {
+            self.listen = l;
+        }
+        if let Some(d) = &o.data_dir {
+            self.data_dir = d.clone();
+        }
+        if let Some(u) = &o.database_url {
+            self.database_url = u.clone();
+        }
+    }
+
+    /// The database URL in effect: the configured one, or SQLite in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("exam.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let mut s: Settings = toml::from_str(
+            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/a\"\n[auth]\nmax_failed_logins = 3\n",
+        )
+        .expect("valid toml");
+        assert_eq!(s.auth.max_failed_logins, 3);
+        assert_eq!(s.auth.lockout_secs, 900, "unset keys keep their defaults");
+        s.apply_env(|k| (k == "EXAM_DATA_DIR").then(|| "/srv/b".to_string())).expect("env");
+        assert_eq!(s.data_dir, PathBuf::from("/srv/b"));
+        s.apply_overrides(&Overrides { data_dir: Some("/srv/c".into()), ..Default::default() });
+        assert_eq!(s.data_dir, PathBuf::from("/srv/c"));
+        assert_eq!(s.listen.port(), 9000);
+        assert!(s.effective_database_url().starts_with("sqlite:///srv/c/exam.db"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(toml::from_str::<Settings>("lisen = \"x\"").is_err());
+    }
+}

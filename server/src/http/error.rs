@@ -1,0 +1,166 @@
+//! API errors: one enum, each variant with its status and a stable snake_case code. The body
+//! `{ "error", "message" }` is written by [`localize`], which knows the request's language.
+//! Database and internal errors become 500 with no detail; the detail goes to the log.
+use axum::Json;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use exam_protocol::ErrorBody;
+
+use super::i18n::Lang;
+use crate::auth::AuthError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not JSON.
+    #[error("malformed json")]
+    MalformedJson,
+    /// 422: JSON of the wrong shape: a wrong type, a missing or unknown field.
+    #[error("invalid field")]
+    InvalidField,
+    /// 422: well-formed but refused by a rule; the code names the rule.
+    #[error("validation failed: {0}")]
+    Validation(&'static str),
+    /// 415: the body is not sent as JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 413: the body is larger than the configured limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 401: no token, or one that is unknown or signed out.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// 401: the token was valid once and has expired.
+    #[error("session expired")]
+    SessionExpired,
+    /// 401: wrong username or password (never says which).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// 423: too many wrong passwords in a row.
+    #[error("account locked")]
+    AccountLocked,
+    /// 429: too many sign-in attempts from this address.
+    #[error("rate limited")]
+    RateLimited,
+    /// 403: the role may not do this at all.
+    #[error("forbidden")]
+    Forbidden,
+    /// 404: no such object, or one outside the caller's scope (ids must not leak).
+    #[error("not found")]
+    NotFound,
+    /// 405
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: a unique value is already taken; the code names which.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// 500: logged, never described to the client.
+    #[error("internal: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Marks a response as an API error so [`localize`] can write its body.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorCode(pub &'static str);
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson => StatusCode::BAD_REQUEST,
+            ApiError::InvalidField | ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unauthenticated | ApiError::SessionExpired | ApiError::InvalidCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::AccountLocked => StatusCode::LOCKED,
+            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson => "malformed_json",
+            ApiError::InvalidField => "invalid_field",
+            ApiError::Validation(code) | ApiError::Conflict(code) => code,
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::SessionExpired => "session_expired",
+            ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::AccountLocked => "account_locked",
+            ApiError::RateLimited => "rate_limited",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(e) = &self {
+            tracing::error!(error = format!("{e:#}"), "internal error");
+        }
+        let mut resp = self.status().into_response();
+        resp.extensions_mut().insert(ErrorCode(self.code()));
+        resp
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // Handlers that expect a conflict map it to their own code first; one reaching
+            // here is still the client's doing, not ours.
+            StoreError::Conflict(_) => ApiError::Conflict("conflict"),
+            StoreError::Database(e) => ApiError::Internal(anyhow::Error::new(e).context("database")),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => ApiError::InvalidCredentials,
+            AuthError::Locked => ApiError::AccountLocked,
+            AuthError::RateLimited => ApiError::RateLimited,
+            AuthError::Store(s) => s.into(),
+        }
+    }
+}
+
+/// Writes every API error body in the request's language, including the ones the router
+/// itself produces (unknown route, wrong method, body over the limit).
+pub async fn localize(req: Request, next: Next) -> Response {
+    let lang = Lang::from_headers(req.headers());
+    let is_api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let code = match resp.extensions().get::<ErrorCode>() {
+        Some(ErrorCode(code)) => *code,
+        None if !is_api => return resp,
+        None => match resp.status() {
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            _ => return resp,
+        },
+    };
+    let status = resp.status();
+    let body = ErrorBody { error: code.to_string(), message: super::messages::message(code, lang).to_string() };
+    let mut out = (status, Json(body)).into_response();
+    out.headers_mut().insert(
+        axum::http::header::CONTENT_LANGUAGE,
+        axum::http::HeaderValue::from_static(lang.tag()),
+    );
+    out
+}

@@ -1,0 +1,71 @@
+//! HTTP: the shared state, the router built from the route table, and the layers every
+//! request passes (request log, body limit, localised errors).
+pub mod access;
+mod api;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod messages;
+pub mod session_cookie;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::middleware::{from_fn, from_fn_with_state};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::rate_limit::RateLimiter;
+use crate::config::Settings;
+use crate::store::Db;
+use access::{Route, RouteRule, authorize};
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub login_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: Settings) -> Self {
+        let limiter = RateLimiter::new(settings.auth.login_attempts_per_minute);
+        Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter) }
+    }
+}
+
+fn all_routes() -> Vec<Route> {
+    let mut routes = api::routes();
+    routes.extend(crate::pages::routes());
+    routes
+}
+
+/// Every route with its access rule: what the role × route test walks.
+pub fn rules() -> Vec<RouteRule> {
+    all_routes().into_iter().map(|r| r.rule).collect()
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for Route { rule, handler } in all_routes() {
+        let path = rule.path;
+        let guarded = handler.route_layer(from_fn_with_state((state.clone(), rule), authorize));
+        router = router.route(path, guarded);
+    }
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|req: &Request| {
+            // The route template, never the raw URI: paths and queries may carry ids or tokens.
+            let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
+            tracing::info_span!("request", method = %req.method(), route = route.as_deref().unwrap_or("-"))
+        })
+        .on_request(())
+        .on_response(|resp: &axum::response::Response, latency: Duration, _span: &tracing::Span| {
+            tracing::info!(status = resp.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+        });
+    router
+        .layer(DefaultBodyLimit::max(state.settings.http.max_body_bytes))
+        .layer(from_fn(error::localize))
+        .layer(trace)
+        .with_state(state)
+}

@@ -1,0 +1,62 @@
+//! The exam server: configuration, records (SQLite or PostgreSQL), accounts and roles, the
+//! audit trail, the JSON API and the server-rendered pages. `main.rs` is only the CLI.
+
+pub mod accounts;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod pages;
+pub mod store;
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use config::Settings;
+use http::AppState;
+use store::Db;
+
+/// Opens the database and applies any migration not yet applied.
+pub async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.effective_database_url()).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// A server bound to its address, ready to serve.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    pub async fn bind(settings: Settings) -> anyhow::Result<Server> {
+        let db = open_db(&settings).await?;
+        Self::bind_with_db(settings, db).await
+    }
+
+    pub async fn bind_with_db(settings: Settings, db: Db) -> anyhow::Result<Server> {
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("binding {}", settings.listen))?;
+        Ok(Server { listener, state: AppState::new(db, settings) })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then finishes the requests in flight.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP")
+    }
+}

@@ -1,0 +1,101 @@
+//! The page frame, the language switch and HTML escaping shared by every page.
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use exam_protocol::Role;
+use serde::Deserialize;
+
+use crate::http::i18n::Lang;
+
+/// `?lang=en` or `?lang=zh-CN` on any page switches the language and remembers it.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    pub lang: Option<String>,
+}
+
+/// The language for this page and, when the switch was used, the cookie that keeps it.
+pub fn page_lang(headers: &HeaderMap, q: &LangQuery) -> (Lang, Option<HeaderValue>) {
+    match q.lang.as_deref().and_then(Lang::parse_tag) {
+        Some(l) => {
+            let cookie = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", l.tag());
+            (l, HeaderValue::from_str(&cookie).ok())
+        }
+        None => (Lang::from_headers(headers), None),
+    }
+}
+
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn role_name(role: Role, lang: Lang) -> &'static str {
+    let (zh, en) = match role {
+        Role::Candidate => ("考生", "Candidate"),
+        Role::Proctor => ("监考人员", "Proctor"),
+        Role::Author => ("命题人员", "Question author"),
+        Role::Reviewer => ("审题专家", "Reviewer"),
+        Role::InstitutionAdmin => ("评价机构管理员", "Institution administrator"),
+        Role::Supervisor => ("质量督导员", "Quality supervisor"),
+        Role::Regulator => ("人社部门监管人员", "Regulator"),
+        Role::Operator => ("系统运维人员", "Operator"),
+    };
+    lang.pick(zh, en)
+}
+
+const CSS: &str = r#"
+:root { color-scheme: light; --accent: #0b5cad; --text: #1b1f24; --muted: #57606a; --bg: #f5f7fa; }
+* { box-sizing: border-box; }
+body { margin: 0; font-family: "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+       font-size: 1rem; line-height: 1.6; color: var(--text); background: var(--bg); }
+.skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; }
+header { background: var(--accent); color: #fff; padding: .75rem 1.5rem; display: flex; flex-wrap: wrap;
+         justify-content: space-between; align-items: center; gap: .5rem; }
+header a { color: #fff; } header h1 { font-size: 1.25rem; margin: 0; }
+main { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+.card { background: #fff; border: 1px solid #d0d7de; border-radius: .5rem; padding: 1.5rem; margin-bottom: 1.5rem; }
+label { display: block; font-weight: 600; margin-top: 1rem; }
+input { font: inherit; width: 100%; max-width: 24rem; padding: .5rem .75rem; border: 1px solid #8c959f; border-radius: .375rem; }
+button { font: inherit; margin-top: 1.25rem; padding: .5rem 1.5rem; background: var(--accent); color: #fff;
+         border: 0; border-radius: .375rem; cursor: pointer; }
+a:focus, input:focus, button:focus { outline: 3px solid #ffbf47; outline-offset: 2px; }
+.error { color: #a40e26; background: #ffebe9; border: 1px solid #ff8182; padding: .5rem .75rem; border-radius: .375rem; }
+.muted { color: var(--muted); }
+ul.tasks { padding-left: 1.25rem; } ul.tasks li { margin: .25rem 0; }
+"#;
+
+/// A whole page: header with the product name and language switch, then `body`.
+pub fn render(lang: Lang, title: &str, body: &str, lang_cookie: Option<HeaderValue>) -> Response {
+    let product = lang.pick("职业技能等级认定 · 在线监考考试系统", "Skill Level Certification · Proctored Exams");
+    let switch = match lang {
+        Lang::Zh => r#"<a href="?lang=en" lang="en" hreflang="en">English</a>"#,
+        Lang::En => r#"<a href="?lang=zh-CN" lang="zh-CN" hreflang="zh-CN">简体中文</a>"#,
+    };
+    let skip = lang.pick("跳到正文", "Skip to content");
+    let html = format!(
+        "<!doctype html><html lang=\"{tag}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · {product}</title><style>{CSS}</style></head><body>\
+         <a class=\"skip\" href=\"#main\">{skip}</a>\
+         <header><h1>{product}</h1><nav aria-label=\"language\">{switch}</nav></header>\
+         <main id=\"main\">{body}</main></body></html>",
+        tag = lang.tag(),
+        title = esc(title),
+    );
+    let mut resp = Html(html).into_response();
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    if let Some(c) = lang_cookie {
+        resp.headers_mut().append(SET_COOKIE, c);
+    }
+    resp
+}

@@ -1,0 +1,136 @@
+//! Accounts: who can sign in, with which role, in which institution.
+use exam_protocol::{Account, Role};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::{Db, StoreError, StoreResult};
+
+/// An account as the sign-in check needs it, with its password hash and lock state.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub account: Account,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccountRow<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub institution_id: Option<i64>,
+    pub password_hash: &'a str,
+    pub now_ms: i64,
+}
+
+/// The columns `account_from_row` reads; a macro so queries stay `&'static str`.
+macro_rules! columns {
+    () => {
+        "id, username, display_name, role, institution_id"
+    };
+}
+
+pub(crate) fn account_from_row(row: &AnyRow) -> StoreResult<Account> {
+    let role: String = row.try_get("role")?;
+    Ok(Account {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Database(sqlx::Error::Decode(format!("unknown role {role}").into())))?,
+        institution_id: row.try_get("institution_id")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, new: &NewAccountRow<'_>) -> StoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (username, display_name, role, institution_id, password_hash, created_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.username)
+    .bind(new.display_name)
+    .bind(new.role.as_str())
+    .bind(new.institution_id)
+    .bind(new.password_hash)
+    .bind(new.now_ms)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn credentials(db: &Db, username: &str) -> StoreResult<Option<Credentials>> {
+    let row = sqlx::query(concat!("SELECT ", columns!(), ", password_hash, failed_logins, locked_until_ms FROM accounts WHERE username = $1"))
+    .bind(username)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|r| {
+        Ok(Credentials {
+            account: account_from_row(&r)?,
+            password_hash: r.try_get("password_hash")?,
+            failed_logins: r.try_get("failed_logins")?,
+            locked_until_ms: r.try_get("locked_until_ms")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn get(db: &Db, id: i64) -> StoreResult<Option<Account>> {
+    let row = sqlx::query(concat!("SELECT ", columns!(), " FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(account_from_row).transpose()
+}
+
+/// All accounts, or those of one institution.
+pub async fn list(db: &Db, institution_id: Option<i64>) -> StoreResult<Vec<Account>> {
+    let rows = match institution_id {
+        Some(inst) => {
+            sqlx::query(concat!("SELECT ", columns!(), " FROM accounts WHERE institution_id = $1 ORDER BY id"))
+                .bind(inst)
+                .fetch_all(db.reader())
+                .await?
+        }
+        None => {
+            sqlx::query(concat!("SELECT ", columns!(), " FROM accounts ORDER BY id"))
+                .fetch_all(db.reader())
+                .await?
+        }
+    };
+    rows.iter().map(account_from_row).collect()
+}
+
+pub async fn count(db: &Db) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(db.reader()).await?)
+}
+
+/// Counts a failed password; once `max_failed` are reached in a row the account locks
+/// until `lock_until_ms`. Returns the failures counted so far.
+pub async fn record_failed_login(
+    conn: &mut AnyConnection,
+    id: i64,
+    max_failed: i64,
+    lock_until_ms: i64,
+) -> StoreResult<i64> {
+    let failed: i64 = sqlx::query_scalar(
+        "UPDATE accounts
+         SET failed_logins = failed_logins + 1,
+             locked_until_ms = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until_ms END
+         WHERE id = $1 RETURNING failed_logins",
+    )
+    .bind(id)
+    .bind(max_failed)
+    .bind(lock_until_ms)
+    .fetch_one(conn)
+    .await?;
+    Ok(failed)
+}
+
+pub async fn clear_failed_logins(conn: &mut AnyConnection, id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until_ms = 0 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
