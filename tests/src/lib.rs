@@ -1,1 +1,133 @@
-//! placeholder
+//! Shared harness for the end-to-end tests: a server per test on port 0 with its own fresh
+//! database (SQLite file or a new PostgreSQL database), typed clients, the built binaries,
+//! and a small WebDriver client for headless Chromium.
+
+pub mod binaries;
+pub mod postgres;
+pub mod webdriver;
+
+use std::net::SocketAddr;
+use std::sync::Once;
+
+use exam_client::Client;
+use exam_server::config::Settings;
+use exam_server::store::Db;
+use exam_server::{Server, demo};
+
+/// The two record stores every conformance test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Logs only when asked for: `TEST_LOG=debug cargo test …`.
+pub fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        }
+    });
+}
+
+/// A fresh, migrated database of the given kind, and the URL it was opened with.
+#[derive(Debug)]
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    pub backend: Backend,
+    /// Keeps the SQLite file's directory alive for the test's duration.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        init_logs();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("exam.db").display()),
+            Backend::Postgres => postgres::fresh_database().await,
+        };
+        let db = Db::connect(&url).await.expect("connect to the test database");
+        db.migrate().await.expect("migrate the test database");
+        TestDb { db, url, backend, dir }
+    }
+}
+
+/// A running server on 127.0.0.1:0 with its own database.
+#[derive(Debug)]
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub store: TestDb,
+}
+
+/// Settings for tests: fast lock-out thresholds stay at their defaults, but the sign-in rate
+/// limit is lifted because every test signs in from 127.0.0.1.
+pub fn test_settings(store: &TestDb) -> Settings {
+    let mut s = Settings::default();
+    s.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    s.data_dir = store.dir.path().to_path_buf();
+    s.database_url = store.url.clone();
+    s.auth.login_attempts_per_minute = 10_000;
+    s
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let store = TestDb::new(backend).await;
+        let mut settings = test_settings(&store);
+        tweak(&mut settings);
+        let server = Server::bind_with_db(settings, store.db.clone()).await.expect("bind test server");
+        let addr = server.local_addr().expect("local addr");
+        tokio::spawn(server.run(std::future::pending()));
+        TestApp { addr, base: format!("http://{addr}"), store }
+    }
+
+    /// Spawns and seeds the demo institution and one account per role.
+    pub async fn spawn_demo(backend: Backend) -> TestApp {
+        let app = Self::spawn(backend).await;
+        demo::seed(&app.store.db).await.expect("seed demo data");
+        app
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// A client signed in as the named demo account.
+    pub async fn signed_in(&self, username: &str) -> Client {
+        let mut c = self.client();
+        c.login(username, demo::DEMO_PASSWORD).await.unwrap_or_else(|e| panic!("sign in as {username}: {e}"));
+        c
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.store.db
+    }
+}
+
+/// Declares an async test once per backend: `both_backends!(name);` turns `async fn name(b: Backend)`
+/// into `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() { super::$name($crate::Backend::Sqlite).await }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() { super::$name($crate::Backend::Postgres).await }
+            )*
+        }
+    };
+}

@@ -41,6 +41,12 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// Pages are Simplified Chinese unless the user pressed the English switch (the cookie);
+    /// a browser's English `Accept-Language` alone does not turn them.
+    pub fn for_page(headers: &HeaderMap) -> Lang {
+        cookie(headers, "lang").and_then(|v| Lang::parse_tag(&v)).unwrap_or_default()
+    }
+
     /// Picks one of two texts.
     pub fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
         match self {

@@ -20,7 +20,7 @@ pub fn page_lang(headers: &HeaderMap, q: &LangQuery) -> (Lang, Option<HeaderValu
             let cookie = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", l.tag());
             (l, HeaderValue::from_str(&cookie).ok())
         }
-        None => (Lang::from_headers(headers), None),
+        None => (Lang::for_page(headers), None),
     }
 }
 

@@ -62,7 +62,7 @@ pub async fn submit(
     headers: HeaderMap,
     form_data: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let lang = Lang::from_headers(&headers);
+    let lang = Lang::for_page(&headers);
     let Ok(Form(f)) = form_data else {
         return form(lang, "", Some(messages::message("invalid_credentials", lang)), None);
     };

@@ -1,0 +1,100 @@
+//! The layering of DESIGN.md holds: `question-bank` and the protocol crate stay pure (no async
+//! runtime, web framework, SQL or Redis anywhere in their dependency trees), and no lower
+//! crate depends on a higher one.
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+fn metadata() -> Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--manifest-path", manifest])
+        .output()
+        .expect("run cargo metadata");
+    assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("metadata json")
+}
+
+/// Package name → names of its normal (non-dev, non-build) dependencies, as resolved.
+fn graph(meta: &Value) -> HashMap<String, Vec<String>> {
+    let names: HashMap<&str, &str> = meta["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p["id"].as_str()?, p["name"].as_str()?)))
+        .collect();
+    let mut g = HashMap::new();
+    for node in meta["resolve"]["nodes"].as_array().into_iter().flatten() {
+        let Some(name) = node["id"].as_str().and_then(|id| names.get(id)) else { continue };
+        let deps = node["deps"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| {
+                d["dep_kinds"].as_array().into_iter().flatten().any(|k| k["kind"].is_null())
+            })
+            .filter_map(|d| d["pkg"].as_str().and_then(|id| names.get(id)).map(|n| n.to_string()))
+            .collect();
+        g.insert(name.to_string(), deps);
+    }
+    g
+}
+
+fn closure(g: &HashMap<String, Vec<String>>, root: &str) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![root.to_string()];
+    while let Some(n) = stack.pop() {
+        for d in g.get(&n).into_iter().flatten() {
+            if seen.insert(d.clone()) {
+                stack.push(d.clone());
+            }
+        }
+    }
+    seen
+}
+
+const FORBIDDEN_IN_PURE: &[&str] =
+    &["tokio", "async-std", "smol", "axum", "hyper", "sqlx", "sqlx-core", "redis", "reqwest", "webrtc"];
+
+#[test]
+fn pure_crates_have_no_runtime_web_sql_or_redis() {
+    let g = graph(&metadata());
+    for root in ["question-bank", "exam-protocol"] {
+        assert!(g.contains_key(root), "{root} is not in the workspace");
+        let deps = closure(&g, root);
+        let bad: Vec<_> = FORBIDDEN_IN_PURE.iter().filter(|f| deps.contains(**f)).collect();
+        assert!(bad.is_empty(), "{root} must stay pure but depends on {bad:?}");
+    }
+}
+
+#[test]
+fn lower_layers_never_depend_on_higher_ones() {
+    let g = graph(&metadata());
+    // Each crate and the workspace crates it must never reach.
+    let rules: &[(&str, &[&str])] = &[
+        ("exam-protocol", &["question-bank", "media", "exam-client", "exam-server"]),
+        ("question-bank", &["media", "exam-client", "exam-server"]),
+        ("media", &["exam-client", "exam-server"]),
+        ("exam-client", &["media", "exam-server"]),
+    ];
+    for (krate, never) in rules {
+        let deps = closure(&g, krate);
+        for n in *never {
+            assert!(!deps.contains(*n), "{krate} depends on {n}, against DESIGN.md's direction");
+        }
+    }
+    // Only the server talks to SQL and Redis.
+    for krate in ["media", "exam-client"] {
+        let deps = closure(&g, krate);
+        assert!(!deps.contains("sqlx") && !deps.contains("redis"), "{krate} must not talk to SQL or Redis");
+    }
+}
+
+#[test]
+fn the_check_sees_a_forbidden_dependency_when_there_is_one() {
+    // Guards the guard: the server does depend on tokio and sqlx, so the walk must find them.
+    let g = graph(&metadata());
+    let deps = closure(&g, "exam-server");
+    assert!(deps.contains("tokio") && deps.contains("sqlx") && deps.contains("exam-protocol"));
+}
