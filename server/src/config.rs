@@ -164,3 +164,23 @@ mod tests {
         assert!(toml::from_str::<Settings>("lisen = \"x\"").is_err());
     }
 }
+
+#[cfg(test)]
+mod example_file {
+    use super::Settings;
+
+    #[test]
+    fn the_documented_example_is_valid_and_shows_the_defaults() {
+        let s: Settings = toml::from_str(include_str!("../../config.example.toml")).expect("example parses");
+        let d = Settings::default();
+        assert_eq!(s.listen, d.listen);
+        assert_eq!(s.data_dir, d.data_dir);
+        assert_eq!(s.database_url, d.database_url);
+        assert_eq!(s.auth.session_ttl_secs, d.auth.session_ttl_secs);
+        assert_eq!(s.auth.max_failed_logins, d.auth.max_failed_logins);
+        assert_eq!(s.auth.lockout_secs, d.auth.lockout_secs);
+        assert_eq!(s.auth.login_attempts_per_minute, d.auth.login_attempts_per_minute);
+        assert_eq!(s.auth.cookie_secure, d.auth.cookie_secure);
+        assert_eq!(s.http.max_body_bytes, d.http.max_body_bytes);
+    }
+}

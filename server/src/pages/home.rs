@@ -47,21 +47,23 @@ pub async fn show(
     let role = role_name(a.role, lang);
     let items: String = tasks(a.role, lang).iter().map(|t| format!("<li>{}</li>", esc(t))).collect();
     let inst_line = institution
-        .map(|n| format!("<p>{}：{}</p>", lang.pick("所属机构", "Institution"), esc(&n)))
+        .map(|n| format!("<p>{}{}</p>", lang.pick("所属机构：", "Institution: "), esc(&n)))
         .unwrap_or_default();
     let body = format!(
         "<section class=\"card\" aria-labelledby=\"welcome\" data-role=\"{role_code}\">\
          <h2 id=\"welcome\">{title}</h2>\
-         <p>{hello}，<strong id=\"display-name\">{name}</strong>（{role}）</p>{inst_line}\
+         <p>{hello}<strong id=\"display-name\">{name}</strong>{open}{role}{close}</p>{inst_line}\
          <form method=\"post\" action=\"/logout\"><button type=\"submit\" id=\"logout\">{logout}</button></form></section>\
          <section class=\"card\" aria-labelledby=\"tasks\"><h2 id=\"tasks\">{tasks_title}</h2>\
          <ul class=\"tasks\">{items}</ul></section>",
         role_code = a.role.as_str(),
         title = esc(&format!("{}{}", role, lang.pick("首页", " home"))),
-        hello = lang.pick("您好", "Hello"),
+        hello = lang.pick("您好，", "Hello, "),
+        open = lang.pick("（", " ("),
+        close = lang.pick("）", ")"),
         name = esc(&a.display_name),
         logout = lang.pick("退出登录", "Sign out"),
-        tasks_title = lang.pick("我的工作", "My work"),
+        tasks_title = lang.pick("本角色负责的工作（各功能页面随后续版本开放）", "What this role does here (pages arrive in coming releases)"),
     );
     render(lang, &format!("{}{}", role, lang.pick("首页", " home")), &body, cookie)
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: installs and starts what the tests need, builds, runs every test on
+# SQLite and PostgreSQL, the browser tests in headless Chromium, and the CLI tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup-deps.sh
+
+export DATABASE_URL_ADMIN="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export EXAM_TEST_POSTGRES_URL="${EXAM_TEST_POSTGRES_URL:-$DATABASE_URL_ADMIN}"
+
+# Databases left by earlier runs that were stopped midway (each test makes its own).
+psql "$EXAM_TEST_POSTGRES_URL" -Atc "select datname from pg_database where datname like 'exam_t_%'" 2>/dev/null |
+  while read -r db; do psql "$EXAM_TEST_POSTGRES_URL" -qc "drop database if exists \"$db\"" >/dev/null 2>&1 || true; done
+
+# Binaries first: the CLI tests run them as an operator would.
+cargo build --workspace --bins --locked
+cargo test --workspace --locked --no-fail-fast -- --test-threads="${TEST_THREADS:-4}"
+
+# Drop this run's databases.
+psql "$EXAM_TEST_POSTGRES_URL" -Atc "select datname from pg_database where datname like 'exam_t_%'" 2>/dev/null |
+  while read -r db; do psql "$EXAM_TEST_POSTGRES_URL" -qc "drop database if exists \"$db\"" >/dev/null 2>&1 || true; done

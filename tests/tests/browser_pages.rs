@@ -1,0 +1,88 @@
+//! Headless Chromium signs in through the real pages for every role, by keyboard, and sees
+//! that role's home page; the language switch and a wrong password behave as a user expects.
+use e2e_tests::webdriver::Browser;
+use e2e_tests::{Backend, TestApp};
+use exam_server::demo::{ACCOUNTS, DEMO_PASSWORD};
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+
+async fn sign_in_by_keyboard(browser: &Browser, base: &str, username: &str, password: &str) {
+    browser.goto(&format!("{base}/login")).await;
+    let user = browser.wait_for("#username").await;
+    // The username field has focus on arrival; the rest is Tab and Enter.
+    browser.send_keys_to_active(username).await;
+    browser.send_keys_to_active(TAB).await;
+    browser.send_keys_to_active(password).await;
+    browser.send_keys_to_active(ENTER).await;
+    let _ = user;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_signs_in_and_sees_its_home_page() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    for account in ACCOUNTS {
+        sign_in_by_keyboard(&browser, &app.base, account.username, DEMO_PASSWORD).await;
+        let card = browser.wait_for("section[data-role]").await;
+        assert_eq!(browser.attribute(&card, "data-role").await.as_deref(), Some(account.role.as_str()));
+        let name = browser.wait_for("#display-name").await;
+        assert_eq!(browser.text(&name).await, account.display_name);
+        let heading = browser.text(&browser.wait_for("#welcome").await).await;
+        assert!(heading.ends_with("首页"), "Chinese by default: {heading}");
+        assert!(browser.current_url().await.ends_with("/home"));
+        let lang = browser.execute("return document.documentElement.lang").await;
+        assert_eq!(lang.as_str(), Some("zh-CN"));
+        // Sign out with the button; the home page then sends the browser back to sign in.
+        let logout = browser.wait_for("#logout").await;
+        browser.click(&logout).await;
+        browser.wait_for("#username").await;
+        browser.goto(&format!("{}/home", app.base)).await;
+        browser.wait_for("#username").await;
+        assert!(browser.current_url().await.ends_with("/login"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_and_english_switch() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    sign_in_by_keyboard(&browser, &app.base, "reviewer", "not-the-password").await;
+    let err = browser.wait_for("#login-error").await;
+    assert_eq!(browser.text(&err).await, "用户名或密码错误。");
+    // The name typed stays in the field; the password does not.
+    let user = browser.wait_for("#username").await;
+    assert_eq!(browser.execute("return document.getElementById('username').value").await.as_str(), Some("reviewer"));
+    assert_eq!(browser.execute("return document.getElementById('password').value").await.as_str(), Some(""));
+    let _ = user;
+
+    // The switch in the header turns the pages to English and remembers it.
+    let switch = browser.wait_for("header nav a").await;
+    assert_eq!(browser.text(&switch).await, "English");
+    browser.click(&switch).await;
+    browser.wait_for("html[lang='en']").await;
+    sign_in_by_keyboard(&browser, &app.base, "supervisor", DEMO_PASSWORD).await;
+    let heading = browser.text(&browser.wait_for("#welcome").await).await;
+    assert_eq!(heading, "Quality supervisor home");
+    let out = std::env::temp_dir().join("exam-home-en.png");
+    browser.screenshot(&out).await;
+    assert!(std::fs::metadata(&out).map(|m| m.len() > 1000).unwrap_or(false), "a screenshot was taken");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_stay_usable_at_double_font_size() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/login", app.base)).await;
+    browser.wait_for("#username").await;
+    browser.execute("document.documentElement.style.fontSize = '200%'").await;
+    // Nothing scrolls sideways and the button is still on screen at 200 % text.
+    let overflow = browser
+        .execute("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        .await;
+    assert_eq!(overflow.as_bool(), Some(true), "no horizontal scrolling at 200% text");
+    let right = browser
+        .execute("return document.getElementById('submit').getBoundingClientRect().right <= window.innerWidth")
+        .await;
+    assert_eq!(right.as_bool(), Some(true));
+}

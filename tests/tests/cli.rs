@@ -1,0 +1,109 @@
+//! The binaries as an operator uses them: `exam-server migrate | user add | audit verify |
+//! serve` and `exam-client login`, on both databases.
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use e2e_tests::{Backend, TestDb, binaries, both_backends};
+use serde_json::Value;
+
+fn server(t: &TestDb) -> Command {
+    let mut c = Command::new(binaries::exam_server());
+    c.arg("--data-dir").arg(t.dir.path()).arg("--database-url").arg(&t.url);
+    c.env_remove("EXAM_PASSWORD").env("RUST_LOG", "warn");
+    c
+}
+
+fn add_user(t: &TestDb, role: &str, username: &str, institution: Option<i64>) -> std::process::Output {
+    let mut c = server(t);
+    c.args(["user", "add", "--role", role, "--username", username, "--display-name", "命令行用户"]);
+    if let Some(i) = institution {
+        c.args(["--institution", &i.to_string()]);
+    }
+    c.env("EXAM_PASSWORD", "cli-password-1").output().expect("run exam-server user add")
+}
+
+async fn audit_verify_names_the_first_broken_link(b: Backend) {
+    let t = TestDb::new(b).await;
+    let out = server(&t).arg("migrate").output().expect("migrate");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for name in ["ops.one", "ops.two", "ops.three"] {
+        let out = add_user(&t, "operator", name, None);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let account: Value = serde_json::from_slice(&out.stdout).expect("account json");
+        assert_eq!((account["username"].as_str(), account["role"].as_str()), (Some(name), Some("operator")));
+    }
+    let out = server(&t).args(["audit", "verify"]).output().expect("verify");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("report");
+    assert_eq!((report["ok"].as_bool(), report["events_checked"].as_i64()), (Some(true), Some(3)));
+
+    // Someone with database access rewrites who the second account was made for.
+    sqlx::query("UPDATE audit_events SET target = 'account:999' WHERE seq = 2")
+        .execute(t.db.writer())
+        .await
+        .expect("tamper");
+    let out = server(&t).args(["audit", "verify"]).output().expect("verify");
+    assert_eq!(out.status.code(), Some(1), "a broken chain exits 1");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("report");
+    assert_eq!(report["first_broken_seq"].as_i64(), Some(2), "{report}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken at event 2"));
+}
+
+async fn user_add_refuses_bad_input_with_a_reason(b: Backend) {
+    let t = TestDb::new(b).await;
+    let out = add_user(&t, "wizard", "x.y", None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role wizard"));
+    let out = add_user(&t, "proctor", "no.institution", None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("institution_required"));
+    let out = add_user(&t, "proctor", "ghost.institution", Some(4242));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such institution"));
+    assert!(add_user(&t, "regulator", "reg", None).status.success());
+    let out = add_user(&t, "regulator", "reg", None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("username taken"));
+}
+
+async fn serve_then_client_login(b: Backend) {
+    let t = TestDb::new(b).await;
+    assert!(add_user(&t, "supervisor", "du.dao", None).status.success());
+    let mut child = server(&t)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .expect("join")
+    .expect("read first line");
+    let url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "serve prints its address: {line}");
+
+    let ok = Command::new(binaries::exam_client())
+        .args(["login", "--server", &url, "--user", "du.dao"])
+        .env("EXAM_PASSWORD", "cli-password-1")
+        .output()
+        .expect("exam-client login");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let account: Value = serde_json::from_slice(&ok.stdout).expect("account json");
+    assert_eq!((account["username"].as_str(), account["role"].as_str()), (Some("du.dao"), Some("supervisor")));
+
+    let bad = Command::new(binaries::exam_client())
+        .args(["login", "--server", &url, "--user", "du.dao"])
+        .env("EXAM_PASSWORD", "wrong-password")
+        .output()
+        .expect("exam-client login");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_credentials"));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+both_backends!(audit_verify_names_the_first_broken_link, user_add_refuses_bad_input_with_a_reason, serve_then_client_login);
