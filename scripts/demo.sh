@@ -12,5 +12,6 @@ if ! command -v pkg-config >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; t
   SUDO=$([ "$(id -u)" -ne 0 ] && echo sudo || true)
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends pkg-config build-essential
 fi
-cargo build --locked -p exam-server --bin exam-server
+# The same build as the test command, so one reuses the other's artefacts.
+cargo build --locked --workspace --bins
 exec ./target/debug/exam-server demo --data-dir "${DATA_DIR:-./data}" --listen "${LISTEN:-127.0.0.1:8080}" "$@"

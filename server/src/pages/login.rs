@@ -45,8 +45,8 @@ fn form(lang: Lang, username: &str, error: Option<&str>, cookie: Option<axum::ht
         pass_label = lang.pick("密码", "Password"),
         submit = lang.pick("登录", "Sign in"),
         hint = lang.pick(
-            "考生请使用准考证号和身份证号登录考试页面；工作人员使用分配的账号。",
-            "Candidates sign in to the exam with their admission ticket and ID number; staff use their assigned account.",
+            "请使用为您分配的账号登录。忘记密码请联系所在机构的管理员。",
+            "Sign in with the account you were given. If you forgot the password, ask your institution's administrator.",
         ),
         username = esc(username),
     );
