@@ -2,6 +2,16 @@
 //! and import/export. No async runtime, no HTTP, no SQL (a test in `tests/` enforces this);
 //! randomness comes in as an Rng and time as an argument.
 
+pub mod blueprint;
+pub mod export;
+pub mod import;
+pub mod item;
 pub mod level;
+pub mod normalize;
+pub mod outline;
+pub mod outline_xlsx;
+pub mod sanitize;
+pub mod xlsx_template;
 
+pub use item::{Choice, Difficulty, ItemDraft, ItemType, Key, Points};
 pub use level::{Level, LevelError};

@@ -41,6 +41,8 @@ pub struct AuthSettings {
 pub struct HttpSettings {
     /// Largest request body the JSON API accepts.
     pub max_body_bytes: usize,
+    /// Largest file an item import accepts.
+    pub max_import_bytes: usize,
 }
 
 impl Default for Settings {
@@ -70,7 +72,7 @@ impl Default for AuthSettings {
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { max_body_bytes: 1024 * 1024 }
+        Self { max_body_bytes: 1024 * 1024, max_import_bytes: 50 * 1024 * 1024 }
     }
 }
 
@@ -182,5 +184,6 @@ mod example_file {
         assert_eq!(s.auth.login_attempts_per_minute, d.auth.login_attempts_per_minute);
         assert_eq!(s.auth.cookie_secure, d.auth.cookie_secure);
         assert_eq!(s.http.max_body_bytes, d.http.max_body_bytes);
+        assert_eq!(s.http.max_import_bytes, d.http.max_import_bytes);
     }
 }

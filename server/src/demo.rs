@@ -56,6 +56,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<i64> {
             id
         }
     };
+    let mut ids = std::collections::HashMap::new();
     for a in ACCOUNTS {
         let new = NewAccount {
             username: a.username.to_string(),
@@ -65,9 +66,15 @@ pub async fn seed(db: &Db) -> anyhow::Result<i64> {
             institution_id: a.role.needs_institution().then_some(inst),
         };
         match accounts::create(db, None, &new).await {
-            Ok(_) | Err(CreateError::UsernameTaken) => {}
+            Ok(acc) => {
+                ids.insert(a.role, acc.id);
+            }
+            Err(CreateError::UsernameTaken) => {}
             Err(e) => anyhow::bail!("seeding demo account {}: {e}", a.username),
         }
+    }
+    if let (Some(author), Some(reviewer)) = (ids.get(&Role::Author), ids.get(&Role::Reviewer)) {
+        crate::demo_bank::seed(db, inst, *author, *reviewer).await?;
     }
     Ok(inst)
 }

@@ -3,9 +3,11 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod banks;
 pub mod clock;
 pub mod config;
 pub mod demo;
+mod demo_bank;
 pub mod http;
 pub mod pages;
 pub mod store;

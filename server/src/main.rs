@@ -56,6 +56,35 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Question banks.
+    Bank {
+        #[command(subcommand)]
+        command: BankCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BankCommand {
+    /// Import items from a file (QTI, Moodle XML, GIFT, Aiken, XLSX template) and print the
+    /// report as JSON. With --dry-run and no --bank it only parses and reports.
+    Import {
+        /// The bank to import into.
+        #[arg(long)]
+        bank: Option<i64>,
+        /// Parse and report only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// qti, qti_package, moodle_xml, gift, aiken or xlsx; detected from the content if absent.
+        #[arg(long)]
+        format: Option<String>,
+        /// The author the items are recorded under (an author member of the bank).
+        #[arg(long)]
+        author: Option<String>,
+        /// Language of the reasons: zh-CN (default) or en.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,6 +193,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let account = exam_server::accounts::create(&db, None, &new).await.context("creating the account")?;
             println!("{}", serde_json::to_string(&account)?);
         }
+        Command::Bank { command: BankCommand::Import { bank, dry_run, format, author, lang, file } } => {
+            return bank_import(&cli.common, bank, dry_run, format, author, &lang, &file).await;
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let db = open_db(&settings(&cli.common, None)?).await?;
             let report = store::audit::verify(&db).await?;
@@ -178,5 +210,65 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
         }
     }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `exam-server bank import`: the report goes to stdout as JSON; a refused file exits 2 with
+/// the reason on stderr (and as JSON on stdout, for scripts).
+async fn bank_import(
+    common: &Common,
+    bank: Option<i64>,
+    dry_run: bool,
+    format: Option<String>,
+    author: Option<String>,
+    lang: &str,
+    file: &std::path::Path,
+) -> anyhow::Result<std::process::ExitCode> {
+    use exam_server::banks::import as bank_import;
+    use exam_server::http::i18n::Lang;
+    use question_bank::import::{Format, Limits};
+
+    let lang = Lang::parse_tag(lang).unwrap_or_default();
+    let format = match format {
+        Some(f) => Some(Format::parse(&f).with_context(|| format!("unknown format {f}"))?),
+        None => None,
+    };
+    if bank.is_none() && !dry_run {
+        anyhow::bail!("--bank is needed to import; use --dry-run to only check the file");
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string());
+    let settings = settings(common, None)?;
+    let limits = Limits { max_file_bytes: settings.http.max_import_bytes, ..Limits::default() };
+    let (format, report, bytes) = match bank_import::parse(bytes, format, name, limits).await {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            println!("{}", serde_json::json!({ "error": e.code(), "reason": e.to_string() }));
+            eprintln!("exam-server: {}: {e}", file.display());
+            return Ok(std::process::ExitCode::from(2));
+        }
+    };
+    let Some(bank_id) = bank else {
+        let summary = bank_import::summary(format, &report, report.items.len(), true, lang);
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+        return Ok(std::process::ExitCode::SUCCESS);
+    };
+    let db = open_db(&settings).await?;
+    store::banks::get(&db, bank_id).await?.with_context(|| format!("no bank {bank_id}"))?;
+    if dry_run {
+        let summary = bank_import::summary(format, &report, report.items.len(), true, lang);
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    let author = author.context("--author USERNAME is needed to record who imported the items")?;
+    let creds = store::accounts::credentials(&db, &author).await?.with_context(|| format!("no account {author}"))?;
+    let member = store::banks::member_role(&db, bank_id, creds.account.id).await?;
+    if member != Some(exam_protocol::MemberRole::Author) {
+        anyhow::bail!("{author} is not an author of bank {bank_id}");
+    }
+    let actor = store::audit::Actor { id: Some(creds.account.id), role: Some(creds.account.role.as_str()) };
+    let imported = bank_import::commit(&db, bank_id, actor, format, &report, &bytes).await?;
+    let summary = bank_import::summary(format, &report, imported, false, lang);
+    println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(std::process::ExitCode::SUCCESS)
 }

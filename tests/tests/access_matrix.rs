@@ -20,6 +20,9 @@ enum Expect {
 }
 
 const OVERSIGHT_AND_ADMIN: &[Role] = &[Regulator, Supervisor, Operator, InstitutionAdmin];
+const BANK_ROLES: &[Role] = &[Author, Reviewer, InstitutionAdmin, Supervisor, Regulator, Operator];
+const BANK_MANAGERS: &[Role] = &[Operator, Regulator, InstitutionAdmin];
+const ITEM_READERS: &[Role] = &[Author, Reviewer, Regulator];
 
 fn expectation(method: &Method, path: &str) -> Option<Expect> {
     use Expect::*;
@@ -36,6 +39,32 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/users/{id}") => Only(&[Operator, InstitutionAdmin]),
         ("GET", "/api/v1/audit/events") => Only(&[Regulator, Supervisor, Operator]),
         ("GET", "/api/v1/audit/verify") => Only(&[Regulator, Operator]),
+        ("GET", "/api/v1/banks") => Only(BANK_ROLES),
+        ("POST", "/api/v1/banks") => Only(BANK_MANAGERS),
+        ("GET", "/api/v1/banks/{id}") => Only(BANK_ROLES),
+        ("POST", "/api/v1/banks/{id}/members") => Only(BANK_MANAGERS),
+        ("GET", "/api/v1/banks/{id}/outline") => Only(BANK_ROLES),
+        ("PUT", "/api/v1/banks/{id}/outline") => Only(&[Author, Operator, Regulator, InstitutionAdmin]),
+        ("GET", "/api/v1/banks/{id}/blueprints/{level}" | "/api/v1/banks/{id}/outline/export") => Only(BANK_ROLES),
+        ("POST", "/api/v1/banks/{id}/outline/import") => Only(&[Author, Operator, Regulator, InstitutionAdmin]),
+        ("PUT", "/api/v1/banks/{id}/blueprints/{level}") => Only(&[Author, Reviewer, Operator, Regulator, InstitutionAdmin]),
+        ("GET", "/api/v1/banks/{id}/blueprints/{level}/feasibility") => Only(BANK_ROLES),
+        ("GET", "/api/v1/banks/{id}/items") => Only(ITEM_READERS),
+        ("POST", "/api/v1/banks/{id}/items") => Only(&[Author]),
+        ("POST", "/api/v1/banks/{id}/import") => Only(&[Author]),
+        ("GET", "/api/v1/banks/{id}/export") => Only(&[Reviewer, Regulator]),
+        ("POST", "/api/v1/import/check") => Only(BANK_ROLES),
+        ("GET", "/api/v1/items/{id}" | "/api/v1/items/{id}/history") => Only(ITEM_READERS),
+        ("POST", "/api/v1/items/{id}/versions" | "/api/v1/items/{id}/submit") => Only(&[Author]),
+        ("POST", "/api/v1/items/{id}/review" | "/api/v1/items/{id}/retire") => Only(&[Reviewer]),
+        ("GET", "/api/v1/review-queue") => Only(&[Reviewer]),
+        ("GET", "/static/{file}") => Anyone,
+        ("GET", "/banks" | "/banks/{id}" | "/banks/{id}/outline" | "/banks/{id}/blueprints/{level}" | "/import/check") => {
+            Only(BANK_ROLES)
+        }
+        ("GET", "/banks/{id}/import" | "/banks/{id}/items/new" | "/items/{id}/edit") => Only(&[Author]),
+        ("GET", "/items/{id}") => Only(ITEM_READERS),
+        ("GET", "/review") => Only(&[Reviewer]),
         ("GET", "/" | "/login") => Anyone,
         ("POST", "/login") => Anyone,
         ("POST", "/logout") => SignedIn,
@@ -59,14 +88,31 @@ static UNIQUE: AtomicU32 = AtomicU32::new(0);
 struct Fixture {
     institution_id: i64,
     candidate_id: i64,
+    bank_id: i64,
+    item_id: i64,
+    author_id: i64,
+    outline: Value,
 }
 
-/// A concrete request for a route: its path with ids filled in, and a body.
+/// A concrete request for a route: its path with ids filled in, a JSON body, or a raw body.
 fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, Option<String>) {
     let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
     let concrete = path
         .replace("/institutions/{id}", &format!("/institutions/{}", fx.institution_id))
-        .replace("/users/{id}", &format!("/users/{}", fx.candidate_id));
+        .replace("/users/{id}", &format!("/users/{}", fx.candidate_id))
+        .replace("/banks/{id}", &format!("/banks/{}", fx.bank_id))
+        .replace("/items/{id}", &format!("/items/{}", fx.item_id))
+        .replace("{level}", "4")
+        .replace("{file}", "bank.js");
+    let concrete = match path {
+        "/api/v1/banks/{id}/import" | "/api/v1/import/check" => format!("{concrete}?dry_run=true"),
+        "/api/v1/banks/{id}/export" => format!("{concrete}?format=xlsx"),
+        "/api/v1/banks/{id}/outline/export" => format!("{concrete}?format=json"),
+        _ => concrete,
+    };
+    let item = json!({
+        "item_type": "true_false", "stem": "矩阵测试题", "key": {"kind": "true_false", "value": true}, "points": 1000
+    });
     let body = match (method.as_str(), path) {
         ("POST", "/api/v1/auth/login") => Some(json!({ "username": "operator", "password": DEMO_PASSWORD })),
         ("POST", "/api/v1/institutions") => Some(json!({
@@ -81,11 +127,25 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
             "role": "candidate",
             "institution_id": fx.institution_id,
         })),
+        ("POST", "/api/v1/banks") => Some(json!({ "occupation_code": "6-31-01-03", "name": "矩阵题库", "levels": [4] })),
+        ("POST", "/api/v1/banks/{id}/members") => Some(json!({ "account_id": fx.author_id, "role": "author" })),
+        ("PUT", "/api/v1/banks/{id}/outline") => Some(fx.outline.clone()),
+        ("PUT", "/api/v1/banks/{id}/blueprints/{level}") => {
+            Some(json!({ "level": 4, "types": [{"item_type": "true_false", "count": 1, "points_each": 1000}] }))
+        }
+        ("POST", "/api/v1/banks/{id}/items" | "/api/v1/items/{id}/versions") => Some(item),
+        ("POST", "/api/v1/items/{id}/review") => Some(json!({ "decision": "reject", "comment": "矩阵" })),
         _ => None,
     };
-    let form = (method == Method::POST && path == "/login")
-        .then(|| format!("username=operator&password={DEMO_PASSWORD}"));
-    (concrete, body, form)
+    let raw = match (method.as_str(), path) {
+        ("POST", "/login") => Some(format!("username=operator&password={DEMO_PASSWORD}")),
+        ("POST", "/api/v1/banks/{id}/outline/import") => Some(fx.outline.to_string()),
+        ("POST", "/api/v1/banks/{id}/import" | "/api/v1/import/check") => {
+            Some("题干\nA) 甲\nB) 乙\nANSWER: A\n".to_string())
+        }
+        _ => None,
+    };
+    (concrete, body, raw)
 }
 
 async fn token_for(app: &TestApp, role: Role) -> String {
@@ -100,7 +160,22 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
     let institution_id = admin.me().await.expect("me").institution_id.expect("institution");
     let candidate_id =
         admin.users().await.expect("users").into_iter().find(|u| u.role == Candidate).expect("demo candidate").id;
-    let fx = Fixture { institution_id, candidate_id };
+    let author = app.signed_in("author").await;
+    let author_id = author.me().await.expect("me").id;
+    let banks: Value = author.request(Method::GET, "/api/v1/banks").send().await.expect("banks").json().await.expect("json");
+    let bank_id = banks[0]["id"].as_i64().expect("demo bank");
+    let items: Value = author
+        .request(Method::GET, &format!("/api/v1/banks/{bank_id}/items?status=in_review"))
+        .send()
+        .await
+        .expect("items")
+        .json()
+        .await
+        .expect("json");
+    let item_id = items["items"][0]["item_id"].as_i64().expect("an item in review");
+    let outline: Value =
+        author.request(Method::GET, &format!("/api/v1/banks/{bank_id}/outline")).send().await.expect("outline").json().await.expect("json");
+    let fx = Fixture { institution_id, candidate_id, bank_id, item_id, author_id, outline: outline["outline"].clone() };
     let http = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
 
     let rules = exam_server::http::rules();
@@ -117,7 +192,7 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
         let signs_out = rule.path.ends_with("logout");
         let callers: Vec<Option<Role>> = std::iter::once(None).chain(Role::ALL.into_iter().map(Some)).collect();
         for caller in callers {
-            let (path, body, form) = sample(&rule.method, rule.path, &fx);
+            let (path, body, raw) = sample(&rule.method, rule.path, &fx);
             let mut rb = http.request(rule.method.clone(), format!("{}{path}", app.base));
             if let Some(role) = caller {
                 let token = if signs_out {
@@ -130,8 +205,9 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
             if let Some(b) = body {
                 rb = rb.json(&b);
             }
-            if let Some(f) = form {
-                rb = rb.header("content-type", "application/x-www-form-urlencoded").body(f);
+            if let Some(r) = raw {
+                let ct = if rule.path == "/login" { "application/x-www-form-urlencoded" } else { "application/octet-stream" };
+                rb = rb.header("content-type", ct).body(r);
             }
             let resp = rb.send().await.expect("request");
             let status = resp.status();
@@ -179,6 +255,22 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/api/v1/users"), (Method::POST, "/api/v1/users"), (Method::GET, "/api/v1/users/{id}"),
         (Method::GET, "/api/v1/audit/events"), (Method::GET, "/api/v1/audit/verify"), (Method::GET, "/"),
         (Method::GET, "/login"), (Method::POST, "/login"), (Method::POST, "/logout"), (Method::GET, "/home"),
+        (Method::GET, "/api/v1/banks"), (Method::POST, "/api/v1/banks"), (Method::GET, "/api/v1/banks/{id}"),
+        (Method::POST, "/api/v1/banks/{id}/members"), (Method::GET, "/api/v1/banks/{id}/outline"),
+        (Method::PUT, "/api/v1/banks/{id}/outline"), (Method::GET, "/api/v1/banks/{id}/blueprints/{level}"),
+        (Method::PUT, "/api/v1/banks/{id}/blueprints/{level}"),
+        (Method::GET, "/api/v1/banks/{id}/blueprints/{level}/feasibility"), (Method::GET, "/api/v1/banks/{id}/items"),
+        (Method::POST, "/api/v1/banks/{id}/items"), (Method::POST, "/api/v1/banks/{id}/import"),
+        (Method::GET, "/api/v1/banks/{id}/export"), (Method::POST, "/api/v1/import/check"),
+        (Method::GET, "/api/v1/items/{id}"), (Method::GET, "/api/v1/items/{id}/history"),
+        (Method::POST, "/api/v1/items/{id}/versions"), (Method::POST, "/api/v1/items/{id}/submit"),
+        (Method::POST, "/api/v1/items/{id}/review"), (Method::POST, "/api/v1/items/{id}/retire"),
+        (Method::GET, "/api/v1/review-queue"),
+        (Method::GET, "/api/v1/banks/{id}/outline/export"), (Method::POST, "/api/v1/banks/{id}/outline/import"),
+        (Method::GET, "/static/{file}"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
+        (Method::GET, "/banks/{id}/import"), (Method::GET, "/banks/{id}/items/new"), (Method::GET, "/banks/{id}/outline"),
+        (Method::GET, "/banks/{id}/blueprints/{level}"), (Method::GET, "/import/check"), (Method::GET, "/items/{id}"),
+        (Method::GET, "/items/{id}/edit"), (Method::GET, "/review"),
     ];
     for (m, p) in known.clone() {
         assert!(expectation(&m, p).is_some());

@@ -106,4 +106,54 @@ async fn serve_then_client_login(b: Backend) {
     let _ = child.wait();
 }
 
-both_backends!(audit_verify_names_the_first_broken_link, user_add_refuses_bad_input_with_a_reason, serve_then_client_login);
+fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/formats").join(rel)
+}
+
+async fn bank_import_reports_and_refuses(b: Backend) {
+    let t = TestDb::new(b).await;
+    // Anyone can check a file: no bank, no database needed beyond the config.
+    let out = server(&t).args(["bank", "import", "--dry-run"]).arg(fixture("aiken/qas-aiken_1.txt")).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("report json");
+    assert_eq!((report["format"].as_str(), report["imported"].as_u64()), (Some("aiken"), Some(5)), "{report}");
+    assert!(report["skipped"].as_array().is_some());
+
+    // A file refused as a whole exits non-zero with the reason.
+    let out = server(&t).args(["bank", "import", "--dry-run"]).arg(fixture("qti-packages/invalid-MissingManifest.zip")).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err: Value = serde_json::from_slice(&out.stdout).expect("error json");
+    assert_eq!(err["error"].as_str(), Some("malformed_file"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("imsmanifest"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Into a bank: needs an author who is a member; the items then await review.
+    exam_server::demo::seed(&t.db).await.expect("seed");
+    let out = server(&t).args(["bank", "import", "--bank", "1"]).arg(fixture("gift/qas-true_false.gift")).output().expect("run");
+    assert!(!out.status.success(), "no --author");
+    let out = server(&t).args(["bank", "import", "--bank", "1", "--author", "reviewer"]).arg(fixture("gift/qas-true_false.gift")).output().expect("run");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not an author"));
+    let out = server(&t)
+        .args(["bank", "import", "--bank", "1", "--author", "author", "--lang", "en", "--format", "gift"])
+        .arg(fixture("gift/qas-true_false.gift"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("report json");
+    assert_eq!((report["imported"].as_u64(), report["dry_run"].as_bool()), (Some(4), Some(false)), "{report}");
+    let (total, _) = exam_server::store::items::search(&t.db, 1, &exam_server::store::items::Search {
+        status: Some(exam_protocol::ItemStatus::InReview),
+        item_type: Some(exam_protocol::ItemType::TrueFalse),
+        limit: 100,
+        ..Default::default()
+    })
+    .await
+    .expect("search");
+    assert_eq!(total, 4);
+}
+
+both_backends!(
+    audit_verify_names_the_first_broken_link,
+    user_add_refuses_bad_input_with_a_reason,
+    serve_then_client_login,
+    bank_import_reports_and_refuses,
+);

@@ -73,7 +73,8 @@ fn lower_layers_never_depend_on_higher_ones() {
     let g = graph(&metadata());
     // Each crate and the workspace crates it must never reach.
     let rules: &[(&str, &[&str])] = &[
-        ("exam-protocol", &["question-bank", "media", "exam-client", "exam-server"]),
+        // The protocol may carry the pure item types of question-bank, nothing higher.
+        ("exam-protocol", &["media", "exam-client", "exam-server"]),
         ("question-bank", &["media", "exam-client", "exam-server"]),
         ("media", &["exam-client", "exam-server"]),
         ("exam-client", &["media", "exam-server"]),

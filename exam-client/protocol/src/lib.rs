@@ -1,12 +1,19 @@
 //! Wire types shared by `exam-server` and `exam-client`: requests, responses and error bodies.
-//! Serde only: no async runtime, no HTTP, no SQL (a test in `tests/` enforces this).
+//! Serde and the pure item types of `question-bank` only: no async runtime, no HTTP, no SQL
+//! (a test in `tests/` enforces this).
 
 mod account;
+mod bank;
 mod error;
 mod institution;
 mod audit;
 
 pub use account::{Account, LoginRequest, LoginResponse, NewAccount, Role};
+pub use bank::{
+    Bank, Blueprint, CandidateChoice, CandidateItem, Feasibility, ImportSummary, ItemContent, ItemPage, ItemRecord, ItemStatus, MemberRole, NewBank,
+    NewMember, Outline, OutlineProblem, OutlineVersion, ReviewDecision, ReviewRequest, Shortfall, SkippedItem,
+};
+pub use question_bank::{Choice, Difficulty, ItemType, Key, Points};
 pub use audit::{AuditEvent, AuditVerifyReport};
 pub use error::ErrorBody;
 pub use institution::{Institution, InstitutionKind, NewInstitution};

@@ -23,6 +23,10 @@ pub enum ApiError {
     /// 422: well-formed but refused by a rule; the code names the rule.
     #[error("validation failed: {0}")]
     Validation(&'static str),
+    /// 422: refused by a rule, with what exactly was found (e.g. why a file was refused);
+    /// the detail is appended to the localised message.
+    #[error("validation failed: {code}: {detail}")]
+    Detailed { code: &'static str, detail: String },
     /// 415: the body is not sent as JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -65,11 +69,17 @@ pub enum ApiError {
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorCode(pub &'static str);
 
+/// What exactly was wrong, appended to the localised message.
+#[derive(Debug, Clone)]
+pub struct ErrorDetail(pub String);
+
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::MalformedJson => StatusCode::BAD_REQUEST,
-            ApiError::InvalidField | ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::InvalidField | ApiError::Validation(_) | ApiError::Detailed { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthenticated | ApiError::SessionExpired | ApiError::InvalidCredentials => {
@@ -89,7 +99,7 @@ impl ApiError {
         match self {
             ApiError::MalformedJson => "malformed_json",
             ApiError::InvalidField => "invalid_field",
-            ApiError::Validation(code) | ApiError::Conflict(code) => code,
+            ApiError::Validation(code) | ApiError::Conflict(code) | ApiError::Detailed { code, .. } => code,
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::Unauthenticated => "unauthenticated",
@@ -112,6 +122,9 @@ impl IntoResponse for ApiError {
         }
         let mut resp = self.status().into_response();
         resp.extensions_mut().insert(ErrorCode(self.code()));
+        if let ApiError::Detailed { detail, .. } = self {
+            resp.extensions_mut().insert(ErrorDetail(detail));
+        }
         resp
     }
 }
@@ -156,7 +169,11 @@ pub async fn localize(req: Request, next: Next) -> Response {
         },
     };
     let status = resp.status();
-    let body = ErrorBody { error: code.to_string(), message: super::messages::message(code, lang).to_string() };
+    let mut message = super::messages::message(code, lang).to_string();
+    if let Some(ErrorDetail(detail)) = resp.extensions().get::<ErrorDetail>() {
+        message = format!("{}{}{detail}", message.trim_end_matches(['。', '.']), lang.pick("：", ": "));
+    }
+    let body = ErrorBody { error: code.to_string(), message };
     let mut out = (status, Json(body)).into_response();
     out.headers_mut().insert(
         axum::http::header::CONTENT_LANGUAGE,

@@ -45,6 +45,36 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "invalid_name" => ("名称不能为空且不超过 200 字。", "A name must be 1–200 characters."),
         "invalid_query" => ("查询参数有误。", "A query parameter is wrong."),
         "conflict" => ("该记录已存在。", "That record already exists."),
+        "invalid_occupation_code" => (
+            "职业编码应为国家职业分类代码，如 6-31-01-03。",
+            "The occupation code is a national classification code such as 6-31-01-03.",
+        ),
+        "invalid_levels" => ("等级应为 1 到 5，至少一个。", "Levels are 1 to 5, at least one."),
+        "member_role_mismatch" => (
+            "只能把命题人员设为命题成员、审题专家设为审题成员。",
+            "Only authors can be added as authors and reviewers as reviewers.",
+        ),
+        "already_member" => ("该账号已是本题库成员。", "That account is already a member of this bank."),
+        "invalid_item" => (
+            "试题内容有误：答案须与题型和选项一致，题干不能为空，分值须大于 0。",
+            "The item is invalid: the key must fit the type and options, the stem must not be empty, points above 0.",
+        ),
+        "invalid_item_transition" => ("试题当前状态不允许此操作。", "The item's status does not allow this."),
+        "own_item_review" => ("不能审核自己编写的试题。", "You cannot review an item you wrote."),
+        "comment_required" => ("退回试题时须填写审核意见。", "Rejecting an item needs a comment."),
+        "blueprint_level_mismatch" => ("组卷方案的等级与地址中的等级不一致。", "The blueprint's level does not match the address."),
+        "invalid_blueprint" => (
+            "组卷方案有误：须至少包含一道题，各项比例之和须为 100%。",
+            "The blueprint is invalid: it needs at least one item and shares adding up to 100%.",
+        ),
+        "unknown_format" => (
+            "无法识别文件格式；支持 QTI、Moodle XML、GIFT、Aiken 和 XLSX 模板。",
+            "The file format is not recognised; QTI, Moodle XML, GIFT, Aiken and the XLSX template are supported.",
+        ),
+        "malformed_file" => ("文件无法读取。", "The file cannot be read."),
+        "unsafe_file" => ("文件因安全原因被拒绝。", "The file was refused as unsafe."),
+        "too_many_items" => ("文件中的试题数量超过上限。", "The file holds more items than allowed."),
+        "invalid_tag" => ("标签不能为空，也不能包含逗号。", "Tags must not be empty or contain commas."),
         "not_ready" => ("服务尚未就绪。", "The service is not ready."),
         _ => ("服务器内部错误，请稍后再试。", "Internal error; please try again later."),
     };

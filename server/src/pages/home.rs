@@ -46,6 +46,17 @@ pub async fn show(
     };
     let role = role_name(a.role, lang);
     let items: String = tasks(a.role, lang).iter().map(|t| format!("<li>{}</li>", esc(t))).collect();
+    let links: &[(&str, &str, &str)] = match a.role {
+        Role::Author => &[("/banks", "我的题库", "My banks"), ("/import/check", "检查题目文件", "Check an item file")],
+        Role::Reviewer => &[("/review", "审题队列", "Review queue"), ("/banks", "我的题库", "My banks")],
+        Role::InstitutionAdmin | Role::Regulator | Role::Supervisor | Role::Operator => &[("/banks", "题库", "Question banks")],
+        _ => &[],
+    };
+    let links: String = links
+        .iter()
+        .map(|(href, zh, en)| format!("<li><a href=\"{href}\">{}</a></li>", lang.pick(zh, en)))
+        .collect();
+    let links = if links.is_empty() { String::new() } else { format!("<ul class=\"tasks\" id=\"open-now\">{links}</ul>") };
     let inst_line = institution
         .map(|n| format!("<p>{}{}</p>", lang.pick("所属机构：", "Institution: "), esc(&n)))
         .unwrap_or_default();
@@ -55,7 +66,7 @@ pub async fn show(
          <p>{hello}<strong id=\"display-name\">{name}</strong>{open}{role}{close}</p>{inst_line}\
          <form method=\"post\" action=\"/logout\"><button type=\"submit\" id=\"logout\">{logout}</button></form></section>\
          <section class=\"card\" aria-labelledby=\"tasks\"><h2 id=\"tasks\">{tasks_title}</h2>\
-         <ul class=\"tasks\">{items}</ul></section>",
+         {links}<ul class=\"tasks\">{items}</ul></section>",
         role_code = a.role.as_str(),
         title = esc(&format!("{}{}", role, lang.pick("首页", " home"))),
         hello = lang.pick("您好，", "Hello, "),

@@ -72,10 +72,36 @@ a:focus, input:focus, button:focus { outline: 3px solid #ffbf47; outline-offset:
 .error { color: #a40e26; background: #ffebe9; border: 1px solid #ff8182; padding: .5rem .75rem; border-radius: .375rem; }
 .muted { color: var(--muted); }
 ul.tasks { padding-left: 1.25rem; } ul.tasks li { margin: .25rem 0; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
+.badge { display: inline-block; padding: 0 .5rem; border-radius: 1rem; font-size: .85rem; background: #ddf4ff; }
+.badge.approved { background: #dafbe1; } .badge.in_review { background: #fff8c5; } .badge.rejected { background: #ffebe9; } .badge.retired { background: #eaeef2; }
+.stem { font-size: 1.1rem; margin-bottom: 1rem; } .options { list-style: none; padding: 0; } .options li { margin: .5rem 0; }
+.options label { display: inline; font-weight: normal; margin: 0; }
+.toolbar { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; } .toolbar label { margin-top: 0; }
+.toolbar input, .toolbar select { width: auto; }
+select, textarea { font: inherit; padding: .4rem; border: 1px solid #8c959f; border-radius: .375rem; }
+textarea { width: 100%; min-height: 6rem; }
+input[type=radio], input[type=checkbox] { width: auto; }
+button:disabled { opacity: .45; cursor: not-allowed; }
+button.secondary { background: #fff; color: var(--accent); border: 1px solid var(--accent); }
+progress { width: 100%; height: 1.25rem; }
+.bar { display: flex; align-items: center; gap: .5rem; } .bar span.fill { display: inline-block; height: 1rem; background: var(--accent); }
+.bar span.need { display: inline-block; height: 1rem; background: #ff8182; }
+nav.crumbs { margin-bottom: 1rem; } nav.crumbs a { margin-right: .75rem; }
 "#;
+
+/// Scripts come only from our own `/static/`, never inline, so even HTML that slipped past
+/// the sanitiser could not run a script.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// A whole page: header with the product name and language switch, then `body`.
 pub fn render(lang: Lang, title: &str, body: &str, lang_cookie: Option<HeaderValue>) -> Response {
+    render_with(lang, title, body, lang_cookie, &[])
+}
+
+/// A page with navigation for signed-in staff and the given `/static/` scripts.
+pub fn render_with(lang: Lang, title: &str, body: &str, lang_cookie: Option<HeaderValue>, scripts: &[&str]) -> Response {
     let product = lang.pick("职业技能等级认定 · 在线监考考试系统", "Skill Level Certification · Proctored Exams");
     let switch = match lang {
         Lang::Zh => r#"<a href="?lang=en" lang="en" hreflang="en">English</a>"#,
@@ -85,15 +111,17 @@ pub fn render(lang: Lang, title: &str, body: &str, lang_cookie: Option<HeaderVal
     let html = format!(
         "<!doctype html><html lang=\"{tag}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · {product}</title><style>{CSS}</style></head><body>\
+         <title>{title} · {product}</title><style>{CSS}</style>{script_tags}</head><body>\
          <a class=\"skip\" href=\"#main\">{skip}</a>\
-         <header><h1>{product}</h1><nav aria-label=\"language\">{switch}</nav></header>\
+         <header><h1><a href=\"/home\" style=\"text-decoration:none\">{product}</a></h1><nav aria-label=\"language\">{switch}</nav></header>\
          <main id=\"main\">{body}</main></body></html>",
         tag = lang.tag(),
         title = esc(title),
+        script_tags = scripts.iter().map(|s| format!("<script src=\"/static/{s}\" defer></script>")).collect::<String>(),
     );
     let mut resp = Html(html).into_response();
     resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    resp.headers_mut().insert(axum::http::header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     if let Some(c) = lang_cookie {
         resp.headers_mut().append(SET_COOKIE, c);
     }

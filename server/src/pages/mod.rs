@@ -1,14 +1,23 @@
 //! Server-rendered pages (no separate front-end build): sign-in and a home page per role,
 //! Simplified Chinese first with an English switch, usable by keyboard and at large font sizes.
+mod bank_pages;
 mod home;
+mod item_pages;
+pub mod item_view;
 mod layout;
 mod login;
+mod static_files;
+mod work_pages;
 
 use axum::http::Method;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 
+use exam_protocol::Role::{self, *};
+
 use crate::http::access::{Access, CurrentUser, Route};
+
+const BANK_ROLES: &[Role] = &[Author, Reviewer, InstitutionAdmin, Supervisor, Regulator, Operator];
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -17,6 +26,17 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::POST, "/login", Access::Public, post(login::submit)),
         Route::page(Method::POST, "/logout", Access::Authenticated, post(login::logout)),
         Route::page(Method::GET, "/home", Access::Authenticated, get(home::show)),
+        Route::page(Method::GET, "/static/{file}", Access::Public, get(static_files::serve)),
+        Route::page(Method::GET, "/banks", Access::Roles(BANK_ROLES), get(bank_pages::list)),
+        Route::page(Method::GET, "/banks/{id}", Access::Roles(BANK_ROLES), get(bank_pages::show)),
+        Route::page(Method::GET, "/banks/{id}/import", Access::Roles(&[Author]), get(work_pages::import)),
+        Route::page(Method::GET, "/banks/{id}/items/new", Access::Roles(&[Author]), get(item_pages::new_item)),
+        Route::page(Method::GET, "/banks/{id}/outline", Access::Roles(BANK_ROLES), get(work_pages::outline)),
+        Route::page(Method::GET, "/banks/{id}/blueprints/{level}", Access::Roles(BANK_ROLES), get(work_pages::blueprint)),
+        Route::page(Method::GET, "/import/check", Access::Roles(BANK_ROLES), get(work_pages::check)),
+        Route::page(Method::GET, "/items/{id}", Access::Roles(&[Author, Reviewer, Regulator]), get(item_pages::show)),
+        Route::page(Method::GET, "/items/{id}/edit", Access::Roles(&[Author]), get(item_pages::edit_item)),
+        Route::page(Method::GET, "/review", Access::Roles(&[Reviewer]), get(work_pages::review_queue)),
     ]
 }
 

@@ -4,7 +4,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod banks;
 pub mod institutions;
+pub mod items;
 pub mod sessions;
 
 use std::time::Duration;

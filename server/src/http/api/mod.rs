@@ -1,18 +1,25 @@
 //! The JSON API under `/api/v1`, one file per concept.
 mod audit;
 mod auth;
+mod bank_io;
+mod banks;
 mod health;
 mod institutions;
+mod items;
 mod me;
 mod users;
 
 use axum::http::Method;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use exam_protocol::Role::{self, *};
 
 use super::access::{Access, Route};
 
 const OVERSIGHT: &[Role] = &[Regulator, Supervisor, Operator];
+/// Everyone who works with banks in some way; each handler then checks the bank's scope.
+const BANK_ROLES: &[Role] = &[Author, Reviewer, InstitutionAdmin, Supervisor, Regulator, Operator];
+const BANK_MANAGERS: &[Role] = &[Operator, Regulator, InstitutionAdmin];
+const ITEM_READERS: &[Role] = &[Author, Reviewer, Regulator];
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -39,5 +46,48 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::GET, "/api/v1/users/{id}", Access::Roles(&[Operator, InstitutionAdmin]), get(users::get_one)),
         Route::api(Method::GET, "/api/v1/audit/events", Access::Roles(OVERSIGHT), get(audit::events)),
         Route::api(Method::GET, "/api/v1/audit/verify", Access::Roles(&[Regulator, Operator]), get(audit::verify)),
+        Route::api(Method::GET, "/api/v1/banks", Access::Roles(BANK_ROLES), get(banks::list)),
+        Route::api(Method::POST, "/api/v1/banks", Access::Roles(BANK_MANAGERS), post(banks::create)),
+        Route::api(Method::GET, "/api/v1/banks/{id}", Access::Roles(BANK_ROLES), get(banks::get_one)),
+        Route::api(Method::POST, "/api/v1/banks/{id}/members", Access::Roles(BANK_MANAGERS), post(banks::add_member)),
+        Route::api(Method::GET, "/api/v1/banks/{id}/outline", Access::Roles(BANK_ROLES), get(banks::get_outline)),
+        Route::api(
+            Method::PUT,
+            "/api/v1/banks/{id}/outline",
+            Access::Roles(&[Author, Operator, Regulator, InstitutionAdmin]),
+            put(banks::put_outline),
+        ),
+        Route::api(Method::GET, "/api/v1/banks/{id}/outline/export", Access::Roles(BANK_ROLES), get(banks::export_outline)),
+        Route::api(
+            Method::POST,
+            "/api/v1/banks/{id}/outline/import",
+            Access::Roles(&[Author, Operator, Regulator, InstitutionAdmin]),
+            post(banks::import_outline),
+        ),
+        Route::api(Method::GET, "/api/v1/banks/{id}/blueprints/{level}", Access::Roles(BANK_ROLES), get(banks::get_blueprint)),
+        Route::api(
+            Method::PUT,
+            "/api/v1/banks/{id}/blueprints/{level}",
+            Access::Roles(&[Author, Reviewer, Operator, Regulator, InstitutionAdmin]),
+            put(banks::put_blueprint),
+        ),
+        Route::api(
+            Method::GET,
+            "/api/v1/banks/{id}/blueprints/{level}/feasibility",
+            Access::Roles(BANK_ROLES),
+            get(banks::feasibility),
+        ),
+        Route::api(Method::GET, "/api/v1/banks/{id}/items", Access::Roles(ITEM_READERS), get(items::search)),
+        Route::api(Method::POST, "/api/v1/banks/{id}/items", Access::Roles(&[Author]), post(items::create)),
+        Route::api(Method::POST, "/api/v1/banks/{id}/import", Access::Roles(&[Author]), post(bank_io::import)),
+        Route::api(Method::GET, "/api/v1/banks/{id}/export", Access::Roles(&[Reviewer, Regulator]), get(bank_io::export)),
+        Route::api(Method::POST, "/api/v1/import/check", Access::Roles(BANK_ROLES), post(bank_io::check)),
+        Route::api(Method::GET, "/api/v1/items/{id}", Access::Roles(ITEM_READERS), get(items::get_one)),
+        Route::api(Method::GET, "/api/v1/items/{id}/history", Access::Roles(ITEM_READERS), get(items::history)),
+        Route::api(Method::POST, "/api/v1/items/{id}/versions", Access::Roles(&[Author]), post(items::revise)),
+        Route::api(Method::POST, "/api/v1/items/{id}/submit", Access::Roles(&[Author]), post(items::submit)),
+        Route::api(Method::POST, "/api/v1/items/{id}/review", Access::Roles(&[Reviewer]), post(items::review)),
+        Route::api(Method::POST, "/api/v1/items/{id}/retire", Access::Roles(&[Reviewer]), post(items::retire)),
+        Route::api(Method::GET, "/api/v1/review-queue", Access::Roles(&[Reviewer]), get(items::review_queue)),
     ]
 }

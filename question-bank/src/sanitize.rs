@@ -1,0 +1,118 @@
+//! Rich text from authors and imported files, made safe to show to candidates: an allowlist
+//! of formatting tags, no scripts, no event handlers, no `javascript:` links.
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let tags: HashSet<&str> = [
+        "p", "br", "b", "strong", "i", "em", "u", "s", "sub", "sup", "span", "div", "ul", "ol", "li", "table",
+        "thead", "tbody", "tr", "th", "td", "img", "pre", "code", "blockquote", "hr", "ruby", "rt", "rp", "figure",
+        "figcaption", "math", "mi", "mn", "mo", "msup", "msub", "mfrac", "mrow", "msqrt",
+    ]
+    .into_iter()
+    .collect();
+    let mut b = ammonia::Builder::default();
+    b.tags(tags)
+        .add_generic_attributes(["dir", "lang"])
+        .add_tag_attributes("img", ["src", "alt", "width", "height"])
+        .add_tag_attributes("td", ["colspan", "rowspan"])
+        .add_tag_attributes("th", ["colspan", "rowspan"])
+        .url_schemes(["http", "https", "data"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(None);
+    b
+});
+
+/// Keeps formatting and images; drops scripts, styles, event handlers and unsafe URLs.
+pub fn clean(html: &str) -> String {
+    CLEANER.clean(html).to_string()
+}
+
+/// Plain text of some HTML: tags removed, the common entities decoded, whitespace collapsed.
+/// Used for search, for checks such as "is the stem empty", and for plain-text formats.
+pub fn text_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Plain text made safe to place inside HTML element content, escaped exactly as [`clean`]
+/// writes text, so `clean(escape(t)) == escape(t)` and stored stems compare equal whichever
+/// path they came by.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The inverse of [`escape`] for text that holds no tags.
+pub fn unescape(html: &str) -> String {
+    html.replace("&nbsp;", "\u{a0}")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// True when the text holds something that reads as a tag (`<b`, `</`, `<!`), i.e. it is HTML
+/// rather than plain text that happens to contain a `<`.
+pub fn looks_like_html(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_and_handlers_are_removed_formatting_kept() {
+        let dirty = r#"<p onclick="steal()">电工<b>安全</b><script>alert(1)</script></p><img src="x.png" onerror="alert(2)"><a href="javascript:alert(3)">x</a>"#;
+        let c = clean(dirty);
+        assert!(!c.contains("script") && !c.contains("onclick") && !c.contains("onerror") && !c.contains("javascript"), "{c}");
+        assert!(c.contains("<b>安全</b>") && c.contains(r#"<img src="x.png">"#), "{c}");
+    }
+
+    #[test]
+    fn escape_matches_what_clean_writes() {
+        for t in ["1 < 2 & 3 > 0", "引号\"与'撇号'", "a\u{a0}b", "普通文本"] {
+            let e = escape(t);
+            assert_eq!(clean(&e), e, "for {t:?}");
+            assert_eq!(unescape(&e), t);
+        }
+        assert!(looks_like_html("<p>x</p>") && !looks_like_html("1 < 2") && !looks_like_html("a<1"));
+    }
+
+    #[test]
+    fn text_of_strips_tags_and_entities() {
+        assert_eq!(text_of("<p>1 &lt; 2&nbsp;且 <b>3</b></p>"), "1 < 2 且 3");
+    }
+}

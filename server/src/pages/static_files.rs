@@ -1,0 +1,19 @@
+//! The pages' own scripts, built into the binary (no separate front-end build).
+use axum::extract::Path;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const FILES: &[(&str, &str)] = &[("bank.js", include_str!("../../static/bank.js"))];
+
+pub async fn serve(Path(name): Path<String>) -> Response {
+    match FILES.iter().find(|(n, _)| *n == name) {
+        Some((_, body)) => {
+            let mut resp = (*body).into_response();
+            resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+            resp.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            resp
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

@@ -1,0 +1,210 @@
+// Bank pages: import with a dry run and upload progress, item actions, the item editor, the
+// outline editor and the blueprint's feasibility chart. Talks to the JSON API with the page's
+// session cookie; every message shown comes from the server in the page's language.
+"use strict";
+
+const zh = document.documentElement.lang !== "en";
+const t = (z, e) => (zh ? z : e);
+const $ = (sel) => document.querySelector(sel);
+
+function esc(s) {
+  const d = document.createElement("div");
+  d.textContent = s == null ? "" : String(s);
+  return d.innerHTML;
+}
+
+async function api(method, url, body) {
+  const opts = { method, headers: { "Accept-Language": zh ? "zh-CN" : "en" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const resp = await fetch(url, opts);
+  const text = await resp.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
+  return { ok: resp.ok, status: resp.status, json };
+}
+
+function showError(el, json) {
+  el.innerHTML = `<p class="error" role="alert" data-error="${esc(json && json.error)}">${esc(json ? json.message : t("请求失败", "Request failed"))}</p>`;
+}
+
+// ---- import: upload with progress, then the per-item report ----
+function upload(url, file, onProgress) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.setRequestHeader("Accept-Language", zh ? "zh-CN" : "en");
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100)); };
+    xhr.onload = () => {
+      let json = null;
+      try { json = JSON.parse(xhr.responseText); } catch (_) { json = null; }
+      resolve({ ok: xhr.status >= 200 && xhr.status < 300, status: xhr.status, json });
+    };
+    xhr.onerror = () => resolve({ ok: false, status: 0, json: { error: "network", message: t("网络中断，请重试。", "The network dropped; try again.") } });
+    xhr.send(file);
+  });
+}
+
+function renderReport(el, r) {
+  const rows = r.skipped.map((s) => `<tr><td>${esc(s.item)}</td><td>${esc(s.reason)}</td></tr>`).join("");
+  const head = r.dry_run
+    ? t(`检查完成（${esc(r.format)}）：可导入 <strong id="report-imported">${r.imported}</strong> 题，跳过 <strong id="report-skipped">${r.skipped.length}</strong> 题。`,
+        `Checked (${esc(r.format)}): <strong id="report-imported">${r.imported}</strong> to import, <strong id="report-skipped">${r.skipped.length}</strong> skipped.`)
+    : t(`已导入 <strong id="report-imported">${r.imported}</strong> 题，均待审核。`, `Imported <strong id="report-imported">${r.imported}</strong> items, all awaiting review.`);
+  el.innerHTML = `<p data-done="${r.dry_run ? "dry" : "committed"}">${head}</p>` +
+    (rows ? `<table><thead><tr><th>${t("试题", "Item")}</th><th>${t("跳过原因", "Reason")}</th></tr></thead><tbody>${rows}</tbody></table>` : "");
+}
+
+const importForm = $("#import-form");
+if (importForm) {
+  const progress = $("#upload-progress");
+  const report = $("#import-report");
+  const commit = $("#import-commit");
+  const url = (dry) => {
+    const p = new URLSearchParams();
+    if ($("#format").value) p.set("format", $("#format").value);
+    const f = $("#file").files[0];
+    if (f) p.set("file_name", f.name);
+    if (dry) p.set("dry_run", "true");
+    return `${importForm.dataset.target}?${p}`;
+  };
+  const run = async (dry) => {
+    const file = $("#file").files[0];
+    if (!file) return;
+    progress.value = 0;
+    report.innerHTML = `<p>${t("正在上传与解析……", "Uploading and reading…")}</p>`;
+    const r = await upload(url(dry), file, (p) => { progress.value = p; });
+    progress.value = 100;
+    if (!r.ok) { showError(report, r.json); if (commit) commit.disabled = true; return; }
+    renderReport(report, r.json);
+    if (commit) commit.disabled = !(dry && r.json.imported > 0);
+  };
+  importForm.addEventListener("submit", (e) => { e.preventDefault(); run(true); });
+  if (commit) commit.addEventListener("click", () => run(false));
+}
+
+// ---- item actions: submit, approve, reject, retire ----
+const actions = $("#actions");
+if (actions) {
+  actions.addEventListener("click", async (e) => {
+    const action = e.target.dataset && e.target.dataset.action;
+    if (!action) return;
+    const id = actions.dataset.item;
+    const out = $("#action-result");
+    let r;
+    if (action === "approve" || action === "reject") {
+      const comment = $("#comment").value.trim();
+      r = await api("POST", `/api/v1/items/${id}/review`, { decision: action, comment: comment || null });
+    } else {
+      r = await api("POST", `/api/v1/items/${id}/${action}`);
+    }
+    if (!r.ok) { showError(out, r.json); return; }
+    window.location.reload();
+  });
+}
+
+// ---- item editor ----
+const editor = $("#item-editor");
+if (editor) {
+  editor.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const type = $("#item-type").value;
+    const answer = $("#answer").value.trim();
+    const choices = [];
+    document.querySelectorAll("[data-option]").forEach((el) => {
+      if (el.value.trim() && (type === "single_choice" || type === "multiple_choice")) {
+        choices.push({ id: el.dataset.option, content: esc(el.value.trim()), fixed: false });
+      }
+    });
+    const letters = answer.toUpperCase().replace(/[^A-Z]/g, "").split("");
+    let key;
+    if (type === "single_choice") key = { kind: "single", choice: letters[0] || "" };
+    else if (type === "multiple_choice") key = { kind: "multiple", choices: [...new Set(letters)].sort() };
+    else if (type === "true_false") key = { kind: "true_false", value: ["对", "正确", "true", "t", "√"].includes(answer.toLowerCase()) };
+    else if (type === "fill_in") key = { kind: "fill_in", blanks: answer.split(/[;；]/).map((b) => b.split("/").map((a) => a.trim()).filter(Boolean)) };
+    else key = { kind: "short_answer", reference: answer || null };
+    const difficulty = parseInt($("#difficulty").value, 10);
+    const body = {
+      item_type: type,
+      stem: $("#stem").value,
+      choices,
+      key,
+      points: Math.round(parseFloat($("#points").value || "1") * 1000),
+      difficulty: Number.isInteger(difficulty) ? difficulty : null,
+      outline_point: $("#outline-point").value.trim() || null,
+      tags: $("#tags").value.split(/[,，]/).map((s) => s.trim()).filter(Boolean),
+    };
+    const r = await api("POST", editor.dataset.target, body);
+    if (!r.ok) { showError($("#editor-result"), r.json); return; }
+    window.location.href = `/items/${r.json.item_id}`;
+  });
+}
+
+// ---- outline editor ----
+const outlineEditor = $("#outline-editor");
+if (outlineEditor) {
+  outlineEditor.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const out = $("#outline-result");
+    let doc;
+    try { doc = JSON.parse($("#outline-json").value); } catch (err) {
+      out.innerHTML = `<p class="error" role="alert">${t("不是有效的 JSON：", "Not valid JSON: ")}${esc(err.message)}</p>`;
+      return;
+    }
+    const r = await api("PUT", outlineEditor.dataset.target, doc);
+    if (!r.ok) {
+      showError(out, r.json);
+      if (r.json && r.json.problems) {
+        out.innerHTML += `<ul>${r.json.problems.map((p) => `<li><strong>${esc(p.at)}</strong>：${esc(p.problem)}</li>`).join("")}</ul>`;
+      }
+      return;
+    }
+    window.location.reload();
+  });
+}
+
+// ---- blueprint: save, and the feasibility chart ----
+function renderFeasibility(el, f) {
+  if (f.feasible) {
+    el.innerHTML = `<p data-feasible="true">${t(`可行：已通过的 ${f.approved_items} 道试题能满足方案的每一格。`, `Feasible: the ${f.approved_items} approved items fill every cell.`)}</p>`;
+    return;
+  }
+  const max = Math.max(1, ...f.shortfalls.map((s) => s.needed));
+  const bars = f.shortfalls.map((s) => {
+    const have = Math.round((s.available / max) * 240);
+    const need = Math.round(((s.needed - s.available) / max) * 240);
+    return `<tr><td>${esc(s.item_type)}</td><td>${esc(s.cell)}</td><td><div class="bar" role="img" aria-label="${t("需要", "needed")} ${s.needed}, ${t("现有", "available")} ${s.available}">` +
+      `<span class="fill" style="width:${have}px"></span><span class="need" style="width:${need}px"></span> ${s.available} / ${s.needed}</div></td></tr>`;
+  }).join("");
+  const problems = f.problems.map((p) => `<li>${esc(p)}</li>`).join("");
+  el.innerHTML = `<p data-feasible="false">${t("不可行：以下各格已通过的试题不足（蓝色为现有，红色为缺口）。", "Not feasible: these cells lack approved items (blue: available, red: missing).")}</p>` +
+    `<table><thead><tr><th>${t("题型", "Type")}</th><th>${t("格", "Cell")}</th><th>${t("现有 / 需要", "Available / needed")}</th></tr></thead><tbody>${bars}</tbody></table>` +
+    (problems ? `<ul>${problems}</ul>` : "");
+}
+
+const bp = $("#blueprint-editor");
+if (bp) {
+  const out = $("#feasibility");
+  const check = async () => {
+    const r = await api("GET", `${bp.dataset.target}/feasibility`);
+    if (!r.ok) { showError(out, r.json); return; }
+    renderFeasibility(out, r.json);
+  };
+  bp.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const types = [];
+    bp.querySelectorAll("tr[data-type]").forEach((row) => {
+      const count = parseInt(row.querySelector('[data-field="count"]').value || "0", 10);
+      const points = parseFloat(row.querySelector('[data-field="points"]').value || "1");
+      if (count > 0) types.push({ item_type: row.dataset.type, count, points_each: Math.round(points * 1000) });
+    });
+    const r = await api("PUT", bp.dataset.target, { level: parseInt(bp.dataset.level, 10), types });
+    if (!r.ok) { showError(out, r.json); return; }
+    renderFeasibility(out, r.json);
+  });
+  $("#check-feasibility").addEventListener("click", check);
+  check();
+}
