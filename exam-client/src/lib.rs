@@ -1,7 +1,10 @@
 //! The typed client of the exam API (HTTP now, WebSocket later), used by the CLI, the headless
 //! candidate, the load generator and the end-to-end tests.
 
-use exam_protocol::{Account, AuditEvent, AuditVerifyReport, ErrorBody, Institution, LoginRequest, LoginResponse, NewAccount, NewInstitution};
+use exam_protocol::{
+    Account, AuditEvent, AuditVerifyReport, Bank, ErrorBody, ImportSummary, Institution, ItemPage, ItemRecord, LoginRequest,
+    LoginResponse, NewAccount, NewBank, NewInstitution, ReviewDecision, ReviewRequest,
+};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -157,5 +160,32 @@ impl Client {
 
     pub async fn audit_verify(&self) -> Result<AuditVerifyReport, ClientError> {
         self.get("/api/v1/audit/verify").await
+    }
+
+    pub async fn banks(&self) -> Result<Vec<Bank>, ClientError> {
+        self.get("/api/v1/banks").await
+    }
+
+    pub async fn create_bank(&self, new: &NewBank) -> Result<Bank, ClientError> {
+        self.post("/api/v1/banks", new).await
+    }
+
+    /// Uploads an item file into a bank; with `dry_run` only the report comes back.
+    pub async fn import_items(&self, bank_id: i64, file: Vec<u8>, format: Option<&str>, dry_run: bool) -> Result<ImportSummary, ClientError> {
+        let mut path = format!("/api/v1/banks/{bank_id}/import?dry_run={dry_run}");
+        if let Some(f) = format {
+            path.push_str(&format!("&format={f}"));
+        }
+        self.send(self.request(Method::POST, &path).header(reqwest::header::CONTENT_TYPE, "application/octet-stream").body(file)).await
+    }
+
+    /// Items of a bank; `query` is the search string, e.g. `type=single_choice&q=接地`.
+    pub async fn items(&self, bank_id: i64, query: &str) -> Result<ItemPage, ClientError> {
+        self.get(&format!("/api/v1/banks/{bank_id}/items?{query}")).await
+    }
+
+    pub async fn review(&self, item_id: i64, decision: ReviewDecision, comment: Option<&str>) -> Result<ItemRecord, ClientError> {
+        let body = ReviewRequest { decision, comment: comment.map(str::to_string) };
+        self.post(&format!("/api/v1/items/{item_id}/review"), &body).await
     }
 }

@@ -266,6 +266,26 @@ impl ItemDraft {
     }
 }
 
+/// The media type of an item's file from its name, for formats that do not record it.
+pub fn mime_of(name: &str) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "bmp" => "image/bmp",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
 /// Option letters A, B, C, … (then A1, B1, … past Z, which no real item reaches).
 pub fn choice_letter(index: usize) -> String {
     let letter = char::from(b'A' + (index % 26) as u8);

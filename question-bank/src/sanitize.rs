@@ -71,6 +71,22 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Text made safe inside an HTML attribute value as well as element content.
+pub fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The inverse of [`escape`] for text that holds no tags.
 pub fn unescape(html: &str) -> String {
     html.replace("&nbsp;", "\u{a0}")
@@ -79,6 +95,15 @@ pub fn unescape(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+/// True when the text holds an entity reference such as `&amp;`, `&nbsp;` or `&#39;`.
+pub fn has_entity(text: &str) -> bool {
+    text.match_indices('&').any(|(i, _)| {
+        let rest = &text[i + 1..];
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '#').collect();
+        !name.is_empty() && rest[name.len()..].starts_with(';')
+    })
 }
 
 /// True when the text holds something that reads as a tag (`<b`, `</`, `<!`), i.e. it is HTML

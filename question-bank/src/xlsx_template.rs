@@ -46,6 +46,60 @@ pub const ALTERNATIVE_SEPARATOR: char = '|';
 /// Between tags: `安全,接地`.
 pub const TAG_SEPARATORS: &[char] = &[',', '，', ';', '；'];
 
+/// A fill-in key as one cell: blanks joined by `##`, alternatives by `|`, and a `\` before any
+/// `\`, `|` or `#` inside an answer.
+pub fn write_blanks(blanks: &[Vec<String>]) -> String {
+    let esc = |a: &String| {
+        let mut out = String::with_capacity(a.len());
+        for c in a.chars() {
+            if matches!(c, '\\' | '|' | '#') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    };
+    blanks
+        .iter()
+        .map(|b| b.iter().map(esc).collect::<Vec<_>>().join(&ALTERNATIVE_SEPARATOR.to_string()))
+        .collect::<Vec<_>>()
+        .join(BLANK_SEPARATOR)
+}
+
+/// The inverse of [`write_blanks`]; answers are trimmed and empty ones dropped.
+pub fn read_blanks(cell: &str) -> Vec<Vec<String>> {
+    let mut blanks = vec![Vec::new()];
+    let mut current = String::new();
+    let mut chars = cell.chars().peekable();
+    let finish = |current: &mut String, blanks: &mut Vec<Vec<String>>| {
+        let a = current.trim().to_string();
+        if !a.is_empty() {
+            if let Some(b) = blanks.last_mut() {
+                b.push(a);
+            }
+        }
+        current.clear();
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    current.push(n);
+                }
+            }
+            '|' => finish(&mut current, &mut blanks),
+            '#' if chars.peek() == Some(&'#') => {
+                chars.next();
+                finish(&mut current, &mut blanks);
+                blanks.push(Vec::new());
+            }
+            _ => current.push(c),
+        }
+    }
+    finish(&mut current, &mut blanks);
+    blanks
+}
+
 pub fn column_for_header(header: &str) -> Option<Column> {
     let h = header.trim().to_lowercase();
     COLUMNS.iter().find(|(_, _, names)| names.contains(&h.as_str())).map(|(c, _, _)| *c)
@@ -72,5 +126,8 @@ mod tests {
         assert_eq!(column_for_header("备注"), None);
         assert_eq!(parse_true_false("√"), Some(true));
         assert_eq!(parse_true_false("错误"), Some(false));
+        let blanks = vec![vec!["a|b".to_string(), "#1".into()], vec!["c\\d".into(), "电阻".into()]];
+        assert_eq!(read_blanks(&write_blanks(&blanks)), blanks);
+        assert_eq!(read_blanks("电阻|电阻器##欧姆"), vec![vec!["电阻".to_string(), "电阻器".into()], vec!["欧姆".into()]]);
     }
 }

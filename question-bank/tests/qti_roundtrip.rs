@@ -1,5 +1,8 @@
 //! Exporting items as a QTI 3.0 package and importing the package gives the same items back:
 //! every field but `source_ref`, Chinese text byte for byte, points like 2.5, assets included.
+mod common;
+
+use common::item;
 use proptest::prelude::*;
 use question_bank::export::qti3::write_package;
 use question_bank::import::{Format, Limits, import, qti_package};
@@ -142,85 +145,6 @@ fn an_asset_path_that_leaves_the_package_is_refused() {
     let mut item = ItemDraft::new("1", "<p>图</p>", vec![], Key::ShortAnswer { reference: None });
     item.assets = vec![Asset { path: "../etc/passwd".into(), mime: "image/png".into(), bytes: vec![1] }];
     assert!(write_package(&[item]).is_err());
-}
-
-/// Chinese and ASCII text without leading or trailing whitespace.
-fn text() -> impl Strategy<Value = String> {
-    let c = prop_oneof![
-        3 => prop::char::range(' ', '~'),
-        3 => prop::char::range('\u{4e00}', '\u{9fa5}'),
-        1 => prop::sample::select(vec!['，', '。', '：', '；', '！', '？', '（', '）', '“', '”', '_', '"', '&', '<']),
-    ];
-    prop::collection::vec(c, 1..24)
-        .prop_map(|cs| cs.into_iter().collect::<String>().trim().to_owned())
-        .prop_filter("not blank", |s| !s.is_empty())
-}
-
-fn options() -> impl Strategy<Value = Vec<Choice>> {
-    prop::collection::vec((text(), any::<bool>()), 2..6).prop_map(|opts| {
-        opts.into_iter()
-            .enumerate()
-            .map(|(i, (t, fixed))| Choice { id: question_bank::item::choice_letter(i), content: escape(&t), fixed })
-            .collect::<Vec<_>>()
-    })
-}
-
-fn key_and_choices() -> impl Strategy<Value = (Key, Vec<Choice>, String)> {
-    let single = (options(), any::<prop::sample::Index>(), text()).prop_map(
-        |(c, i, stem): (Vec<Choice>, prop::sample::Index, String)| {
-            (Key::Single { choice: c[i.index(c.len())].id.clone() }, c, escape(&stem))
-        },
-    );
-    let multiple =
-        (options(), prop::collection::vec(any::<prop::sample::Index>(), 1..4), text()).prop_map(|(c, picks, stem)| {
-            let mut keys: Vec<usize> = picks.iter().map(|i| i.index(c.len())).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            (Key::Multiple { choices: keys.into_iter().map(|k| c[k].id.clone()).collect() }, c, escape(&stem))
-        });
-    let true_false =
-        (any::<bool>(), text()).prop_map(|(value, stem)| (Key::TrueFalse { value }, vec![], escape(&stem)));
-    let answers = prop::collection::vec(text(), 1..4).prop_map(|mut a| {
-        let mut seen = Vec::new();
-        a.retain(|x| {
-            if seen.contains(x) {
-                false
-            } else {
-                seen.push(x.clone());
-                true
-            }
-        });
-        a
-    });
-    let fill_in = (prop::collection::vec((text(), answers), 1..4), any::<bool>()).prop_map(|(parts, inline)| {
-        let stem: Vec<String> = parts.iter().map(|(t, _)| escape(t)).collect();
-        let stem = if inline { stem.join("____") + "____" } else { stem.join("，") };
-        (Key::FillIn { blanks: parts.into_iter().map(|(_, a)| a).collect() }, vec![], stem)
-    });
-    let short = (prop::option::of(text()), text())
-        .prop_map(|(reference, stem)| (Key::ShortAnswer { reference }, vec![], escape(&stem)));
-    prop_oneof![single, multiple, true_false, fill_in, short]
-}
-
-fn item() -> impl Strategy<Value = ItemDraft> {
-    (
-        key_and_choices(),
-        prop::option::of("[0-9A-Z]{1,3}(-[0-9A-Z]{1,3}){0,5}"),
-        prop::option::of(1u8..=5),
-        prop::option::of(text()),
-        prop::collection::vec(text(), 0..3),
-        prop::option::of(text()),
-        1u32..=1_000_000,
-    )
-        .prop_map(|((key, choices, stem), code, difficulty, outline_point, tags, source, points)| ItemDraft {
-            code,
-            difficulty: difficulty.and_then(Difficulty::new),
-            outline_point,
-            tags,
-            source,
-            points: Points(points),
-            ..ItemDraft::new("generated", stem, choices, key)
-        })
 }
 
 proptest! {

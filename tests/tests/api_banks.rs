@@ -4,7 +4,7 @@ use e2e_tests::{Backend, TestApp, both_backends};
 use exam_client::Client;
 use exam_protocol::{
     Bank, Feasibility, ImportSummary, ItemContent, ItemPage, ItemRecord, ItemStatus, ItemType, Key, NewAccount, NewBank,
-    Outline, OutlineVersion, Points, Role,
+    Outline, OutlineVersion, Points, ReviewDecision, Role,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -89,10 +89,11 @@ async fn import_review_and_versions(b: Backend) {
     let unchanged: ItemPage = call(&author, Method::GET, &format!("/api/v1/banks/{}/items", bank.id), None).await.expect("items");
     assert_eq!(unchanged.total, before.total, "a dry run changes nothing");
 
-    let done = upload(&author, &format!("/api/v1/banks/{}/import", bank.id), AIKEN.as_bytes().to_vec()).await.expect("import");
+    let done = author.import_items(bank.id, AIKEN.as_bytes().to_vec(), Some("aiken"), false).await.expect("import");
     assert_eq!((done.imported, done.dry_run), (2, false));
     let q = format!("/api/v1/banks/{}/items?q={}", bank.id, "安全电压");
     let found: ItemPage = call(&author, Method::GET, &q, None).await.expect("search");
+    assert_eq!(author.items(bank.id, "q=安全电压").await.expect("typed search").total, 1);
     assert_eq!(found.total, 1);
     let item = found.items[0].clone();
     assert_eq!((item.status, item.content.item_type), (ItemStatus::InReview, ItemType::SingleChoice));
@@ -106,7 +107,7 @@ async fn import_review_and_versions(b: Backend) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, v) = call::<Value>(&reviewer, Method::POST, &path, Some(json!({"decision": "reject"}))).await.expect_err("no comment");
     assert_eq!((s, v["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("comment_required")));
-    let approved: ItemRecord = call(&reviewer, Method::POST, &path, Some(json!({"decision": "approve", "comment": "准确"}))).await.expect("approve");
+    let approved = reviewer.review(item.item_id, ReviewDecision::Approve, Some("准确")).await.expect("approve");
     assert_eq!(approved.status, ItemStatus::Approved);
     let (s, v) = call::<Value>(&reviewer, Method::POST, &path, Some(json!({"decision": "approve"}))).await.expect_err("twice");
     assert_eq!((s, v["error"].as_str()), (StatusCode::CONFLICT, Some("invalid_item_transition")));

@@ -16,15 +16,25 @@ async fn sign_in(browser: &Browser, base: &str, username: &str) {
     browser.wait_for("#welcome").await;
 }
 
-/// An Aiken file with a hostile stem: an inline script and an image whose error handler
-/// would mark the page if it ran.
-const FILE: &str = "接地装置的作用是什么？<img src=x onerror=\"document.body.dataset.pwned='1'\"><script>document.body.dataset.pwned='2'</script>\nA) 保护人身安全\nB) 提高电压\nANSWER: A\n\n第二题缺少答案\nA) 甲\nB) 乙\n";
+/// A Moodle XML file whose HTML stem carries an inline script and an image whose error
+/// handler would mark the page if either ran, plus a matching question the system skips.
+const FILE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+<question type="multichoice"><name><text>接地</text></name>
+<questiontext format="html"><text><![CDATA[<p>接地装置的作用是什么？<img src="x" onerror="document.body.dataset.pwned='1'"><script>document.body.dataset.pwned='2'</script></p>]]></text></questiontext>
+<defaultgrade>1</defaultgrade><single>true</single>
+<answer fraction="100" format="html"><text>保护人身安全</text></answer>
+<answer fraction="0" format="html"><text><![CDATA[<span onmouseover="document.body.dataset.pwned='3'">提高电压</span>]]></text></answer>
+</question>
+<question type="matching"><name><text>配对题</text></name><questiontext format="html"><text>配对</text></questiontext></question>
+</quiz>
+"#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn author_imports_reviewer_approves_preview_renders() {
     let app = TestApp::spawn_demo(Backend::Sqlite).await;
     let dir = tempfile::tempdir().expect("dir");
-    let file = dir.path().join("电工题.txt");
+    let file = dir.path().join("电工题.xml");
     std::fs::write(&file, FILE).expect("write file");
     let browser = Browser::start().await;
 
@@ -42,7 +52,7 @@ async fn author_imports_reviewer_approves_preview_renders() {
     let skipped = browser.text(&browser.wait_for("#report-skipped").await).await;
     assert_eq!((imported.as_str(), skipped.as_str()), ("1", "1"), "the dry run reports per item");
     let report = browser.text(&browser.wait_for("#import-report").await).await;
-    assert!(report.contains("line 6") && report.contains("无法解析该题"), "the skip names the item and reason: {report}");
+    assert!(report.contains("配对题") && report.contains("不支持的题型"), "the skip names the item and reason: {report}");
     let progress = browser.execute("return document.getElementById('upload-progress').value").await;
     assert_eq!(progress.as_i64(), Some(100), "upload progress is shown");
     browser.click(&browser.wait_for("#import-commit").await).await;
@@ -58,13 +68,17 @@ async fn author_imports_reviewer_approves_preview_renders() {
     assert!(body.as_str().unwrap_or("").contains("接地装置的作用是什么"));
     let pwned = browser.execute("return document.body.dataset.pwned || null").await;
     assert!(pwned.is_null(), "no script from an item ran: {pwned}");
-    let scripts = browser.execute("return document.querySelectorAll('.candidate-item script, .candidate-item [onerror]').length").await;
+    let scripts = browser
+        .execute("return document.querySelectorAll('.candidate-item script, .candidate-item [onerror], .candidate-item [onmouseover]').length")
+        .await;
     assert_eq!(scripts.as_i64(), Some(0));
     browser.screenshot(&std::env::temp_dir().join("exam-review-queue.png")).await;
 
     let open = browser.wait_for(".review-item:last-of-type a").await;
     browser.click(&open).await;
     browser.wait_for("#preview .candidate-item").await;
+    let img = browser.execute("return document.querySelectorAll('#preview img').length").await;
+    assert_eq!(img.as_i64(), Some(1), "the image itself stays, without its handler");
     let radios = browser.execute("return document.querySelectorAll('#preview input[type=radio]').length").await;
     assert_eq!(radios.as_i64(), Some(2), "the candidate view shows the two options");
     browser.click(&browser.wait_for("#approve").await).await;

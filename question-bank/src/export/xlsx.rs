@@ -7,10 +7,15 @@ use crate::item::{ItemDraft, Key};
 use crate::sanitize;
 use crate::xlsx_template::{self as tpl, Column};
 
-/// Item HTML as a cell: plain text when it holds no markup, else the HTML itself.
+/// Item HTML as a cell: plain text when that reads back the same, else the HTML itself (which
+/// then holds a tag or an entity, so the importer reads it as HTML).
 fn cell(html: &str) -> String {
     let plain = sanitize::unescape(html);
-    if sanitize::looks_like_html(html) || sanitize::looks_like_html(&plain) { html.to_string() } else { plain }
+    if sanitize::looks_like_html(html) || sanitize::looks_like_html(&plain) || sanitize::has_entity(&plain) {
+        html.to_string()
+    } else {
+        plain
+    }
 }
 
 fn value(item: &ItemDraft, column: Column) -> String {
@@ -22,11 +27,7 @@ fn value(item: &ItemDraft, column: Column) -> String {
             Key::Single { choice } => choice.clone(),
             Key::Multiple { choices } => choices.concat(),
             Key::TrueFalse { value } => if *value { "对" } else { "错" }.to_string(),
-            Key::FillIn { blanks } => blanks
-                .iter()
-                .map(|b| b.join(&tpl::ALTERNATIVE_SEPARATOR.to_string()))
-                .collect::<Vec<_>>()
-                .join(tpl::BLANK_SEPARATOR),
+            Key::FillIn { blanks } => tpl::write_blanks(blanks),
             Key::ShortAnswer { reference } => reference.clone().unwrap_or_default(),
         },
         Column::Points => item.points.to_string(),
@@ -68,7 +69,7 @@ pub fn write(items: &[ItemDraft]) -> Result<Vec<u8>, ExportError> {
         "每行一道题；第一行为列名，列的顺序可以调整。",
         "题型：单选题、多选题、判断题、填空题、简答题。",
         "答案：单选填字母（如 B）；多选填所有正确字母（如 ACD）；判断填 对 或 错；",
-        "填空题多个空用 ## 分隔，同一空的多个可接受答案用 | 分隔（如 电阻|电阻器##欧姆）；简答题填参考答案。",
+        "填空题多个空用 ## 分隔，同一空的多个可接受答案用 | 分隔（如 电阻|电阻器##欧姆），答案本身含 | 或 # 时在其前加 \\；简答题填参考答案。",
         "分值为数字；难度为 1（易）到 5（难）；鉴定点代码与细目表一致；标签用逗号分隔；固定选项填不参与乱序的选项字母。",
         "题干和选项可写纯文本，也可写 HTML；HTML 中的脚本和事件属性会被删除。",
     ];

@@ -178,18 +178,6 @@ fn read_entry(zip: &mut Archive<'_>, path: &str) -> Result<Option<Vec<u8>>, Impo
     }
 }
 
-fn mime_of(path: &str) -> &'static str {
-    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        "webp" => "image/webp",
-        "bmp" => "image/bmp",
-        _ => "application/octet-stream",
-    }
-}
 
 /// The files the exporter listed for the item, else the images its stem and options show.
 fn assets(
@@ -210,7 +198,7 @@ fn assets(
             sources
                 .into_iter()
                 .map(|path| {
-                    let mime = mime_of(&path).to_owned();
+                    let mime = crate::item::mime_of(&path).to_owned();
                     (path, mime)
                 })
                 .collect()
@@ -257,7 +245,7 @@ impl BankMeta {
             assets: all("asset")
                 .filter_map(|a| {
                     let path = a.attr("path")?.to_owned();
-                    let mime = a.attr("mime").map_or_else(|| mime_of(&path).to_owned(), str::to_owned);
+                    let mime = a.attr("mime").map_or_else(|| crate::item::mime_of(&path).to_owned(), str::to_owned);
                     Some((path, mime))
                 })
                 .collect(),
@@ -287,6 +275,6 @@ mod tests {
         assert_eq!(resolve("a", "data:image/png;base64,xx"), None);
         assert_eq!(percent_decoded("my%20pic%E5%9B%BE.png").as_deref(), Some("my pic图.png"));
         assert_eq!(percent_decoded("100%"), Some("100%".into()));
-        assert_eq!(mime_of("a/B.JPG"), "image/jpeg");
+        assert_eq!(crate::item::mime_of("a/B.JPG"), "image/jpeg");
     }
 }

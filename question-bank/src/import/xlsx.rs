@@ -22,9 +22,10 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-/// A cell as item HTML: HTML stays HTML (sanitised); plain text is escaped.
+/// A cell as item HTML: HTML (a tag or an entity in it) stays HTML, sanitised; plain text is
+/// escaped.
 fn rich(text: &str) -> String {
-    if sanitize::looks_like_html(text) { sanitize::clean(text) } else { sanitize::escape(text) }
+    if sanitize::looks_like_html(text) || sanitize::has_entity(text) { sanitize::clean(text) } else { sanitize::escape(text) }
 }
 
 fn item_type(s: &str) -> Option<ItemType> {
@@ -120,12 +121,7 @@ fn row_item(cells: &HashMap<Column, String>, row_no: usize) -> Result<ItemDraft,
         ItemType::TrueFalse => Key::TrueFalse {
             value: tpl::parse_true_false(answer).ok_or_else(|| format!("a true/false answer is 对 or 错, got {answer:?}"))?,
         },
-        ItemType::FillIn => Key::FillIn {
-            blanks: answer
-                .split(tpl::BLANK_SEPARATOR)
-                .map(|b| b.split(tpl::ALTERNATIVE_SEPARATOR).map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect())
-                .collect(),
-        },
+        ItemType::FillIn => Key::FillIn { blanks: tpl::read_blanks(answer) },
         ItemType::ShortAnswer => Key::ShortAnswer { reference: Some(answer.to_string()).filter(|a| !a.is_empty()) },
     };
     let mut draft = ItemDraft::new(format!("row {row_no}"), rich(get(Column::Stem)), choices, key);

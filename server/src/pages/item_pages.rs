@@ -72,7 +72,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
          <section class=\"card\" aria-labelledby=\"pv\"><h2 id=\"pv\">{pv_title}</h2><div id=\"preview\">{preview}</div></section>\
          <section class=\"card\"><h2>{info}</h2><p>{st_label}<span id=\"status\" data-status=\"{st}\">{badge}</span> · v{ver} · {ty}</p>\
          <p>{key_label}<strong id=\"key\">{key}</strong> · {pts_label}{pts}</p>\
-         <p class=\"muted\">{pt_label}{pt} · {code}</p>\
+         <p class=\"muted\">{pt_label}{pt}{code}</p>\
          <div id=\"actions\" data-item=\"{id}\">{actions}</div><p id=\"action-result\" role=\"status\"></p></section>\
          <section class=\"card\"><h2>{hist}</h2><table><tbody>{rows}</tbody></table></section>",
         bank = item.bank_id,
@@ -90,7 +90,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         pts = item.content.points,
         pt_label = lang.pick("鉴定点：", "Outline point: "),
         pt = esc(item.content.outline_point.as_deref().unwrap_or("—")),
-        code = esc(item.content.code.as_deref().unwrap_or("")),
+        code = item.content.code.as_deref().map(|c| format!(" · {}{}", lang.pick("试题代码：", "Code: "), esc(c))).unwrap_or_default(),
         hist = lang.pick("版本与审核记录", "Versions and reviews"),
     );
     render_with(lang, lang.pick("试题", "Item"), &body, cookie, &["bank.js"])

@@ -24,19 +24,9 @@ pub fn page_lang(headers: &HeaderMap, q: &LangQuery) -> (Lang, Option<HeaderValu
     }
 }
 
+/// Escapes text for page HTML, attributes included.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    question_bank::sanitize::escape_attr(s)
 }
 
 pub fn role_name(role: Role, lang: Lang) -> &'static str {

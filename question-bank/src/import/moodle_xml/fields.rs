@@ -122,25 +122,6 @@ pub fn short_answer_pattern(answer: &str) -> String {
     answer.replace('*', "\\*")
 }
 
-/// The media type of an embedded file, from its name (Moodle XML does not record it).
-pub fn mime_of(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        "webp" => "image/webp",
-        "bmp" => "image/bmp",
-        "mp3" => "audio/mpeg",
-        "mp4" => "video/mp4",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -171,6 +152,6 @@ mod tests {
             short_answer(&short_answer_pattern("*电*")).as_deref(),
             Some("*电*")
         );
-        assert_eq!(mime_of("图.PNG"), "image/png");
+        assert_eq!(crate::item::mime_of("图.PNG"), "image/png");
     }
 }

@@ -304,7 +304,7 @@ fn files(el: &Element, assets: &mut Vec<Asset>) -> Result<(), Skip> {
         ))?;
         if !assets.iter().any(|a| a.path == path) {
             assets.push(Asset {
-                mime: fields::mime_of(&path).to_string(),
+                mime: crate::item::mime_of(&path).to_string(),
                 path,
                 bytes,
             });

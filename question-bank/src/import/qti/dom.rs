@@ -179,24 +179,12 @@ fn element(ns: &ResolveResult<'_>, start: &BytesStart<'_>) -> Result<Element, Im
     Ok(Element { ns, name, raw, attrs, children: Vec::new() })
 }
 
-/// HTML text escaping as the sanitiser writes it.
-pub(crate) fn push_html_text(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            _ => out.push(c),
-        }
-    }
-}
 
 /// A reference in text: the five XML entities and character references, nothing else.
 fn reference(r: &BytesRef<'_>) -> Result<(String, String), ImportError> {
     if let Some(c) = r.resolve_char_ref().map_err(|e| malformed(format!("a bad character reference: {e}")))? {
         let mut html = String::new();
-        push_html_text(&mut html, c.encode_utf8(&mut [0; 4]));
+        html.push_str(&crate::sanitize::escape(c.encode_utf8(&mut [0; 4])));
         return Ok((html, c.to_string()));
     }
     let name = String::from_utf8_lossy(r.as_ref()).into_owned();
@@ -259,13 +247,13 @@ pub(crate) fn parse(text: &str) -> Result<Element, ImportError> {
             Event::Text(t) => {
                 let plain = t.xml10_content().map_err(|e| malformed(format!("bad text: {e}")))?;
                 let mut html = String::with_capacity(plain.len());
-                push_html_text(&mut html, &plain);
+                html.push_str(&crate::sanitize::escape(&plain));
                 push_text(&mut stack, &html, &plain);
             }
             Event::CData(t) => {
                 let plain = t.xml10_content().map_err(|e| malformed(format!("bad CDATA: {e}")))?;
                 let mut html = String::with_capacity(plain.len());
-                push_html_text(&mut html, &plain);
+                html.push_str(&crate::sanitize::escape(&plain));
                 push_text(&mut stack, &html, &plain);
             }
             Event::GeneralRef(r) => {
