@@ -63,7 +63,7 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
             Only(BANK_ROLES)
         }
         ("GET", "/banks/{id}/import" | "/banks/{id}/items/new" | "/items/{id}/edit") => Only(&[Author]),
-        ("GET", "/items/{id}") => Only(ITEM_READERS),
+        ("GET", "/items/{id}" | "/items/{id}/files/{*path}") => Only(ITEM_READERS),
         ("GET", "/review") => Only(&[Reviewer]),
         ("GET", "/" | "/login") => Anyone,
         ("POST", "/login") => Anyone,
@@ -103,7 +103,8 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         .replace("/banks/{id}", &format!("/banks/{}", fx.bank_id))
         .replace("/items/{id}", &format!("/items/{}", fx.item_id))
         .replace("{level}", "4")
-        .replace("{file}", "bank.js");
+        .replace("{file}", "bank.js")
+        .replace("{*path}", "images/none.png");
     let concrete = match path {
         "/api/v1/banks/{id}/import" | "/api/v1/import/check" => format!("{concrete}?dry_run=true"),
         "/api/v1/banks/{id}/export" => format!("{concrete}?format=xlsx"),
@@ -270,7 +271,7 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/static/{file}"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
         (Method::GET, "/banks/{id}/import"), (Method::GET, "/banks/{id}/items/new"), (Method::GET, "/banks/{id}/outline"),
         (Method::GET, "/banks/{id}/blueprints/{level}"), (Method::GET, "/import/check"), (Method::GET, "/items/{id}"),
-        (Method::GET, "/items/{id}/edit"), (Method::GET, "/review"),
+        (Method::GET, "/items/{id}/edit"), (Method::GET, "/review"), (Method::GET, "/items/{id}/files/{*path}"),
     ];
     for (m, p) in known.clone() {
         assert!(expectation(&m, p).is_some());

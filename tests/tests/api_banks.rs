@@ -185,6 +185,8 @@ async fn search_filters(b: Backend) {
     assert_eq!((s, v["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_query")));
     let page: ItemPage = call(&author, Method::GET, &format!("/api/v1/banks/{}/items?limit=5&offset=10", bank.id), None).await.expect("page");
     assert_eq!((page.total, page.items.len()), (12, 2));
+    let past: ItemPage = call(&author, Method::GET, &format!("/api/v1/banks/{}/items?limit=5&offset=20", bank.id), None).await.expect("past the end");
+    assert_eq!((past.total, past.items.len()), (12, 0), "a page past the end still knows the total");
 }
 
 async fn outline_and_blueprint_checks(b: Backend) {
@@ -281,7 +283,30 @@ async fn banks_are_created_within_scope(b: Backend) {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
+async fn package_images_are_kept_and_served(b: Backend) {
+    let app = TestApp::spawn_demo(b).await;
+    let author = app.signed_in("author").await;
+    let bank = demo_bank(&author).await;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/formats/qti-packages/package.zip");
+    let bytes = std::fs::read(path).expect("fixture");
+    let done = author.import_items(bank.id, bytes, None, false).await.expect("import");
+    assert_eq!((done.format.as_str(), done.imported), ("qti_package", 1), "{:?}", done.skipped);
+    let page = author.items(bank.id, "status=in_review&limit=100").await.expect("items");
+    let item = page.items.iter().max_by_key(|i| i.item_id).expect("the imported item");
+    assert!(item.content.stem.contains("images/sign.png"), "{}", item.content.stem);
+    let resp = author.request(Method::GET, &format!("/items/{}/files/images/sign.png", item.item_id)).send().await.expect("file");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
+    assert!(resp.bytes().await.expect("bytes").starts_with(b"\x89PNG"));
+    let page_html = author.request(Method::GET, &format!("/items/{}", item.item_id)).send().await.expect("page").text().await.expect("html");
+    assert!(page_html.contains(&format!("/items/{}/files/images/sign.png", item.item_id)), "the preview points at the file");
+    let admin = app.signed_in("admin").await;
+    let resp = admin.request(Method::GET, &format!("/items/{}/files/images/sign.png", item.item_id)).send().await.expect("file");
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "item files are for the bank's authors and reviewers");
+}
+
 both_backends!(
+    package_images_are_kept_and_served,
     scope_keeps_banks_confidential,
     import_review_and_versions,
     items_written_by_hand_are_sanitised_and_checked,

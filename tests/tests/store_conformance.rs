@@ -164,7 +164,44 @@ async fn concurrent_appends_keep_one_chain(b: Backend) {
     assert!(report.ok && report.events_checked == 16, "{report:?}");
 }
 
+async fn bulk_item_inserts_keep_their_order(b: Backend) {
+    use exam_protocol::{Bank, ItemContent, ItemStatus, ItemType, Key, Points};
+    use exam_server::store::{banks, items};
+    let t = TestDb::new(b).await;
+    let author = new_account(&t, "author", Role::Author, None).await;
+    let mut tx = t.db.writer().begin().await.expect("tx");
+    let bank = Bank { id: 0, institution_id: None, occupation_code: "6-31-01-03".into(), work_type: String::new(), name: "批量".into(), levels: vec![4] };
+    let bank_id = banks::insert(&mut tx, &bank, author, 1).await.expect("bank");
+    let contents: Vec<ItemContent> = (0..450)
+        .map(|i| ItemContent {
+            code: Some(format!("C-{i:03}")),
+            item_type: ItemType::TrueFalse,
+            stem: format!("第{i}题"),
+            choices: vec![],
+            key: Key::TrueFalse { value: i % 2 == 0 },
+            points: Points(1000 + i),
+            difficulty: None,
+            outline_point: None,
+            tags: vec!["批量".into()],
+            source: None,
+        })
+        .collect();
+    let ids = items::insert_items_bulk(&mut tx, bank_id, ItemStatus::InReview, &contents, author, 2).await.expect("bulk");
+    tx.commit().await.expect("commit");
+    assert_eq!(ids.len(), 450);
+    for (i, (item_id, version_id)) in ids.iter().enumerate().step_by(37) {
+        let r = items::current(&t.db, *item_id).await.expect("get").expect("exists");
+        assert_eq!((r.version_id, r.content.stem.as_str(), r.content.points), (*version_id, format!("第{i}题").as_str(), Points(1000 + i as u32)));
+    }
+    let (total, page) = items::search(&t.db, bank_id, &items::Search { text: Some("第44".into()), limit: 50, ..Default::default() })
+        .await
+        .expect("search");
+    assert_eq!((total, page.len()), (11, 11), "第44 and 第440–449");
+    assert_eq!(page[0].content.stem, "第44题");
+}
+
 both_backends!(
+    bulk_item_inserts_keep_their_order,
     migrations_are_applied_once_and_ready,
     accounts_round_trip_and_usernames_are_unique,
     failed_logins_lock_at_the_threshold_and_clear,

@@ -69,15 +69,14 @@ pub async fn commit(
     let author = actor.id.unwrap_or_default();
     let now = now_ms();
     let mut tx = db.writer().begin().await?;
-    let mut first = None;
-    for draft in &report.items {
-        let (item_id, version_id) =
-            items::insert_item(&mut tx, bank_id, ItemStatus::InReview, &content_of(draft), author, now).await?;
-        first.get_or_insert(item_id);
+    let contents: Vec<ItemContent> = report.items.iter().map(content_of).collect();
+    let ids = items::insert_items_bulk(&mut tx, bank_id, ItemStatus::InReview, &contents, author, now).await?;
+    for (draft, (_, version_id)) in report.items.iter().zip(&ids) {
         for asset in &draft.assets {
-            items::insert_asset(&mut tx, version_id, asset).await?;
+            items::insert_asset(&mut tx, *version_id, asset).await?;
         }
     }
+    let first = ids.first().map(|(item_id, _)| *item_id);
     audit::append(&mut tx, db.backend, &Entry {
         actor,
         action: "bank.import",

@@ -6,7 +6,7 @@ use axum::response::Response;
 use exam_protocol::{CandidateItem, ItemRecord, ItemStatus, Key};
 
 use super::bank_pages::{page_error, status_badge, type_name};
-use super::item_view::candidate_html;
+use super::item_view::{candidate_html, with_asset_base};
 use super::layout::{LangQuery, esc, page_lang, render_with};
 use crate::banks::scope;
 use crate::http::AppState;
@@ -34,7 +34,13 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         Err(e) => return page_error(lang, e),
     };
     let history = items::history(&state.db, id).await.unwrap_or_default();
-    let preview = candidate_html(&CandidateItem::from_content(&item.content), "preview", true, lang);
+    let mut candidate = CandidateItem::from_content(&item.content);
+    let base = format!("/items/{id}/files");
+    candidate.stem = with_asset_base(&candidate.stem, &base);
+    for c in &mut candidate.choices {
+        c.content = with_asset_base(&c.content, &base);
+    }
+    let preview = candidate_html(&candidate, "preview", true, lang);
     let mut actions = String::new();
     if s.can_author() && matches!(item.status, ItemStatus::Draft | ItemStatus::Rejected) {
         actions.push_str(&format!("<button type=\"button\" data-action=\"submit\" id=\"submit-item\">{}</button> ", lang.pick("提交审核", "Submit for review")));
@@ -170,4 +176,27 @@ pub async fn edit_item(State(state): State<AppState>, headers: HeaderMap, Path(i
         Ok(_) => page_error(lang, ApiError::NotFound),
         Err(e) => page_error(lang, e),
     }
+}
+
+/// A file (an image) of the item's current version, for its preview.
+pub async fn file(
+    State(state): State<AppState>,
+    Path((id, path)): Path<(i64, String)>,
+    user: CurrentUser,
+) -> Result<Response, ApiError> {
+    use axum::response::IntoResponse;
+    let item = items::current(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let s = scope::resolve(&state.db, &user, item.bank_id).await?;
+    if !s.can_read_items() {
+        return Err(ApiError::NotFound);
+    }
+    let asset = items::asset(&state.db, item.version_id, &path).await?.ok_or(ApiError::NotFound)?;
+    let mut resp = asset.bytes.into_response();
+    let mime = axum::http::HeaderValue::from_str(&asset.mime)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("application/octet-stream"));
+    resp.headers_mut().insert(axum::http::header::CONTENT_TYPE, mime);
+    // An SVG opened on its own must not run script.
+    resp.headers_mut().insert(axum::http::header::CONTENT_SECURITY_POLICY, axum::http::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"));
+    resp.headers_mut().insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
+    Ok(resp)
 }

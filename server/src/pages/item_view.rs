@@ -5,6 +5,25 @@ use exam_protocol::{CandidateItem, ItemType};
 use super::layout::esc;
 use crate::http::i18n::Lang;
 
+/// Points relative image sources (`images/a.png`, as packages write them) at `base`, where the
+/// item's files are served. Absolute and data: URLs are left alone.
+pub fn with_asset_base(html: &str, base: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("src=\"") {
+        let (head, tail) = rest.split_at(i + 5);
+        out.push_str(head);
+        let relative = !(tail.starts_with("http:") || tail.starts_with("https:") || tail.starts_with("data:") || tail.starts_with('/'));
+        if relative {
+            out.push_str(base);
+            out.push('/');
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The item as HTML. `name` keeps the inputs of several items on one page apart; `disabled`
 /// is for previews.
 pub fn candidate_html(item: &CandidateItem, name: &str, disabled: bool, lang: Lang) -> String {
@@ -61,4 +80,16 @@ pub fn candidate_html(item: &CandidateItem, name: &str, disabled: bool, lang: La
     }
     out.push_str("</article>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn relative_sources_point_at_the_item_files() {
+        let html = r#"<img src="images/a.png"><img src="data:image/png;base64,x"><img src="https://x/y.png">"#;
+        assert_eq!(
+            super::with_asset_base(html, "/items/7/files"),
+            r#"<img src="/items/7/files/images/a.png"><img src="data:image/png;base64,x"><img src="https://x/y.png">"#
+        );
+    }
 }

@@ -36,6 +36,7 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::GET, "/import/check", Access::Roles(BANK_ROLES), get(work_pages::check)),
         Route::page(Method::GET, "/items/{id}", Access::Roles(&[Author, Reviewer, Regulator]), get(item_pages::show)),
         Route::page(Method::GET, "/items/{id}/edit", Access::Roles(&[Author]), get(item_pages::edit_item)),
+        Route::page(Method::GET, "/items/{id}/files/{*path}", Access::Roles(&[Author, Reviewer, Regulator]), get(item_pages::file)),
         Route::page(Method::GET, "/review", Access::Roles(&[Reviewer]), get(work_pages::review_queue)),
     ]
 }

@@ -74,7 +74,8 @@ fn tags_column(tags: &[String]) -> String {
     if tags.is_empty() { String::new() } else { format!(",{},", tags.join(",")) }
 }
 
-/// A new version row. The caller has made any previous version not current.
+/// A new version row, made the item's current one in the search table. The caller has made
+/// any previous version not current.
 #[allow(clippy::too_many_arguments)]
 async fn insert_version(
     conn: &mut AnyConnection,
@@ -86,7 +87,10 @@ async fn insert_version(
     author_id: i64,
     now_ms: i64,
 ) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar(concat!(
+    let text = search_text(c);
+    let tags = tags_column(&c.tags);
+    let difficulty = c.difficulty.map(|d| i64::from(d.value()));
+    let id: i64 = sqlx::query_scalar(concat!(
         "INSERT INTO item_versions (item_id, bank_id, version, is_current, status, item_type, code, stem, search_text, ",
         "choices, answer_key, points, difficulty, outline_point, tags, source, author_id, created_at_ms) ",
         "VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id"
@@ -98,18 +102,37 @@ async fn insert_version(
     .bind(c.item_type.as_str())
     .bind(c.code.as_deref())
     .bind(&c.stem)
-    .bind(search_text(c))
+    .bind(&text)
     .bind(json(&c.choices))
     .bind(json(&c.key))
     .bind(i64::from(c.points.0))
-    .bind(c.difficulty.map(|d| i64::from(d.value())))
+    .bind(difficulty)
     .bind(c.outline_point.as_deref())
-    .bind(tags_column(&c.tags))
+    .bind(&tags)
     .bind(c.source.as_deref())
     .bind(author_id)
     .bind(now_ms)
-    .fetch_one(conn)
-    .await?)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO item_search (item_id, bank_id, version_id, status, item_type, difficulty, outline_point, tags, search_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (item_id) DO UPDATE SET version_id = excluded.version_id, status = excluded.status,
+             item_type = excluded.item_type, difficulty = excluded.difficulty, outline_point = excluded.outline_point,
+             tags = excluded.tags, search_text = excluded.search_text",
+    )
+    .bind(item_id)
+    .bind(bank_id)
+    .bind(id)
+    .bind(status.as_str())
+    .bind(c.item_type.as_str())
+    .bind(difficulty)
+    .bind(c.outline_point.as_deref())
+    .bind(&tags)
+    .bind(&text)
+    .execute(conn)
+    .await?;
+    Ok(id)
 }
 
 /// A JSON column; choices and keys are plain data that always serialise.
@@ -135,6 +158,95 @@ pub async fn insert_item(
             .await?;
     let version_id = insert_version(conn, item_id, bank_id, 1, status, content, author_id, now_ms).await?;
     Ok((item_id, version_id))
+}
+
+/// `count` rows of `width` numbered placeholders: `($1, $2), ($3, $4)`.
+fn placeholders(count: usize, width: usize) -> String {
+    (0..count)
+        .map(|r| {
+            let cols: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Many new items at once (an import): a few multi-row statements per chunk instead of three
+/// round trips per item. Returns (item id, version id) in the order given. Ids are assigned in
+/// row order within a statement, so sorting what RETURNING gives restores that order.
+pub async fn insert_items_bulk(
+    conn: &mut AnyConnection,
+    bank_id: i64,
+    status: ItemStatus,
+    contents: &[ItemContent],
+    author_id: i64,
+    now_ms: i64,
+) -> StoreResult<Vec<(i64, i64)>> {
+    const CHUNK: usize = 200;
+    let mut out = Vec::with_capacity(contents.len());
+    for chunk in contents.chunks(CHUNK) {
+        // The SQL is built from constant fragments and numbered placeholders only.
+        let sql = format!("INSERT INTO items (bank_id, created_by, created_at_ms) VALUES {} RETURNING id", placeholders(chunk.len(), 3));
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        for _ in chunk {
+            q = q.bind(bank_id).bind(author_id).bind(now_ms);
+        }
+        let mut item_ids = q.fetch_all(&mut *conn).await?;
+        item_ids.sort_unstable();
+
+        let texts: Vec<String> = chunk.iter().map(search_text).collect();
+        let tags: Vec<String> = chunk.iter().map(|c| tags_column(&c.tags)).collect();
+        let sql = format!(
+            "INSERT INTO item_versions (item_id, bank_id, version, is_current, status, item_type, code, stem, search_text, \
+             choices, answer_key, points, difficulty, outline_point, tags, source, author_id, created_at_ms) VALUES {} RETURNING id",
+            placeholders(chunk.len(), 18)
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        for (i, c) in chunk.iter().enumerate() {
+            q = q
+                .bind(item_ids[i])
+                .bind(bank_id)
+                .bind(1_i64)
+                .bind(1_i64)
+                .bind(status.as_str())
+                .bind(c.item_type.as_str())
+                .bind(c.code.clone())
+                .bind(c.stem.clone())
+                .bind(texts[i].clone())
+                .bind(json(&c.choices))
+                .bind(json(&c.key))
+                .bind(i64::from(c.points.0))
+                .bind(c.difficulty.map(|d| i64::from(d.value())))
+                .bind(c.outline_point.clone())
+                .bind(tags[i].clone())
+                .bind(c.source.clone())
+                .bind(author_id)
+                .bind(now_ms);
+        }
+        let mut version_ids = q.fetch_all(&mut *conn).await?;
+        version_ids.sort_unstable();
+
+        let sql = format!(
+            "INSERT INTO item_search (item_id, bank_id, version_id, status, item_type, difficulty, outline_point, tags, search_text) VALUES {}",
+            placeholders(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (i, c) in chunk.iter().enumerate() {
+            q = q
+                .bind(item_ids[i])
+                .bind(bank_id)
+                .bind(version_ids[i])
+                .bind(status.as_str())
+                .bind(c.item_type.as_str())
+                .bind(c.difficulty.map(|d| i64::from(d.value())))
+                .bind(c.outline_point.clone())
+                .bind(tags[i].clone())
+                .bind(texts[i].clone());
+        }
+        q.execute(&mut *conn).await?;
+        out.extend(item_ids.into_iter().zip(version_ids));
+    }
+    Ok(out)
 }
 
 /// A changed item becomes a new draft version; the old version stays as it was.
@@ -207,9 +319,17 @@ pub async fn set_status(
     .bind(by)
     .bind(comment)
     .bind(at)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE item_search SET status = $2 WHERE version_id = $1")
+        .bind(version_id)
+        .bind(to.as_str())
+        .execute(conn)
+        .await?;
+    Ok(true)
 }
 
 /// Filters for the item list; `None` means any.
@@ -230,15 +350,24 @@ fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-macro_rules! search_where {
+/// One pass over the narrow search table: the page of matches in item order, each with the
+/// count of all matches, then their full versions by primary key.
+macro_rules! search_query {
     () => {
-        " FROM item_versions WHERE bank_id = $1 AND is_current = 1
-          AND ($2 IS NULL OR status = $2)
-          AND ($3 IS NULL OR item_type = $3)
-          AND ($4 IS NULL OR difficulty = $4)
-          AND ($5 IS NULL OR outline_point = $5 OR outline_point LIKE $6 ESCAPE '\\')
-          AND ($7 IS NULL OR tags LIKE $7 ESCAPE '\\')
-          AND ($8 IS NULL OR search_text LIKE $8 ESCAPE '\\')"
+        "WITH hits AS (
+            SELECT item_id, version_id, COUNT(*) OVER () AS total FROM item_search
+            WHERE bank_id = $1
+              AND ($2 IS NULL OR status = $2)
+              AND ($3 IS NULL OR item_type = $3)
+              AND ($4 IS NULL OR difficulty = $4)
+              AND ($5 IS NULL OR outline_point = $5 OR outline_point LIKE $6 ESCAPE '\\')
+              AND ($7 IS NULL OR tags LIKE $7 ESCAPE '\\')
+              AND ($8 IS NULL OR search_text LIKE $8 ESCAPE '\\')
+            ORDER BY item_id LIMIT $9 OFFSET $10)
+         SELECT hits.total, v.id, v.item_id, v.bank_id, v.version, v.status, v.item_type, v.code, v.stem, v.choices,
+                v.answer_key, v.points, v.difficulty, v.outline_point, v.tags, v.source, v.author_id, v.reviewed_by,
+                v.review_comment, v.created_at_ms
+         FROM hits JOIN item_versions v ON v.id = hits.version_id ORDER BY hits.item_id"
     };
 }
 
@@ -247,33 +376,28 @@ pub async fn search(db: &Db, bank_id: i64, s: &Search) -> StoreResult<(i64, Vec<
     let outline_prefix = s.outline.as_deref().map(|o| format!("{}-%", like_escape(o)));
     let tag = s.tag.as_deref().map(|t| format!("%,{},%", like_escape(t)));
     let text = s.text.as_deref().map(|t| format!("%{}%", like_escape(&t.to_lowercase())));
-    macro_rules! bind_filters {
-        ($q:expr) => {
-            $q.bind(bank_id)
-                .bind(s.status.map(ItemStatus::as_str))
-                .bind(s.item_type.map(ItemType::as_str))
-                .bind(s.difficulty.map(i64::from))
-                .bind(s.outline.as_deref())
-                .bind(outline_prefix.as_deref())
-                .bind(tag.as_deref())
-                .bind(text.as_deref())
-        };
-    }
-    let total: i64 = bind_filters!(sqlx::query_scalar(concat!("SELECT COUNT(*)", search_where!())))
-        .fetch_one(db.reader())
+    let rows = sqlx::query(search_query!())
+        .bind(bank_id)
+        .bind(s.status.map(ItemStatus::as_str))
+        .bind(s.item_type.map(ItemType::as_str))
+        .bind(s.difficulty.map(i64::from))
+        .bind(s.outline.as_deref())
+        .bind(outline_prefix.as_deref())
+        .bind(tag.as_deref())
+        .bind(text.as_deref())
+        .bind(s.limit)
+        .bind(s.offset)
+        .fetch_all(db.reader())
         .await?;
-    let rows = bind_filters!(sqlx::query(concat!(
-        "SELECT ",
-        version_columns!(),
-        search_where!(),
-        " ORDER BY item_id LIMIT $9 OFFSET $10"
-    )))
-    .bind(s.limit)
-    .bind(s.offset)
-    .fetch_all(db.reader())
-    .await?;
+    let total = match rows.first() {
+        Some(r) => r.try_get("total")?,
+        // A page past the end has no rows to carry the total: count separately.
+        None if s.offset > 0 => Box::pin(search(db, bank_id, &Search { limit: 1, offset: 0, ..s.clone() })).await?.0,
+        None => 0,
+    };
     Ok((total, rows.iter().map(record_from_row).collect::<StoreResult<_>>()?))
 }
+
 
 /// Items awaiting review in the banks where this account reviews, not written by it.
 pub async fn review_queue(db: &Db, reviewer_id: i64, limit: i64) -> StoreResult<Vec<ItemRecord>> {
@@ -324,6 +448,16 @@ pub async fn all_current(db: &Db, bank_id: i64) -> StoreResult<Vec<ItemRecord>> 
     .fetch_all(db.reader())
     .await?;
     rows.iter().map(record_from_row).collect()
+}
+
+/// One file of a version by the path its HTML uses.
+pub async fn asset(db: &Db, version_id: i64, path: &str) -> StoreResult<Option<Asset>> {
+    let row = sqlx::query("SELECT path, mime, bytes FROM item_assets WHERE item_version_id = $1 AND path = $2")
+        .bind(version_id)
+        .bind(path)
+        .fetch_optional(db.reader())
+        .await?;
+    row.map(|r| Ok(Asset { path: r.try_get("path")?, mime: r.try_get("mime")?, bytes: r.try_get("bytes")? })).transpose()
 }
 
 pub async fn assets(db: &Db, version_id: i64) -> StoreResult<Vec<Asset>> {
