@@ -107,10 +107,7 @@ if (actions) {
 }
 
 // ---- item editor ----
-const editor = $("#item-editor");
-if (editor) {
-  editor.addEventListener("submit", async (e) => {
-    e.preventDefault();
+function editorContent() {
     const type = $("#item-type").value;
     const answer = $("#answer").value.trim();
     const choices = [];
@@ -137,9 +134,22 @@ if (editor) {
       outline_point: $("#outline-point").value.trim() || null,
       tags: $("#tags").value.split(/[,，]/).map((s) => s.trim()).filter(Boolean),
     };
-    const r = await api("POST", editor.dataset.target, body);
+    return body;
+}
+
+const editor = $("#item-editor");
+if (editor) {
+  editor.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const r = await api("POST", editor.dataset.target, editorContent());
     if (!r.ok) { showError($("#editor-result"), r.json); return; }
     window.location.href = `/items/${r.json.item_id}`;
+  });
+  // The server renders the preview with the same sanitiser and renderer the exam page uses.
+  $("#preview-button").addEventListener("click", async () => {
+    const r = await api("POST", "/api/v1/items/preview", editorContent());
+    if (!r.ok) { showError($("#live-preview"), r.json); return; }
+    $("#live-preview").innerHTML = r.json.html;
   });
 }
 
@@ -201,7 +211,16 @@ if (bp) {
       const points = parseFloat(row.querySelector('[data-field="points"]').value || "1");
       if (count > 0) types.push({ item_type: row.dataset.type, count, points_each: Math.round(points * 1000) });
     });
-    const r = await api("PUT", bp.dataset.target, { level: parseInt(bp.dataset.level, 10), types });
+    const shares = (field) => {
+      const out = {};
+      bp.querySelectorAll(`[data-share="${field}"]`).forEach((el) => {
+        const v = parseInt(el.value || "0", 10);
+        if (v > 0) out[el.dataset.key] = v;
+      });
+      return out;
+    };
+    const body = { level: parseInt(bp.dataset.level, 10), types, difficulty: shares("difficulty"), importance: shares("importance") };
+    const r = await api("PUT", bp.dataset.target, body);
     if (!r.ok) { showError(out, r.json); return; }
     renderFeasibility(out, r.json);
   });

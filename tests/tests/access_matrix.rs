@@ -58,6 +58,7 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("POST", "/api/v1/items/{id}/versions" | "/api/v1/items/{id}/submit") => Only(&[Author]),
         ("POST", "/api/v1/items/{id}/review" | "/api/v1/items/{id}/retire") => Only(&[Reviewer]),
         ("GET", "/api/v1/review-queue") => Only(&[Reviewer]),
+        ("POST", "/api/v1/items/preview") => Only(&[Author, Reviewer]),
         ("GET", "/static/{file}") => Anyone,
         ("GET", "/banks" | "/banks/{id}" | "/banks/{id}/outline" | "/banks/{id}/blueprints/{level}" | "/import/check") => {
             Only(BANK_ROLES)
@@ -134,7 +135,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("PUT", "/api/v1/banks/{id}/blueprints/{level}") => {
             Some(json!({ "level": 4, "types": [{"item_type": "true_false", "count": 1, "points_each": 1000}] }))
         }
-        ("POST", "/api/v1/banks/{id}/items" | "/api/v1/items/{id}/versions") => Some(item),
+        ("POST", "/api/v1/banks/{id}/items" | "/api/v1/items/{id}/versions" | "/api/v1/items/preview") => Some(item),
         ("POST", "/api/v1/items/{id}/review") => Some(json!({ "decision": "reject", "comment": "矩阵" })),
         _ => None,
     };
@@ -266,7 +267,7 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/api/v1/items/{id}"), (Method::GET, "/api/v1/items/{id}/history"),
         (Method::POST, "/api/v1/items/{id}/versions"), (Method::POST, "/api/v1/items/{id}/submit"),
         (Method::POST, "/api/v1/items/{id}/review"), (Method::POST, "/api/v1/items/{id}/retire"),
-        (Method::GET, "/api/v1/review-queue"),
+        (Method::GET, "/api/v1/review-queue"), (Method::POST, "/api/v1/items/preview"),
         (Method::GET, "/api/v1/banks/{id}/outline/export"), (Method::POST, "/api/v1/banks/{id}/outline/import"),
         (Method::GET, "/static/{file}"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
         (Method::GET, "/banks/{id}/import"), (Method::GET, "/banks/{id}/items/new"), (Method::GET, "/banks/{id}/outline"),

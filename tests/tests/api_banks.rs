@@ -144,6 +144,12 @@ async fn items_written_by_hand_are_sanitised_and_checked(b: Backend) {
         "points": 2000,
         "tags": ["安全"]
     });
+    // The editor's preview: rendered by the candidate renderer, sanitised, nothing saved.
+    let preview: Value = call(&author, Method::POST, "/api/v1/items/preview", Some(content.clone())).await.expect("preview");
+    let html = preview["html"].as_str().unwrap_or_default();
+    assert!(html.contains("type=\"radio\"") && html.contains("哪个正确"), "{html}");
+    assert!(!html.contains("script") && !html.contains("onerror") && !html.contains("onclick"), "{html}");
+    assert!(!html.contains("\"single\"") && !html.contains("choice\": \"A"), "no key in the candidate's view");
     let made: ItemRecord = call(&author, Method::POST, &format!("/api/v1/banks/{}/items", bank.id), Some(content.clone())).await.expect("create");
     assert_eq!(made.status, ItemStatus::Draft);
     assert!(!made.content.stem.contains("script") && !made.content.stem.contains("onclick"), "{}", made.content.stem);

@@ -101,6 +101,11 @@ async fn blueprint_page_draws_the_shortfalls() {
     let bars = browser.execute("return document.querySelectorAll('#feasibility .bar').length").await;
     assert_eq!(bars.as_i64(), Some(1), "one cell lacks items: drawn as a bar");
     browser.screenshot(&std::env::temp_dir().join("exam-blueprint.png")).await;
+    // Difficulty shares that do not add up to 100 are refused with the reason.
+    browser.execute("document.getElementById('difficulty-1').value = 40;").await;
+    browser.click(&browser.wait_for("#blueprint-editor button[type=submit]").await).await;
+    browser.wait_for("#feasibility [data-error='invalid_blueprint']").await;
+    browser.execute("document.getElementById('difficulty-1').value = '';").await;
     // Ask for one true/false item only: feasible.
     browser
         .execute("document.querySelectorAll('tr[data-type] [data-field=count]').forEach(e => e.value = 0); document.querySelector('tr[data-type=true_false] [data-field=count]').value = 1;")

@@ -3,7 +3,7 @@ use question_bank::{Choice, Difficulty, ItemType, Key, Points};
 use serde::{Deserialize, Serialize};
 
 pub use question_bank::blueprint::{Blueprint, Shortfall};
-pub use question_bank::outline::{Outline, OutlineProblem};
+pub use question_bank::outline::{Importance, Outline, OutlineProblem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bank {

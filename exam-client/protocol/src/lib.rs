@@ -10,7 +10,7 @@ mod audit;
 
 pub use account::{Account, LoginRequest, LoginResponse, NewAccount, Role};
 pub use bank::{
-    Bank, Blueprint, CandidateChoice, CandidateItem, Feasibility, ImportSummary, ItemContent, ItemPage, ItemRecord, ItemStatus, MemberRole, NewBank,
+    Bank, Blueprint, CandidateChoice, CandidateItem, Feasibility, Importance, ImportSummary, ItemContent, ItemPage, ItemRecord, ItemStatus, MemberRole, NewBank,
     NewMember, Outline, OutlineProblem, OutlineVersion, ReviewDecision, ReviewRequest, Shortfall, SkippedItem,
 };
 pub use question_bank::{Choice, Difficulty, ItemType, Key, Points};

@@ -137,7 +137,9 @@ pub async fn editor(state: &AppState, lang: Lang, cookie: Option<axum::http::Hea
          <label for=\"difficulty\">{dif_l}</label><input id=\"difficulty\" type=\"number\" min=\"1\" max=\"5\" value=\"{dif}\">\
          <label for=\"outline-point\">{pt_l}</label><input id=\"outline-point\" value=\"{pt}\">\
          <label for=\"tags\">{tags_l}</label><input id=\"tags\" value=\"{tags}\">\
-         <div><button type=\"submit\">{save}</button></div></form><p id=\"editor-result\" role=\"status\"></p></section>",
+         <div><button type=\"button\" class=\"secondary\" id=\"preview-button\">{preview}</button> <button type=\"submit\">{save}</button></div></form>\
+         <p id=\"editor-result\" role=\"status\"></p></section>\
+         <section class=\"card\" aria-labelledby=\"pv\"><h2 id=\"pv\">{pv_title}</h2><div id=\"live-preview\" aria-live=\"polite\"></div></section>",
         back = lang.pick("返回题库", "Back to the bank"),
         title = if current.is_some() { lang.pick("修改试题（保存为新版本，需重新审核）", "Change item (saved as a new version, reviewed again)") } else { lang.pick("新建试题", "New item") },
         ty = lang.pick("题型", "Type"),
@@ -154,6 +156,8 @@ pub async fn editor(state: &AppState, lang: Lang, cookie: Option<axum::http::Hea
         tags_l = lang.pick("标签（逗号分隔）", "Tags (comma separated)"),
         tags = val(&|c| esc(&c.tags.join(","))),
         save = lang.pick("保存", "Save"),
+        preview = lang.pick("预览", "Preview"),
+        pv_title = lang.pick("考生看到的样子", "As the candidate sees it"),
     );
     render_with(lang, lang.pick("编辑试题", "Edit item"), &body, cookie, &["bank.js"])
 }

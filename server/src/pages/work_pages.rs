@@ -196,12 +196,27 @@ pub async fn blueprint(State(state): State<AppState>, headers: HeaderMap, Path((
             )
         })
         .collect();
+    let share = |field: &str, key: String, label: String, value: Option<u32>| {
+        format!(
+            "<div><label for=\"{field}-{key}\">{label}</label><input id=\"{field}-{key}\" type=\"number\" min=\"0\" max=\"100\" size=\"4\" data-share=\"{field}\" data-key=\"{key}\" value=\"{}\"></div>",
+            value.map(|v| v.to_string()).unwrap_or_default()
+        )
+    };
+    let difficulty: String = (1u8..=5)
+        .map(|d| share("difficulty", d.to_string(), format!("{}{d}", lang.pick("难度 ", "Difficulty ")), current.as_ref().and_then(|b| b.difficulty.get(&d).copied())))
+        .collect();
+    let importance: String = [exam_protocol::Importance::X, exam_protocol::Importance::Y, exam_protocol::Importance::Z]
+        .into_iter()
+        .map(|k| share("importance", format!("{k:?}"), format!("{k:?} %"), current.as_ref().and_then(|b| b.importance.get(&k).copied())))
+        .collect();
     let editable = s.can_author() || s.can_review() || s.manager;
     let save = if editable { format!("<button type=\"submit\">{}</button>", lang.pick("保存并检查", "Save and check")) } else { String::new() };
     let body = format!(
         "<nav class=\"crumbs\"><a href=\"/banks/{id}\">{back}</a></nav><section class=\"card\"><h2>{title}</h2>\
          <form id=\"blueprint-editor\" data-target=\"/api/v1/banks/{id}/blueprints/{level}\" data-level=\"{level}\">\
          <table><thead><tr><th>{ty}</th><th>{cnt}</th><th>{pts}</th></tr></thead><tbody>{rows}</tbody></table>\
+         <fieldset><legend>{dif_legend}</legend><div class=\"toolbar\">{difficulty}</div></fieldset>\
+         <fieldset><legend>{imp_legend}</legend><div class=\"toolbar\">{importance}</div></fieldset>\
          <p class=\"muted\">{hint}</p><div>{save} <button type=\"button\" class=\"secondary\" id=\"check-feasibility\">{check}</button></div></form></section>\
          <section class=\"card\"><h2>{feas}</h2><div id=\"feasibility\" role=\"status\" aria-live=\"polite\"></div></section>",
         back = lang.pick("返回题库", "Back to the bank"),
@@ -209,7 +224,12 @@ pub async fn blueprint(State(state): State<AppState>, headers: HeaderMap, Path((
         ty = lang.pick("题型", "Type"),
         cnt = lang.pick("题数", "Count"),
         pts = lang.pick("每题分值", "Points each"),
-        hint = lang.pick("各鉴定范围的比例默认取细目表中本等级的权重。", "Scope shares default to the outline's weights for this level."),
+        hint = lang.pick(
+            "各鉴定范围的比例默认取细目表中本等级的权重；难度与 X/Y/Z 比例（%）留空表示不限，填写时合计须为 100。",
+            "Scope shares default to the outline's weights for this level; leave difficulty and X/Y/Z shares (%) empty for any, or make them add up to 100.",
+        ),
+        dif_legend = lang.pick("难度分布（%）", "Difficulty spread (%)"),
+        imp_legend = lang.pick("核心/一般/辅助要素比例（%）", "Core/general/minor shares (%)"),
         check = lang.pick("检查可行性", "Check feasibility"),
         feas = lang.pick("可行性（已通过的试题能否满足每一格）", "Feasibility (can approved items fill every cell)"),
     );

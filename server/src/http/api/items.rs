@@ -191,3 +191,17 @@ pub async fn retire(State(state): State<AppState>, user: CurrentUser, Path(id): 
 pub async fn review_queue(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ItemRecord>>, ApiError> {
     Ok(Json(items::review_queue(&state.db, user.account.id, 500).await?))
 }
+
+#[derive(Debug, serde::Serialize)]
+pub struct Preview {
+    html: String,
+}
+
+/// Renders an item being written exactly as a candidate will see it (the same sanitiser and
+/// the same renderer as the exam page), without saving anything.
+pub async fn preview(headers: axum::http::HeaderMap, ApiJson(content): ApiJson<ItemContent>) -> Result<Json<Preview>, ApiError> {
+    let content = checked(content)?;
+    let lang = crate::http::i18n::Lang::from_headers(&headers);
+    let item = exam_protocol::CandidateItem::from_content(&content);
+    Ok(Json(Preview { html: crate::pages::item_view::candidate_html(&item, "preview", true, lang) }))
+}

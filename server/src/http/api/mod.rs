@@ -82,6 +82,7 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::POST, "/api/v1/banks/{id}/import", Access::Roles(&[Author]), post(bank_io::import)),
         Route::api(Method::GET, "/api/v1/banks/{id}/export", Access::Roles(&[Reviewer, Regulator]), get(bank_io::export)),
         Route::api(Method::POST, "/api/v1/import/check", Access::Roles(BANK_ROLES), post(bank_io::check)),
+        Route::api(Method::POST, "/api/v1/items/preview", Access::Roles(&[Author, Reviewer]), post(items::preview)),
         Route::api(Method::GET, "/api/v1/items/{id}", Access::Roles(ITEM_READERS), get(items::get_one)),
         Route::api(Method::GET, "/api/v1/items/{id}/history", Access::Roles(ITEM_READERS), get(items::history)),
         Route::api(Method::POST, "/api/v1/items/{id}/versions", Access::Roles(&[Author]), post(items::revise)),
