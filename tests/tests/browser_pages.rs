@@ -82,7 +82,7 @@ async fn pages_stay_usable_at_double_font_size() {
         .await;
     assert_eq!(overflow.as_bool(), Some(true), "no horizontal scrolling at 200% text");
     let right = browser
-        .execute("return document.getElementById('submit').getBoundingClientRect().right <= window.innerWidth")
+        .execute("return document.getElementById('sign-in').getBoundingClientRect().right <= window.innerWidth")
         .await;
     assert_eq!(right.as_bool(), Some(true));
 }

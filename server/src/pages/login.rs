@@ -38,7 +38,7 @@ fn form(lang: Lang, username: &str, error: Option<&str>, cookie: Option<axum::ht
          <input id=\"username\" name=\"username\" autocomplete=\"username\" required autofocus value=\"{username}\">\
          <label for=\"password\">{pass_label}</label>\
          <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-         <div><button type=\"submit\" id=\"submit\">{submit}</button></div></form>\
+         <div><button type=\"submit\" id=\"sign-in\">{submit}</button></div></form>\
          <p class=\"muted\">{hint}</p></section>",
         heading = lang.pick("登录", "Sign in"),
         user_label = lang.pick("用户名", "Username"),
