@@ -22,10 +22,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(JsonRejection::JsonSyntaxError(_)) => Err(ApiError::MalformedJson),
-            Err(JsonRejection::JsonDataError(e)) => {
-                tracing::debug!(detail = %e.body_text(), "json data error");
-                Err(ApiError::InvalidField)
-            }
+            // serde's message can quote the submitted value (an ID number, say): not logged.
+            Err(JsonRejection::JsonDataError(_)) => Err(ApiError::InvalidField),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::PayloadTooLarge),
             Err(_) => Err(ApiError::MalformedJson),
