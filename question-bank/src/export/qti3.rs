@@ -9,7 +9,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use super::ExportError;
-use crate::import::qti::dom::BANK_NS;
+use crate::import::xml_dom::BANK_NS;
 use crate::import::qti::xhtml::{self, xml_attr, xml_text};
 use crate::import::qti::{BLANKS_CLASS, STEM_CLASS};
 use crate::item::{ItemDraft, Key, choice_letter};

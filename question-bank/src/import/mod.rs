@@ -10,6 +10,7 @@ pub mod moodle_xml;
 pub mod qti;
 pub mod qti_package;
 pub mod xlsx;
+pub(crate) mod xml_dom;
 pub mod xml_safety;
 pub mod zip_safety;
 

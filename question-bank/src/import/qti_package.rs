@@ -3,9 +3,9 @@
 //! as assets, and the question-bank metadata the exporter writes (code, difficulty, outline
 //! point, tags, source, type, asset MIME types) is applied. One broken or missing item file
 //! is reported and skipped; an unsafe zip or a missing or broken manifest refuses the package.
-use super::qti::dom::{self, Element, Ns};
 use super::qti::{self, Parsed, xhtml};
 use super::zip_safety::{self, Archive};
+use super::xml_dom::{self, Element, Ns};
 use super::{ImportError, ImportReport, Limits, SkipCode};
 use crate::item::{Asset, Difficulty, ItemDraft, ItemType};
 
@@ -18,7 +18,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ImportReport, ImportError>
         .map_err(|e| ImportError::Malformed(format!("imsmanifest.xml is not UTF-8 text: {e}")))?
         .trim_start_matches('\u{feff}');
     super::xml_safety::check(text)?;
-    let root = dom::parse(text).map_err(|e| match e {
+    let root = xml_dom::parse(text).map_err(|e| match e {
         ImportError::Malformed(reason) => ImportError::Malformed(format!("imsmanifest.xml: {reason}")),
         other => other,
     })?;

@@ -1,6 +1,7 @@
 //! XML is read without a DTD: any `<!DOCTYPE` with an internal subset or `<!ENTITY`
 //! declaration is refused before parsing, so no external entity is fetched and no entity
-//! bomb is expanded. Only the five predefined entities and character references are decoded.
+//! bomb is expanded. Only the five predefined entities and character references are decoded
+//! ([`unescape`] is that rule for text read leniently).
 use super::ImportError;
 
 pub fn check(xml: &str) -> Result<(), ImportError> {
@@ -21,6 +22,51 @@ pub fn check(xml: &str) -> Result<(), ImportError> {
         }
     }
     Ok(())
+}
+
+/// Decodes the predefined entities and character references. Anything else is left as
+/// written: no custom entity is ever expanded. Moodle's text and cloze answers are read so.
+pub(crate) fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find('&') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        let decoded = after.find(';').filter(|&end| end <= 12).and_then(|end| {
+            let name = &after[..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => {
+                    let num = name.strip_prefix('#')?;
+                    let code = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => num.parse().ok()?,
+                    };
+                    char::from_u32(code)
+                }
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! HTML, so entities are decoded after splitting.
 use crate::sanitize::escape;
 
-use super::dom::unescape;
+use crate::import::xml_safety::unescape;
 use super::fields::short_answer_pattern;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,15 +4,14 @@
 //! written by our exporter ([`fields`]) are turned back into the fields they carry.
 pub(crate) mod base64;
 pub(crate) mod cloze;
-mod dom;
 pub(crate) mod fields;
 #[cfg(test)]
 mod round_trip_tests;
 
+use super::xml_dom::{self, Element};
 use super::{ImportError, ImportReport, Limits, SkipCode, xml_safety};
 use crate::item::{Asset, Choice, ItemDraft, Key, Points, choice_letter};
 use crate::sanitize::{clean, escape, text_of};
-use dom::Element;
 
 /// Moodle writes fractions with 7 decimals; anything this close to 100 is full marks.
 const FULL: f64 = 99.99;
@@ -21,7 +20,7 @@ type Skip = (SkipCode, String);
 
 pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
     xml_safety::check(text)?;
-    let root = dom::parse(text)
+    let root = xml_dom::parse_moodle(text)
         .map_err(|e| ImportError::Malformed(format!("not well-formed XML: {e}")))?;
     if root.name != "quiz" {
         return Err(ImportError::Malformed(format!(
@@ -69,7 +68,7 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
     let qtext = q.child("questiontext");
     let raw_stem = qtext
         .and_then(|t| t.child("text"))
-        .map(Element::text)
+        .map(Element::direct_text)
         .unwrap_or_default();
     let format = qtext.and_then(|t| t.attr("format")).unwrap_or("html");
     if let Some(qt) = qtext {
@@ -80,7 +79,7 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
         tags.extend(
             list.children_named("tag")
                 .filter_map(|t| t.child("text"))
-                .map(Element::text)
+                .map(Element::direct_text)
                 .map(|t| t.trim().to_string()),
         );
         tags.retain(|t| !t.is_empty());
@@ -94,7 +93,7 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
             for a in q.children_named("answer") {
                 files(a, &mut assets)?;
                 let content = html(
-                    &a.child("text").map(Element::text).unwrap_or_default(),
+                    &a.child("text").map(Element::direct_text).unwrap_or_default(),
                     a.attr("format").unwrap_or("html"),
                 );
                 if content.is_empty() {
@@ -136,7 +135,7 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
             let mut value = None;
             for a in q.children_named("answer") {
                 if fraction(a)? >= FULL {
-                    let text = text_of(&a.child("text").map(Element::text).unwrap_or_default())
+                    let text = text_of(&a.child("text").map(Element::direct_text).unwrap_or_default())
                         .to_lowercase();
                     value = match text.as_str() {
                         "true" => Some(true),
@@ -162,7 +161,7 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
             for a in q.children_named("answer") {
                 if fraction(a)? >= FULL {
                     accepted.extend(fields::short_answer(
-                        &a.child("text").map(Element::text).unwrap_or_default(),
+                        &a.child("text").map(Element::direct_text).unwrap_or_default(),
                     ));
                 }
             }
@@ -174,7 +173,7 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
             let info = q.child("graderinfo");
             let text = info
                 .and_then(|g| g.child("text"))
-                .map(Element::text)
+                .map(Element::direct_text)
                 .unwrap_or_default();
             let reference = match info.and_then(|g| g.attr("format")).unwrap_or("html") {
                 "plain_text" | "markdown" => text,
@@ -298,7 +297,7 @@ fn files(el: &Element, assets: &mut Vec<Asset>) -> Result<(), Skip> {
                 format!("the file {path} is not base64-encoded"),
             ));
         }
-        let bytes = base64::decode(&f.text()).ok_or((
+        let bytes = base64::decode(&f.direct_text()).ok_or((
             SkipCode::MalformedItem,
             format!("the file {path} is not valid base64"),
         ))?;

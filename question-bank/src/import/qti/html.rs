@@ -1,7 +1,7 @@
 //! Item content as HTML: the item body without its interactions (prompts kept, text entries
 //! shown as blanks), and choice content. QTI's XHTML dialect becomes plain HTML (namespaces
 //! and prefixes dropped, unknown vocabularies unwrapped), then goes through the sanitiser.
-use super::dom::{Element, Node, Ns};
+use crate::import::xml_dom::{Element, Node, Ns};
 use super::xhtml::{self, BLANK};
 use crate::sanitize;
 
@@ -143,7 +143,7 @@ fn object(e: &Element, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::dom;
+    use crate::import::xml_dom as dom;
     use super::*;
 
     fn body(xml: &str) -> String {

@@ -1,6 +1,6 @@
 //! One `assessmentItem` mapped to an [`ItemDraft`]: which interaction it uses, the key in
 //! option letters, the points, and whether a two-option choice is really a true/false item.
-use super::dom::{Element, Ns};
+use crate::import::xml_dom::{Element, Ns};
 use super::{Parsed, html};
 use crate::import::{SkipCode, Skipped};
 use crate::item::{Choice, ItemDraft, ItemType, Key, Points, choice_letter};

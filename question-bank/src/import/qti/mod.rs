@@ -10,14 +10,13 @@
 //! points); an extended text makes a short-answer item. Every other interaction, several
 //! interactions of different kinds, and template-generated items are skipped as unsupported.
 //! Points come from MAXSCORE, else SCORE's normal maximum, else the mapping, else 1.
-pub(crate) mod dom;
 mod html;
 mod item;
 pub(crate) mod xhtml;
 
 pub(crate) use html::{BLANKS_CLASS, STEM_CLASS};
 
-use super::{ImportError, ImportReport, Limits, SkipCode, Skipped, xml_safety};
+use super::{ImportError, ImportReport, Limits, SkipCode, Skipped, xml_dom, xml_safety};
 use crate::item::{ItemDraft, ItemType};
 
 /// What one QTI file held.
@@ -34,7 +33,7 @@ pub(crate) enum Parsed {
 pub(crate) fn read_item(text: &str, item_ref: &str, hint: Option<ItemType>) -> Result<Parsed, ImportError> {
     let text = text.trim_start_matches('\u{feff}');
     xml_safety::check(text)?;
-    let root = dom::parse(text)?;
+    let root = xml_dom::parse(text)?;
     match root.name.as_str() {
         "assessmentItem" => Ok(item::build(&root, item_ref, hint)),
         "assessmentTest" | "assessmentSection" => Ok(Parsed::Test),
