@@ -73,10 +73,10 @@ pub fn read_blanks(cell: &str) -> Vec<Vec<String>> {
     let mut chars = cell.chars().peekable();
     let finish = |current: &mut String, blanks: &mut Vec<Vec<String>>| {
         let a = current.trim().to_string();
-        if !a.is_empty() {
-            if let Some(b) = blanks.last_mut() {
-                b.push(a);
-            }
+        if !a.is_empty()
+            && let Some(b) = blanks.last_mut()
+        {
+            b.push(a);
         }
         current.clear();
     };

@@ -66,10 +66,12 @@ pub struct TestApp {
 /// Settings for tests: fast lock-out thresholds stay at their defaults, but the sign-in rate
 /// limit is lifted because every test signs in from 127.0.0.1.
 pub fn test_settings(store: &TestDb) -> Settings {
-    let mut s = Settings::default();
-    s.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    s.data_dir = store.dir.path().to_path_buf();
-    s.database_url = store.url.clone();
+    let mut s = Settings {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: store.dir.path().to_path_buf(),
+        database_url: store.url.clone(),
+        ..Settings::default()
+    };
     s.auth.login_attempts_per_minute = 10_000;
     s
 }
