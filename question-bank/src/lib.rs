@@ -12,6 +12,7 @@ pub mod outline;
 pub mod outline_xlsx;
 pub mod sanitize;
 pub mod xlsx_template;
+pub mod xml_escape;
 
 pub use item::{Choice, Difficulty, ItemDraft, ItemType, Key, Points};
 pub use level::{Level, LevelError};

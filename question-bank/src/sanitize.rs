@@ -54,37 +54,32 @@ pub fn text_of(html: &str) -> String {
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Plain text made safe to place inside HTML element content, escaped exactly as [`clean`]
-/// writes text, so `clean(escape(t)) == escape(t)` and stored stems compare equal whichever
-/// path they came by.
-pub fn escape(text: &str) -> String {
+fn escape_html(text: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
+            '\u{a0}' if !attribute => out.push_str("&nbsp;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\'' if attribute => out.push_str("&#39;"),
             _ => out.push(c),
         }
     }
     out
 }
 
+/// Plain text made safe to place inside HTML element content, escaped exactly as [`clean`]
+/// writes text, so `clean(escape(t)) == escape(t)` and stored stems compare equal whichever
+/// path they came by.
+pub fn escape(text: &str) -> String {
+    escape_html(text, false)
+}
+
 /// Text made safe inside an HTML attribute value as well as element content.
 pub fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    escape_html(text, true)
 }
 
 /// The inverse of [`escape`] for text that holds no tags.

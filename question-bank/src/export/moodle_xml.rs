@@ -216,23 +216,9 @@ fn cloze_text(stem: &str, blanks: &[Vec<String>]) -> (String, usize) {
     (out, blanks.len() - placed)
 }
 
-/// Text for XML content or attributes. Characters XML 1.0 cannot hold are dropped; CR, tab and
-/// newline are written as references so attribute normalisation cannot change them.
+/// Text for XML content or attributes (one escaping serves both here).
 fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\r' => out.push_str("&#13;"),
-            '\n' | '\t' => out.push(c),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => {}
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::xml_escape::attr(s)
 }
 
 #[cfg(test)]

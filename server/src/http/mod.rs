@@ -21,6 +21,18 @@ use crate::config::Settings;
 use crate::store::Db;
 use access::{Route, RouteRule, authorize};
 
+/// A file download: its bytes, media type and the name a browser saves it under.
+pub fn attachment(bytes: Vec<u8>, mime: &'static str, file_name: &str) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut resp = bytes.into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: Db,

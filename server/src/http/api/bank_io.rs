@@ -2,8 +2,8 @@
 //! signed in to author or review, and audited exports.
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Json;
 use exam_protocol::ImportSummary;
 use question_bank::export;
@@ -144,11 +144,5 @@ pub async fn export(
         Format::MoodleXml => ("application/xml; charset=utf-8", "xml"),
         _ => ("application/zip", "zip"),
     };
-    let disposition = format!("attachment; filename=\"bank-{id}.{ext}\"");
-    let mut resp = bytes.into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(crate::http::attachment(bytes, mime, &format!("bank-{id}.{ext}")))
 }

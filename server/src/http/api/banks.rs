@@ -241,7 +241,6 @@ pub async fn export_outline(
     Path(id): Path<i64>,
     query: Result<axum::extract::Query<OutlineFormat>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     let s = scope::resolve(&state.db, &user, id).await?;
     let axum::extract::Query(q) = query.map_err(|_| ApiError::Validation("invalid_query"))?;
     let outline = outline_of(&state, &s).await?.outline;
@@ -254,12 +253,7 @@ pub async fn export_outline(
         "json" => (serde_json::to_vec_pretty(&outline).map_err(|e| ApiError::Internal(e.into()))?, "application/json", "json"),
         _ => return Err(ApiError::Validation("unknown_format")),
     };
-    let mut resp = bytes.into_response();
-    resp.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(mime));
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"outline-{id}.{ext}\"")) {
-        resp.headers_mut().insert(axum::http::header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(crate::http::attachment(bytes, mime, &format!("outline-{id}.{ext}")))
 }
 
 /// Replaces the outline from an XLSX or JSON file (detected from the content); saved as a new
