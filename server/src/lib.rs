@@ -7,6 +7,7 @@ pub mod banks;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod exams;
 mod demo_bank;
 pub mod http;
 pub mod pages;

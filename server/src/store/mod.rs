@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod banks;
+pub mod exams;
 pub mod institutions;
 pub mod items;
 pub mod sessions;

@@ -1,0 +1,279 @@
+//! Sessions, rosters, papers, answers, exam-room events and certification scores.
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::{Db, StoreResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: i64,
+    pub institution_id: i64,
+    pub bank_id: i64,
+    pub level: i64,
+    pub batch: String,
+    pub name: String,
+    pub room: String,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub duration_secs: i64,
+    pub late_entry_secs: i64,
+    pub earliest_hand_in_secs: i64,
+    pub capacity: i64,
+    pub multiple_partial: bool,
+    pub pass_mark: i64,
+    pub device_approval: bool,
+    /// The blueprint as JSON, copied when the session was made so later edits do not move it.
+    pub blueprint: String,
+}
+
+macro_rules! session_columns {
+    () => {
+        "id, institution_id, bank_id, level, batch, name, room, starts_at_ms, ends_at_ms, duration_secs, late_entry_secs, \
+         earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, blueprint"
+    };
+}
+
+fn session_from_row(r: &AnyRow) -> StoreResult<SessionRow> {
+    Ok(SessionRow {
+        id: r.try_get("id")?,
+        institution_id: r.try_get("institution_id")?,
+        bank_id: r.try_get("bank_id")?,
+        level: r.try_get("level")?,
+        batch: r.try_get("batch")?,
+        name: r.try_get("name")?,
+        room: r.try_get("room")?,
+        starts_at_ms: r.try_get("starts_at_ms")?,
+        ends_at_ms: r.try_get("ends_at_ms")?,
+        duration_secs: r.try_get("duration_secs")?,
+        late_entry_secs: r.try_get("late_entry_secs")?,
+        earliest_hand_in_secs: r.try_get("earliest_hand_in_secs")?,
+        capacity: r.try_get("capacity")?,
+        multiple_partial: r.try_get::<i64, _>("multiple_partial")? != 0,
+        pass_mark: r.try_get("pass_mark")?,
+        device_approval: r.try_get::<i64, _>("device_approval")? != 0,
+        blueprint: r.try_get("blueprint")?,
+    })
+}
+
+pub async fn insert_filing(conn: &mut AnyConnection, institution_id: i64, occupation_code: &str, level: i64, now_ms: i64) -> StoreResult<()> {
+    sqlx::query("INSERT INTO filings (institution_id, occupation_code, level, filed_at_ms) VALUES ($1, $2, $3, $4)")
+        .bind(institution_id)
+        .bind(occupation_code)
+        .bind(level)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn has_filing(db: &Db, institution_id: i64, occupation_code: &str, level: i64) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM filings WHERE institution_id = $1 AND occupation_code = $2 AND level = $3",
+    )
+    .bind(institution_id)
+    .bind(occupation_code)
+    .bind(level)
+    .fetch_one(db.reader())
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn insert_session(conn: &mut AnyConnection, s: &SessionRow, created_by: i64, now_ms: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO exam_sessions (institution_id, bank_id, level, batch, name, room, starts_at_ms, ends_at_ms, duration_secs,
+             late_entry_secs, earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, blueprint,
+             created_by, created_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+    )
+    .bind(s.institution_id)
+    .bind(s.bank_id)
+    .bind(s.level)
+    .bind(&s.batch)
+    .bind(&s.name)
+    .bind(&s.room)
+    .bind(s.starts_at_ms)
+    .bind(s.ends_at_ms)
+    .bind(s.duration_secs)
+    .bind(s.late_entry_secs)
+    .bind(s.earliest_hand_in_secs)
+    .bind(s.capacity)
+    .bind(i64::from(s.multiple_partial))
+    .bind(s.pass_mark)
+    .bind(i64::from(s.device_approval))
+    .bind(&s.blueprint)
+    .bind(created_by)
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn get_session(db: &Db, id: i64) -> StoreResult<Option<SessionRow>> {
+    let row = sqlx::query(concat!("SELECT ", session_columns!(), " FROM exam_sessions WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(session_from_row).transpose()
+}
+
+pub async fn add_proctor(conn: &mut AnyConnection, session_id: i64, account_id: i64) -> StoreResult<()> {
+    sqlx::query("INSERT INTO session_proctors (session_id, account_id) VALUES ($1, $2)")
+        .bind(session_id)
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateRow {
+    pub id: i64,
+    pub session_id: i64,
+    pub account_id: i64,
+    pub ticket: String,
+    pub name: String,
+    pub id_kind: String,
+    pub id_number: String,
+    pub commitment_at_ms: Option<i64>,
+    pub signed_in_at_ms: Option<i64>,
+}
+
+macro_rules! candidate_columns {
+    () => {
+        "id, session_id, account_id, ticket, name, id_kind, id_number, commitment_at_ms, signed_in_at_ms"
+    };
+}
+
+fn candidate_from_row(r: &AnyRow) -> StoreResult<CandidateRow> {
+    Ok(CandidateRow {
+        id: r.try_get("id")?,
+        session_id: r.try_get("session_id")?,
+        account_id: r.try_get("account_id")?,
+        ticket: r.try_get("ticket")?,
+        name: r.try_get("name")?,
+        id_kind: r.try_get("id_kind")?,
+        id_number: r.try_get("id_number")?,
+        commitment_at_ms: r.try_get("commitment_at_ms")?,
+        signed_in_at_ms: r.try_get("signed_in_at_ms")?,
+    })
+}
+
+pub async fn insert_candidate(conn: &mut AnyConnection, c: &CandidateRow) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO session_candidates (session_id, account_id, ticket, name, id_kind, id_number)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(c.session_id)
+    .bind(c.account_id)
+    .bind(&c.ticket)
+    .bind(&c.name)
+    .bind(&c.id_kind)
+    .bind(&c.id_number)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn candidate_by_ticket(db: &Db, ticket: &str) -> StoreResult<Option<CandidateRow>> {
+    let row = sqlx::query(concat!("SELECT ", candidate_columns!(), " FROM session_candidates WHERE ticket = $1"))
+        .bind(ticket)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(candidate_from_row).transpose()
+}
+
+pub async fn candidate_by_account(db: &Db, account_id: i64) -> StoreResult<Option<CandidateRow>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        candidate_columns!(),
+        " FROM session_candidates WHERE account_id = $1 ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(account_id)
+    .fetch_optional(db.reader())
+    .await?;
+    row.as_ref().map(candidate_from_row).transpose()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaperRow {
+    pub id: i64,
+    pub session_candidate_id: i64,
+    pub seed: i64,
+    /// The frozen questions as JSON.
+    pub questions: String,
+    pub started_at_ms: i64,
+    pub deadline_ms: i64,
+    pub paused_at_ms: Option<i64>,
+    pub status: String,
+    pub ended_at_ms: Option<i64>,
+    pub score: Option<i64>,
+}
+
+macro_rules! paper_columns {
+    () => {
+        "id, session_candidate_id, seed, questions, started_at_ms, deadline_ms, paused_at_ms, status, ended_at_ms, score"
+    };
+}
+
+fn paper_from_row(r: &AnyRow) -> StoreResult<PaperRow> {
+    Ok(PaperRow {
+        id: r.try_get("id")?,
+        session_candidate_id: r.try_get("session_candidate_id")?,
+        seed: r.try_get("seed")?,
+        questions: r.try_get("questions")?,
+        started_at_ms: r.try_get("started_at_ms")?,
+        deadline_ms: r.try_get("deadline_ms")?,
+        paused_at_ms: r.try_get("paused_at_ms")?,
+        status: r.try_get("status")?,
+        ended_at_ms: r.try_get("ended_at_ms")?,
+        score: r.try_get("score")?,
+    })
+}
+
+pub async fn insert_paper(conn: &mut AnyConnection, p: &PaperRow) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO papers (session_candidate_id, seed, questions, started_at_ms, deadline_ms, status)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(p.session_candidate_id)
+    .bind(p.seed)
+    .bind(&p.questions)
+    .bind(p.started_at_ms)
+    .bind(p.deadline_ms)
+    .bind(&p.status)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn paper(db: &Db, id: i64) -> StoreResult<Option<PaperRow>> {
+    let row = sqlx::query(concat!("SELECT ", paper_columns!(), " FROM papers WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(paper_from_row).transpose()
+}
+
+pub async fn paper_of_candidate(db: &Db, session_candidate_id: i64) -> StoreResult<Option<PaperRow>> {
+    let row = sqlx::query(concat!("SELECT ", paper_columns!(), " FROM papers WHERE session_candidate_id = $1"))
+        .bind(session_candidate_id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(paper_from_row).transpose()
+}
+
+/// The current answer to each question: the one with the highest client sequence number.
+pub async fn current_answers(db: &Db, paper_id: i64) -> StoreResult<Vec<(i64, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT a.question_no, a.response, a.client_seq FROM answer_events a
+         WHERE a.paper_id = $1 AND a.client_seq = (
+             SELECT MAX(b.client_seq) FROM answer_events b WHERE b.paper_id = a.paper_id AND b.question_no = a.question_no)
+         ORDER BY a.question_no",
+    )
+    .bind(paper_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("question_no")?, r.try_get("response")?, r.try_get("client_seq")?))).collect()
+}
+
+/// How many answers are stored for a paper, resends not counted.
+pub async fn answer_count(db: &Db, paper_id: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM answer_events WHERE paper_id = $1").bind(paper_id).fetch_one(db.reader()).await?)
+}
