@@ -5,6 +5,7 @@
 mod account;
 mod bank;
 mod error;
+mod exam;
 mod institution;
 mod audit;
 
@@ -16,4 +17,8 @@ pub use bank::{
 pub use question_bank::{Choice, Difficulty, ItemType, Key, Points};
 pub use audit::{AuditEvent, AuditVerifyReport};
 pub use error::ErrorBody;
+pub use exam::{
+    AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, ExamStatus, IntegrityKind, PaperQuestionView, Response,
+    SavedAnswer, ServerMessage, Stage,
+};
 pub use institution::{Institution, InstitutionKind, NewInstitution};

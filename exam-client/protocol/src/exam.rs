@@ -1,0 +1,118 @@
+//! Theory test delivery on the wire: candidate sign-in, the candidate's paper, and the
+//! messages of the answer channel (WebSocket, with an HTTP fallback).
+use serde::{Deserialize, Serialize};
+
+use crate::bank::CandidateItem;
+use question_bank::Points;
+pub use question_bank::scoring::Response;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateLogin {
+    /// Admission ticket number (准考证号).
+    pub ticket: String,
+    pub id_number: String,
+    /// The password or one-time code the institution issued.
+    pub password: String,
+}
+
+/// Where the candidate is in the test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Signed in; the commitment letter (承诺书) must be accepted.
+    Commitment,
+    /// Waiting for the session to open.
+    Waiting,
+    /// May start (the paper is assembled at start).
+    Ready,
+    InProgress,
+    Paused,
+    HandedIn,
+    Terminated,
+    /// The late-entry cut-off passed before the candidate started.
+    EntryClosed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamStatus {
+    pub stage: Stage,
+    pub session_name: String,
+    pub room: String,
+    pub candidate_name: String,
+    pub ticket: String,
+    pub starts_at_ms: i64,
+    /// The server's clock when this was written; the page keeps time from the server only.
+    pub server_now_ms: i64,
+    pub remaining_ms: Option<i64>,
+    pub earliest_hand_in_at_ms: i64,
+    pub paper_id: Option<i64>,
+    pub score: Option<Points>,
+    pub passed: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaperQuestionView {
+    /// 1-based number on this paper.
+    pub no: i64,
+    pub points: Points,
+    pub item: CandidateItem,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedAnswer {
+    pub no: i64,
+    pub seq: i64,
+    pub response: Response,
+}
+
+/// The candidate's copy: no keys, no seed, no per-option points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidatePaper {
+    pub paper_id: i64,
+    pub questions: Vec<PaperQuestionView>,
+    pub answers: Vec<SavedAnswer>,
+    /// The highest sequence number stored; a new page continues after it.
+    pub last_seq: i64,
+    pub remaining_ms: i64,
+    pub server_now_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegrityKind {
+    PageHidden,
+    WindowBlur,
+    FullscreenExit,
+    CopyPaste,
+    SecondSignIn,
+}
+
+/// From the candidate's page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    Answer { seq: i64, no: i64, response: Response },
+    Integrity { kind: IntegrityKind },
+    Ping,
+}
+
+/// To the candidate's page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// Durable: the answer is committed (or was already).
+    Ack { seq: i64, duplicate: bool },
+    /// Not stored, with the stable code and a message in the candidate's language.
+    Refused { seq: Option<i64>, error: String, message: String },
+    Time { remaining_ms: i64, server_now_ms: i64, paused: bool },
+    Ended { stage: Stage },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    pub seq: i64,
+    pub no: i64,
+    pub response: Response,
+}
