@@ -105,7 +105,7 @@ pub async fn seed(db: &Db, institution_id: i64, author: i64, reviewer: i64) -> a
         level: 4,
         types: vec![
             TypeRow { item_type: ItemType::SingleChoice, count: 5, points_each: Points(2000) },
-            TypeRow { item_type: ItemType::MultipleChoice, count: 2, points_each: Points(3000) },
+            TypeRow { item_type: ItemType::MultipleChoice, count: 1, points_each: Points(3000) },
             TypeRow { item_type: ItemType::TrueFalse, count: 1, points_each: Points(2000) },
         ],
         scope_weights: BTreeMap::new(),

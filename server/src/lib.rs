@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod exams;
 mod demo_bank;
+mod demo_session;
 pub mod http;
 pub mod pages;
 pub mod store;

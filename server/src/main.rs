@@ -168,6 +168,13 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             for a in demo::ACCOUNTS {
                 println!("  {:<11} {:<18} {}", a.username, a.role.as_str(), a.display_name);
             }
+            if let Ok(roster) = store::exams::candidates(&server.state().db, 1).await {
+                println!("demo theory session 1 (candidates sign in at http://{addr}/exam with ticket, ID number and the demo password):");
+                for c in roster {
+                    let id = demo::DEMO_CANDIDATES.iter().find(|(n, _)| *n == c.name).map(|(_, id)| *id).unwrap_or("");
+                    println!("  ticket {}  {}  ID {}", c.ticket, c.name, id);
+                }
+            }
             server.run(shutdown_signal()).await?;
         }
         Command::Migrate => {

@@ -59,6 +59,12 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("POST", "/api/v1/items/{id}/review" | "/api/v1/items/{id}/retire") => Only(&[Reviewer]),
         ("GET", "/api/v1/review-queue") => Only(&[Reviewer]),
         ("POST", "/api/v1/items/preview") => Only(&[Author, Reviewer]),
+        ("POST", "/api/v1/sessions") | ("GET", "/api/v1/sessions" | "/api/v1/sessions/{id}") => Only(&[InstitutionAdmin]),
+        ("POST", "/api/v1/exam/login") => Anyone,
+        ("GET", "/api/v1/exam/status" | "/api/v1/exam/paper")
+        | ("POST", "/api/v1/exam/commitment" | "/api/v1/exam/start" | "/api/v1/exam/answers" | "/api/v1/exam/hand-in") => {
+            Only(&[Candidate])
+        }
         ("GET", "/static/{file}") => Anyone,
         ("GET", "/banks" | "/banks/{id}" | "/banks/{id}/outline" | "/banks/{id}/blueprints/{level}" | "/import/check") => {
             Only(BANK_ROLES)
@@ -93,6 +99,7 @@ struct Fixture {
     item_id: i64,
     author_id: i64,
     outline: Value,
+    ticket: String,
 }
 
 /// A concrete request for a route: its path with ids filled in, a JSON body, or a raw body.
@@ -105,7 +112,8 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         .replace("/items/{id}", &format!("/items/{}", fx.item_id))
         .replace("{level}", "4")
         .replace("{file}", "bank.js")
-        .replace("{*path}", "images/none.png");
+        .replace("{*path}", "images/none.png")
+        .replace("/sessions/{id}", "/sessions/1");
     let concrete = match path {
         "/api/v1/banks/{id}/import" | "/api/v1/import/check" => format!("{concrete}?dry_run=true"),
         "/api/v1/banks/{id}/export" => format!("{concrete}?format=xlsx"),
@@ -137,6 +145,14 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         }
         ("POST", "/api/v1/banks/{id}/items" | "/api/v1/items/{id}/versions" | "/api/v1/items/preview") => Some(item),
         ("POST", "/api/v1/items/{id}/review") => Some(json!({ "decision": "reject", "comment": "矩阵" })),
+        ("POST", "/api/v1/exam/login") => Some(json!({
+            "ticket": fx.ticket, "id_number": exam_server::demo::DEMO_CANDIDATES[0].1, "password": DEMO_PASSWORD
+        })),
+        ("POST", "/api/v1/exam/answers") => Some(json!({ "seq": 1, "no": 1, "response": {"kind": "true_false", "value": true} })),
+        ("POST", "/api/v1/sessions") => Some(json!({
+            "bank_id": 1, "level": 4, "batch": "b", "name": "矩阵场次", "room": "r", "starts_at_ms": 0,
+            "proctor_ids": [], "candidates": []
+        })),
         _ => None,
     };
     let raw = match (method.as_str(), path) {
@@ -177,7 +193,9 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
     let item_id = items["items"][0]["item_id"].as_i64().expect("an item in review");
     let outline: Value =
         author.request(Method::GET, &format!("/api/v1/banks/{bank_id}/outline")).send().await.expect("outline").json().await.expect("json");
-    let fx = Fixture { institution_id, candidate_id, bank_id, item_id, author_id, outline: outline["outline"].clone() };
+    let roster = exam_server::store::exams::candidates(app.db(), 1).await.expect("demo roster");
+    let ticket = roster.iter().find(|c| c.name == exam_server::demo::DEMO_CANDIDATES[0].0).expect("demo candidate").ticket.clone();
+    let fx = Fixture { institution_id, candidate_id, bank_id, item_id, author_id, outline: outline["outline"].clone(), ticket };
     let http = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
 
     let rules = exam_server::http::rules();
@@ -268,6 +286,10 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::POST, "/api/v1/items/{id}/versions"), (Method::POST, "/api/v1/items/{id}/submit"),
         (Method::POST, "/api/v1/items/{id}/review"), (Method::POST, "/api/v1/items/{id}/retire"),
         (Method::GET, "/api/v1/review-queue"), (Method::POST, "/api/v1/items/preview"),
+        (Method::POST, "/api/v1/sessions"), (Method::GET, "/api/v1/sessions"), (Method::GET, "/api/v1/sessions/{id}"),
+        (Method::POST, "/api/v1/exam/login"), (Method::GET, "/api/v1/exam/status"), (Method::POST, "/api/v1/exam/commitment"),
+        (Method::POST, "/api/v1/exam/start"), (Method::GET, "/api/v1/exam/paper"), (Method::POST, "/api/v1/exam/answers"),
+        (Method::POST, "/api/v1/exam/hand-in"),
         (Method::GET, "/api/v1/banks/{id}/outline/export"), (Method::POST, "/api/v1/banks/{id}/outline/import"),
         (Method::GET, "/static/{file}"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
         (Method::GET, "/banks/{id}/import"), (Method::GET, "/banks/{id}/items/new"), (Method::GET, "/banks/{id}/outline"),

@@ -219,7 +219,10 @@ async fn outline_and_blueprint_checks(b: Backend) {
 
     let feas: Feasibility = call(&author, Method::GET, &format!("/api/v1/banks/{}/blueprints/4/feasibility", bank.id), None).await.expect("feasibility");
     assert_eq!(feas.approved_items, 9);
-    assert!(!feas.feasible, "the demo blueprint asks for more items than are approved");
+    assert!(feas.feasible, "the demo blueprint can be filled: {feas:?}");
+    let more = json!({"level": 4, "types": [{"item_type": "single_choice", "count": 5, "points_each": 2000}, {"item_type": "multiple_choice", "count": 2, "points_each": 3000}]});
+    let feas: Feasibility = call(&author, Method::PUT, &format!("/api/v1/banks/{}/blueprints/4", bank.id), Some(more)).await.expect("put");
+    assert!(!feas.feasible, "two multiple-choice items are more than are approved");
     // Two multiple-choice items in scope B are asked for, one is approved.
     let short: Vec<_> = feas.shortfalls.iter().map(|s| (s.item_type, s.cell.as_str(), s.needed, s.available)).collect();
     assert_eq!(short, vec![(ItemType::MultipleChoice, "scope B", 2, 1)]);

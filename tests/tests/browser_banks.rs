@@ -97,6 +97,10 @@ async fn blueprint_page_draws_the_shortfalls() {
     browser.click(&browser.wait_for("#banks a").await).await;
     let bp = browser.wait_for("nav.crumbs a[href$='/blueprints/4']").await;
     browser.click(&bp).await;
+    browser.wait_for("[data-feasible='true']").await;
+    // Ask for a second multiple-choice item: only one is approved.
+    browser.execute("document.querySelector('tr[data-type=multiple_choice] [data-field=count]').value = 2;").await;
+    browser.click(&browser.wait_for("#blueprint-editor button[type=submit]").await).await;
     browser.wait_for("[data-feasible='false']").await;
     let bars = browser.execute("return document.querySelectorAll('#feasibility .bar').length").await;
     assert_eq!(bars.as_i64(), Some(1), "one cell lacks items: drawn as a bar");

@@ -116,3 +116,75 @@ pub struct AnswerRequest {
     pub no: i64,
     pub response: Response,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCandidate {
+    pub name: String,
+    pub id_kind: question_bank::identity::IdKind,
+    pub id_number: String,
+    /// The password to issue; a random one-time code is issued when absent.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A session (场次) as an institution admin creates it. Durations in minutes; defaults from
+/// the notice: 90 minutes, entry until 30 minutes after the start, hand-in from 30 minutes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    pub bank_id: i64,
+    pub level: u8,
+    pub batch: String,
+    pub name: String,
+    pub room: String,
+    pub starts_at_ms: i64,
+    #[serde(default)]
+    pub duration_minutes: Option<i64>,
+    #[serde(default)]
+    pub late_entry_minutes: Option<i64>,
+    #[serde(default)]
+    pub earliest_hand_in_minutes: Option<i64>,
+    #[serde(default)]
+    pub capacity: Option<i64>,
+    #[serde(default)]
+    pub multiple_partial: bool,
+    #[serde(default)]
+    pub pass_mark: Option<i64>,
+    #[serde(default)]
+    pub device_approval: bool,
+    pub proctor_ids: Vec<i64>,
+    pub candidates: Vec<NewCandidate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: i64,
+    pub institution_id: i64,
+    pub bank_id: i64,
+    pub level: u8,
+    pub batch: String,
+    pub name: String,
+    pub room: String,
+    pub starts_at_ms: i64,
+    pub deadline_ms: i64,
+    pub late_entry_until_ms: i64,
+    pub earliest_hand_in_at_ms: i64,
+    pub capacity: i64,
+    pub pass_mark: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterEntry {
+    pub ticket: String,
+    pub name: String,
+    pub id_masked: String,
+    /// The issued password or one-time code; returned once, when the session is created.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedSession {
+    pub session: SessionView,
+    pub roster: Vec<RosterEntry>,
+}

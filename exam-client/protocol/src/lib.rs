@@ -18,7 +18,7 @@ pub use question_bank::{Choice, Difficulty, ItemType, Key, Points};
 pub use audit::{AuditEvent, AuditVerifyReport};
 pub use error::ErrorBody;
 pub use exam::{
-    AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, ExamStatus, IntegrityKind, PaperQuestionView, Response,
-    SavedAnswer, ServerMessage, Stage,
+    AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind, NewCandidate,
+    NewSession, PaperQuestionView, Response, RosterEntry, SavedAnswer, ServerMessage, SessionView, Stage,
 };
 pub use institution::{Institution, InstitutionKind, NewInstitution};

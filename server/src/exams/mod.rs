@@ -1,4 +1,7 @@
 //! Theory test delivery: the session and paper clocks, the durable answer writer, and (as the
 //! delivery issue proceeds) sessions, sign-in, papers and scoring.
 pub mod answer_writer;
+pub mod candidate;
+pub mod paper_view;
+pub mod sessions;
 pub mod timing;

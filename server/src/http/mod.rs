@@ -18,6 +18,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::Settings;
+use crate::exams::answer_writer::AnswerWriter;
+use crate::exams::paper_view::PaperCache;
 use crate::store::Db;
 use access::{Route, RouteRule, authorize};
 
@@ -38,12 +40,17 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub login_limiter: Arc<RateLimiter>,
+    /// The one writer of answers for this database.
+    pub answers: AnswerWriter,
+    pub papers: Arc<PaperCache>,
 }
 
 impl AppState {
+    /// Needs a Tokio runtime: it starts the answer writer.
     pub fn new(db: Db, settings: Settings) -> Self {
         let limiter = RateLimiter::new(settings.auth.login_attempts_per_minute);
-        Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter) }
+        let answers = AnswerWriter::spawn(db.clone());
+        Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter), answers, papers: Arc::new(PaperCache::default()) }
     }
 }
 

@@ -277,3 +277,224 @@ pub async fn current_answers(db: &Db, paper_id: i64) -> StoreResult<Vec<(i64, St
 pub async fn answer_count(db: &Db, paper_id: i64) -> StoreResult<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM answer_events WHERE paper_id = $1").bind(paper_id).fetch_one(db.reader()).await?)
 }
+
+/// Sessions this person is on whose time overlaps `[start, end)`.
+pub async fn overlapping(db: &Db, id_kind: &str, id_number: &str, start_ms: i64, end_ms: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM session_candidates c JOIN exam_sessions s ON s.id = c.session_id
+         WHERE c.id_kind = $1 AND c.id_number = $2
+           AND s.starts_at_ms < $4 AND $3 < s.starts_at_ms + s.duration_secs * 1000",
+    )
+    .bind(id_kind)
+    .bind(id_number)
+    .bind(start_ms)
+    .bind(end_ms)
+    .fetch_one(db.reader())
+    .await?)
+}
+
+pub async fn sessions_of_institution(db: &Db, institution_id: i64) -> StoreResult<Vec<SessionRow>> {
+    let rows = sqlx::query(concat!("SELECT ", session_columns!(), " FROM exam_sessions WHERE institution_id = $1 ORDER BY id"))
+        .bind(institution_id)
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(session_from_row).collect()
+}
+
+pub async fn is_proctor(db: &Db, session_id: i64, account_id: i64) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_proctors WHERE session_id = $1 AND account_id = $2")
+        .bind(session_id)
+        .bind(account_id)
+        .fetch_one(db.reader())
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn candidates(db: &Db, session_id: i64) -> StoreResult<Vec<CandidateRow>> {
+    let rows = sqlx::query(concat!("SELECT ", candidate_columns!(), " FROM session_candidates WHERE session_id = $1 ORDER BY id"))
+        .bind(session_id)
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(candidate_from_row).collect()
+}
+
+pub async fn record_commitment(conn: &mut AnyConnection, candidate_id: i64, now_ms: i64, addr: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE session_candidates SET commitment_at_ms = $2, commitment_addr = $3 WHERE id = $1 AND commitment_at_ms IS NULL")
+        .bind(candidate_id)
+        .bind(now_ms)
+        .bind(addr)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_sign_in(conn: &mut AnyConnection, candidate_id: i64, now_ms: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE session_candidates SET signed_in_at_ms = $2 WHERE id = $1 AND signed_in_at_ms IS NULL")
+        .bind(candidate_id)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves a paper's clock (pause, resume, extra time); only while it is in progress.
+pub async fn set_paper_clock(conn: &mut AnyConnection, paper_id: i64, deadline_ms: i64, paused_at_ms: Option<i64>) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE papers SET deadline_ms = $2, paused_at_ms = $3 WHERE id = $1 AND status = 'in_progress'")
+        .bind(paper_id)
+        .bind(deadline_ms)
+        .bind(paused_at_ms)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends a paper once (hand-in, time-out or termination) with its score.
+pub async fn end_paper(
+    conn: &mut AnyConnection,
+    paper_id: i64,
+    status: &str,
+    now_ms: i64,
+    score: Option<i64>,
+    detail: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE papers SET status = $2, ended_at_ms = $3, score = $4, score_detail = $5 WHERE id = $1 AND status = 'in_progress'",
+    )
+    .bind(paper_id)
+    .bind(status)
+    .bind(now_ms)
+    .bind(score)
+    .bind(detail)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn insert_event(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    candidate_id: Option<i64>,
+    kind: &str,
+    detail: &str,
+    actor_id: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO exam_events (session_id, session_candidate_id, kind, detail, actor_id, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(session_id)
+    .bind(candidate_id)
+    .bind(kind)
+    .bind(detail)
+    .bind(actor_id)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificationScore {
+    pub id_kind: String,
+    pub id_number: String,
+    pub occupation_code: String,
+    pub level: i64,
+    pub component: String,
+    pub score: i64,
+    pub passed: bool,
+    pub session_id: Option<i64>,
+}
+
+pub async fn insert_certification_score(conn: &mut AnyConnection, s: &CertificationScore, now_ms: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO certification_scores (id_kind, id_number, occupation_code, level, component, score, passed, session_id, at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&s.id_kind)
+    .bind(&s.id_number)
+    .bind(&s.occupation_code)
+    .bind(s.level)
+    .bind(&s.component)
+    .bind(s.score)
+    .bind(i64::from(s.passed))
+    .bind(s.session_id)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn certification_scores(db: &Db, id_kind: &str, id_number: &str) -> StoreResult<Vec<CertificationScore>> {
+    let rows = sqlx::query(
+        "SELECT id_kind, id_number, occupation_code, level, component, score, passed, session_id FROM certification_scores
+         WHERE id_kind = $1 AND id_number = $2 ORDER BY id",
+    )
+    .bind(id_kind)
+    .bind(id_number)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CertificationScore {
+                id_kind: r.try_get("id_kind")?,
+                id_number: r.try_get("id_number")?,
+                occupation_code: r.try_get("occupation_code")?,
+                level: r.try_get("level")?,
+                component: r.try_get("component")?,
+                score: r.try_get("score")?,
+                passed: r.try_get::<i64, _>("passed")? != 0,
+                session_id: r.try_get("session_id")?,
+            })
+        })
+        .collect()
+}
+
+/// The approved current versions of a bank that a paper may draw from, with what the draw
+/// needs: type, outline point, difficulty and options.
+pub async fn paper_pool(db: &Db, bank_id: i64) -> StoreResult<Vec<(i64, String, Option<String>, Option<i64>, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, item_type, outline_point, difficulty, choices FROM item_versions
+         WHERE bank_id = $1 AND is_current = 1 AND status = 'approved' ORDER BY id",
+    )
+    .bind(bank_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("item_type")?, r.try_get("outline_point")?, r.try_get("difficulty")?, r.try_get("choices")?)))
+        .collect()
+}
+
+/// The parts of a paper that change: status and clock.
+pub async fn paper_clock(db: &Db, paper_id: i64) -> StoreResult<Option<(String, i64, Option<i64>)>> {
+    let row = sqlx::query("SELECT status, deadline_ms, paused_at_ms FROM papers WHERE id = $1")
+        .bind(paper_id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.map(|r| Ok((r.try_get("status")?, r.try_get("deadline_ms")?, r.try_get("paused_at_ms")?))).transpose()
+}
+
+/// Papers still running whose time is over (for the time-out sweep).
+pub async fn overdue_papers(db: &Db, now_ms: i64) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM papers WHERE status = 'in_progress' AND paused_at_ms IS NULL AND deadline_ms <= $1 ORDER BY id LIMIT 500",
+    )
+    .bind(now_ms)
+    .fetch_all(db.reader())
+    .await?)
+}
+
+pub async fn candidate(db: &Db, id: i64) -> StoreResult<Option<CandidateRow>> {
+    let row = sqlx::query(concat!("SELECT ", candidate_columns!(), " FROM session_candidates WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(candidate_from_row).transpose()
+}
+
+/// The highest client sequence number stored for a paper (0 when none).
+pub async fn max_seq(db: &Db, paper_id: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COALESCE(MAX(client_seq), 0) FROM answer_events WHERE paper_id = $1")
+        .bind(paper_id)
+        .fetch_one(db.reader())
+        .await?)
+}

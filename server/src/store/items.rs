@@ -285,6 +285,15 @@ pub async fn current(db: &Db, item_id: i64) -> StoreResult<Option<ItemRecord>> {
     row.as_ref().map(record_from_row).transpose()
 }
 
+/// One version by its id, current or not: papers point at exact versions.
+pub async fn version(db: &Db, version_id: i64) -> StoreResult<Option<ItemRecord>> {
+    let row = sqlx::query(concat!("SELECT ", version_columns!(), " FROM item_versions WHERE id = $1"))
+        .bind(version_id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(record_from_row).transpose()
+}
+
 /// Every version of an item, oldest first.
 pub async fn history(db: &Db, item_id: i64) -> StoreResult<Vec<ItemRecord>> {
     let rows = sqlx::query(concat!("SELECT ", version_columns!(), " FROM item_versions WHERE item_id = $1 ORDER BY version"))

@@ -3,6 +3,8 @@ mod audit;
 mod auth;
 mod bank_io;
 mod banks;
+mod exam;
+mod exam_sessions;
 mod health;
 mod institutions;
 mod items;
@@ -90,5 +92,15 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::POST, "/api/v1/items/{id}/review", Access::Roles(&[Reviewer]), post(items::review)),
         Route::api(Method::POST, "/api/v1/items/{id}/retire", Access::Roles(&[Reviewer]), post(items::retire)),
         Route::api(Method::GET, "/api/v1/review-queue", Access::Roles(&[Reviewer]), get(items::review_queue)),
+        Route::api(Method::POST, "/api/v1/sessions", Access::Roles(&[InstitutionAdmin]), post(exam_sessions::create)),
+        Route::api(Method::GET, "/api/v1/sessions", Access::Roles(&[InstitutionAdmin]), get(exam_sessions::list)),
+        Route::api(Method::GET, "/api/v1/sessions/{id}", Access::Roles(&[InstitutionAdmin]), get(exam_sessions::get_one)),
+        Route::api(Method::POST, "/api/v1/exam/login", Access::Public, post(exam::login)),
+        Route::api(Method::GET, "/api/v1/exam/status", Access::Roles(&[Candidate]), get(exam::status)),
+        Route::api(Method::POST, "/api/v1/exam/commitment", Access::Roles(&[Candidate]), post(exam::commitment)),
+        Route::api(Method::POST, "/api/v1/exam/start", Access::Roles(&[Candidate]), post(exam::start)),
+        Route::api(Method::GET, "/api/v1/exam/paper", Access::Roles(&[Candidate]), get(exam::paper)),
+        Route::api(Method::POST, "/api/v1/exam/answers", Access::Roles(&[Candidate]), post(exam::answer)),
+        Route::api(Method::POST, "/api/v1/exam/hand-in", Access::Roles(&[Candidate]), post(exam::hand_in)),
     ]
 }

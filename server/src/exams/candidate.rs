@@ -1,0 +1,323 @@
+//! A candidate's way through the test: sign in with ticket and ID, accept the commitment,
+//! start (the paper is assembled and frozen), answer, hand in; and the status the page shows.
+use std::net::IpAddr;
+
+use exam_protocol::{AnswerRequest, CandidateLogin, CandidatePaper, ExamStatus, Response, SavedAnswer, Stage};
+use question_bank::blueprint::Blueprint;
+use question_bank::identity::{IdDocument, IdKind};
+use question_bank::outline::Outline;
+use question_bank::paper::{self, PoolItem};
+use question_bank::scoring;
+use question_bank::{Choice, ItemType, Points};
+
+use super::answer_writer::{Ack, AnswerEvent};
+use super::timing::{PaperClock, SessionTimes, TimingError};
+use crate::auth::{self, SignedIn};
+use crate::clock::now_ms;
+use crate::http::AppState;
+use crate::http::access::CurrentUser;
+use crate::http::error::ApiError;
+use crate::store::audit::{self, Entry};
+use crate::store::exams::{self, CandidateRow, PaperRow, SessionRow};
+use crate::store::{StoreError, banks};
+
+/// Sign-in opens this long before the start, for the commitment and the device check.
+const SIGN_IN_BEFORE_MS: i64 = 60 * 60_000;
+
+pub fn times(s: &SessionRow) -> SessionTimes {
+    SessionTimes {
+        starts_at_ms: s.starts_at_ms,
+        ends_at_ms: s.ends_at_ms,
+        duration_ms: s.duration_secs * 1000,
+        late_entry_ms: s.late_entry_secs * 1000,
+        earliest_hand_in_ms: s.earliest_hand_in_secs * 1000,
+    }
+}
+
+fn timing(e: TimingError) -> ApiError {
+    ApiError::Conflict(e.code())
+}
+
+/// The candidate behind a signed-in account, with their session.
+pub async fn context(state: &AppState, user: &CurrentUser) -> Result<(CandidateRow, SessionRow), ApiError> {
+    let c = exams::candidate_by_account(&state.db, user.account.id).await?.ok_or(ApiError::NotFound)?;
+    let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
+    Ok((c, s))
+}
+
+pub async fn login(state: &AppState, req: &CandidateLogin, ip: IpAddr) -> Result<SignedIn, ApiError> {
+    let ticket = req.ticket.trim();
+    let Some(c) = exams::candidate_by_ticket(&state.db, ticket).await? else {
+        // The same answer as a wrong password: tickets are not to be probed.
+        auth::password::verify_async(req.password.clone(), None).await;
+        return Err(ApiError::InvalidCredentials);
+    };
+    let kind = IdKind::parse(&c.id_kind).unwrap_or(IdKind::ResidentId);
+    let matches = IdDocument::parse(kind, &req.id_number).is_ok_and(|d| d.number() == c.id_number);
+    if !matches {
+        auth::password::verify_async(req.password.clone(), None).await;
+        return Err(ApiError::InvalidCredentials);
+    }
+    let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
+    let now = now_ms();
+    let paper = exams::paper_of_candidate(&state.db, c.id).await?;
+    if now < s.starts_at_ms - SIGN_IN_BEFORE_MS {
+        return Err(timing(TimingError::NotOpen));
+    }
+    // Without a paper, the late-entry cut-off closes the door; with one, the candidate may
+    // come back until their time is over.
+    match &paper {
+        None if now > s.starts_at_ms + s.late_entry_secs * 1000 => return Err(timing(TimingError::EntryClosed)),
+        Some(p) if p.status != "in_progress" => return Err(ApiError::Conflict("paper_ended")),
+        _ => {}
+    }
+    let signed = auth::login(state, ticket, &req.password, ip).await?;
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    if c.signed_in_at_ms.is_some() {
+        // Signing in again (power cut, another browser) is allowed, and proctors see it.
+        exams::insert_event(&mut tx, s.id, Some(c.id), "second_sign_in", "{}", None, now).await?;
+    } else {
+        exams::record_sign_in(&mut tx, c.id, now).await?;
+        exams::insert_event(&mut tx, s.id, Some(c.id), "signed_in", "{}", None, now).await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(signed)
+}
+
+pub async fn status(state: &AppState, user: &CurrentUser) -> Result<ExamStatus, ApiError> {
+    let (c, s) = context(state, user).await?;
+    let now = now_ms();
+    let t = times(&s);
+    let paper = exams::paper_of_candidate(&state.db, c.id).await?;
+    let (stage, remaining, paper_id, score) = match &paper {
+        Some(p) => {
+            let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
+            let stage = match p.status.as_str() {
+                "in_progress" if p.paused_at_ms.is_some() => Stage::Paused,
+                "in_progress" => Stage::InProgress,
+                "terminated" => Stage::Terminated,
+                _ => Stage::HandedIn,
+            };
+            (stage, Some(clock.remaining_ms(now)), Some(p.id), p.score)
+        }
+        None if c.commitment_at_ms.is_none() => (Stage::Commitment, None, None, None),
+        None => match t.check_entry(now) {
+            Ok(()) => (Stage::Ready, None, None, None),
+            Err(TimingError::NotOpen) => (Stage::Waiting, None, None, None),
+            Err(_) => (Stage::EntryClosed, None, None, None),
+        },
+    };
+    let points = score.and_then(|v| u32::try_from(v).ok()).map(Points);
+    Ok(ExamStatus {
+        stage,
+        session_name: s.name.clone(),
+        room: s.room.clone(),
+        candidate_name: c.name.clone(),
+        ticket: c.ticket.clone(),
+        starts_at_ms: s.starts_at_ms,
+        server_now_ms: now,
+        remaining_ms: remaining,
+        earliest_hand_in_at_ms: s.starts_at_ms + s.earliest_hand_in_secs * 1000,
+        paper_id,
+        score: points,
+        passed: points.map(|p| i64::from(p.0) >= s.pass_mark * 1000),
+    })
+}
+
+pub async fn accept_commitment(state: &AppState, user: &CurrentUser, addr: &str) -> Result<(), ApiError> {
+    let (c, s) = context(state, user).await?;
+    let now = now_ms();
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    exams::record_commitment(&mut tx, c.id, now, addr).await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "commitment", "{}", Some(user.account.id), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Starts the test: assembles this candidate's paper from a fresh seed and freezes it. A
+/// second call returns the paper already made.
+pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, ApiError> {
+    let (c, s) = context(state, user).await?;
+    if let Some(p) = exams::paper_of_candidate(&state.db, c.id).await? {
+        return Ok(p);
+    }
+    if c.commitment_at_ms.is_none() {
+        return Err(ApiError::Conflict("commitment_required"));
+    }
+    let now = now_ms();
+    let t = times(&s);
+    t.check_entry(now).map_err(timing)?;
+    let bp: Blueprint = serde_json::from_str(&s.blueprint).map_err(|e| ApiError::Internal(e.into()))?;
+    let outline: Outline = match banks::latest_outline(&state.db, s.bank_id).await? {
+        Some((_, doc)) => serde_json::from_str(&doc).map_err(|e| ApiError::Internal(e.into()))?,
+        None => Outline::default(),
+    };
+    let pool: Vec<PoolItem> = exams::paper_pool(&state.db, s.bank_id)
+        .await?
+        .into_iter()
+        .filter_map(|(version_id, ty, point, difficulty, choices)| {
+            let choices: Vec<Choice> = serde_json::from_str(&choices).ok()?;
+            Some(PoolItem {
+                version_id,
+                item_type: ItemType::parse(&ty)?,
+                outline_point: point,
+                difficulty: difficulty.and_then(|d| u8::try_from(d).ok()),
+                choices: choices.into_iter().map(|ch| (ch.id, ch.fixed)).collect(),
+            })
+        })
+        .collect();
+    let seed: u64 = rand::random();
+    let assembled = paper::assemble(&bp, &outline, &pool, seed).map_err(|e| ApiError::Conflict(e.code()))?;
+    let row = PaperRow {
+        id: 0,
+        session_candidate_id: c.id,
+        // Stored bit for bit; read back with `as u64`.
+        seed: seed as i64,
+        questions: serde_json::to_string(&assembled.questions).map_err(|e| ApiError::Internal(e.into()))?,
+        started_at_ms: now,
+        deadline_ms: t.deadline_ms(),
+        paused_at_ms: None,
+        status: "in_progress".into(),
+        ended_at_ms: None,
+        score: None,
+    };
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    let id = match exams::insert_paper(&mut tx, &row).await {
+        // Two starts at once: the first paper wins and both get it.
+        Err(StoreError::Conflict(_)) => {
+            drop(tx);
+            return exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound);
+        }
+        other => other?,
+    };
+    exams::insert_event(&mut tx, s.id, Some(c.id), "started", "{}", Some(user.account.id), now).await?;
+    audit::append(&mut tx, state.db.backend, &Entry {
+        actor: user.audit_actor(),
+        action: "paper.start",
+        target: format!("paper:{id}"),
+        detail: serde_json::json!({ "session_id": s.id, "questions": assembled.questions.len() }).to_string(),
+        at_ms: now,
+    })
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(PaperRow { id, ..row })
+}
+
+pub async fn paper_copy(state: &AppState, user: &CurrentUser) -> Result<CandidatePaper, ApiError> {
+    let (c, _) = context(state, user).await?;
+    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound)?;
+    let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
+    let answers: Vec<SavedAnswer> = exams::current_answers(&state.db, p.id)
+        .await?
+        .into_iter()
+        .filter_map(|(no, resp, seq)| Some(SavedAnswer { no, seq, response: serde_json::from_str(&resp).ok()? }))
+        .collect();
+    let last_seq = exams::max_seq(&state.db, p.id).await?;
+    let now = now_ms();
+    Ok(CandidatePaper {
+        paper_id: p.id,
+        questions: questions.iter().map(|q| q.view()).collect(),
+        answers,
+        last_seq,
+        remaining_ms: PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms }.remaining_ms(now),
+        server_now_ms: now,
+    })
+}
+
+/// Stores one answer durably, after checking that it belongs on this paper, now.
+pub async fn answer(state: &AppState, user: &CurrentUser, req: &AnswerRequest) -> Result<Ack, ApiError> {
+    let (c, _) = context(state, user).await?;
+    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound)?;
+    answer_on(state, &p, req).await
+}
+
+pub async fn answer_on(state: &AppState, p: &PaperRow, req: &AnswerRequest) -> Result<Ack, ApiError> {
+    let now = now_ms();
+    let (status, deadline, paused) = exams::paper_clock(&state.db, p.id).await?.ok_or(ApiError::NotFound)?;
+    if status != "in_progress" {
+        return Err(ApiError::Conflict("paper_ended"));
+    }
+    PaperClock { deadline_ms: deadline, paused_at_ms: paused }.check_answer(now).map_err(timing)?;
+    if req.seq < 1 {
+        return Err(ApiError::Validation("invalid_sequence"));
+    }
+    let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
+    let q = usize::try_from(req.no - 1).ok().and_then(|i| questions.get(i)).ok_or(ApiError::Validation("no_such_question"))?;
+    scoring::validate(q.spec.item_type, &q.spec.choice_order, q.blanks, &req.response)
+        .map_err(|e| ApiError::Validation(e.code()))?;
+    let response = serde_json::to_string(&req.response).map_err(|e| ApiError::Internal(e.into()))?;
+    let ack = state
+        .answers
+        .write(AnswerEvent { paper_id: p.id, client_seq: req.seq, question_no: req.no, response, received_at_ms: now })
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(ack)
+}
+
+/// Ends a paper and scores it: on the candidate's hand-in (`by` is them), at the deadline
+/// (`by` is None) or by a proctor's termination (`status` "terminated").
+pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&CurrentUser>, reason: &str) -> Result<Option<Points>, ApiError> {
+    let p = exams::paper(&state.db, paper_id).await?.ok_or(ApiError::NotFound)?;
+    if p.status != "in_progress" {
+        return Err(ApiError::Conflict("paper_ended"));
+    }
+    let c = exams::candidate(&state.db, p.session_candidate_id).await?.ok_or(ApiError::NotFound)?;
+    let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
+    let now = now_ms();
+    let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
+    let answers = exams::current_answers(&state.db, p.id).await?;
+    let rules = scoring::ScoringRules { multiple_partial: s.multiple_partial };
+    let scored: Vec<scoring::Scored> = questions
+        .iter()
+        .map(|q| {
+            let response: Option<Response> =
+                answers.iter().find(|(no, _, _)| *no == q.no).and_then(|(_, r, _)| serde_json::from_str(r).ok());
+            scoring::score(&q.record.content.key, response.as_ref(), q.spec.points, &rules)
+        })
+        .collect();
+    let total = scoring::total(&scored);
+    let max: u32 = questions.iter().map(|q| q.spec.points.0).sum();
+    // The score out of 100, whatever the paper's total: the pass mark is out of 100.
+    let percent = total.map(|t| Points(if max == 0 { 0 } else { (u64::from(t.0) * 100_000 / u64::from(max)) as u32 }));
+    let detail = serde_json::json!({ "reason": reason, "scored": scored, "raw": total, "max": max }).to_string();
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    if !exams::end_paper(&mut tx, p.id, status, now, percent.map(|v| i64::from(v.0)), &detail).await? {
+        return Err(ApiError::Conflict("paper_ended"));
+    }
+    let bank = banks::get(&state.db, s.bank_id).await?.ok_or(ApiError::NotFound)?;
+    if let (Some(pc), "handed_in") = (percent, status) {
+        exams::insert_certification_score(&mut tx, &exams::CertificationScore {
+            id_kind: c.id_kind.clone(),
+            id_number: c.id_number.clone(),
+            occupation_code: bank.occupation_code.clone(),
+            level: s.level,
+            component: "theory".into(),
+            score: i64::from(pc.0),
+            passed: i64::from(pc.0) >= s.pass_mark * 1000,
+            session_id: Some(s.id),
+        }, now)
+        .await?;
+    }
+    exams::insert_event(&mut tx, s.id, Some(c.id), status, &serde_json::json!({ "reason": reason }).to_string(), by.map(|u| u.account.id), now).await?;
+    audit::append(&mut tx, state.db.backend, &Entry {
+        actor: by.map(|u| u.audit_actor()).unwrap_or_default(),
+        action: if status == "terminated" { "paper.terminate" } else { "paper.hand_in" },
+        target: format!("paper:{}", p.id),
+        detail: serde_json::json!({ "reason": reason, "score": percent }).to_string(),
+        at_ms: now,
+    })
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(percent)
+}
+
+pub async fn hand_in(state: &AppState, user: &CurrentUser) -> Result<Option<Points>, ApiError> {
+    let (c, s) = context(state, user).await?;
+    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound)?;
+    let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
+    let now = now_ms();
+    if !clock.is_over(now) {
+        clock.check_hand_in(&times(&s), now).map_err(timing)?;
+    }
+    finish(state, p.id, "handed_in", Some(user), if clock.is_over(now) { "time_over" } else { "candidate" }).await
+}

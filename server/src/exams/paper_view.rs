@@ -1,0 +1,70 @@
+//! A frozen paper as the server keeps it in memory: the questions with what validating and
+//! scoring an answer needs. Item versions never change, so this is built once per paper.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use exam_protocol::{CandidateChoice, CandidateItem, ItemRecord, Key, PaperQuestionView};
+use question_bank::paper::PaperQuestion;
+
+use crate::store::{Db, StoreError, StoreResult, items};
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub no: i64,
+    pub spec: PaperQuestion,
+    pub record: ItemRecord,
+    pub blanks: usize,
+}
+
+impl Question {
+    /// The candidate's copy: options in this paper's order, no key.
+    pub fn view(&self) -> PaperQuestionView {
+        let c = &self.record.content;
+        let choices = self
+            .spec
+            .choice_order
+            .iter()
+            .filter_map(|id| c.choices.iter().find(|ch| &ch.id == id))
+            .map(|ch| CandidateChoice { id: ch.id.clone(), content: ch.content.clone() })
+            .collect();
+        PaperQuestionView {
+            no: self.no,
+            points: self.spec.points,
+            item: CandidateItem { item_type: c.item_type, stem: c.stem.clone(), choices, blanks: self.blanks },
+        }
+    }
+}
+
+/// Loaded papers by id. Entries are immutable, so sharing them across requests is safe.
+#[derive(Debug, Default)]
+pub struct PaperCache {
+    papers: Mutex<HashMap<i64, Arc<Vec<Question>>>>,
+}
+
+impl PaperCache {
+    pub async fn questions(&self, db: &Db, paper_id: i64, questions_json: &str) -> StoreResult<Arc<Vec<Question>>> {
+        if let Some(q) = self.papers.lock().unwrap_or_else(|e| e.into_inner()).get(&paper_id) {
+            return Ok(q.clone());
+        }
+        let specs: Vec<PaperQuestion> = serde_json::from_str(questions_json)
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("paper {paper_id}: {e}").into())))?;
+        let mut out = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.into_iter().enumerate() {
+            let record = items::version(db, spec.version_id)
+                .await?
+                .ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))?;
+            let blanks = match &record.content.key {
+                Key::FillIn { blanks } => blanks.len(),
+                _ => 0,
+            };
+            out.push(Question { no: i as i64 + 1, spec, record, blanks });
+        }
+        let out = Arc::new(out);
+        let mut map = self.papers.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 50_000 {
+            map.clear();
+        }
+        map.insert(paper_id, out.clone());
+        Ok(out)
+    }
+}

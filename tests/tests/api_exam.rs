@@ -1,0 +1,192 @@
+//! A candidate's whole theory test through the API on both databases: sign in with ticket and
+//! ID, commitment, start, answer, hand in, score in the certification record; and the bad
+//! input the delivery must refuse without changing anything saved.
+use e2e_tests::{Backend, TestApp, both_backends};
+use exam_client::Client;
+use exam_protocol::{CandidatePaper, ExamStatus, ItemType, Key, Stage};
+use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
+use exam_server::store::{exams, items};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn call<T: serde::de::DeserializeOwned>(c: &Client, method: Method, path: &str, body: Option<Value>) -> Result<T, (StatusCode, Value)> {
+    let mut rb = c.request(method, path);
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let resp = rb.send().await.expect("send");
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    if status.is_success() {
+        Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}")))
+    } else {
+        Err((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    }
+}
+
+async fn ticket_of(app: &TestApp, name: &str) -> String {
+    let roster = exams::candidates(app.db(), 1).await.expect("roster");
+    roster.into_iter().find(|c| c.name == name).expect("on the roster").ticket
+}
+
+async fn sign_in(app: &TestApp, which: usize) -> Client {
+    let (name, id) = DEMO_CANDIDATES[which];
+    let ticket = ticket_of(app, name).await;
+    let c = app.client();
+    let resp: Value = call(&c, Method::POST, "/api/v1/exam/login", Some(json!({"ticket": ticket, "id_number": id, "password": DEMO_PASSWORD})))
+        .await
+        .unwrap_or_else(|e| panic!("sign in: {e:?}"));
+    c.with_token(resp["token"].as_str().expect("token"))
+}
+
+/// The right answer to each question, read from the database as a test may.
+async fn right_answers(app: &TestApp, paper_id: i64) -> Vec<Value> {
+    let p = exams::paper(app.db(), paper_id).await.expect("paper").expect("exists");
+    let specs: Vec<question_bank::paper::PaperQuestion> = serde_json::from_str(&p.questions).expect("questions");
+    let mut out = Vec::new();
+    for spec in specs {
+        let v = items::version(app.db(), spec.version_id).await.expect("version").expect("exists");
+        out.push(match v.content.key {
+            Key::Single { choice } => json!({"kind": "choices", "value": [choice]}),
+            Key::Multiple { choices } => json!({"kind": "choices", "value": choices}),
+            Key::TrueFalse { value } => json!({"kind": "true_false", "value": value}),
+            Key::FillIn { blanks } => json!({"kind": "blanks", "value": blanks.iter().map(|b| b[0].clone()).collect::<Vec<_>>()}),
+            Key::ShortAnswer { .. } => json!({"kind": "text", "value": "答"}),
+        });
+    }
+    out
+}
+
+async fn a_whole_test_ends_in_the_certification_record(b: Backend) {
+    let app = TestApp::spawn_demo(b).await;
+    let c = sign_in(&app, 0).await;
+    let st: ExamStatus = call(&c, Method::GET, "/api/v1/exam/status", None).await.expect("status");
+    assert_eq!((st.stage, st.candidate_name.as_str()), (Stage::Commitment, "李明"));
+    let (s, v) = call::<Value>(&c, Method::POST, "/api/v1/exam/start", None).await.expect_err("no commitment");
+    assert_eq!((s, v["error"].as_str()), (StatusCode::CONFLICT, Some("commitment_required")));
+    let st: ExamStatus = call(&c, Method::POST, "/api/v1/exam/commitment", None).await.expect("commitment");
+    assert_eq!(st.stage, Stage::Ready);
+
+    let paper: CandidatePaper = call(&c, Method::POST, "/api/v1/exam/start", None).await.expect("start");
+    assert_eq!(paper.questions.len(), 7, "5 single, 1 multiple, 1 true/false");
+    assert!(paper.remaining_ms > 80 * 60_000);
+    let raw = c.request(Method::GET, "/api/v1/exam/paper").send().await.expect("paper").text().await.expect("text");
+    for secret in ["\"key\"", "seed", "version_id", "\"fixed\""] {
+        assert!(!raw.contains(secret), "the candidate's copy holds no {secret}: {raw}");
+    }
+    let again: CandidatePaper = call(&c, Method::POST, "/api/v1/exam/start", None).await.expect("start again");
+    assert_eq!(again.questions, paper.questions, "starting twice gives the same frozen paper");
+
+    let answers = right_answers(&app, paper.paper_id).await;
+    // A wrong answer first, then the right one under a later sequence number.
+    let first = &paper.questions[0];
+    let wrong = match first.item.item_type {
+        ItemType::TrueFalse => json!({"kind": "true_false", "value": answers[0]["value"] != json!(true)}),
+        _ => json!({"kind": "choices", "value": [first.item.choices.iter().map(|ch| ch.id.clone()).find(|id| json!([id]) != answers[0]["value"]).expect("another option")]}),
+    };
+    let ack: Value = call(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 1, "no": 1, "response": wrong}))).await.expect("answer");
+    assert_eq!(ack["duplicate"], false);
+    for (i, a) in answers.iter().enumerate() {
+        let seq = i as i64 + 2;
+        let ack: Value = call(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": seq, "no": i + 1, "response": a}))).await.expect("answer");
+        assert_eq!(ack["seq"], seq);
+    }
+    // A resend is acknowledged and changes nothing.
+    let ack: Value = call(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 2, "no": 1, "response": answers[0]}))).await.expect("resend");
+    assert_eq!(ack["duplicate"], true);
+    // Signing in again (another browser) finds the same paper and answers.
+    let c2 = sign_in(&app, 0).await;
+    let resumed: CandidatePaper = call(&c2, Method::GET, "/api/v1/exam/paper", None).await.expect("resume");
+    assert_eq!((resumed.paper_id, resumed.answers.len(), resumed.last_seq), (paper.paper_id, 7, 8));
+
+    let st: ExamStatus = call(&c2, Method::POST, "/api/v1/exam/hand-in", None).await.expect("hand in");
+    assert_eq!(st.stage, Stage::HandedIn);
+    assert_eq!(st.score.map(|p| p.0), Some(100_000), "every answer right: 100");
+    assert_eq!(st.passed, Some(true));
+    let record = exams::certification_scores(app.db(), "resident_id", DEMO_CANDIDATES[0].1).await.expect("record");
+    assert_eq!(record.len(), 1);
+    assert_eq!((record[0].component.as_str(), record[0].score, record[0].passed, record[0].level), ("theory", 100_000, true, 4));
+    // After hand-in nothing more is taken.
+    let (s, v) = call::<Value>(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 99, "no": 1, "response": answers[0]}))).await.expect_err("late");
+    assert_eq!((s, v["error"].as_str()), (StatusCode::CONFLICT, Some("paper_ended")));
+    let (_, v) = call::<Value>(&c, Method::POST, "/api/v1/exam/hand-in", None).await.expect_err("twice");
+    assert_eq!(v["error"].as_str(), Some("paper_ended"));
+    assert_eq!(exams::answer_count(app.db(), paper.paper_id).await.expect("count"), 8);
+}
+
+async fn bad_input_is_refused_and_changes_nothing(b: Backend) {
+    let app = TestApp::spawn_demo(b).await;
+    let ticket = ticket_of(&app, DEMO_CANDIDATES[1].0).await;
+    // Wrong ID for the ticket, a valid ID of someone else, a malformed ID, an unknown ticket:
+    // all the same answer.
+    for (t, id) in [
+        (ticket.as_str(), DEMO_CANDIDATES[0].1),
+        (ticket.as_str(), "510107199508152460"),
+        ("2026999999999", DEMO_CANDIDATES[1].1),
+    ] {
+        let (s, v) = call::<Value>(&app.client(), Method::POST, "/api/v1/exam/login", Some(json!({"ticket": t, "id_number": id, "password": DEMO_PASSWORD})))
+            .await
+            .expect_err("refused");
+        assert_eq!((s, v["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_credentials")), "{t} {id}");
+    }
+    let c = sign_in(&app, 1).await;
+    call::<ExamStatus>(&c, Method::POST, "/api/v1/exam/commitment", None).await.expect("commitment");
+    let paper: CandidatePaper = call(&c, Method::POST, "/api/v1/exam/start", None).await.expect("start");
+    let single = paper.questions.iter().find(|q| q.item.item_type == ItemType::SingleChoice).expect("a single-choice question");
+    let ok = json!({"kind": "choices", "value": [single.item.choices[0].id]});
+    let cases = [
+        (json!({"seq": 1, "no": 99, "response": ok}), "no_such_question"),
+        (json!({"seq": 1, "no": single.no, "response": {"kind": "choices", "value": ["Z"]}}), "unknown_choice"),
+        (json!({"seq": 1, "no": single.no, "response": {"kind": "true_false", "value": true}}), "wrong_response_shape"),
+        (json!({"seq": 1, "no": single.no, "response": {"kind": "choices", "value": ["A", "B"]}}), "too_many_choices"),
+        (json!({"seq": 0, "no": single.no, "response": ok}), "invalid_sequence"),
+    ];
+    for (body, code) in cases {
+        let (s, v) = call::<Value>(&c, Method::POST, "/api/v1/exam/answers", Some(body)).await.expect_err(code);
+        assert_eq!((s, v["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(code)));
+    }
+    assert_eq!(exams::answer_count(app.db(), paper.paper_id).await.expect("count"), 0, "nothing was stored");
+    // Another candidate's session cannot see this paper: each sees only their own.
+    let other = sign_in(&app, 2).await;
+    let (s, _) = call::<Value>(&other, Method::GET, "/api/v1/exam/paper", None).await.expect_err("no paper yet");
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Staff accounts cannot answer.
+    let (s, _) = call::<Value>(&app.signed_in("proctor").await, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 1, "no": 1, "response": ok}))).await.expect_err("staff");
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn sessions_are_checked_before_they_exist(b: Backend) {
+    let app = TestApp::spawn_demo(b).await;
+    let admin = app.signed_in("admin").await;
+    let proctors: Vec<i64> = admin.users().await.expect("users").into_iter().filter(|u| u.role == exam_protocol::Role::Proctor).map(|u| u.id).collect();
+    let base = json!({
+        "bank_id": 1, "level": 4, "batch": "2026-12", "name": "电工四级理论", "room": "第二考场",
+        "starts_at_ms": 4_000_000_000_000_i64, "proctor_ids": proctors,
+        "candidates": [{"name": "赵六", "id_kind": "resident_id", "id_number": "11010519491231002X"}]
+    });
+    let created: Value = call(&admin, Method::POST, "/api/v1/sessions", Some(base.clone())).await.expect("create");
+    let roster = created["roster"].as_array().expect("roster");
+    assert_eq!(roster[0]["id_masked"], "110***********002X");
+    assert!(roster[0]["password"].as_str().is_some_and(|p| p.len() >= 6), "a one-time code is issued");
+    let mut one_proctor = base.clone();
+    one_proctor["proctor_ids"] = json!([proctors[0]]);
+    let mut bad_id = base.clone();
+    bad_id["candidates"][0]["id_number"] = json!("110105194912310021");
+    let mut level_3_unfiled = base.clone();
+    level_3_unfiled["bank_id"] = json!(1);
+    level_3_unfiled["level"] = json!(2);
+    let mut short = base.clone();
+    short["duration_minutes"] = json!(60);
+    for (body, code) in [
+        (one_proctor, "too_few_proctors"),
+        (bad_id, "invalid_id_checksum"),
+        (base.clone(), "candidate_overlap"),
+        (level_3_unfiled, "level_not_in_bank"),
+        (short, "invalid_duration"),
+    ] {
+        let (s, v) = call::<Value>(&admin, Method::POST, "/api/v1/sessions", Some(body)).await.expect_err(code);
+        assert_eq!(v["error"].as_str(), Some(code), "{s} {v}");
+    }
+}
+
+both_backends!(a_whole_test_ends_in_the_certification_record, bad_input_is_refused_and_changes_nothing, sessions_are_checked_before_they_exist);
