@@ -61,6 +61,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub store: TestDb,
+    /// The running server's state, for driving background work (the deadline sweep) directly.
+    pub state: exam_server::http::AppState,
 }
 
 /// Settings for tests: fast lock-out thresholds stay at their defaults, but the sign-in rate
@@ -87,8 +89,9 @@ impl TestApp {
         tweak(&mut settings);
         let server = Server::bind_with_db(settings, store.db.clone()).await.expect("bind test server");
         let addr = server.local_addr().expect("local addr");
+        let state = server.state().clone();
         tokio::spawn(server.run(std::future::pending()));
-        TestApp { addr, base: format!("http://{addr}"), store }
+        TestApp { addr, base: format!("http://{addr}"), store, state }
     }
 
     /// Spawns and seeds the demo institution and one account per role.

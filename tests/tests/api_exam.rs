@@ -5,7 +5,15 @@ use e2e_tests::{Backend, TestApp, both_backends};
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus, ItemType, Key, Stage};
 use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
-use exam_server::store::{exams, items};
+use exam_server::store::items;
+
+mod exams {
+    pub use exam_server::store::exams::*;
+
+    pub async fn sweeper_handed_in(app: &e2e_tests::TestApp) -> usize {
+        exam_server::exams::sweeper::sweep(&app.state).await
+    }
+}
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -189,4 +197,26 @@ async fn sessions_are_checked_before_they_exist(b: Backend) {
     }
 }
 
-both_backends!(a_whole_test_ends_in_the_certification_record, bad_input_is_refused_and_changes_nothing, sessions_are_checked_before_they_exist);
+async fn time_over_refuses_answers_and_hands_in_by_itself(b: Backend) {
+    let app = TestApp::spawn_demo(b).await;
+    let c = sign_in(&app, 2).await;
+    call::<ExamStatus>(&c, Method::POST, "/api/v1/exam/commitment", None).await.expect("commitment");
+    let paper: CandidatePaper = call(&c, Method::POST, "/api/v1/exam/start", None).await.expect("start");
+    let answers = right_answers(&app, paper.paper_id).await;
+    call::<Value>(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 1, "no": 1, "response": answers[0]}))).await.expect("in time");
+    // The stored deadline passes (as if the server had been down through it).
+    sqlx::query("UPDATE papers SET deadline_ms = 1000 WHERE id = $1").bind(paper.paper_id).execute(app.db().writer()).await.expect("move deadline");
+    let (s, v) = call::<Value>(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 2, "no": 2, "response": answers[1]}))).await.expect_err("late");
+    assert_eq!((s, v["error"].as_str()), (StatusCode::CONFLICT, Some("time_over")));
+    // This sweep, or the server's own one running meanwhile, hands the paper in.
+    assert!(exams::sweeper_handed_in(&app).await <= 1);
+    let st: ExamStatus = call(&c, Method::GET, "/api/v1/exam/status", None).await.expect("status");
+    assert_eq!(st.stage, Stage::HandedIn);
+    let one_of_seven = st.score.expect("scored").0;
+    assert!(one_of_seven > 0 && one_of_seven < 100_000, "the one answer given in time counts: {one_of_seven}");
+    assert_eq!(exams::answer_count(app.db(), paper.paper_id).await.expect("count"), 1);
+    assert_eq!(exams::sweeper_handed_in(&app).await, 0, "a second sweep finds nothing");
+}
+
+both_backends!(
+    time_over_refuses_answers_and_hands_in_by_itself,a_whole_test_ends_in_the_certification_record, bad_input_is_refused_and_changes_nothing, sessions_are_checked_before_they_exist);

@@ -4,4 +4,5 @@ pub mod answer_writer;
 pub mod candidate;
 pub mod paper_view;
 pub mod sessions;
+pub mod sweeper;
 pub mod timing;
