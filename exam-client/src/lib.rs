@@ -1,6 +1,10 @@
 //! The typed client of the exam API (HTTP now, WebSocket later), used by the CLI, the headless
 //! candidate, the load generator and the end-to-end tests.
 
+pub mod exam_socket;
+
+pub use exam_socket::{ExamSocket, SocketError};
+
 use exam_protocol::{
     Account, AuditEvent, AuditVerifyReport, Bank, ErrorBody, ImportSummary, Institution, ItemPage, ItemRecord, LoginRequest,
     LoginResponse, NewAccount, NewBank, NewInstitution, ReviewDecision, ReviewRequest,

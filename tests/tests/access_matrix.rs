@@ -62,7 +62,8 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("POST", "/api/v1/sessions") | ("GET", "/api/v1/sessions" | "/api/v1/sessions/{id}") => Only(&[InstitutionAdmin]),
         ("POST", "/api/v1/exam/login") => Anyone,
         ("GET", "/api/v1/exam/status" | "/api/v1/exam/paper")
-        | ("POST", "/api/v1/exam/commitment" | "/api/v1/exam/start" | "/api/v1/exam/answers" | "/api/v1/exam/hand-in") => {
+        | ("GET", "/api/v1/exam/ws")
+        | ("POST", "/api/v1/exam/commitment" | "/api/v1/exam/start" | "/api/v1/exam/answers" | "/api/v1/exam/hand-in" | "/api/v1/exam/events") => {
             Only(&[Candidate])
         }
         ("GET", "/static/{file}") => Anyone,
@@ -149,6 +150,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
             "ticket": fx.ticket, "id_number": exam_server::demo::DEMO_CANDIDATES[0].1, "password": DEMO_PASSWORD
         })),
         ("POST", "/api/v1/exam/answers") => Some(json!({ "seq": 1, "no": 1, "response": {"kind": "true_false", "value": true} })),
+        ("POST", "/api/v1/exam/events") => Some(json!({ "kind": "page_hidden" })),
         ("POST", "/api/v1/sessions") => Some(json!({
             "bank_id": 1, "level": 4, "batch": "b", "name": "矩阵场次", "room": "r", "starts_at_ms": 0,
             "proctor_ids": [], "candidates": []
@@ -289,7 +291,7 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::POST, "/api/v1/sessions"), (Method::GET, "/api/v1/sessions"), (Method::GET, "/api/v1/sessions/{id}"),
         (Method::POST, "/api/v1/exam/login"), (Method::GET, "/api/v1/exam/status"), (Method::POST, "/api/v1/exam/commitment"),
         (Method::POST, "/api/v1/exam/start"), (Method::GET, "/api/v1/exam/paper"), (Method::POST, "/api/v1/exam/answers"),
-        (Method::POST, "/api/v1/exam/hand-in"),
+        (Method::POST, "/api/v1/exam/hand-in"), (Method::POST, "/api/v1/exam/events"), (Method::GET, "/api/v1/exam/ws"),
         (Method::GET, "/api/v1/banks/{id}/outline/export"), (Method::POST, "/api/v1/banks/{id}/outline/import"),
         (Method::GET, "/static/{file}"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
         (Method::GET, "/banks/{id}/import"), (Method::GET, "/banks/{id}/items/new"), (Method::GET, "/banks/{id}/outline"),

@@ -321,3 +321,14 @@ pub async fn hand_in(state: &AppState, user: &CurrentUser) -> Result<Option<Poin
     }
     finish(state, p.id, "handed_in", Some(user), if clock.is_over(now) { "time_over" } else { "candidate" }).await
 }
+
+/// Records an integrity event from the candidate's page (left the page, left full screen,
+/// copy or paste); proctors see it and it stays in the record.
+pub async fn integrity(state: &AppState, user: &CurrentUser, kind: exam_protocol::IntegrityKind) -> Result<(), ApiError> {
+    let (c, s) = context(state, user).await?;
+    let name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "integrity", &serde_json::json!({ "kind": name }).to_string(), Some(user.account.id), now_ms()).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}

@@ -60,3 +60,14 @@ pub async fn hand_in(State(state): State<AppState>, user: CurrentUser) -> Result
     candidate::hand_in(&state, &user).await?;
     Ok((StatusCode::OK, Json(candidate::status(&state, &user).await?)))
 }
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrityRequest {
+    kind: exam_protocol::IntegrityKind,
+}
+
+pub async fn integrity(State(state): State<AppState>, user: CurrentUser, ApiJson(req): ApiJson<IntegrityRequest>) -> Result<StatusCode, ApiError> {
+    candidate::integrity(&state, &user, req.kind).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -5,6 +5,7 @@ mod bank_io;
 mod banks;
 mod exam;
 mod exam_sessions;
+pub mod exam_ws;
 mod health;
 mod institutions;
 mod items;
@@ -102,5 +103,7 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::GET, "/api/v1/exam/paper", Access::Roles(&[Candidate]), get(exam::paper)),
         Route::api(Method::POST, "/api/v1/exam/answers", Access::Roles(&[Candidate]), post(exam::answer)),
         Route::api(Method::POST, "/api/v1/exam/hand-in", Access::Roles(&[Candidate]), post(exam::hand_in)),
+        Route::api(Method::POST, "/api/v1/exam/events", Access::Roles(&[Candidate]), post(exam::integrity)),
+        Route::api(Method::GET, "/api/v1/exam/ws", Access::Roles(&[Candidate]), get(exam_ws::upgrade)),
     ]
 }

@@ -1,0 +1,110 @@
+//! The answer channel over a real WebSocket, on both databases: acknowledgements only after
+//! the answer is stored, resends acknowledged as duplicates, refusals with stable codes, the
+//! server's clock on connect, integrity events recorded, and answers kept across a dropped
+//! connection.
+use e2e_tests::{Backend, TestApp, both_backends};
+use exam_client::ExamSocket;
+use exam_protocol::{ClientMessage, IntegrityKind, ItemType, Response, ServerMessage};
+use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
+use exam_server::store::exams;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn started(app: &TestApp) -> (exam_client::Client, exam_protocol::CandidatePaper) {
+    let roster = exams::candidates(app.db(), 1).await.expect("roster");
+    let ticket = roster.iter().find(|c| c.name == DEMO_CANDIDATES[0].0).expect("candidate").ticket.clone();
+    let c = app.client();
+    let resp: Value = c
+        .request(Method::POST, "/api/v1/exam/login")
+        .json(&json!({"ticket": ticket, "id_number": DEMO_CANDIDATES[0].1, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let c = c.with_token(resp["token"].as_str().expect("token"));
+    c.request(Method::POST, "/api/v1/exam/commitment").send().await.expect("commitment");
+    let paper = c.request(Method::POST, "/api/v1/exam/start").send().await.expect("start").json().await.expect("paper");
+    (c, paper)
+}
+
+/// Reads until a message for `seq` arrives (clock messages may come between).
+async fn reply_for(ws: &mut ExamSocket, seq: i64) -> ServerMessage {
+    for _ in 0..50 {
+        let msg = ws.recv().await.expect("message");
+        match &msg {
+            ServerMessage::Ack { seq: s, .. } if *s == seq => return msg,
+            ServerMessage::Refused { seq: Some(s), .. } if *s == seq => return msg,
+            ServerMessage::Refused { seq: None, .. } => return msg,
+            _ => continue,
+        }
+    }
+    panic!("no reply for {seq}");
+}
+
+async fn answers_are_acknowledged_once_durable(b: Backend) {
+    let app = TestApp::spawn_demo(b).await;
+    let (c, paper) = started(&app).await;
+    let token = c.token().expect("token").to_string();
+    let mut ws = ExamSocket::connect(&app.base, &token).await.expect("connect");
+    match ws.recv().await.expect("first message") {
+        ServerMessage::Time { remaining_ms, paused, .. } => assert!(remaining_ms > 0 && !paused),
+        other => panic!("the clock comes first, got {other:?}"),
+    }
+    let tf = paper.questions.iter().find(|q| q.item.item_type == ItemType::TrueFalse).expect("a true/false question");
+    for seq in 1..=5 {
+        ws.send(&ClientMessage::Answer { seq, no: tf.no, response: Response::TrueFalse(seq % 2 == 0) }).await.expect("send");
+    }
+    // Acknowledgements come as each commit finishes, in any order.
+    let mut acked = Vec::new();
+    while acked.len() < 5 {
+        match ws.recv().await.expect("message") {
+            ServerMessage::Ack { seq, duplicate: false } => acked.push(seq),
+            ServerMessage::Time { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    acked.sort_unstable();
+    assert_eq!(acked, vec![1, 2, 3, 4, 5]);
+    // Acknowledged means stored: read straight from the database.
+    assert_eq!(exams::answer_count(app.db(), paper.paper_id).await.expect("count"), 5);
+    ws.send(&ClientMessage::Answer { seq: 3, no: tf.no, response: Response::TrueFalse(false) }).await.expect("resend");
+    assert_eq!(reply_for(&mut ws, 3).await, ServerMessage::Ack { seq: 3, duplicate: true });
+    ws.send(&ClientMessage::Answer { seq: 6, no: 99, response: Response::TrueFalse(true) }).await.expect("send");
+    match reply_for(&mut ws, 6).await {
+        ServerMessage::Refused { error, message, .. } => {
+            assert_eq!(error, "no_such_question");
+            assert_eq!(message, "试卷上没有这道题。");
+        }
+        other => panic!("{other:?}"),
+    }
+    ws.send_text("{not json").await.expect("send garbage");
+    match reply_for(&mut ws, -1).await {
+        ServerMessage::Refused { error, seq: None, .. } => assert_eq!(error, "malformed_message"),
+        other => panic!("{other:?}"),
+    }
+    ws.send(&ClientMessage::Integrity { kind: IntegrityKind::PageHidden }).await.expect("integrity");
+    // A dropped connection loses nothing acknowledged; a new one carries on.
+    drop(ws);
+    let mut ws = ExamSocket::connect(&app.base, &token).await.expect("reconnect");
+    ws.send(&ClientMessage::Answer { seq: 7, no: tf.no, response: Response::TrueFalse(true) }).await.expect("send");
+    assert_eq!(reply_for(&mut ws, 7).await, ServerMessage::Ack { seq: 7, duplicate: false });
+    ws.close().await;
+    let copy: exam_protocol::CandidatePaper = c.request(Method::GET, "/api/v1/exam/paper").send().await.expect("paper").json().await.expect("json");
+    assert_eq!(copy.last_seq, 7);
+    assert_eq!(copy.answers.iter().find(|a| a.no == tf.no).map(|a| a.response.clone()), Some(Response::TrueFalse(true)));
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM exam_events WHERE kind = 'integrity'").fetch_one(app.db().reader()).await.expect("events");
+    assert_eq!(events, 1);
+}
+
+async fn no_socket_without_a_paper_or_as_staff(b: Backend) {
+    let app = TestApp::spawn_demo(b).await;
+    let proctor = app.signed_in("proctor").await;
+    let err = ExamSocket::connect(&app.base, proctor.token().expect("token")).await.expect_err("staff");
+    assert!(err.to_string().contains("403"), "{err}");
+    let err = ExamSocket::connect(&app.base, "no-such-token").await.expect_err("nobody");
+    assert!(err.to_string().contains("401"), "{err}");
+}
+
+both_backends!(answers_are_acknowledged_once_durable, no_socket_without_a_paper_or_as_staff);
