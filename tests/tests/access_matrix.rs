@@ -66,7 +66,7 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         | ("POST", "/api/v1/exam/commitment" | "/api/v1/exam/start" | "/api/v1/exam/answers" | "/api/v1/exam/hand-in" | "/api/v1/exam/events") => {
             Only(&[Candidate])
         }
-        ("GET", "/static/{file}") => Anyone,
+        ("GET", "/static/{file}" | "/exam") => Anyone,
         ("GET", "/banks" | "/banks/{id}" | "/banks/{id}/outline" | "/banks/{id}/blueprints/{level}" | "/import/check") => {
             Only(BANK_ROLES)
         }
@@ -293,7 +293,7 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::POST, "/api/v1/exam/start"), (Method::GET, "/api/v1/exam/paper"), (Method::POST, "/api/v1/exam/answers"),
         (Method::POST, "/api/v1/exam/hand-in"), (Method::POST, "/api/v1/exam/events"), (Method::GET, "/api/v1/exam/ws"),
         (Method::GET, "/api/v1/banks/{id}/outline/export"), (Method::POST, "/api/v1/banks/{id}/outline/import"),
-        (Method::GET, "/static/{file}"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
+        (Method::GET, "/static/{file}"), (Method::GET, "/exam"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
         (Method::GET, "/banks/{id}/import"), (Method::GET, "/banks/{id}/items/new"), (Method::GET, "/banks/{id}/outline"),
         (Method::GET, "/banks/{id}/blueprints/{level}"), (Method::GET, "/import/check"), (Method::GET, "/items/{id}"),
         (Method::GET, "/items/{id}/edit"), (Method::GET, "/review"), (Method::GET, "/items/{id}/files/{*path}"),

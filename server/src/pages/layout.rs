@@ -78,6 +78,14 @@ progress { width: 100%; height: 1.25rem; }
 .bar { display: flex; align-items: center; gap: .5rem; } .bar span.fill { display: inline-block; height: 1rem; background: var(--accent); }
 .bar span.need { display: inline-block; height: 1rem; background: #ff8182; }
 nav.crumbs { margin-bottom: 1rem; } nav.crumbs a { margin-right: .75rem; }
+.exam-bar { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; justify-content: space-between;
+            background: #fff; border: 1px solid #d0d7de; border-radius: .5rem; padding: .5rem 1rem; margin-bottom: 1rem; }
+.exam-bar button { margin-top: 0; } #timer { font-size: 1.25rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+#navigator { display: flex; flex-wrap: wrap; gap: .4rem; margin-bottom: 1rem; }
+#navigator .nav-q { margin: 0; padding: .3rem .6rem; min-width: 2.5rem; background: #fff; color: var(--text); border: 1px solid #8c959f; }
+#navigator .nav-q.answered { background: #dafbe1; } #navigator .nav-q.flagged { border: 2px solid #bf8700; }
+#navigator .nav-q[aria-current=true] { outline: 3px solid var(--accent); }
+.letter { background: #f6f8fa; padding: 1rem; border-radius: .375rem; }
 "#;
 
 /// Scripts come only from our own `/static/`, never inline, so even HTML that slipped past

@@ -1,6 +1,7 @@
 //! Server-rendered pages (no separate front-end build): sign-in and a home page per role,
 //! Simplified Chinese first with an English switch, usable by keyboard and at large font sizes.
 mod bank_pages;
+mod exam_page;
 mod home;
 mod item_pages;
 pub mod item_view;
@@ -27,6 +28,7 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::POST, "/logout", Access::Authenticated, post(login::logout)),
         Route::page(Method::GET, "/home", Access::Authenticated, get(home::show)),
         Route::page(Method::GET, "/static/{file}", Access::Public, get(static_files::serve)),
+        Route::page(Method::GET, "/exam", Access::Public, get(exam_page::show)),
         Route::page(Method::GET, "/banks", Access::Roles(BANK_ROLES), get(bank_pages::list)),
         Route::page(Method::GET, "/banks/{id}", Access::Roles(BANK_ROLES), get(bank_pages::show)),
         Route::page(Method::GET, "/banks/{id}/import", Access::Roles(&[Author]), get(work_pages::import)),

@@ -4,7 +4,8 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-const FILES: &[(&str, &str)] = &[("bank.js", include_str!("../../static/bank.js"))];
+const FILES: &[(&str, &str)] =
+    &[("bank.js", include_str!("../../static/bank.js")), ("exam.js", include_str!("../../static/exam.js"))];
 
 pub async fn serve(Path(name): Path<String>) -> Response {
     match FILES.iter().find(|(n, _)| *n == name) {

@@ -1,0 +1,98 @@
+//! Headless Chromium sits a whole theory test as a candidate: sign in with ticket and ID,
+//! accept the commitment, start, answer every question, reload midway (answers still there),
+//! lose the connection (answers queued, then delivered), hand in, see the score; and the
+//! score is in the certification record.
+use e2e_tests::webdriver::Browser;
+use e2e_tests::{Backend, TestApp};
+use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
+use exam_server::store::exams;
+
+async fn wait_until(browser: &Browser, script: &str, what: &str) {
+    for _ in 0..150 {
+        if browser.execute(script).await.as_bool() == Some(true) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let state = browser.execute("return document.body.innerText").await;
+    panic!("{what} never happened; the page shows: {state}");
+}
+
+/// Answers the question on screen: the first option, "欧姆" in each blank, or a sentence.
+async fn answer_current(browser: &Browser) {
+    browser
+        .execute(
+            "const f = document.getElementById('answer-form');
+             const choice = f.querySelector('input[type=radio], input[type=checkbox]');
+             if (choice) { choice.click(); return; }
+             f.querySelectorAll('input[data-blank]').forEach(i => { i.value = '欧姆'; });
+             const ta = f.querySelector('textarea'); if (ta) ta.value = '断开电源后施救';
+             f.dispatchEvent(new Event('change'));",
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_candidate_sits_the_whole_test_in_a_browser() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let (name, id) = DEMO_CANDIDATES[0];
+    let ticket = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/exam", app.base)).await;
+    browser.type_into(&browser.wait_for("#ticket").await, &ticket).await;
+    browser.type_into(&browser.wait_for("#id-number").await, id).await;
+    browser.type_into(&browser.wait_for("#exam-password").await, DEMO_PASSWORD).await;
+    browser.click(&browser.wait_for("#candidate-sign-in").await).await;
+
+    browser.wait_for("[data-stage='commitment']").await;
+    browser.click(&browser.wait_for("#agree").await).await;
+    browser.click(&browser.wait_for("#accept").await).await;
+    browser.click(&browser.wait_for("#start-exam").await).await;
+    browser.wait_for("#answer-form").await;
+    let total = browser.execute("return exam.paper.questions.length").await.as_i64().expect("questions");
+    assert_eq!(total, 7);
+    wait_until(&browser, "return document.getElementById('timer').textContent.startsWith('剩余')", "the server's clock shown").await;
+
+    for i in 0..3 {
+        answer_current(&browser).await;
+        if i < 2 {
+            browser.click(&browser.wait_for("#next").await).await;
+        }
+    }
+    wait_until(&browser, "return document.getElementById('save-state').dataset.pending === '0'", "three answers saved").await;
+    // Reload: the same paper comes back with the three answers.
+    browser.goto(&format!("{}/exam", app.base)).await;
+    browser.wait_for("#answer-form").await;
+    wait_until(&browser, "return document.querySelectorAll('.nav-q.answered').length === 3", "answers restored after reload").await;
+
+    // The connection drops: the next answer waits in the page, then goes when it is back.
+    browser.execute("document.querySelectorAll('.nav-q')[3].click()").await;
+    browser.execute("exam.socket.close()").await;
+    wait_until(&browser, "return exam.socket.readyState === 3", "the socket closed").await;
+    answer_current(&browser).await;
+    let queued = browser.execute("return Object.keys(exam.pending).length").await.as_i64();
+    assert!(queued.is_some_and(|n| n >= 1), "the answer is queued while offline: {queued:?}");
+    wait_until(&browser, "return exam.socket.readyState === 1 && Object.keys(exam.pending).length === 0", "the queued answer delivered").await;
+
+    for i in 4..7 {
+        browser.execute(&format!("document.querySelectorAll('.nav-q')[{i}].click()")).await;
+        answer_current(&browser).await;
+    }
+    wait_until(&browser, "return document.querySelectorAll('.nav-q.answered').length === 7", "every question answered").await;
+    wait_until(&browser, "return Object.keys(exam.pending).length === 0", "every answer saved").await;
+    browser.screenshot(&std::env::temp_dir().join("exam-candidate.png")).await;
+
+    browser.execute("window.confirm = () => true").await;
+    browser.click(&browser.wait_for("#hand-in").await).await;
+    let score = browser.text(&browser.wait_for("#final-score").await).await;
+    let value: f64 = score.parse().unwrap_or_else(|_| panic!("a score is shown: {score}"));
+    assert!((0.0..=100.0).contains(&value));
+    browser.screenshot(&std::env::temp_dir().join("exam-result.png")).await;
+
+    let record = exams::certification_scores(app.db(), "resident_id", id).await.expect("record");
+    assert_eq!(record.len(), 1, "the theory score is in the certification record");
+    assert_eq!(record[0].score as f64 / 1000.0, value);
+    let paper = exams::paper_of_candidate(app.db(), 1).await.expect("paper").expect("exists");
+    let answered = exams::current_answers(app.db(), paper.id).await.expect("answers");
+    assert_eq!(answered.len(), 7, "every question's answer is stored");
+}
