@@ -60,6 +60,8 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/review-queue") => Only(&[Reviewer]),
         ("POST", "/api/v1/items/preview") => Only(&[Author, Reviewer]),
         ("POST", "/api/v1/sessions") | ("GET", "/api/v1/sessions" | "/api/v1/sessions/{id}") => Only(&[InstitutionAdmin]),
+        ("GET", "/api/v1/sessions/{id}/room" | "/api/v1/sessions/{id}/events") => Only(&[Proctor, InstitutionAdmin]),
+        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Only(&[Proctor]),
         ("POST", "/api/v1/exam/login") => Anyone,
         ("GET", "/api/v1/exam/status" | "/api/v1/exam/paper")
         | ("GET", "/api/v1/exam/ws")
@@ -114,7 +116,8 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         .replace("{level}", "4")
         .replace("{file}", "bank.js")
         .replace("{*path}", "images/none.png")
-        .replace("/sessions/{id}", "/sessions/1");
+        .replace("/sessions/{id}", "/sessions/1")
+        .replace("{candidate_id}", "1");
     let concrete = match path {
         "/api/v1/banks/{id}/import" | "/api/v1/import/check" => format!("{concrete}?dry_run=true"),
         "/api/v1/banks/{id}/export" => format!("{concrete}?format=xlsx"),
@@ -151,6 +154,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         })),
         ("POST", "/api/v1/exam/answers") => Some(json!({ "seq": 1, "no": 1, "response": {"kind": "true_false", "value": true} })),
         ("POST", "/api/v1/exam/events") => Some(json!({ "kind": "page_hidden" })),
+        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Some(json!({ "action": "resume" })),
         ("POST", "/api/v1/sessions") => Some(json!({
             "bank_id": 1, "level": 4, "batch": "b", "name": "矩阵场次", "room": "r", "starts_at_ms": 0,
             "proctor_ids": [], "candidates": []
@@ -291,7 +295,8 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::POST, "/api/v1/sessions"), (Method::GET, "/api/v1/sessions"), (Method::GET, "/api/v1/sessions/{id}"),
         (Method::POST, "/api/v1/exam/login"), (Method::GET, "/api/v1/exam/status"), (Method::POST, "/api/v1/exam/commitment"),
         (Method::POST, "/api/v1/exam/start"), (Method::GET, "/api/v1/exam/paper"), (Method::POST, "/api/v1/exam/answers"),
-        (Method::POST, "/api/v1/exam/hand-in"), (Method::POST, "/api/v1/exam/events"), (Method::GET, "/api/v1/exam/ws"),
+        (Method::POST, "/api/v1/exam/hand-in"), (Method::GET, "/api/v1/sessions/{id}/room"),
+        (Method::GET, "/api/v1/sessions/{id}/events"), (Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/actions"), (Method::POST, "/api/v1/exam/events"), (Method::GET, "/api/v1/exam/ws"),
         (Method::GET, "/api/v1/banks/{id}/outline/export"), (Method::POST, "/api/v1/banks/{id}/outline/import"),
         (Method::GET, "/static/{file}"), (Method::GET, "/exam"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
         (Method::GET, "/banks/{id}/import"), (Method::GET, "/banks/{id}/items/new"), (Method::GET, "/banks/{id}/outline"),

@@ -218,5 +218,59 @@ async fn time_over_refuses_answers_and_hands_in_by_itself(b: Backend) {
     assert_eq!(exams::sweeper_handed_in(&app).await, 0, "a second sweep finds nothing");
 }
 
+async fn proctors_pause_extend_and_terminate(b: Backend) {
+    use exam_protocol::{RoomCandidate, RoomEvent};
+    let app = TestApp::spawn_demo(b).await;
+    let c = sign_in(&app, 0).await;
+    call::<ExamStatus>(&c, Method::POST, "/api/v1/exam/commitment", None).await.expect("commitment");
+    let paper: CandidatePaper = call(&c, Method::POST, "/api/v1/exam/start", None).await.expect("start");
+    let r = c.request(Method::POST, "/api/v1/exam/events").json(&json!({"kind": "fullscreen_exit"})).send().await.expect("event");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let proctor = app.signed_in("proctor").await;
+    let room: Vec<RoomCandidate> = call(&proctor, Method::GET, "/api/v1/sessions/1/room", None).await.expect("room");
+    assert_eq!(room.len(), 3);
+    let me = room.iter().find(|r| r.name == DEMO_CANDIDATES[0].0).expect("on the list");
+    assert_eq!((me.stage, me.questions, me.integrity_events), (Stage::InProgress, 7, 1));
+    assert!(me.id_masked.contains('*') && !me.id_masked.contains(&DEMO_CANDIDATES[0].1[6..14]), "ID numbers are masked");
+    let act = |body: Value| {
+        let proctor = proctor.clone();
+        let path = format!("/api/v1/sessions/1/candidates/{}/actions", me.candidate_id);
+        async move { proctor.request(Method::POST, &path).json(&body).send().await.expect("act") }
+    };
+    let r = act(json!({"action": "pause", "reason": ""})).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
+    assert_eq!(act(json!({"action": "pause", "reason": "考生设备故障"})).await.status(), StatusCode::NO_CONTENT);
+    let st: ExamStatus = call(&c, Method::GET, "/api/v1/exam/status", None).await.expect("status");
+    assert_eq!(st.stage, Stage::Paused);
+    let (s, v) = call::<Value>(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 1, "no": 1, "response": {"kind": "choices", "value": []}}))).await.expect_err("paused");
+    assert_eq!((s, v["error"].as_str()), (StatusCode::CONFLICT, Some("paper_paused")));
+    assert_eq!(act(json!({"action": "resume"})).await.status(), StatusCode::NO_CONTENT);
+    let before = exams::paper(app.db(), paper.paper_id).await.expect("paper").expect("exists").deadline_ms;
+    assert_eq!(act(json!({"action": "extra_time", "minutes": 10, "reason": "网络中断补时"})).await.status(), StatusCode::NO_CONTENT);
+    let after = exams::paper(app.db(), paper.paper_id).await.expect("paper").expect("exists").deadline_ms;
+    assert!(after >= before + 10 * 60_000, "ten minutes more");
+    // A proctor of another room sees nothing; the admin may look but not act.
+    let admin = app.signed_in("admin").await;
+    let inst = admin.me().await.expect("me").institution_id;
+    admin.create_user(&exam_protocol::NewAccount { username: "proctor3".into(), display_name: "别的考场".into(), password: "long-password-1".into(), role: exam_protocol::Role::Proctor, institution_id: inst }).await.expect("proctor3");
+    let mut other = app.client();
+    other.login("proctor3", "long-password-1").await.expect("login");
+    let (s, _) = call::<Value>(&other, Method::GET, "/api/v1/sessions/1/room", None).await.expect_err("not theirs");
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    call::<Vec<RoomCandidate>>(&admin, Method::GET, "/api/v1/sessions/1/room", None).await.expect("admin looks");
+    let r = admin.request(Method::POST, &format!("/api/v1/sessions/1/candidates/{}/actions", me.candidate_id)).json(&json!({"action": "resume"})).send().await.expect("act");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(act(json!({"action": "terminate", "reason": "替考"})).await.status(), StatusCode::NO_CONTENT);
+    let st: ExamStatus = call(&c, Method::GET, "/api/v1/exam/status", None).await.expect("status");
+    assert_eq!(st.stage, Stage::Terminated);
+    let feed: Vec<RoomEvent> = call(&proctor, Method::GET, "/api/v1/sessions/1/events?after=0", None).await.expect("feed");
+    let kinds: Vec<&str> = feed.iter().map(|e| e.kind.as_str()).collect();
+    for k in ["signed_in", "commitment", "started", "integrity", "pause", "resume", "extra_time", "terminated"] {
+        assert!(kinds.contains(&k), "{k} in the room's record: {kinds:?}");
+    }
+    assert!(exams::certification_scores(app.db(), "resident_id", DEMO_CANDIDATES[0].1).await.expect("record").is_empty(), "a terminated paper gives no certification score");
+}
+
 both_backends!(
+    proctors_pause_extend_and_terminate,
     time_over_refuses_answers_and_hands_in_by_itself,a_whole_test_ends_in_the_certification_record, bad_input_is_refused_and_changes_nothing, sessions_are_checked_before_they_exist);

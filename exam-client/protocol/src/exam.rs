@@ -188,3 +188,37 @@ pub struct CreatedSession {
     pub session: SessionView,
     pub roster: Vec<RosterEntry>,
 }
+
+/// One candidate on the proctor's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomCandidate {
+    pub candidate_id: i64,
+    pub name: String,
+    pub ticket: String,
+    pub id_masked: String,
+    pub stage: Stage,
+    pub answered: i64,
+    pub questions: i64,
+    pub remaining_ms: Option<i64>,
+    pub integrity_events: i64,
+    pub score: Option<Points>,
+}
+
+/// An entry of the exam-room feed: integrity events, sign-ins, proctor actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomEvent {
+    pub id: i64,
+    pub candidate_id: Option<i64>,
+    pub kind: String,
+    pub detail: String,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProctorAction {
+    Pause { reason: String },
+    Resume,
+    ExtraTime { minutes: i64, reason: String },
+    Terminate { reason: String },
+}

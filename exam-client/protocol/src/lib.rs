@@ -19,6 +19,7 @@ pub use audit::{AuditEvent, AuditVerifyReport};
 pub use error::ErrorBody;
 pub use exam::{
     AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind, NewCandidate,
-    NewSession, PaperQuestionView, Response, RosterEntry, SavedAnswer, ServerMessage, SessionView, Stage,
+    NewSession, PaperQuestionView, ProctorAction, Response, RoomCandidate, RoomEvent, RosterEntry, SavedAnswer, ServerMessage,
+    SessionView, Stage,
 };
 pub use institution::{Institution, InstitutionKind, NewInstitution};

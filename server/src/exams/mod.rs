@@ -3,6 +3,7 @@
 pub mod answer_writer;
 pub mod candidate;
 pub mod paper_view;
+pub mod proctor;
 pub mod sessions;
 pub mod sweeper;
 pub mod timing;

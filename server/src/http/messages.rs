@@ -109,6 +109,9 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "wrong_blank_count" => ("填空数量与题目不符。", "The number of blanks does not match the item."),
         "response_too_long" => ("作答内容过长。", "The answer is too long."),
         "invalid_character" => ("作答中含有无效字符。", "The answer contains an invalid character."),
+        "reason_required" => ("请填写原因（不超过 500 字）。", "Give a reason (up to 500 characters)."),
+        "invalid_extra_time" => ("延时应为 1 到 120 分钟。", "Extra time is 1 to 120 minutes."),
+        "not_started" => ("该考生尚未开始答题。", "That candidate has not started."),
         "malformed_message" => ("消息格式有误。", "The message is malformed."),
         _ => ("服务器内部错误，请稍后再试。", "Internal error; please try again later."),
     };

@@ -498,3 +498,33 @@ pub async fn max_seq(db: &Db, paper_id: i64) -> StoreResult<i64> {
         .fetch_one(db.reader())
         .await?)
 }
+
+/// Distinct questions answered on a paper.
+pub async fn answered_questions(db: &Db, paper_id: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(DISTINCT question_no) FROM answer_events WHERE paper_id = $1")
+        .bind(paper_id)
+        .fetch_one(db.reader())
+        .await?)
+}
+
+pub async fn integrity_count(db: &Db, candidate_id: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM exam_events WHERE session_candidate_id = $1 AND kind = 'integrity'")
+        .bind(candidate_id)
+        .fetch_one(db.reader())
+        .await?)
+}
+
+/// The room's feed after event `after`, oldest first.
+pub async fn events_after(db: &Db, session_id: i64, after: i64, limit: i64) -> StoreResult<Vec<(i64, Option<i64>, String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT id, session_candidate_id, kind, detail, at_ms FROM exam_events WHERE session_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+    )
+    .bind(session_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("session_candidate_id")?, r.try_get("kind")?, r.try_get("detail")?, r.try_get("at_ms")?)))
+        .collect()
+}

@@ -10,6 +10,7 @@ mod health;
 mod institutions;
 mod items;
 mod me;
+mod proctoring;
 mod users;
 
 use axum::http::Method;
@@ -96,6 +97,14 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::POST, "/api/v1/sessions", Access::Roles(&[InstitutionAdmin]), post(exam_sessions::create)),
         Route::api(Method::GET, "/api/v1/sessions", Access::Roles(&[InstitutionAdmin]), get(exam_sessions::list)),
         Route::api(Method::GET, "/api/v1/sessions/{id}", Access::Roles(&[InstitutionAdmin]), get(exam_sessions::get_one)),
+        Route::api(Method::GET, "/api/v1/sessions/{id}/room", Access::Roles(&[Proctor, InstitutionAdmin]), get(proctoring::room)),
+        Route::api(Method::GET, "/api/v1/sessions/{id}/events", Access::Roles(&[Proctor, InstitutionAdmin]), get(proctoring::feed)),
+        Route::api(
+            Method::POST,
+            "/api/v1/sessions/{id}/candidates/{candidate_id}/actions",
+            Access::Roles(&[Proctor]),
+            post(proctoring::act),
+        ),
         Route::api(Method::POST, "/api/v1/exam/login", Access::Public, post(exam::login)),
         Route::api(Method::GET, "/api/v1/exam/status", Access::Roles(&[Candidate]), get(exam::status)),
         Route::api(Method::POST, "/api/v1/exam/commitment", Access::Roles(&[Candidate]), post(exam::commitment)),

@@ -1,0 +1,139 @@
+//! What proctors do without video: the live list of their room, the feed of integrity events,
+//! and pause, resume, extra time and termination for one candidate, each with a reason, each
+//! audited and written to the exam-room record.
+use exam_protocol::{ProctorAction, Role, RoomCandidate, RoomEvent, Stage};
+use question_bank::Points;
+use question_bank::identity::{IdDocument, IdKind};
+
+use super::candidate::{self, times};
+use super::timing::{PaperClock, TimingError};
+use crate::clock::now_ms;
+use crate::http::AppState;
+use crate::http::access::CurrentUser;
+use crate::http::error::ApiError;
+use crate::store::audit::{self, Entry};
+use crate::store::exams::{self, SessionRow};
+use crate::store::StoreError;
+
+/// The session, if the caller may watch it: its assigned proctors, and its institution's admin
+/// (who may look but not act). Anyone else: not found.
+pub async fn session_for(state: &AppState, user: &CurrentUser, session_id: i64, act: bool) -> Result<SessionRow, ApiError> {
+    let s = exams::get_session(&state.db, session_id).await?.ok_or(ApiError::NotFound)?;
+    let allowed = match user.role() {
+        Role::Proctor => exams::is_proctor(&state.db, session_id, user.account.id).await?,
+        Role::InstitutionAdmin => Some(s.institution_id) == user.account.institution_id,
+        _ => false,
+    };
+    if !allowed {
+        return Err(ApiError::NotFound);
+    }
+    if act && user.role() != Role::Proctor {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(s)
+}
+
+fn masked(kind: &str, number: &str) -> String {
+    IdKind::parse(kind).and_then(|k| IdDocument::parse(k, number).ok()).map(|d| d.masked()).unwrap_or_else(|| "***".into())
+}
+
+pub async fn room(state: &AppState, user: &CurrentUser, session_id: i64) -> Result<Vec<RoomCandidate>, ApiError> {
+    let s = session_for(state, user, session_id, false).await?;
+    let now = now_ms();
+    let mut out = Vec::new();
+    for c in exams::candidates(&state.db, s.id).await? {
+        let paper = exams::paper_of_candidate(&state.db, c.id).await?;
+        let (stage, answered, questions, remaining, score) = match &paper {
+            Some(p) => {
+                let n = serde_json::from_str::<Vec<serde_json::Value>>(&p.questions).map(|q| q.len() as i64).unwrap_or(0);
+                let stage = match p.status.as_str() {
+                    "in_progress" if p.paused_at_ms.is_some() => Stage::Paused,
+                    "in_progress" => Stage::InProgress,
+                    "terminated" => Stage::Terminated,
+                    _ => Stage::HandedIn,
+                };
+                let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
+                let remaining = (p.status == "in_progress").then(|| clock.remaining_ms(now));
+                (stage, exams::answered_questions(&state.db, p.id).await?, n, remaining, p.score.and_then(|v| u32::try_from(v).ok()).map(Points))
+            }
+            None if c.commitment_at_ms.is_none() => (Stage::Commitment, 0, 0, None, None),
+            None => match times(&s).check_entry(now) {
+                Ok(()) => (Stage::Ready, 0, 0, None, None),
+                Err(TimingError::NotOpen) => (Stage::Waiting, 0, 0, None, None),
+                Err(_) => (Stage::EntryClosed, 0, 0, None, None),
+            },
+        };
+        out.push(RoomCandidate {
+            candidate_id: c.id,
+            name: c.name.clone(),
+            ticket: c.ticket.clone(),
+            id_masked: masked(&c.id_kind, &c.id_number),
+            stage,
+            answered,
+            questions,
+            remaining_ms: remaining,
+            integrity_events: exams::integrity_count(&state.db, c.id).await?,
+            score,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn feed(state: &AppState, user: &CurrentUser, session_id: i64, after: i64) -> Result<Vec<RoomEvent>, ApiError> {
+    let s = session_for(state, user, session_id, false).await?;
+    Ok(exams::events_after(&state.db, s.id, after, 500)
+        .await?
+        .into_iter()
+        .map(|(id, candidate_id, kind, detail, at_ms)| RoomEvent { id, candidate_id, kind, detail, at_ms })
+        .collect())
+}
+
+fn reason_of(reason: &str) -> Result<String, ApiError> {
+    let r = reason.trim();
+    if r.is_empty() || r.chars().count() > 500 { Err(ApiError::Validation("reason_required")) } else { Ok(r.to_string()) }
+}
+
+pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidate_id: i64, action: &ProctorAction) -> Result<(), ApiError> {
+    let s = session_for(state, user, session_id, true).await?;
+    let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(ApiError::NotFound)?;
+    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::Conflict("not_started"))?;
+    if p.status != "in_progress" {
+        return Err(ApiError::Conflict("paper_ended"));
+    }
+    let now = now_ms();
+    let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
+    let (kind, next, detail) = match action {
+        ProctorAction::Pause { reason } => ("pause", clock.paused(now), serde_json::json!({ "reason": reason_of(reason)? })),
+        ProctorAction::Resume => ("resume", clock.resumed(now), serde_json::json!({})),
+        ProctorAction::ExtraTime { minutes, reason } => {
+            if !(1..=120).contains(minutes) {
+                return Err(ApiError::Validation("invalid_extra_time"));
+            }
+            ("extra_time", clock.extended(minutes * 60_000), serde_json::json!({ "minutes": minutes, "reason": reason_of(reason)? }))
+        }
+        ProctorAction::Terminate { reason } => {
+            let reason = reason_of(reason)?;
+            candidate::finish(state, p.id, "terminated", Some(user), &reason).await?;
+            return Ok(());
+        }
+    };
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    if !exams::set_paper_clock(&mut tx, p.id, next.deadline_ms, next.paused_at_ms).await? {
+        return Err(ApiError::Conflict("paper_ended"));
+    }
+    exams::insert_event(&mut tx, s.id, Some(c.id), kind, &detail.to_string(), Some(user.account.id), now).await?;
+    audit::append(&mut tx, state.db.backend, &Entry {
+        actor: user.audit_actor(),
+        action: match kind {
+            "pause" => "paper.pause",
+            "resume" => "paper.resume",
+            _ => "paper.extra_time",
+        },
+        target: format!("paper:{}", p.id),
+        detail: detail.to_string(),
+        at_ms: now,
+    })
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
