@@ -60,7 +60,9 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/review-queue") => Only(&[Reviewer]),
         ("POST", "/api/v1/items/preview") => Only(&[Author, Reviewer]),
         ("POST", "/api/v1/sessions") | ("GET", "/api/v1/sessions" | "/api/v1/sessions/{id}") => Only(&[InstitutionAdmin]),
-        ("GET", "/api/v1/sessions/{id}/room" | "/api/v1/sessions/{id}/events") => Only(&[Proctor, InstitutionAdmin]),
+        ("GET", "/api/v1/sessions/{id}/room" | "/api/v1/sessions/{id}/events" | "/api/v1/sessions/{id}/summary") => {
+            Only(&[Proctor, InstitutionAdmin])
+        }
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Only(&[Proctor]),
         ("POST", "/api/v1/exam/login") => Anyone,
         ("GET", "/api/v1/exam/status" | "/api/v1/exam/paper")
@@ -75,6 +77,7 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/banks/{id}/import" | "/banks/{id}/items/new" | "/items/{id}/edit") => Only(&[Author]),
         ("GET", "/items/{id}" | "/items/{id}/files/{*path}") => Only(ITEM_READERS),
         ("GET", "/review") => Only(&[Reviewer]),
+        ("GET", "/sessions" | "/sessions/{id}") => Only(&[Proctor, InstitutionAdmin]),
         ("GET", "/" | "/login") => Anyone,
         ("POST", "/login") => Anyone,
         ("POST", "/logout") => SignedIn,
@@ -122,6 +125,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         "/api/v1/banks/{id}/import" | "/api/v1/import/check" => format!("{concrete}?dry_run=true"),
         "/api/v1/banks/{id}/export" => format!("{concrete}?format=xlsx"),
         "/api/v1/banks/{id}/outline/export" => format!("{concrete}?format=json"),
+        "/api/v1/sessions/{id}/summary" => format!("{concrete}?format=csv"),
         _ => concrete,
     };
     let item = json!({
@@ -296,9 +300,9 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::POST, "/api/v1/exam/login"), (Method::GET, "/api/v1/exam/status"), (Method::POST, "/api/v1/exam/commitment"),
         (Method::POST, "/api/v1/exam/start"), (Method::GET, "/api/v1/exam/paper"), (Method::POST, "/api/v1/exam/answers"),
         (Method::POST, "/api/v1/exam/hand-in"), (Method::GET, "/api/v1/sessions/{id}/room"),
-        (Method::GET, "/api/v1/sessions/{id}/events"), (Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/actions"), (Method::POST, "/api/v1/exam/events"), (Method::GET, "/api/v1/exam/ws"),
+        (Method::GET, "/api/v1/sessions/{id}/events"), (Method::GET, "/api/v1/sessions/{id}/summary"), (Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/actions"), (Method::POST, "/api/v1/exam/events"), (Method::GET, "/api/v1/exam/ws"),
         (Method::GET, "/api/v1/banks/{id}/outline/export"), (Method::POST, "/api/v1/banks/{id}/outline/import"),
-        (Method::GET, "/static/{file}"), (Method::GET, "/exam"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
+        (Method::GET, "/static/{file}"), (Method::GET, "/exam"), (Method::GET, "/sessions"), (Method::GET, "/sessions/{id}"), (Method::GET, "/banks"), (Method::GET, "/banks/{id}"),
         (Method::GET, "/banks/{id}/import"), (Method::GET, "/banks/{id}/items/new"), (Method::GET, "/banks/{id}/outline"),
         (Method::GET, "/banks/{id}/blueprints/{level}"), (Method::GET, "/import/check"), (Method::GET, "/items/{id}"),
         (Method::GET, "/items/{id}/edit"), (Method::GET, "/review"), (Method::GET, "/items/{id}/files/{*path}"),

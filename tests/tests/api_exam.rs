@@ -114,6 +114,13 @@ async fn a_whole_test_ends_in_the_certification_record(b: Backend) {
     let record = exams::certification_scores(app.db(), "resident_id", DEMO_CANDIDATES[0].1).await.expect("record");
     assert_eq!(record.len(), 1);
     assert_eq!((record[0].component.as_str(), record[0].score, record[0].passed, record[0].level), ("theory", 100_000, true, 4));
+    // The session's score summary (成绩汇总表) lists the result, as CSV and XLSX.
+    let admin = app.signed_in("admin").await;
+    let csv = admin.request(Method::GET, "/api/v1/sessions/1/summary?format=csv").send().await.expect("csv").text().await.expect("text");
+    assert!(csv.starts_with('\u{feff}') && csv.contains("\"李明\"") && csv.contains("\"100\",\"合格\""), "{csv}");
+    assert!(!csv.contains(DEMO_CANDIDATES[0].1), "the summary masks ID numbers");
+    let xlsx = admin.request(Method::GET, "/api/v1/sessions/1/summary?format=xlsx").send().await.expect("xlsx").bytes().await.expect("bytes");
+    assert!(xlsx.starts_with(b"PK"), "an XLSX workbook");
     // After hand-in nothing more is taken.
     let (s, v) = call::<Value>(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 99, "no": 1, "response": answers[0]}))).await.expect_err("late");
     assert_eq!((s, v["error"].as_str()), (StatusCode::CONFLICT, Some("paper_ended")));

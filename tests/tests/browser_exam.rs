@@ -91,8 +91,47 @@ async fn a_candidate_sits_the_whole_test_in_a_browser() {
 
     let record = exams::certification_scores(app.db(), "resident_id", id).await.expect("record");
     assert_eq!(record.len(), 1, "the theory score is in the certification record");
-    assert_eq!(record[0].score as f64 / 1000.0, value);
+    assert!((record[0].score as f64 / 1000.0 - value).abs() < 0.05, "the page shows the stored score, to one decimal");
     let paper = exams::paper_of_candidate(app.db(), 1).await.expect("paper").expect("exists");
     let answered = exams::current_answers(app.db(), paper.id).await.expect("answers");
     assert_eq!(answered.len(), 7, "every question's answer is stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proctor_watches_the_room_and_pauses_a_candidate() {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let (name, id) = DEMO_CANDIDATES[1];
+    let ticket = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
+    let login: Value = app
+        .client()
+        .request(Method::POST, "/api/v1/exam/login")
+        .json(&json!({"ticket": ticket, "id_number": id, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let candidate = app.client().with_token(login["token"].as_str().expect("token"));
+    candidate.request(Method::POST, "/api/v1/exam/commitment").send().await.expect("commitment");
+    candidate.request(Method::POST, "/api/v1/exam/start").send().await.expect("start");
+    candidate.request(Method::POST, "/api/v1/exam/events").json(&json!({"kind": "window_blur"})).send().await.expect("event");
+
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/login", app.base)).await;
+    browser.wait_for("#username").await;
+    browser.send_keys_to_active(&format!("proctor\u{E004}{DEMO_PASSWORD}\u{E007}")).await;
+    browser.wait_for("#welcome").await;
+    browser.goto(&format!("{}/sessions/1", app.base)).await;
+    browser.wait_for("#room tr[data-stage='in_progress']").await;
+    browser.wait_for("#feed li[data-kind='integrity']").await;
+    browser.execute("window.prompt = () => '考生设备故障'").await;
+    browser.click(&browser.wait_for("#room button[data-act='pause']").await).await;
+    browser.wait_for("#room tr[data-stage='paused']").await;
+    browser.wait_for("#feed li[data-kind='pause']").await;
+    let bars = browser.execute("return document.querySelectorAll('#room-chart .bar').length").await;
+    assert!(bars.as_i64().is_some_and(|n| n >= 2), "room status drawn as bars");
+    browser.screenshot(&std::env::temp_dir().join("exam-proctor.png")).await;
 }

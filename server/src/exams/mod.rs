@@ -4,6 +4,7 @@ pub mod answer_writer;
 pub mod candidate;
 pub mod paper_view;
 pub mod proctor;
+pub mod summary;
 pub mod sessions;
 pub mod sweeper;
 pub mod timing;

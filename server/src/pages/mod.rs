@@ -7,6 +7,7 @@ mod item_pages;
 pub mod item_view;
 mod layout;
 mod login;
+mod session_pages;
 mod static_files;
 mod work_pages;
 
@@ -29,6 +30,8 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::GET, "/home", Access::Authenticated, get(home::show)),
         Route::page(Method::GET, "/static/{file}", Access::Public, get(static_files::serve)),
         Route::page(Method::GET, "/exam", Access::Public, get(exam_page::show)),
+        Route::page(Method::GET, "/sessions", Access::Roles(&[Proctor, InstitutionAdmin]), get(session_pages::list)),
+        Route::page(Method::GET, "/sessions/{id}", Access::Roles(&[Proctor, InstitutionAdmin]), get(session_pages::room)),
         Route::page(Method::GET, "/banks", Access::Roles(BANK_ROLES), get(bank_pages::list)),
         Route::page(Method::GET, "/banks/{id}", Access::Roles(BANK_ROLES), get(bank_pages::show)),
         Route::page(Method::GET, "/banks/{id}/import", Access::Roles(&[Author]), get(work_pages::import)),

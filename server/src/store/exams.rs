@@ -528,3 +528,16 @@ pub async fn events_after(db: &Db, session_id: i64, after: i64, limit: i64) -> S
         .map(|r| Ok((r.try_get("id")?, r.try_get("session_candidate_id")?, r.try_get("kind")?, r.try_get("detail")?, r.try_get("at_ms")?)))
         .collect()
 }
+
+/// Sessions a proctor is assigned to.
+pub async fn sessions_of_proctor(db: &Db, account_id: i64) -> StoreResult<Vec<SessionRow>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        session_columns!(),
+        " FROM exam_sessions WHERE id IN (SELECT session_id FROM session_proctors WHERE account_id = $1) ORDER BY starts_at_ms DESC"
+    ))
+    .bind(account_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(session_from_row).collect()
+}

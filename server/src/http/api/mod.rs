@@ -99,6 +99,7 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::GET, "/api/v1/sessions/{id}", Access::Roles(&[InstitutionAdmin]), get(exam_sessions::get_one)),
         Route::api(Method::GET, "/api/v1/sessions/{id}/room", Access::Roles(&[Proctor, InstitutionAdmin]), get(proctoring::room)),
         Route::api(Method::GET, "/api/v1/sessions/{id}/events", Access::Roles(&[Proctor, InstitutionAdmin]), get(proctoring::feed)),
+        Route::api(Method::GET, "/api/v1/sessions/{id}/summary", Access::Roles(&[Proctor, InstitutionAdmin]), get(proctoring::summary)),
         Route::api(
             Method::POST,
             "/api/v1/sessions/{id}/candidates/{candidate_id}/actions",

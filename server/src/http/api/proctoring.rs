@@ -41,3 +41,33 @@ pub async fn act(
     proctor::act(&state, &user, id, candidate_id, &action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryFormat {
+    format: String,
+}
+
+/// The score summary as CSV or XLSX.
+pub async fn summary(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<i64>,
+    query: Result<Query<SummaryFormat>, axum::extract::rejection::QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    use crate::exams::summary;
+    let Query(q) = query.map_err(|_| ApiError::Validation("invalid_query"))?;
+    let s = proctor::session_for(&state, &user, id, false).await?;
+    let room = proctor::room(&state, &user, id).await?;
+    let lang = crate::http::i18n::Lang::from_headers(&headers);
+    match q.format.as_str() {
+        "csv" => Ok(crate::http::attachment(summary::csv(&room, s.pass_mark, lang), "text/csv; charset=utf-8", &format!("summary-{id}.csv"))),
+        "xlsx" => {
+            let title = format!("{} · {} · {}", s.name, s.room, lang.pick("成绩汇总表", "Score summary"));
+            let bytes = summary::xlsx(&title, &room, s.pass_mark, lang).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+            Ok(crate::http::attachment(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &format!("summary-{id}.xlsx")))
+        }
+        _ => Err(ApiError::Validation("unknown_format")),
+    }
+}
