@@ -1,6 +1,7 @@
 //! The typed client of the exam API (HTTP now, WebSocket later), used by the CLI, the headless
 //! candidate, the load generator and the end-to-end tests.
 
+pub mod bench;
 pub mod exam_socket;
 
 pub use exam_socket::{ExamSocket, SocketError};

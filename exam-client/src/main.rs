@@ -10,7 +10,37 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Theory-test load: sign in, start, answer over WebSockets, hand in, check nothing was lost.
+    Exam {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        candidates: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Seconds between two answers of one candidate.
+        #[arg(long, default_value_t = 1.0)]
+        answer_every: f64,
+        /// The roster `exam-server demo --candidates N` wrote.
+        #[arg(long, default_value = "data/bench-roster.json")]
+        roster: std::path::PathBuf,
+        /// The server's process id, to report its peak memory.
+        #[arg(long)]
+        server_pid: Option<u32>,
+        /// Sign-ins and connections in flight at once.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
+    /// Load benchmarks against a running server.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Sign in and print the account as JSON. The password comes from EXAM_PASSWORD or a prompt.
     Login {
         #[arg(long)]
@@ -35,6 +65,19 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Bench { command: BenchCommand::Exam { server, candidates, seconds, answer_every, roster, server_pid, concurrency } } => {
+            let figures = exam_client::bench::run(exam_client::bench::BenchOptions {
+                server,
+                candidates,
+                seconds,
+                answer_every,
+                roster,
+                server_pid,
+                concurrency,
+            })
+            .await?;
+            println!("{figures}");
+        }
         Command::Login { server, user, password } => {
             let password = match password {
                 Some(p) => p,

@@ -188,14 +188,24 @@ fn fold(raw: &str) -> String {
         .to_ascii_uppercase()
 }
 
+/// The check character of a resident ID whose first 17 characters are given (digits only),
+/// for making valid test and demo numbers.
+pub fn resident_check_char(first17: &str) -> Option<char> {
+    let body = first17.as_bytes();
+    if body.len() != 17 || !body.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sum: u32 = body.iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    CHECK.get((sum % 11) as usize).map(|c| char::from(*c))
+}
+
 fn check_resident(number: &str) -> Result<(), IdError> {
     let bytes = number.as_bytes();
     let (Some(body), Some(&last)) = (bytes.get(..17), bytes.get(17)) else { return Err(IdError::InvalidFormat) };
     if bytes.len() != 18 || !body.iter().all(u8::is_ascii_digit) || !(last.is_ascii_digit() || last == b'X') {
         return Err(IdError::InvalidFormat);
     }
-    let sum: u32 = body.iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    if CHECK.get((sum % 11) as usize) != Some(&last) {
+    if resident_check_char(&number[..17]).map(|c| c as u8) != Some(last) {
         return Err(IdError::InvalidChecksum);
     }
     birth_date(number).map(|_| ()).ok_or(IdError::InvalidBirthDate)

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod exams;
 mod demo_bank;
+pub mod demo_bench;
 mod demo_session;
 pub mod http;
 pub mod pages;

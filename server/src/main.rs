@@ -43,6 +43,10 @@ enum Command {
     Demo {
         #[arg(long)]
         listen: Option<SocketAddr>,
+        /// Also seed this many bench candidates in open sessions of 30; the roster for
+        /// `exam-client bench exam` goes to <data-dir>/bench-roster.json.
+        #[arg(long)]
+        candidates: Option<usize>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -155,12 +159,21 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             println!("exam-server listening on http://{}", server.local_addr()?);
             server.run(shutdown_signal()).await?;
         }
-        Command::Demo { listen } => {
+        Command::Demo { listen, candidates } => {
             let mut s = settings(&cli.common, listen)?;
             // The demo runs on plain http://127.0.0.1; a Secure cookie is still accepted there.
             s.auth.cookie_secure = s.auth.cookie_secure && s.listen.ip().is_loopback();
+            // A bench signs every candidate in from one address.
+            if let Some(n) = candidates {
+                let wanted = u32::try_from(n.saturating_mul(2)).unwrap_or(u32::MAX);
+                s.auth.login_attempts_per_minute = s.auth.login_attempts_per_minute.max(wanted);
+            }
             let db = open_db(&s).await?;
-            demo::seed(&db).await?;
+            let inst = demo::seed(&db).await?;
+            let roster = match candidates {
+                Some(n) if n > 0 => Some(exam_server::demo_bench::seed(&db, inst, n, &s.data_dir).await?),
+                _ => None,
+            };
             let server = Server::bind_with_db(s, db).await?;
             let addr = server.local_addr()?;
             println!("exam-server demo on http://{addr}/  (sign in at http://{addr}/login)");
@@ -174,6 +187,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     let id = demo::DEMO_CANDIDATES.iter().find(|(n, _)| *n == c.name).map(|(_, id)| *id).unwrap_or("");
                     println!("  ticket {}  {}  ID {}", c.ticket, c.name, id);
                 }
+            }
+            if let Some(path) = roster {
+                println!("bench roster: {}", path.display());
             }
             server.run(shutdown_signal()).await?;
         }

@@ -24,12 +24,18 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     ok && stored.is_some()
 }
 
-/// Hashes on the blocking pool: argon2id takes tens of milliseconds and 19 MiB by design.
+/// Hashes at once, at most: argon2id takes 19 MiB and tens of milliseconds each by design, so
+/// a crowd signing in together must queue rather than take gigabytes.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Hashes on the blocking pool, a few at a time.
 pub async fn hash_async(password: String) -> anyhow::Result<String> {
+    let _permit = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || hash(&password)).await?
 }
 
 pub async fn verify_async(password: String, stored: Option<String>) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else { return false };
     tokio::task::spawn_blocking(move || verify(&password, stored.as_deref())).await.unwrap_or(false)
 }
 

@@ -1,0 +1,231 @@
+//! `exam-client bench exam`: N candidates sign in for real, start, keep a WebSocket each, answer
+//! at a steady rate, hand in, and the final papers are checked against every acknowledgement.
+//! One JSON object of figures is printed.
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use exam_protocol::{CandidatePaper, ClientMessage, ItemType, Response, ServerMessage};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, Semaphore};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub server: String,
+    pub candidates: usize,
+    pub seconds: u64,
+    pub answer_every: f64,
+    pub roster: std::path::PathBuf,
+    pub server_pid: Option<u32>,
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct Roster {
+    password: String,
+    candidates: Vec<RosterEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RosterEntry {
+    ticket: String,
+    id_number: String,
+}
+
+struct Candidate {
+    token: String,
+    paper: CandidatePaper,
+}
+
+#[derive(Default)]
+struct Tally {
+    latencies_us: Vec<u64>,
+    sent: u64,
+    acked: u64,
+    errors: u64,
+    /// Per candidate: question → highest acknowledged sequence number.
+    acked_max: Vec<HashMap<i64, i64>>,
+}
+
+fn answer_for(q: &exam_protocol::PaperQuestionView, seq: i64) -> Response {
+    match q.item.item_type {
+        ItemType::SingleChoice | ItemType::MultipleChoice => {
+            let n = q.item.choices.len().max(1);
+            let pick = q.item.choices.get((seq as usize) % n).map(|c| c.id.clone()).into_iter().collect();
+            Response::Choices(pick)
+        }
+        ItemType::TrueFalse => Response::TrueFalse(seq % 2 == 0),
+        ItemType::FillIn => Response::Blanks(vec![format!("答{seq}"); q.item.blanks.max(1)]),
+        ItemType::ShortAnswer => Response::Text(format!("作答 {seq}")),
+    }
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str, password: &str, e: &RosterEntry) -> anyhow::Result<Candidate> {
+    let login: Value = http
+        .post(format!("{base}/api/v1/exam/login"))
+        .json(&json!({"ticket": e.ticket, "id_number": e.id_number, "password": password}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = login["token"].as_str().ok_or_else(|| anyhow::anyhow!("no token"))?.to_string();
+    http.post(format!("{base}/api/v1/exam/commitment")).bearer_auth(&token).send().await?.error_for_status()?;
+    let paper: CandidatePaper =
+        http.post(format!("{base}/api/v1/exam/start")).bearer_auth(&token).send().await?.error_for_status()?.json().await?;
+    Ok(Candidate { token, paper })
+}
+
+fn peak_rss_mb(pid: Option<u32>) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kb / 1024.0 * 10.0).round() / 10.0)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    (sorted[i.min(sorted.len() - 1)] as f64 / 1000.0 * 100.0).round() / 100.0
+}
+
+pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
+    let roster: Roster = serde_json::from_slice(&std::fs::read(&opts.roster)?)?;
+    anyhow::ensure!(roster.candidates.len() >= opts.candidates, "the roster holds {} candidates", roster.candidates.len());
+    let base = opts.server.trim_end_matches('/').to_string();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(opts.concurrency).build()?;
+    let gate = Arc::new(Semaphore::new(opts.concurrency));
+
+    // 1. Sign in, commitment, start: each a real request, passwords verified in full.
+    let started = Instant::now();
+    let mut joins = Vec::new();
+    for e in roster.candidates.into_iter().take(opts.candidates) {
+        let (http, base, pw, gate) = (http.clone(), base.clone(), roster.password.clone(), gate.clone());
+        joins.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await;
+            sign_in(&http, &base, &pw, &e).await
+        }));
+    }
+    let mut candidates = Vec::new();
+    let mut errors = 0u64;
+    for j in joins {
+        match j.await {
+            Ok(Ok(c)) => candidates.push(c),
+            _ => errors += 1,
+        }
+    }
+    let sign_in_s = started.elapsed().as_secs_f64();
+
+    // 2. One socket each, answers at the given rate, acknowledgement latency measured.
+    let tally = Arc::new(Mutex::new(Tally { acked_max: vec![HashMap::new(); candidates.len()], ..Tally::default() }));
+    let ws_base = base.replacen("http", "ws", 1);
+    let run_for = Duration::from_secs(opts.seconds);
+    let every = Duration::from_secs_f64(opts.answer_every.max(0.01));
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for (idx, c) in candidates.iter().enumerate() {
+        let (tally, ws_base, gate) = (tally.clone(), ws_base.clone(), gate.clone());
+        let token = c.token.clone();
+        let questions = c.paper.questions.clone();
+        let first_seq = c.paper.last_seq;
+        tasks.push(tokio::spawn(async move {
+            let socket = {
+                let _permit = gate.acquire_owned().await;
+                let mut req = format!("{ws_base}/api/v1/exam/ws").into_client_request()?;
+                req.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
+                tokio_tungstenite::connect_async(req).await?.0
+            };
+            let (mut tx, mut rx) = socket.split();
+            let sent_at: Arc<Mutex<HashMap<i64, (Instant, i64)>>> = Arc::new(Mutex::new(HashMap::new()));
+            let reader = {
+                let (sent_at, tally) = (sent_at.clone(), tally.clone());
+                tokio::spawn(async move {
+                    while let Some(Ok(Message::Text(t))) = rx.next().await {
+                        match serde_json::from_str::<ServerMessage>(&t) {
+                            Ok(ServerMessage::Ack { seq, .. }) => {
+                                if let Some((at, no)) = sent_at.lock().await.remove(&seq) {
+                                    let mut tl = tally.lock().await;
+                                    tl.latencies_us.push(at.elapsed().as_micros() as u64);
+                                    tl.acked += 1;
+                                    let m = tl.acked_max[idx].entry(no).or_insert(0);
+                                    *m = (*m).max(seq);
+                                }
+                            }
+                            Ok(ServerMessage::Refused { .. }) => tally.lock().await.errors += 1,
+                            _ => {}
+                        }
+                    }
+                })
+            };
+            // Spread the candidates over the interval so the load is steady.
+            tokio::time::sleep(every.mul_f64((idx % 1000) as f64 / 1000.0)).await;
+            let mut seq = first_seq;
+            let mut tick = tokio::time::interval(every);
+            while t0.elapsed() < run_for {
+                tick.tick().await;
+                seq += 1;
+                let q = &questions[(seq as usize) % questions.len().max(1)];
+                let msg = ClientMessage::Answer { seq, no: q.no, response: answer_for(q, seq) };
+                sent_at.lock().await.insert(seq, (Instant::now(), q.no));
+                if tx.send(Message::Text(serde_json::to_string(&msg)?.into())).await.is_err() {
+                    tally.lock().await.errors += 1;
+                    break;
+                }
+                tally.lock().await.sent += 1;
+            }
+            // Give the last acknowledgements time to arrive.
+            for _ in 0..100 {
+                if sent_at.lock().await.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let _ = tx.close().await;
+            reader.abort();
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        if !matches!(t.await, Ok(Ok(()))) {
+            tally.lock().await.errors += 1;
+        }
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+
+    // 3. Hand in, then compare every final paper with what was acknowledged.
+    let mut lost = 0u64;
+    let tl = tally.lock().await;
+    for (idx, c) in candidates.iter().enumerate() {
+        let _permit = gate.acquire().await;
+        let _ = http.post(format!("{base}/api/v1/exam/hand-in")).bearer_auth(&c.token).send().await;
+        let stored: CandidatePaper = http.get(format!("{base}/api/v1/exam/paper")).bearer_auth(&c.token).send().await?.json().await?;
+        for (no, max_acked) in &tl.acked_max[idx] {
+            let kept = stored.answers.iter().find(|a| a.no == *no).map(|a| a.seq).unwrap_or(0);
+            if kept < *max_acked {
+                lost += 1;
+            }
+        }
+    }
+    let mut lat = tl.latencies_us.clone();
+    lat.sort_unstable();
+    Ok(json!({
+        "candidates": candidates.len(),
+        "sign_in_s": (sign_in_s * 10.0).round() / 10.0,
+        "seconds": (elapsed * 10.0).round() / 10.0,
+        "answers_sent": tl.sent,
+        "answers_acked": tl.acked,
+        "answers_per_s": ((tl.acked as f64 / elapsed.max(0.001)) * 10.0).round() / 10.0,
+        "p50_ms": percentile(&lat, 0.50),
+        "p95_ms": percentile(&lat, 0.95),
+        "p99_ms": percentile(&lat, 0.99),
+        "max_ms": percentile(&lat, 1.0),
+        "errors": errors + tl.errors,
+        "lost": lost,
+        "server_peak_rss_mb": peak_rss_mb(opts.server_pid),
+    }))
+}
