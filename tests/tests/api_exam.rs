@@ -213,6 +213,8 @@ async fn time_over_refuses_answers_and_hands_in_by_itself(b: Backend) {
     call::<Value>(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 1, "no": 1, "response": answers[0]}))).await.expect("in time");
     // The stored deadline passes (as if the server had been down through it).
     sqlx::query("UPDATE papers SET deadline_ms = 1000 WHERE id = $1").bind(paper.paper_id).execute(app.db().writer()).await.expect("move deadline");
+    // The edit went behind the server's back: drop what it remembers of this paper's clock.
+    app.state.papers.invalidate(paper.paper_id);
     let (s, v) = call::<Value>(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 2, "no": 2, "response": answers[1]}))).await.expect_err("late");
     assert_eq!((s, v["error"].as_str()), (StatusCode::CONFLICT, Some("time_over")));
     // This sweep, or the server's own one running meanwhile, hands the paper in.

@@ -233,7 +233,7 @@ pub async fn answer(state: &AppState, user: &CurrentUser, req: &AnswerRequest) -
 
 pub async fn answer_on(state: &AppState, p: &PaperRow, req: &AnswerRequest) -> Result<Ack, ApiError> {
     let now = now_ms();
-    let (status, deadline, paused) = exams::paper_clock(&state.db, p.id).await?.ok_or(ApiError::NotFound)?;
+    let (status, deadline, paused) = state.papers.clock(&state.db, p.id).await?.ok_or(ApiError::NotFound)?;
     if status != "in_progress" {
         return Err(ApiError::Conflict("paper_ended"));
     }
@@ -308,6 +308,7 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     })
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    state.papers.invalidate(p.id);
     Ok(percent)
 }
 

@@ -35,13 +35,44 @@ impl Question {
     }
 }
 
-/// Loaded papers by id. Entries are immutable, so sharing them across requests is safe.
+/// Status, deadline and pause of a paper as last read.
+type Clock = (String, i64, Option<i64>);
+
+/// How long a paper's clock is trusted from memory. Changes made by this process clear it at
+/// once; this bounds how long a change made by another server process takes to be seen.
+const CLOCK_TTL: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// Loaded papers by id. Questions are immutable, so sharing them across requests is safe;
+/// clocks are kept briefly so each answer does not cost a database read.
 #[derive(Debug, Default)]
 pub struct PaperCache {
     papers: Mutex<HashMap<i64, Arc<Vec<Question>>>>,
+    clocks: Mutex<HashMap<i64, (std::time::Instant, Clock)>>,
 }
 
 impl PaperCache {
+    pub async fn clock(&self, db: &Db, paper_id: i64) -> StoreResult<Option<Clock>> {
+        if let Some((at, clock)) = self.clocks.lock().unwrap_or_else(|e| e.into_inner()).get(&paper_id)
+            && at.elapsed() < CLOCK_TTL
+        {
+            return Ok(Some(clock.clone()));
+        }
+        let clock = crate::store::exams::paper_clock(db, paper_id).await?;
+        if let Some(c) = &clock {
+            let mut map = self.clocks.lock().unwrap_or_else(|e| e.into_inner());
+            if map.len() > 50_000 {
+                map.clear();
+            }
+            map.insert(paper_id, (std::time::Instant::now(), c.clone()));
+        }
+        Ok(clock)
+    }
+
+    /// Forgets a paper's clock after a pause, resume, extra time or end.
+    pub fn invalidate(&self, paper_id: i64) {
+        self.clocks.lock().unwrap_or_else(|e| e.into_inner()).remove(&paper_id);
+    }
+
     pub async fn questions(&self, db: &Db, paper_id: i64, questions_json: &str) -> StoreResult<Arc<Vec<Question>>> {
         if let Some(q) = self.papers.lock().unwrap_or_else(|e| e.into_inner()).get(&paper_id) {
             return Ok(q.clone());

@@ -135,5 +135,6 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
     })
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    state.papers.invalidate(p.id);
     Ok(())
 }
