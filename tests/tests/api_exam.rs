@@ -113,6 +113,12 @@ async fn a_whole_test_ends_in_the_certification_record(b: Backend) {
     assert_eq!(st.passed, Some(true));
     let record = exams::certification_scores(app.db(), "resident_id", DEMO_CANDIDATES[0].1).await.expect("record");
     assert_eq!(record.len(), 1);
+    let detail: String = sqlx::query_scalar("SELECT score_detail FROM papers WHERE id = $1").bind(paper.paper_id).fetch_one(app.db().reader()).await.expect("detail");
+    let detail: Value = serde_json::from_str(&detail).expect("json");
+    let scopes = detail["by_scope"].as_object().expect("score per outline scope");
+    let sum: u64 = scopes.values().filter_map(Value::as_u64).sum();
+    assert!(scopes.contains_key("A") && scopes.contains_key("B"), "{detail}");
+    assert_eq!(Some(sum), detail["raw"].as_u64(), "the scopes add up to the raw score");
     assert_eq!((record[0].component.as_str(), record[0].score, record[0].passed, record[0].level), ("theory", 100_000, true, 4));
     // The session's score summary (成绩汇总表) lists the result, as CSV and XLSX.
     let admin = app.signed_in("admin").await;

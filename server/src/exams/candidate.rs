@@ -279,7 +279,18 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     let max: u32 = questions.iter().map(|q| q.spec.points.0).sum();
     // The score out of 100, whatever the paper's total: the pass mark is out of 100.
     let percent = total.map(|t| Points(if max == 0 { 0 } else { (u64::from(t.0) * 100_000 / u64::from(max)) as u32 }));
-    let detail = serde_json::json!({ "reason": reason, "scored": scored, "raw": total, "max": max }).to_string();
+    // Score per outline scope (by top-level scope code), for the certification record.
+    let outline: Outline = match banks::latest_outline(&state.db, s.bank_id).await? {
+        Some((_, doc)) => serde_json::from_str(&doc).unwrap_or_default(),
+        None => Outline::default(),
+    };
+    let per_point: Vec<(Option<String>, Points)> = questions
+        .iter()
+        .zip(&scored)
+        .map(|(q, sc)| (q.record.content.outline_point.clone(), match sc { scoring::Scored::Points(p) => *p, scoring::Scored::NeedsMarking => Points(0) }))
+        .collect();
+    let by_scope = scoring::by_scope(&outline, &per_point);
+    let detail = serde_json::json!({ "reason": reason, "scored": scored, "raw": total, "max": max, "by_scope": by_scope }).to_string();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     if !exams::end_paper(&mut tx, p.id, status, now, percent.map(|v| i64::from(v.0)), &detail).await? {
         return Err(ApiError::Conflict("paper_ended"));
