@@ -3,31 +3,8 @@
 // session cookie; every message shown comes from the server in the page's language.
 "use strict";
 
-const zh = document.documentElement.lang !== "en";
-const t = (z, e) => (zh ? z : e);
-const $ = (sel) => document.querySelector(sel);
-
-function esc(s) {
-  const d = document.createElement("div");
-  d.textContent = s == null ? "" : String(s);
-  return d.innerHTML;
-}
-
-async function api(method, url, body) {
-  const opts = { method, headers: { "Accept-Language": zh ? "zh-CN" : "en" }, credentials: "same-origin" };
-  if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
-  }
-  const resp = await fetch(url, opts);
-  const text = await resp.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
-  return { ok: resp.ok, status: resp.status, json };
-}
-
 function showError(el, json) {
-  el.innerHTML = `<p class="error" role="alert" data-error="${esc(json && json.error)}">${esc(json ? json.message : t("请求失败", "Request failed"))}</p>`;
+  el.innerHTML = errorBox(json);
 }
 
 // ---- import: upload with progress, then the per-item report ----

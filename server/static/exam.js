@@ -3,29 +3,7 @@
 // as durable, so a reload or a dropped connection loses nothing.
 "use strict";
 
-const zh = document.documentElement.lang !== "en";
-const t = (z, e) => (zh ? z : e);
-const $ = (sel) => document.querySelector(sel);
 const app = $("#exam-app");
-
-function esc(s) {
-  const d = document.createElement("div");
-  d.textContent = s == null ? "" : String(s);
-  return d.innerHTML;
-}
-
-async function api(method, url, body) {
-  const opts = { method, headers: { "Accept-Language": zh ? "zh-CN" : "en" }, credentials: "same-origin" };
-  if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-  const resp = await fetch(url, opts);
-  let json = null;
-  try { json = await resp.json(); } catch (_) { json = null; }
-  return { ok: resp.ok, status: resp.status, json };
-}
-
-function errorBox(json) {
-  return `<p class="error" role="alert" data-error="${esc(json && json.error)}">${esc(json ? json.message : t("请求失败，请重试。", "Request failed; try again."))}</p>`;
-}
 
 const exam = (window.exam = {
   paper: null, answers: {}, flags: {}, current: 0, seq: 0, pending: {}, socket: null,

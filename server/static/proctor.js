@@ -2,16 +2,6 @@
 // feed, proctor actions with reasons, and charts of room status and scores.
 "use strict";
 
-const zh = document.documentElement.lang !== "en";
-const t = (z, e) => (zh ? z : e);
-const $ = (sel) => document.querySelector(sel);
-
-function esc(s) {
-  const d = document.createElement("div");
-  d.textContent = s == null ? "" : String(s);
-  return d.innerHTML;
-}
-
 document.querySelectorAll("td.when").forEach((td) => {
   td.textContent = new Date(Number(td.dataset.ms)).toLocaleString(zh ? "zh-CN" : "en");
 });
@@ -22,15 +12,6 @@ const STAGES = {
   in_progress: t("答题中", "In progress"), paused: t("已暂停", "Paused"), handed_in: t("已交卷", "Handed in"),
   terminated: t("已终止", "Terminated"), entry_closed: t("缺考", "Absent"),
 };
-
-async function api(method, url, body) {
-  const opts = { method, headers: { "Accept-Language": zh ? "zh-CN" : "en" }, credentials: "same-origin" };
-  if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-  const r = await fetch(url, opts);
-  let json = null;
-  try { json = await r.json(); } catch (_) { json = null; }
-  return { ok: r.ok, status: r.status, json };
-}
 
 function clock(ms) {
   if (ms == null) return "—";

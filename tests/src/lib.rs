@@ -136,3 +136,21 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// A JSON call as the typed client would make it, for routes it does not wrap: the decoded body
+/// on success, else the status and the error body.
+pub async fn call<T: serde::de::DeserializeOwned>(
+    c: &Client, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> Result<T, (reqwest::StatusCode, serde_json::Value)> {
+    let mut rb = c.request(method, path);
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let resp = rb.send().await.expect("send");
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    if status.is_success() {
+        Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}")))
+    } else {
+        Err((status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)))
+    }
+}

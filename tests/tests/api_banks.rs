@@ -1,6 +1,6 @@
 //! Question banks through the API on both databases: scope, import with a dry run, review,
 //! versions, search, outline and blueprint checks, export, and hostile files.
-use e2e_tests::{Backend, TestApp, both_backends};
+use e2e_tests::{Backend, TestApp, both_backends, call};
 use exam_client::Client;
 use exam_protocol::{
     Bank, Feasibility, ImportSummary, ItemContent, ItemPage, ItemRecord, ItemStatus, ItemType, Key, NewAccount, NewBank,
@@ -9,20 +9,6 @@ use exam_protocol::{
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn call<T: serde::de::DeserializeOwned>(c: &Client, method: Method, path: &str, body: Option<Value>) -> Result<T, (StatusCode, Value)> {
-    let mut rb = c.request(method, path);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let resp = rb.send().await.expect("send");
-    let status = resp.status();
-    let text = resp.text().await.expect("body");
-    if status.is_success() {
-        Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}")))
-    } else {
-        Err((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
-    }
-}
 
 async fn upload(c: &Client, path: &str, bytes: Vec<u8>) -> Result<ImportSummary, (StatusCode, Value)> {
     let resp = c.request(Method::POST, path).header("content-type", "application/octet-stream").body(bytes).send().await.expect("send");

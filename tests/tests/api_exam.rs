@@ -1,7 +1,7 @@
 //! A candidate's whole theory test through the API on both databases: sign in with ticket and
 //! ID, commitment, start, answer, hand in, score in the certification record; and the bad
 //! input the delivery must refuse without changing anything saved.
-use e2e_tests::{Backend, TestApp, both_backends};
+use e2e_tests::{Backend, TestApp, both_backends, call};
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus, ItemType, Key, Stage};
 use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
@@ -17,20 +17,6 @@ mod exams {
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn call<T: serde::de::DeserializeOwned>(c: &Client, method: Method, path: &str, body: Option<Value>) -> Result<T, (StatusCode, Value)> {
-    let mut rb = c.request(method, path);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let resp = rb.send().await.expect("send");
-    let status = resp.status();
-    let text = resp.text().await.expect("body");
-    if status.is_success() {
-        Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}")))
-    } else {
-        Err((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
-    }
-}
 
 async fn ticket_of(app: &TestApp, name: &str) -> String {
     let roster = exams::candidates(app.db(), 1).await.expect("roster");

@@ -115,7 +115,12 @@ pub fn render_with(lang: Lang, title: &str, body: &str, lang_cookie: Option<Head
          <main id=\"main\">{body}</main></body></html>",
         tag = lang.tag(),
         title = esc(title),
-        script_tags = scripts.iter().map(|s| format!("<script src=\"/static/{s}\" defer></script>")).collect::<String>(),
+        // Page scripts run after common.js, which holds what they share.
+        script_tags = std::iter::once("common.js")
+            .filter(|_| !scripts.is_empty())
+            .chain(scripts.iter().copied())
+            .map(|s| format!("<script src=\"/static/{s}\" defer></script>"))
+            .collect::<String>(),
     );
     let mut resp = Html(html).into_response();
     resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 const FILES: &[(&str, &str)] =
-    &[("bank.js", include_str!("../../static/bank.js")), ("exam.js", include_str!("../../static/exam.js")),
+    &[("common.js", include_str!("../../static/common.js")), ("bank.js", include_str!("../../static/bank.js")), ("exam.js", include_str!("../../static/exam.js")),
       ("proctor.js", include_str!("../../static/proctor.js"))];
 
 pub async fn serve(Path(name): Path<String>) -> Response {

@@ -1,0 +1,30 @@
+// What every page script shares: the page language, HTML escaping, and calls to the JSON API
+// with the session cookie and the page's language. Loaded before the page's own script.
+"use strict";
+
+const zh = document.documentElement.lang !== "en";
+const t = (z, e) => (zh ? z : e);
+const $ = (sel) => document.querySelector(sel);
+
+function esc(s) {
+  const d = document.createElement("div");
+  d.textContent = s == null ? "" : String(s);
+  return d.innerHTML;
+}
+
+async function api(method, url, body) {
+  const opts = { method, headers: { "Accept-Language": zh ? "zh-CN" : "en" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const resp = await fetch(url, opts);
+  const text = await resp.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
+  return { ok: resp.ok, status: resp.status, json };
+}
+
+function errorBox(json) {
+  return `<p class="error" role="alert" data-error="${esc(json && json.error)}">${esc(json ? json.message : t("请求失败，请重试。", "Request failed; try again."))}</p>`;
+}
