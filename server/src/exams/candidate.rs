@@ -84,6 +84,16 @@ pub async fn login(state: &AppState, req: &CandidateLogin, ip: IpAddr) -> Result
     Ok(signed)
 }
 
+/// Where a started paper stands.
+pub fn paper_stage(p: &PaperRow) -> Stage {
+    match p.status.as_str() {
+        "in_progress" if p.paused_at_ms.is_some() => Stage::Paused,
+        "in_progress" => Stage::InProgress,
+        "terminated" => Stage::Terminated,
+        _ => Stage::HandedIn,
+    }
+}
+
 pub async fn status(state: &AppState, user: &CurrentUser) -> Result<ExamStatus, ApiError> {
     let (c, s) = context(state, user).await?;
     let now = now_ms();
@@ -92,13 +102,7 @@ pub async fn status(state: &AppState, user: &CurrentUser) -> Result<ExamStatus, 
     let (stage, remaining, paper_id, score) = match &paper {
         Some(p) => {
             let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
-            let stage = match p.status.as_str() {
-                "in_progress" if p.paused_at_ms.is_some() => Stage::Paused,
-                "in_progress" => Stage::InProgress,
-                "terminated" => Stage::Terminated,
-                _ => Stage::HandedIn,
-            };
-            (stage, Some(clock.remaining_ms(now)), Some(p.id), p.score)
+            (paper_stage(p), Some(clock.remaining_ms(now)), Some(p.id), p.score)
         }
         None if c.commitment_at_ms.is_none() => (Stage::Commitment, None, None, None),
         None => match t.check_entry(now) {

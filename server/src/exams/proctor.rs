@@ -46,12 +46,7 @@ pub async fn room(state: &AppState, user: &CurrentUser, session_id: i64) -> Resu
         let (stage, answered, questions, remaining, score) = match &paper {
             Some(p) => {
                 let n = serde_json::from_str::<Vec<serde_json::Value>>(&p.questions).map(|q| q.len() as i64).unwrap_or(0);
-                let stage = match p.status.as_str() {
-                    "in_progress" if p.paused_at_ms.is_some() => Stage::Paused,
-                    "in_progress" => Stage::InProgress,
-                    "terminated" => Stage::Terminated,
-                    _ => Stage::HandedIn,
-                };
+                let stage = candidate::paper_stage(p);
                 let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
                 let remaining = (p.status == "in_progress").then(|| clock.remaining_ms(now));
                 (stage, exams::answered_questions(&state.db, p.id).await?, n, remaining, p.score.and_then(|v| u32::try_from(v).ok()).map(Points))
