@@ -154,3 +154,21 @@ pub async fn call<T: serde::de::DeserializeOwned>(
         Err((status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)))
     }
 }
+
+/// Signs demo candidate `which` (of `demo::DEMO_CANDIDATES`, on demo session 1) in through the
+/// real API at `base`, and returns the session token.
+pub async fn candidate_token(base: &str, db: &Db, which: usize) -> String {
+    let (name, id) = demo::DEMO_CANDIDATES[which];
+    let roster = exam_server::store::exams::candidates(db, 1).await.expect("demo roster");
+    let ticket = roster.into_iter().find(|c| c.name == name).expect("on the demo roster").ticket;
+    let resp: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/exam/login"))
+        .json(&serde_json::json!({"ticket": ticket, "id_number": id, "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("candidate sign-in")
+        .json()
+        .await
+        .expect("sign-in body");
+    resp["token"].as_str().unwrap_or_else(|| panic!("no token: {resp}")).to_string()
+}

@@ -24,13 +24,7 @@ async fn ticket_of(app: &TestApp, name: &str) -> String {
 }
 
 async fn sign_in(app: &TestApp, which: usize) -> Client {
-    let (name, id) = DEMO_CANDIDATES[which];
-    let ticket = ticket_of(app, name).await;
-    let c = app.client();
-    let resp: Value = call(&c, Method::POST, "/api/v1/exam/login", Some(json!({"ticket": ticket, "id_number": id, "password": DEMO_PASSWORD})))
-        .await
-        .unwrap_or_else(|e| panic!("sign in: {e:?}"));
-    c.with_token(resp["token"].as_str().expect("token"))
+    app.client().with_token(&e2e_tests::candidate_token(&app.base, app.db(), which).await)
 }
 
 /// The right answer to each question, read from the database as a test may.

@@ -100,21 +100,10 @@ async fn a_candidate_sits_the_whole_test_in_a_browser() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proctor_watches_the_room_and_pauses_a_candidate() {
     use reqwest::Method;
-    use serde_json::{Value, json};
+    use serde_json::json;
     let app = TestApp::spawn_demo(Backend::Sqlite).await;
-    let (name, id) = DEMO_CANDIDATES[1];
-    let ticket = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
-    let login: Value = app
-        .client()
-        .request(Method::POST, "/api/v1/exam/login")
-        .json(&json!({"ticket": ticket, "id_number": id, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let candidate = app.client().with_token(login["token"].as_str().expect("token"));
+    let token = e2e_tests::candidate_token(&app.base, app.db(), 1).await;
+    let candidate = app.client().with_token(&token);
     candidate.request(Method::POST, "/api/v1/exam/commitment").send().await.expect("commitment");
     candidate.request(Method::POST, "/api/v1/exam/start").send().await.expect("start");
     candidate.request(Method::POST, "/api/v1/exam/events").json(&json!({"kind": "window_blur"})).send().await.expect("event");

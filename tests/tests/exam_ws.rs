@@ -5,25 +5,12 @@
 use e2e_tests::{Backend, TestApp, both_backends};
 use exam_client::ExamSocket;
 use exam_protocol::{ClientMessage, IntegrityKind, ItemType, Response, ServerMessage};
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_server::store::exams;
 use reqwest::Method;
-use serde_json::{Value, json};
 
 async fn started(app: &TestApp) -> (exam_client::Client, exam_protocol::CandidatePaper) {
-    let roster = exams::candidates(app.db(), 1).await.expect("roster");
-    let ticket = roster.iter().find(|c| c.name == DEMO_CANDIDATES[0].0).expect("candidate").ticket.clone();
-    let c = app.client();
-    let resp: Value = c
-        .request(Method::POST, "/api/v1/exam/login")
-        .json(&json!({"ticket": ticket, "id_number": DEMO_CANDIDATES[0].1, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let c = c.with_token(resp["token"].as_str().expect("token"));
+    let token = e2e_tests::candidate_token(&app.base, app.db(), 0).await;
+    let c = app.client().with_token(&token);
     c.request(Method::POST, "/api/v1/exam/commitment").send().await.expect("commitment");
     let paper = c.request(Method::POST, "/api/v1/exam/start").send().await.expect("start").json().await.expect("paper");
     (c, paper)

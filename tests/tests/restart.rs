@@ -7,7 +7,6 @@ use std::process::{Child, Command, Stdio};
 use e2e_tests::{Backend, TestDb, binaries, both_backends};
 use exam_client::ExamSocket;
 use exam_protocol::{ClientMessage, ExamStatus, Response, ServerMessage};
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_server::store::exams;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -42,18 +41,7 @@ fn start(t: &TestDb, command: &str) -> (Child, String) {
 async fn killed_mid_exam_loses_no_acknowledged_answer(b: Backend) {
     let t = TestDb::new(b).await;
     let (mut server, base) = start(&t, "demo");
-    let ticket = exams::candidates(&t.db, 1).await.expect("roster").into_iter().find(|c| c.name == DEMO_CANDIDATES[0].0).expect("candidate").ticket;
-    let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/api/v1/exam/login"))
-        .json(&json!({"ticket": ticket, "id_number": DEMO_CANDIDATES[0].1, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let token = login["token"].as_str().expect("token").to_string();
+    let token = e2e_tests::candidate_token(&base, &t.db, 0).await;
     let client = exam_client::Client::new(&base).with_token(&token);
     client.request(Method::POST, "/api/v1/exam/commitment").send().await.expect("commitment");
     let paper: exam_protocol::CandidatePaper = client.request(Method::POST, "/api/v1/exam/start").send().await.expect("start").json().await.expect("paper");

@@ -5,7 +5,6 @@ use std::net::IpAddr;
 use exam_protocol::{AnswerRequest, CandidateLogin, CandidatePaper, ExamStatus, Response, SavedAnswer, Stage};
 use question_bank::blueprint::Blueprint;
 use question_bank::identity::{IdDocument, IdKind};
-use question_bank::outline::Outline;
 use question_bank::paper::{self, PoolItem};
 use question_bank::scoring;
 use question_bank::{Choice, ItemType, Points};
@@ -152,10 +151,7 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, Api
     let t = times(&s);
     t.check_entry(now).map_err(timing)?;
     let bp: Blueprint = serde_json::from_str(&s.blueprint).map_err(|e| ApiError::Internal(e.into()))?;
-    let outline: Outline = match banks::latest_outline(&state.db, s.bank_id).await? {
-        Some((_, doc)) => serde_json::from_str(&doc).map_err(|e| ApiError::Internal(e.into()))?,
-        None => Outline::default(),
-    };
+    let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
     let pool: Vec<PoolItem> = exams::paper_pool(&state.db, s.bank_id)
         .await?
         .into_iter()
@@ -284,10 +280,7 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     // The score out of 100, whatever the paper's total: the pass mark is out of 100.
     let percent = total.map(|t| Points(if max == 0 { 0 } else { (u64::from(t.0) * 100_000 / u64::from(max)) as u32 }));
     // Score per outline scope (by top-level scope code), for the certification record.
-    let outline: Outline = match banks::latest_outline(&state.db, s.bank_id).await? {
-        Some((_, doc)) => serde_json::from_str(&doc).unwrap_or_default(),
-        None => Outline::default(),
-    };
+    let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
     let per_point: Vec<(Option<String>, Points)> = questions
         .iter()
         .zip(&scored)

@@ -4,7 +4,6 @@
 use exam_protocol::{CreatedSession, NewSession, Role, RosterEntry, SessionView};
 use question_bank::blueprint::Blueprint;
 use question_bank::identity::{IdDocument, TicketLayout};
-use question_bank::outline::Outline;
 
 use crate::auth::{password, token};
 use crate::clock::now_ms;
@@ -109,10 +108,7 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
     // The blueprint must be able to give every candidate a paper.
     let (_, bp_doc) = banks::latest_blueprint(db, bank.id, level).await?.ok_or(ApiError::Validation("no_blueprint"))?;
     let bp: Blueprint = serde_json::from_str(&bp_doc).map_err(|e| ApiError::Internal(e.into()))?;
-    let outline: Outline = match banks::latest_outline(db, bank.id).await? {
-        Some((_, doc)) => serde_json::from_str(&doc).map_err(|e| ApiError::Internal(e.into()))?,
-        None => Outline::default(),
-    };
+    let outline = banks::current_outline(db, bank.id).await?.outline;
     let shortfalls = bp.feasibility(&outline, &items::approved_facts(db, bank.id).await?);
     if !shortfalls.is_empty() || !bp.validate().is_empty() {
         return Err(ApiError::Validation("blueprint_infeasible"));

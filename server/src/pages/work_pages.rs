@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use exam_protocol::{Blueprint, CandidateItem, ItemType, Outline};
+use exam_protocol::{Blueprint, CandidateItem, ItemType};
 
 use super::bank_pages::{page_error, type_name};
 use super::item_view::candidate_html;
@@ -134,9 +134,8 @@ pub async fn outline(State(state): State<AppState>, headers: HeaderMap, Path(id)
         Ok(s) => s,
         Err(e) => return page_error(lang, e),
     };
-    let (version, outline) = match banks::latest_outline(&state.db, id).await {
-        Ok(Some((v, doc))) => (v, serde_json::from_str::<Outline>(&doc).unwrap_or_default()),
-        Ok(None) => (0, Outline::default()),
+    let (version, outline) = match banks::current_outline(&state.db, id).await {
+        Ok(o) => (o.version, o.outline),
         Err(e) => return page_error(lang, e.into()),
     };
     let mut rows = String::new();

@@ -1,5 +1,5 @@
 //! Banks, their members, and the versioned outline and blueprint documents.
-use exam_protocol::{Bank, MemberRole};
+use exam_protocol::{Bank, MemberRole, Outline, OutlineVersion};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -93,13 +93,18 @@ pub async fn add_member(conn: &mut AnyConnection, bank_id: i64, account_id: i64,
     Ok(())
 }
 
-/// The newest version of a versioned document (`bank_outlines` or one level's `blueprints`).
-pub async fn latest_outline(db: &Db, bank_id: i64) -> StoreResult<Option<(i64, String)>> {
+/// The bank's current outline with its version; version 0 and an empty outline before the
+/// first is saved.
+pub async fn current_outline(db: &Db, bank_id: i64) -> StoreResult<OutlineVersion> {
     let row = sqlx::query("SELECT version, doc FROM bank_outlines WHERE bank_id = $1 ORDER BY version DESC LIMIT 1")
         .bind(bank_id)
         .fetch_optional(db.reader())
         .await?;
-    row.map(|r| Ok((r.try_get("version")?, r.try_get("doc")?))).transpose()
+    let Some(r) = row else { return Ok(OutlineVersion { version: 0, outline: Outline::default() }) };
+    let doc: String = r.try_get("doc")?;
+    let outline = serde_json::from_str(&doc)
+        .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("outline of bank {bank_id}: {e}").into())))?;
+    Ok(OutlineVersion { version: r.try_get("version")?, outline })
 }
 
 pub async fn insert_outline(conn: &mut AnyConnection, bank_id: i64, doc: &str, by: i64, now_ms: i64) -> StoreResult<i64> {

@@ -109,14 +109,7 @@ pub async fn add_member(
 }
 
 async fn outline_of(state: &AppState, s: &BankScope) -> Result<OutlineVersion, ApiError> {
-    match banks::latest_outline(&state.db, s.bank.id).await? {
-        Some((version, doc)) => {
-            let outline: Outline =
-                serde_json::from_str(&doc).map_err(|e| ApiError::Internal(anyhow::anyhow!("stored outline: {e}")))?;
-            Ok(OutlineVersion { version, outline })
-        }
-        None => Ok(OutlineVersion { version: 0, outline: Outline::default() }),
-    }
+    Ok(banks::current_outline(&state.db, s.bank.id).await?)
 }
 
 pub async fn get_outline(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<OutlineVersion>, ApiError> {

@@ -65,6 +65,8 @@ where
     S: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin + Send,
 {
+    // Shared, not copied, by the task each answer gets: the row carries the paper's questions.
+    let paper = std::sync::Arc::new(paper);
     let (out, mut outbox) = mpsc::channel::<ServerMessage>(256);
     let writer = tokio::spawn(async move {
         while let Some(msg) = outbox.recv().await {
@@ -100,7 +102,7 @@ where
                 match serde_json::from_str::<ClientMessage>(&text) {
                     Ok(ClientMessage::Answer { seq, no, response }) => {
                         // Each answer waits for its own commit without holding up the next.
-                        let (state, paper, out) = (state.clone(), paper.clone(), out.clone());
+                        let (state, paper, out) = (state.clone(), std::sync::Arc::clone(&paper), out.clone());
                         tokio::spawn(async move {
                             let req = AnswerRequest { seq, no, response };
                             let reply = match candidate::answer_on(&state, &paper, &req).await {
