@@ -9,7 +9,7 @@ use exam_protocol::{CandidatePaper, ClientMessage, ItemType, Response, ServerMes
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::{Mutex, Semaphore};
+use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -47,8 +47,86 @@ struct Tally {
     sent: u64,
     acked: u64,
     errors: u64,
-    /// Per candidate: question → highest acknowledged sequence number.
+    /// Per candidate, in roster order: question → highest acknowledged sequence number.
     acked_max: Vec<HashMap<i64, i64>>,
+}
+
+/// What one connection measured.
+#[derive(Default)]
+struct OneCandidate {
+    latencies_us: Vec<u64>,
+    sent: u64,
+    acked: u64,
+    refused: u64,
+    acked_max: HashMap<i64, i64>,
+}
+
+impl Tally {
+    fn merge(&mut self, one: OneCandidate) {
+        self.latencies_us.extend(one.latencies_us);
+        self.sent += one.sent;
+        self.acked += one.acked;
+        self.errors += one.refused;
+        self.acked_max.push(one.acked_max);
+    }
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Answers every `every` until `until`, then waits (at most 10 s) for the last acknowledgements.
+async fn answer_loop(
+    mut socket: Socket,
+    questions: &[exam_protocol::PaperQuestionView],
+    first_seq: i64,
+    offset: Duration,
+    every: Duration,
+    until: Instant,
+) -> anyhow::Result<OneCandidate> {
+    let mut one = OneCandidate::default();
+    let mut in_flight: HashMap<i64, (Instant, i64)> = HashMap::new();
+    let mut seq = first_seq;
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, every);
+    let drain_until = tokio::time::Instant::from_std(until + Duration::from_secs(10));
+    loop {
+        let sending = Instant::now() < until;
+        if !sending && in_flight.is_empty() {
+            break;
+        }
+        tokio::select! {
+            _ = tick.tick(), if sending => {
+                seq += 1;
+                let q = &questions[(seq as usize) % questions.len().max(1)];
+                let msg = ClientMessage::Answer { seq, no: q.no, response: answer_for(q, seq) };
+                let text = serde_json::to_string(&msg)?;
+                in_flight.insert(seq, (Instant::now(), q.no));
+                socket.send(Message::Text(text.into())).await?;
+                one.sent += 1;
+            }
+            incoming = socket.next() => {
+                let Some(Ok(Message::Text(t))) = incoming else { break };
+                match serde_json::from_str::<ServerMessage>(&t) {
+                    Ok(ServerMessage::Ack { seq, .. }) => {
+                        if let Some((at, no)) = in_flight.remove(&seq) {
+                            one.latencies_us.push(at.elapsed().as_micros() as u64);
+                            one.acked += 1;
+                            let m = one.acked_max.entry(no).or_insert(0);
+                            *m = (*m).max(seq);
+                        }
+                    }
+                    Ok(ServerMessage::Refused { seq, .. }) => {
+                        if let Some(seq) = seq {
+                            in_flight.remove(&seq);
+                        }
+                        one.refused += 1;
+                    }
+                    _ => {}
+                }
+            }
+            _ = tokio::time::sleep_until(drain_until), if !sending => break,
+        }
+    }
+    let _ = socket.close(None).await;
+    Ok(one)
 }
 
 fn answer_for(q: &exam_protocol::PaperQuestionView, seq: i64) -> Response {
@@ -121,18 +199,20 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
     }
     let sign_in_s = started.elapsed().as_secs_f64();
 
-    // 2. One socket each, answers at the given rate, acknowledgement latency measured.
-    let tally = Arc::new(Mutex::new(Tally { acked_max: vec![HashMap::new(); candidates.len()], ..Tally::default() }));
+    // 2. One socket each, answers at the given rate, acknowledgement latency measured. Each
+    // connection is one task that keeps its own figures: no lock is shared while measuring.
     let ws_base = base.replacen("http", "ws", 1);
     let run_for = Duration::from_secs(opts.seconds);
     let every = Duration::from_secs_f64(opts.answer_every.max(0.01));
     let t0 = Instant::now();
     let mut tasks = Vec::new();
     for (idx, c) in candidates.iter().enumerate() {
-        let (tally, ws_base, gate) = (tally.clone(), ws_base.clone(), gate.clone());
+        let (ws_base, gate) = (ws_base.clone(), gate.clone());
         let token = c.token.clone();
         let questions = c.paper.questions.clone();
         let first_seq = c.paper.last_seq;
+        // Spread the candidates over the interval so the load is steady.
+        let offset = every.mul_f64((idx % 1000) as f64 / 1000.0);
         tasks.push(tokio::spawn(async move {
             let socket = {
                 let _permit = gate.acquire_owned().await;
@@ -140,66 +220,23 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
                 req.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
                 tokio_tungstenite::connect_async(req).await?.0
             };
-            let (mut tx, mut rx) = socket.split();
-            let sent_at: Arc<Mutex<HashMap<i64, (Instant, i64)>>> = Arc::new(Mutex::new(HashMap::new()));
-            let reader = {
-                let (sent_at, tally) = (sent_at.clone(), tally.clone());
-                tokio::spawn(async move {
-                    while let Some(Ok(Message::Text(t))) = rx.next().await {
-                        match serde_json::from_str::<ServerMessage>(&t) {
-                            Ok(ServerMessage::Ack { seq, .. }) => {
-                                if let Some((at, no)) = sent_at.lock().await.remove(&seq) {
-                                    let mut tl = tally.lock().await;
-                                    tl.latencies_us.push(at.elapsed().as_micros() as u64);
-                                    tl.acked += 1;
-                                    let m = tl.acked_max[idx].entry(no).or_insert(0);
-                                    *m = (*m).max(seq);
-                                }
-                            }
-                            Ok(ServerMessage::Refused { .. }) => tally.lock().await.errors += 1,
-                            _ => {}
-                        }
-                    }
-                })
-            };
-            // Spread the candidates over the interval so the load is steady.
-            tokio::time::sleep(every.mul_f64((idx % 1000) as f64 / 1000.0)).await;
-            let mut seq = first_seq;
-            let mut tick = tokio::time::interval(every);
-            while t0.elapsed() < run_for {
-                tick.tick().await;
-                seq += 1;
-                let q = &questions[(seq as usize) % questions.len().max(1)];
-                let msg = ClientMessage::Answer { seq, no: q.no, response: answer_for(q, seq) };
-                sent_at.lock().await.insert(seq, (Instant::now(), q.no));
-                if tx.send(Message::Text(serde_json::to_string(&msg)?.into())).await.is_err() {
-                    tally.lock().await.errors += 1;
-                    break;
-                }
-                tally.lock().await.sent += 1;
-            }
-            // Give the last acknowledgements time to arrive.
-            for _ in 0..100 {
-                if sent_at.lock().await.is_empty() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            let _ = tx.close().await;
-            reader.abort();
-            anyhow::Ok(())
+            answer_loop(socket, &questions, first_seq, offset, every, t0 + run_for).await
         }));
     }
+    let mut tl = Tally::default();
     for t in tasks {
-        if !matches!(t.await, Ok(Ok(()))) {
-            tally.lock().await.errors += 1;
+        match t.await {
+            Ok(Ok(one)) => tl.merge(one),
+            _ => {
+                tl.errors += 1;
+                tl.acked_max.push(HashMap::new());
+            }
         }
     }
     let elapsed = t0.elapsed().as_secs_f64();
 
     // 3. Hand in, then compare every final paper with what was acknowledged.
     let mut lost = 0u64;
-    let tl = tally.lock().await;
     for (idx, c) in candidates.iter().enumerate() {
         let _permit = gate.acquire().await;
         let _ = http.post(format!("{base}/api/v1/exam/hand-in")).bearer_auth(&c.token).send().await;

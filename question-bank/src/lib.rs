@@ -8,6 +8,7 @@ pub mod identity;
 pub mod import;
 pub mod item;
 pub mod level;
+pub mod marking;
 pub mod normalize;
 pub mod outline;
 pub mod outline_xlsx;

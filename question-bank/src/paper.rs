@@ -86,6 +86,12 @@ struct Placed<'a> {
     importance: Option<Importance>,
 }
 
+/// What stops the blueprint from giving exact counts with this outline's weights (empty when
+/// usable): the check `assemble` makes first, for refusing a session before anyone starts.
+pub fn blueprint_usable(bp: &Blueprint, outline: &Outline) -> Vec<String> {
+    blueprint_problems(bp, &bp.effective_scope_weights(outline))
+}
+
 pub fn assemble(bp: &Blueprint, outline: &Outline, pool: &[PoolItem], seed: u64) -> Result<Paper, AssemblyError> {
     let weights = bp.effective_scope_weights(outline);
     let problems = blueprint_problems(bp, &weights);

@@ -51,6 +51,7 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
             multiple_partial: false,
             pass_mark: 60,
             device_approval: false,
+            marking_threshold_pct: crate::exams::sessions::DEFAULT_MARKING_THRESHOLD_PCT,
             blueprint: blueprint.clone(),
         };
         let session_id = exams::insert_session(&mut tx, &session, 0, now).await?;
@@ -66,6 +67,7 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
             })
             .await?;
             exams::add_proctor(&mut tx, session_id, id).await?;
+            crate::store::marking::add_marker(&mut tx, session_id, id).await?;
         }
         for seat in 0..ROOM.min(n - room * ROOM) {
             let i = room * ROOM + seat;

@@ -37,7 +37,9 @@ pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> 
         multiple_partial: false,
         pass_mark: None,
         device_approval: false,
+        marking_threshold_pct: None,
         proctor_ids,
+        marker_ids: Vec::new(),
         candidates: candidates
             .iter()
             .map(|(name, id)| NewCandidate {

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod exams;
 mod demo_bank;
 pub mod demo_bench;
+pub mod events;
 mod demo_session;
 pub mod http;
 pub mod pages;
@@ -48,7 +49,7 @@ impl Server {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("binding {}", settings.listen))?;
-        Ok(Server { listener, state: AppState::new(db, settings) })
+        Ok(Server { listener, state: AppState::new(db, settings)? })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {

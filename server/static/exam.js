@@ -30,6 +30,17 @@ async function load() {
   showResult(s);
 }
 
+// This browser's own random id, kept across reloads, so the server can tell a change of device.
+function deviceId() {
+  let id = localStorage.getItem("exam-device");
+  if (!id) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    localStorage.setItem("exam-device", id);
+  }
+  return id;
+}
+
 function showLogin() {
   app.innerHTML = `<section class="card"><h2>${t("考生登录", "Candidate sign-in")}</h2>
     <form id="candidate-login">
@@ -38,12 +49,19 @@ function showLogin() {
       <label for="exam-password">${t("密码或考试码", "Password or exam code")}</label><input id="exam-password" type="password" required>
       <div><button type="submit" id="candidate-sign-in">${t("登录", "Sign in")}</button></div>
     </form><div id="login-result" role="status"></div></section>`;
-  $("#candidate-login").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const r = await api("POST", "/api/v1/exam/login", { ticket: $("#ticket").value.trim(), id_number: $("#id-number").value.trim(), password: $("#exam-password").value });
-    if (!r.ok) { $("#login-result").innerHTML = errorBox(r.json); return; }
+  let retry = null;
+  async function signIn() {
+    clearTimeout(retry);
+    const r = await api("POST", "/api/v1/exam/login", { ticket: $("#ticket").value.trim(), id_number: $("#id-number").value.trim(), password: $("#exam-password").value, device: deviceId() });
+    if (!r.ok) {
+      $("#login-result").innerHTML = errorBox(r.json);
+      // A new device waits for the proctor's approval; ask again every 10 s until then.
+      if (r.json && r.json.error === "device_approval_required") retry = setTimeout(signIn, 10000);
+      return;
+    }
     load();
-  });
+  }
+  $("#candidate-login").addEventListener("submit", (e) => { e.preventDefault(); signIn(); });
 }
 
 function showCommitment() {
@@ -75,7 +93,9 @@ function showReady() {
 }
 
 function showResult(s) {
-  const score = s.score == null ? "—" : (s.score / 1000).toFixed(1).replace(/\.0$/, "");
+  // Handed in with short answers: the score comes once two markers have marked them.
+  const pending = s.stage === "handed_in" && s.score == null;
+  const score = pending ? t("主观题阅卷中，成绩待公布", "Short answers are being marked; the score follows") : s.score == null ? "—" : (s.score / 1000).toFixed(1).replace(/\.0$/, "");
   const verdict = s.passed == null ? "" : s.passed ? t("合格", "Passed") : t("不合格", "Not passed");
   app.innerHTML = `<section class="card" data-stage="${esc(s.stage)}"><h2>${s.stage === "terminated" ? t("考试已被终止", "The test was terminated") : t("已交卷", "Handed in")}</h2>
     <p>${t("理论知识成绩：", "Theory score: ")}<strong id="final-score">${esc(score)}</strong> ${esc(verdict)}</p></section>`;

@@ -38,13 +38,15 @@ if (table) {
     const rows = r.json;
     table.querySelector("tbody").innerHTML = rows.map((c) => {
       const running = c.stage === "in_progress" || c.stage === "paused";
-      const acts = canAct && running
+      const approve = canAct && c.device_pending
+        ? `<button type="button" data-act="approve_device" data-c="${c.candidate_id}">${t("批准更换设备", "Approve device change")}</button> ` : "";
+      const acts = approve + (canAct && running
         ? `<button type="button" data-act="${c.stage === "paused" ? "resume" : "pause"}" data-c="${c.candidate_id}">${c.stage === "paused" ? t("恢复", "Resume") : t("暂停", "Pause")}</button>
            <button type="button" class="secondary" data-act="extra_time" data-c="${c.candidate_id}">${t("延时", "Extra time")}</button>
-           <button type="button" class="secondary" data-act="terminate" data-c="${c.candidate_id}">${t("终止", "Terminate")}</button>` : "";
+           <button type="button" class="secondary" data-act="terminate" data-c="${c.candidate_id}">${t("终止", "Terminate")}</button>` : "");
       return `<tr data-candidate="${c.candidate_id}" data-stage="${esc(c.stage)}"><td>${esc(c.ticket)}</td><td>${esc(c.name)}<br><span class="muted">${esc(c.id_masked)}</span></td>
         <td>${esc(STAGES[c.stage] || c.stage)}</td><td><progress max="${c.questions || 1}" value="${c.answered}"></progress> ${c.answered}/${c.questions}</td>
-        <td>${clock(c.remaining_ms)}</td><td>${c.integrity_events ? `<strong>${c.integrity_events}</strong>` : "0"}</td>
+        <td>${clock(c.remaining_ms)}</td><td>${c.integrity_events ? `<strong>${c.integrity_events}</strong>` : "0"}${c.device_pending ? ` <strong class="badge">${t("更换设备待批", "New device waiting")}</strong>` : ""}</td>
         <td>${c.score == null ? "—" : (c.score / 1000)}</td><td>${acts}</td></tr>`;
     }).join("");
     const counts = {};

@@ -115,6 +115,25 @@ impl TestApp {
     pub fn db(&self) -> &Db {
         &self.store.db
     }
+
+    /// A second server process's worth of state on the same database (PostgreSQL), as another
+    /// machine behind the load balancer would be: its own caches, answer writer and event bus.
+    pub async fn another_process(&self, tweak: impl FnOnce(&mut Settings)) -> (String, exam_server::http::AppState) {
+        let db = Db::connect(&self.store.url).await.expect("connect the second process");
+        let mut settings = test_settings(&self.store);
+        tweak(&mut settings);
+        let server = Server::bind_with_db(settings, db).await.expect("bind the second process");
+        let addr = server.local_addr().expect("local addr");
+        let state = server.state().clone();
+        tokio::spawn(server.run(std::future::pending()));
+        (format!("http://{addr}"), state)
+    }
+}
+
+/// The Redis the event-bus tests use: `EXAM_TEST_REDIS_URL`, else the local one (the test
+/// command starts it when missing).
+pub fn redis_url() -> String {
+    std::env::var("EXAM_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_string())
 }
 
 /// Declares an async test once per backend: `both_backends!(name);` turns `async fn name(b: Backend)`
@@ -171,4 +190,39 @@ pub async fn candidate_token(base: &str, db: &Db, which: usize) -> String {
         .await
         .expect("sign-in body");
     resp["token"].as_str().unwrap_or_else(|| panic!("no token: {resp}")).to_string()
+}
+
+/// A checksum-valid resident ID number, different for each `n` (born 1 Jan 1990, Beijing).
+pub fn resident_id(n: u32) -> String {
+    let first17 = format!("11010519900101{:03}", n % 1000);
+    let check = question_bank::identity::resident_check_char(&first17).expect("17 digits");
+    format!("{first17}{check}")
+}
+
+/// Creates a session through the API as the demo admin, open from now, on demo bank 1 with the
+/// demo proctors; `extra` overrides or adds fields. Returns the created session with its roster.
+pub async fn open_session(app: &TestApp, extra: serde_json::Value, candidates: &[(&str, String)]) -> serde_json::Value {
+    let admin = app.signed_in("admin").await;
+    let proctors: Vec<i64> = admin
+        .users()
+        .await
+        .expect("users")
+        .into_iter()
+        .filter(|u| u.role == exam_protocol::Role::Proctor)
+        .map(|u| u.id)
+        .collect();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
+    let mut body = serde_json::json!({
+        "bank_id": 1, "level": 4, "batch": "测试批次", "name": "测试场次", "room": "测试考场",
+        "starts_at_ms": now - 60_000, "earliest_hand_in_minutes": 0, "proctor_ids": proctors,
+        "candidates": candidates.iter().map(|(name, id)| serde_json::json!({
+            "name": name, "id_kind": "resident_id", "id_number": id, "password": demo::DEMO_PASSWORD
+        })).collect::<Vec<_>>(),
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    call(&admin, reqwest::Method::POST, "/api/v1/sessions", Some(body)).await.unwrap_or_else(|e| panic!("create session: {e:?}"))
 }

@@ -64,6 +64,8 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
             Only(&[Proctor, InstitutionAdmin])
         }
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Only(&[Proctor]),
+        ("GET", "/api/v1/sessions/{id}/marking") => Only(&[Proctor, InstitutionAdmin]),
+        ("GET", "/api/v1/marking/next") | ("POST", "/api/v1/marking/{id}") | ("GET", "/marking") => Only(&[Proctor]),
         ("POST", "/api/v1/exam/login") => Anyone,
         ("GET", "/api/v1/exam/status" | "/api/v1/exam/paper")
         | ("GET", "/api/v1/exam/ws")
@@ -120,6 +122,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         .replace("{file}", "bank.js")
         .replace("{*path}", "images/none.png")
         .replace("/sessions/{id}", "/sessions/1")
+        .replace("/marking/{id}", "/marking/1")
         .replace("{candidate_id}", "1");
     let concrete = match path {
         "/api/v1/banks/{id}/import" | "/api/v1/import/check" => format!("{concrete}?dry_run=true"),
@@ -159,6 +162,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("POST", "/api/v1/exam/answers") => Some(json!({ "seq": 1, "no": 1, "response": {"kind": "true_false", "value": true} })),
         ("POST", "/api/v1/exam/events") => Some(json!({ "kind": "page_hidden" })),
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Some(json!({ "action": "resume" })),
+        ("POST", "/api/v1/marking/{id}") => Some(json!({ "points": 0 })),
         ("POST", "/api/v1/sessions") => Some(json!({
             "bank_id": 1, "level": 4, "batch": "b", "name": "矩阵场次", "room": "r", "starts_at_ms": 0,
             "proctor_ids": [], "candidates": []
@@ -306,6 +310,8 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/banks/{id}/import"), (Method::GET, "/banks/{id}/items/new"), (Method::GET, "/banks/{id}/outline"),
         (Method::GET, "/banks/{id}/blueprints/{level}"), (Method::GET, "/import/check"), (Method::GET, "/items/{id}"),
         (Method::GET, "/items/{id}/edit"), (Method::GET, "/review"), (Method::GET, "/items/{id}/files/{*path}"),
+        (Method::GET, "/api/v1/sessions/{id}/marking"), (Method::GET, "/api/v1/marking/next"),
+        (Method::POST, "/api/v1/marking/{id}"), (Method::GET, "/marking"),
     ];
     for (m, p) in known.clone() {
         assert!(expectation(&m, p).is_some());

@@ -27,6 +27,7 @@ async fn paper(t: &TestDb) -> i64 {
         multiple_partial: false,
         pass_mark: 60,
         device_approval: false,
+        marking_threshold_pct: 20,
         blueprint: "{}".into(),
     };
     let session_id = exams::insert_session(&mut tx, &session, 1, 1).await.expect("session");

@@ -178,12 +178,19 @@ async fn sessions_are_checked_before_they_exist(b: Backend) {
     level_3_unfiled["level"] = json!(2);
     let mut short = base.clone();
     short["duration_minutes"] = json!(60);
+    // A level-3 blueprint that the outline (weights for level 4 only) cannot apportion: refused
+    // when the session is made, not when the first candidate starts.
+    let bp3 = json!({"level": 3, "types": [{"item_type": "single_choice", "count": 2, "points_each": 2000}]});
+    call::<Value>(&admin, Method::PUT, "/api/v1/banks/1/blueprints/3", Some(bp3)).await.expect("blueprint");
+    let mut level_3 = base.clone();
+    level_3["level"] = json!(3);
     for (body, code) in [
         (one_proctor, "too_few_proctors"),
         (bad_id, "invalid_id_checksum"),
         (base.clone(), "candidate_overlap"),
         (level_3_unfiled, "level_not_in_bank"),
         (short, "invalid_duration"),
+        (level_3, "invalid_blueprint"),
     ] {
         let (s, v) = call::<Value>(&admin, Method::POST, "/api/v1/sessions", Some(body)).await.expect_err(code);
         assert_eq!(v["error"].as_str(), Some(code), "{s} {v}");

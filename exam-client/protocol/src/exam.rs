@@ -14,6 +14,10 @@ pub struct CandidateLogin {
     pub id_number: String,
     /// The password or one-time code the institution issued.
     pub password: String,
+    /// A random id the browser keeps for itself (localStorage), so a change of device can be
+    /// told and, where the session requires it, approved by a proctor.
+    #[serde(default)]
+    pub device: Option<String>,
 }
 
 /// Where the candidate is in the test.
@@ -153,7 +157,15 @@ pub struct NewSession {
     pub pass_mark: Option<i64>,
     #[serde(default)]
     pub device_approval: bool,
+    /// Percent of a question's points two markers of a short answer may differ by before a
+    /// third marks (default 20).
+    #[serde(default)]
+    pub marking_threshold_pct: Option<i64>,
     pub proctor_ids: Vec<i64>,
+    /// Who marks short answers (考评员: proctor accounts of the institution, at least 2);
+    /// empty means the session's proctors.
+    #[serde(default)]
+    pub marker_ids: Vec<i64>,
     pub candidates: Vec<NewCandidate>,
 }
 
@@ -202,6 +214,9 @@ pub struct RoomCandidate {
     pub remaining_ms: Option<i64>,
     pub integrity_events: i64,
     pub score: Option<Points>,
+    /// The candidate asked to continue on another device and waits for approval.
+    #[serde(default)]
+    pub device_pending: bool,
 }
 
 /// An entry of the exam-room feed: integrity events, sign-ins, proctor actions.
@@ -221,4 +236,52 @@ pub enum ProctorAction {
     Resume,
     ExtraTime { minutes: i64, reason: String },
     Terminate { reason: String },
+    /// Lets the candidate continue on the device they asked to move to; the old one is signed out.
+    ApproveDevice,
+}
+
+/// One answer to mark, as a marker sees it: no name, ticket or ID, and no other marker's points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkingTask {
+    /// The marking item to send the mark to.
+    pub id: i64,
+    pub session_name: String,
+    pub question_no: i64,
+    /// The question's stem (sanitised HTML).
+    pub stem: String,
+    /// The reference answer from the bank, if it has one.
+    pub reference: Option<String>,
+    /// What the candidate wrote.
+    pub response: String,
+    pub max_points: Points,
+    /// Answers still waiting for this marker in all their sessions, this one included.
+    pub waiting: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRequest {
+    pub points: Points,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// What a mark did to its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkOutcome {
+    /// The answer's final points, once settled (two close marks, or a third).
+    pub settled: Option<Points>,
+    /// The paper's score out of 100, once every answer on it is settled.
+    pub paper_score: Option<Points>,
+}
+
+/// How far a session's marking has come.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkingProgress {
+    pub answers: i64,
+    pub settled: i64,
+    /// Answers whose two marks differ beyond the threshold and wait for a third.
+    pub awaiting_third: i64,
+    /// Handed-in papers whose score waits for marking.
+    pub papers_waiting: i64,
 }

@@ -18,7 +18,8 @@ pub use question_bank::{Choice, Difficulty, ItemType, Key, Points};
 pub use audit::{AuditEvent, AuditVerifyReport};
 pub use error::ErrorBody;
 pub use exam::{
-    AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind, NewCandidate,
+    AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind, MarkOutcome,
+    MarkRequest, MarkingProgress, MarkingTask, NewCandidate,
     NewSession, PaperQuestionView, ProctorAction, Response, RoomCandidate, RoomEvent, RosterEntry, SavedAnswer, ServerMessage,
     SessionView, Stage,
 };

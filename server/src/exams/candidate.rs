@@ -18,7 +18,9 @@ use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::store::audit::{self, Entry};
 use crate::store::exams::{self, CandidateRow, PaperRow, SessionRow};
-use crate::store::{StoreError, banks};
+use crate::store::{StoreError, banks, marking, sessions};
+use sqlx::AnyConnection;
+use super::paper_view::Question;
 
 /// Sign-in opens this long before the start, for the commitment and the device check.
 const SIGN_IN_BEFORE_MS: i64 = 60 * 60_000;
@@ -71,7 +73,30 @@ pub async fn login(state: &AppState, req: &CandidateLogin, ip: IpAddr) -> Result
         _ => {}
     }
     let signed = auth::login(state, ticket, &req.password, ip).await?;
+    let device = req.device.as_deref().map(str::trim).filter(|d| valid_device(d));
+    let (bound, pending) = exams::candidate_devices(&state.db, c.id).await?;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    let moved = bound.is_some() && device != bound.as_deref();
+    if paper.is_some() && s.device_approval && moved {
+        // A started paper moves to another device only with a proctor's approval: this
+        // sign-in is undone and the request shown in the room.
+        sessions::revoke(&mut tx, &auth::token::hash(&signed.token), now).await?;
+        let Some(device) = device else {
+            tx.commit().await.map_err(StoreError::from)?;
+            return Err(ApiError::Validation("device_required"));
+        };
+        if pending.as_deref() != Some(device) {
+            exams::set_pending_device(&mut tx, c.id, device).await?;
+            exams::insert_event(&mut tx, s.id, Some(c.id), "device_change_requested", "{}", None, now).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        return Err(ApiError::Refused("device_approval_required"));
+    }
+    if let Some(d) = device
+        && bound.as_deref() != Some(d)
+    {
+        exams::set_device(&mut tx, c.id, d).await?;
+    }
     if c.signed_in_at_ms.is_some() {
         // Signing in again (power cut, another browser) is allowed, and proctors see it.
         exams::insert_event(&mut tx, s.id, Some(c.id), "second_sign_in", "{}", None, now).await?;
@@ -81,6 +106,11 @@ pub async fn login(state: &AppState, req: &CandidateLogin, ip: IpAddr) -> Result
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(signed)
+}
+
+/// A device id as the exam page makes it: 8 to 64 letters, digits, '-' or '_'.
+fn valid_device(d: &str) -> bool {
+    (8..=64).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Where a started paper stands.
@@ -275,36 +305,23 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
             scoring::score(&q.record.content.key, response.as_ref(), q.spec.points, &rules)
         })
         .collect();
-    let total = scoring::total(&scored);
-    let max: u32 = questions.iter().map(|q| q.spec.points.0).sum();
-    // The score out of 100, whatever the paper's total: the pass mark is out of 100.
-    let percent = total.map(|t| Points(if max == 0 { 0 } else { (u64::from(t.0) * 100_000 / u64::from(max)) as u32 }));
-    // Score per outline scope (by top-level scope code), for the certification record.
-    let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
-    let per_point: Vec<(Option<String>, Points)> = questions
-        .iter()
-        .zip(&scored)
-        .map(|(q, sc)| (q.record.content.outline_point.clone(), match sc { scoring::Scored::Points(p) => *p, scoring::Scored::NeedsMarking => Points(0) }))
-        .collect();
-    let by_scope = scoring::by_scope(&outline, &per_point);
-    let detail = serde_json::json!({ "reason": reason, "scored": scored, "raw": total, "max": max, "by_scope": by_scope }).to_string();
+    let (percent, detail) = summarize(state, &s, &questions, &scored, reason).await?;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     if !exams::end_paper(&mut tx, p.id, status, now, percent.map(|v| i64::from(v.0)), &detail).await? {
         return Err(ApiError::Conflict("paper_ended"));
     }
-    let bank = banks::get(&state.db, s.bank_id).await?.ok_or(ApiError::NotFound)?;
-    if let (Some(pc), "handed_in") = (percent, status) {
-        exams::insert_certification_score(&mut tx, &exams::CertificationScore {
-            id_kind: c.id_kind.clone(),
-            id_number: c.id_number.clone(),
-            occupation_code: bank.occupation_code.clone(),
-            level: s.level,
-            component: "theory".into(),
-            score: i64::from(pc.0),
-            passed: i64::from(pc.0) >= s.pass_mark * 1000,
-            session_id: Some(s.id),
-        }, now)
-        .await?;
+    if status == "handed_in" {
+        match percent {
+            Some(pc) => certify(&mut tx, state, &c, &s, pc, now).await?,
+            // Short answers: the score waits for two markers (see `marking`).
+            None => {
+                for (q, sc) in questions.iter().zip(&scored) {
+                    if *sc == scoring::Scored::NeedsMarking {
+                        marking::insert_item(&mut tx, s.id, p.id, q.no, i64::from(q.spec.points.0)).await?;
+                    }
+                }
+            }
+        }
     }
     exams::insert_event(&mut tx, s.id, Some(c.id), status, &serde_json::json!({ "reason": reason }).to_string(), by.map(|u| u.account.id), now).await?;
     audit::append(&mut tx, state.db.backend, &Entry {
@@ -316,8 +333,44 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     })
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    state.papers.invalidate(p.id);
+    state.paper_changed(p.id);
     Ok(percent)
+}
+
+/// The score out of 100 (None while answers wait for marking) and the detail kept with the
+/// paper: every question's result, the raw total, and the score per outline scope.
+pub async fn summarize(state: &AppState, s: &SessionRow, questions: &[Question], scored: &[scoring::Scored], reason: &str) -> Result<(Option<Points>, String), ApiError> {
+    let total = scoring::total(scored);
+    let max: u32 = questions.iter().map(|q| q.spec.points.0).sum();
+    // The score out of 100, whatever the paper's total: the pass mark is out of 100.
+    let percent = total.map(|t| Points(if max == 0 { 0 } else { (u64::from(t.0) * 100_000 / u64::from(max)) as u32 }));
+    // Score per outline scope (by top-level scope code), for the certification record.
+    let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
+    let per_point: Vec<(Option<String>, Points)> = questions
+        .iter()
+        .zip(scored)
+        .map(|(q, sc)| (q.record.content.outline_point.clone(), match sc { scoring::Scored::Points(p) => *p, scoring::Scored::NeedsMarking => Points(0) }))
+        .collect();
+    let by_scope = scoring::by_scope(&outline, &per_point);
+    let detail = serde_json::json!({ "reason": reason, "scored": scored, "raw": total, "max": max, "by_scope": by_scope }).to_string();
+    Ok((percent, detail))
+}
+
+/// Writes the theory score into the candidate's certification record.
+pub async fn certify(tx: &mut AnyConnection, state: &AppState, c: &CandidateRow, s: &SessionRow, percent: Points, now: i64) -> Result<(), ApiError> {
+    let bank = banks::get(&state.db, s.bank_id).await?.ok_or(ApiError::NotFound)?;
+    exams::insert_certification_score(tx, &exams::CertificationScore {
+        id_kind: c.id_kind.clone(),
+        id_number: c.id_number.clone(),
+        occupation_code: bank.occupation_code.clone(),
+        level: s.level,
+        component: "theory".into(),
+        score: i64::from(percent.0),
+        passed: i64::from(percent.0) >= s.pass_mark * 1000,
+        session_id: Some(s.id),
+    }, now)
+    .await?;
+    Ok(())
 }
 
 pub async fn hand_in(state: &AppState, user: &CurrentUser) -> Result<Option<Points>, ApiError> {

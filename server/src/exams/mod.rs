@@ -2,6 +2,7 @@
 //! delivery issue proceeds) sessions, sign-in, papers and scoring.
 pub mod answer_writer;
 pub mod candidate;
+pub mod marking;
 pub mod paper_view;
 pub mod proctor;
 pub mod summary;

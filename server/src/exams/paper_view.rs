@@ -2,10 +2,14 @@
 //! scoring an answer needs. Item versions never change, so this is built once per paper.
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::broadcast;
 
 use exam_protocol::{CandidateChoice, CandidateItem, ItemRecord, Key, PaperQuestionView};
 use question_bank::paper::PaperQuestion;
 
+use crate::events::{Event, EventBus};
 use crate::store::{Db, StoreError, StoreResult, items};
 
 #[derive(Debug, Clone)]
@@ -38,22 +42,51 @@ impl Question {
 /// Status, deadline and pause of a paper as last read.
 type Clock = (String, i64, Option<i64>);
 
-/// How long a paper's clock is trusted from memory. Changes made by this process clear it at
-/// once; this bounds how long a change made by another server process takes to be seen.
-const CLOCK_TTL: std::time::Duration = std::time::Duration::from_millis(1000);
+/// How long a paper's clock is trusted from memory when every change is announced: by this
+/// process directly, by others over the Redis event bus. Only a safety net.
+pub const CLOCK_TTL_ANNOUNCED: Duration = Duration::from_secs(60);
+/// How long when other processes may change clocks without telling (PostgreSQL without Redis):
+/// this bounds how long such a change takes to be seen.
+pub const CLOCK_TTL_UNANNOUNCED: Duration = Duration::from_millis(1000);
 
 /// Loaded papers by id. Questions are immutable, so sharing them across requests is safe;
-/// clocks are kept briefly so each answer does not cost a database read.
-#[derive(Debug, Default)]
+/// clocks are kept so each answer and each clock tick does not cost a database read.
+#[derive(Debug)]
 pub struct PaperCache {
     papers: Mutex<HashMap<i64, Arc<Vec<Question>>>>,
-    clocks: Mutex<HashMap<i64, (std::time::Instant, Clock)>>,
+    clocks: Mutex<HashMap<i64, (Instant, Clock)>>,
+    clock_ttl: Duration,
 }
 
 impl PaperCache {
+    pub fn new(clock_ttl: Duration) -> PaperCache {
+        PaperCache { papers: Mutex::default(), clocks: Mutex::default(), clock_ttl }
+    }
+
+    /// Forgets clocks as the bus announces changes; forgets them all after missed events.
+    pub fn follow(self: &Arc<Self>, bus: &EventBus) {
+        let mut rx = bus.subscribe();
+        let me = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let event = rx.recv().await;
+                let Some(cache) = me.upgrade() else { return };
+                match event {
+                    Ok(Event::PaperChanged { paper_id }) => cache.invalidate(paper_id),
+                    Ok(Event::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => cache.forget_clocks(),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+    }
+
+    fn forget_clocks(&self) {
+        self.clocks.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     pub async fn clock(&self, db: &Db, paper_id: i64) -> StoreResult<Option<Clock>> {
         if let Some((at, clock)) = self.clocks.lock().unwrap_or_else(|e| e.into_inner()).get(&paper_id)
-            && at.elapsed() < CLOCK_TTL
+            && at.elapsed() < self.clock_ttl
         {
             return Ok(Some(clock.clone()));
         }
@@ -63,7 +96,7 @@ impl PaperCache {
             if map.len() > 50_000 {
                 map.clear();
             }
-            map.insert(paper_id, (std::time::Instant::now(), c.clone()));
+            map.insert(paper_id, (Instant::now(), c.clone()));
         }
         Ok(clock)
     }

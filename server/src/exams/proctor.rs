@@ -13,7 +13,7 @@ use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::store::audit::{self, Entry};
 use crate::store::exams::{self, SessionRow};
-use crate::store::StoreError;
+use crate::store::{StoreError, sessions};
 
 /// The session, if the caller may watch it: its assigned proctors, and its institution's admin
 /// (who may look but not act). Anyone else: not found.
@@ -69,6 +69,7 @@ pub async fn room(state: &AppState, user: &CurrentUser, session_id: i64) -> Resu
             remaining_ms: remaining,
             integrity_events: exams::integrity_count(&state.db, c.id).await?,
             score,
+            device_pending: exams::candidate_devices(&state.db, c.id).await?.1.is_some(),
         });
     }
     Ok(out)
@@ -96,6 +97,9 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
         return Err(ApiError::Conflict("paper_ended"));
     }
     let now = now_ms();
+    if let ProctorAction::ApproveDevice = action {
+        return approve_device(state, user, &s, &c, p.id, now).await;
+    }
     let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
     let (kind, next, detail) = match action {
         ProctorAction::Pause { reason } => ("pause", clock.paused(now), serde_json::json!({ "reason": reason_of(reason)? })),
@@ -111,6 +115,7 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
             candidate::finish(state, p.id, "terminated", Some(user), &reason).await?;
             return Ok(());
         }
+        ProctorAction::ApproveDevice => return Err(ApiError::Conflict("no_device_change")),
     };
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     if !exams::set_paper_clock(&mut tx, p.id, next.deadline_ms, next.paused_at_ms).await? {
@@ -130,6 +135,26 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
     })
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    state.papers.invalidate(p.id);
+    state.paper_changed(p.id);
+    Ok(())
+}
+
+/// The candidate continues on the device they asked for; every earlier sign-in ends.
+async fn approve_device(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &exams::CandidateRow, paper_id: i64, now: i64) -> Result<(), ApiError> {
+    let (_, pending) = exams::candidate_devices(&state.db, c.id).await?;
+    let device = pending.ok_or(ApiError::Conflict("no_device_change"))?;
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    exams::set_device(&mut tx, c.id, &device).await?;
+    sessions::revoke_all(&mut tx, c.account_id, now).await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "device_approved", "{}", Some(user.account.id), now).await?;
+    audit::append(&mut tx, state.db.backend, &Entry {
+        actor: user.audit_actor(),
+        action: "paper.approve_device",
+        target: format!("paper:{paper_id}"),
+        detail: "{}".into(),
+        at_ms: now,
+    })
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::http::error::ApiError;
 use crate::store::accounts::{self, NewAccountRow};
 use crate::store::audit::{self, Entry};
 use crate::store::exams::{self, CandidateRow, SessionRow};
-use crate::store::{Db, StoreError, banks, institutions, items};
+use crate::store::{Db, StoreError, banks, institutions, items, marking};
 
 /// Defaults from the notice; each can be given per session.
 pub const DEFAULT_DURATION_MIN: i64 = 90;
@@ -22,6 +22,8 @@ pub const DEFAULT_CAPACITY: i64 = 30;
 pub const CANDIDATES_PER_PROCTOR: usize = 15;
 pub const MIN_PROCTORS: usize = 2;
 pub const DEFAULT_PASS_MARK: i64 = 60;
+/// Two markers may differ by this percent of a question's points before a third marks.
+pub const DEFAULT_MARKING_THRESHOLD_PCT: i64 = 20;
 
 pub fn view(s: &SessionRow) -> SessionView {
     SessionView {
@@ -105,11 +107,31 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
     if proctors.len() < MIN_PROCTORS.max(new.candidates.len().div_ceil(CANDIDATES_PER_PROCTOR)) {
         return Err(ApiError::Validation("too_few_proctors"));
     }
+    // Markers of short answers: examiners of this institution, two at least (double marking).
+    let mut markers = if new.marker_ids.is_empty() { proctors.clone() } else { new.marker_ids.clone() };
+    markers.sort_unstable();
+    markers.dedup();
+    for id in &markers {
+        let a = accounts::get(db, *id).await?.ok_or(ApiError::NotFound)?;
+        if a.role != Role::Proctor || a.institution_id != Some(institution_id) {
+            return Err(ApiError::Validation("not_a_marker"));
+        }
+    }
+    if markers.len() < 2 {
+        return Err(ApiError::Validation("too_few_markers"));
+    }
+    let marking_threshold_pct = new.marking_threshold_pct.unwrap_or(DEFAULT_MARKING_THRESHOLD_PCT);
+    if !(0..=100).contains(&marking_threshold_pct) {
+        return Err(ApiError::Validation("invalid_marking_threshold"));
+    }
     // The blueprint must be able to give every candidate a paper.
     let (_, bp_doc) = banks::latest_blueprint(db, bank.id, level).await?.ok_or(ApiError::Validation("no_blueprint"))?;
     let bp: Blueprint = serde_json::from_str(&bp_doc).map_err(|e| ApiError::Internal(e.into()))?;
     let outline = banks::current_outline(db, bank.id).await?.outline;
     let shortfalls = bp.feasibility(&outline, &items::approved_facts(db, bank.id).await?);
+    if !question_bank::paper::blueprint_usable(&bp, &outline).is_empty() {
+        return Err(ApiError::Validation("invalid_blueprint"));
+    }
     if !shortfalls.is_empty() || !bp.validate().is_empty() {
         return Err(ApiError::Validation("blueprint_infeasible"));
     }
@@ -154,6 +176,7 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
         multiple_partial: new.multiple_partial,
         pass_mark,
         device_approval: new.device_approval,
+        marking_threshold_pct,
         blueprint: bp_doc,
     };
     // The institution's part of the ticket: the serial digits of its filing number.
@@ -164,6 +187,9 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
     let session_id = exams::insert_session(&mut tx, &row, user.account.id, now).await?;
     for p in &proctors {
         exams::add_proctor(&mut tx, session_id, *p).await?;
+    }
+    for m in &markers {
+        marking::add_marker(&mut tx, session_id, *m).await?;
     }
     let mut roster = Vec::with_capacity(people.len());
     for (i, (doc, (name, password, hash))) in people.iter().enumerate() {

@@ -109,6 +109,7 @@ mod tests {
             remaining_ms: None,
             integrity_events: 0,
             score: Some(Points(85_500)),
+            device_pending: false,
         }];
         let text = String::from_utf8(csv(&room, 60, Lang::Zh)).expect("utf-8");
         assert!(text.starts_with('\u{feff}'));

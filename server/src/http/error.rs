@@ -51,6 +51,10 @@ pub enum ApiError {
     /// 403: the role may not do this at all.
     #[error("forbidden")]
     Forbidden,
+    /// 403: allowed in general, refused now for a reason the code names (e.g. a device change
+    /// waiting for a proctor's approval).
+    #[error("refused: {0}")]
+    Refused(&'static str),
     /// 404: no such object, or one outside the caller's scope (ids must not leak).
     #[error("not found")]
     NotFound,
@@ -87,7 +91,7 @@ impl ApiError {
             }
             ApiError::AccountLocked => StatusCode::LOCKED,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::Refused(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -99,7 +103,7 @@ impl ApiError {
         match self {
             ApiError::MalformedJson => "malformed_json",
             ApiError::InvalidField => "invalid_field",
-            ApiError::Validation(code) | ApiError::Conflict(code) | ApiError::Detailed { code, .. } => code,
+            ApiError::Validation(code) | ApiError::Conflict(code) | ApiError::Refused(code) | ApiError::Detailed { code, .. } => code,
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::Unauthenticated => "unauthenticated",

@@ -113,6 +113,19 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "invalid_extra_time" => ("延时应为 1 到 120 分钟。", "Extra time is 1 to 120 minutes."),
         "not_started" => ("该考生尚未开始答题。", "That candidate has not started."),
         "malformed_message" => ("消息格式有误。", "The message is malformed."),
+        "device_approval_required" => (
+            "检测到更换了答题设备，已通知监考人员；批准后请重新登录继续考试。",
+            "This is a different device; the proctor has been asked. Sign in again once it is approved.",
+        ),
+        "device_required" => ("本场考试需要识别答题设备，请使用考试页面登录。", "This session needs to know the device; sign in from the exam page."),
+        "no_device_change" => ("该考生没有待批准的设备更换。", "That candidate has no device change waiting."),
+        "not_a_marker" => ("阅卷人必须是本机构的考评员账号。", "Markers must be examiner (proctor) accounts of this institution."),
+        "too_few_markers" => ("主观题需要至少 2 名阅卷人（双评）。", "Short answers need at least 2 markers (double marking)."),
+        "invalid_marking_threshold" => ("评分误差阈值应为 0 到 100（百分比）。", "The marking threshold is 0 to 100 (percent)."),
+        "invalid_points" => ("给分不能为负，也不能超过该题分值。", "Points must be between 0 and the question's points."),
+        "already_marked" => ("您已评过这道答案。", "You have already marked this answer."),
+        "marking_settled" => ("这道答案的评分已完成。", "This answer's marking is already settled."),
+        "comment_too_long" => ("评语不超过 1000 字。", "The comment is limited to 1000 characters."),
         _ => ("服务器内部错误，请稍后再试。", "Internal error; please try again later."),
     };
     lang.pick(zh, en)

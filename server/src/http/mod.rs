@@ -19,8 +19,10 @@ use tower_http::trace::TraceLayer;
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::Settings;
 use crate::exams::answer_writer::AnswerWriter;
-use crate::exams::paper_view::PaperCache;
-use crate::store::Db;
+use crate::events::{Event, EventBus};
+use crate::exams::paper_view::{CLOCK_TTL_ANNOUNCED, CLOCK_TTL_UNANNOUNCED, PaperCache};
+use crate::store::{Backend, Db};
+use anyhow::Context;
 use access::{Route, RouteRule, authorize};
 
 /// A file download: its bytes, media type and the name a browser saves it under.
@@ -43,14 +45,29 @@ pub struct AppState {
     /// The one writer of answers for this database.
     pub answers: AnswerWriter,
     pub papers: Arc<PaperCache>,
+    /// Live events, between processes too when Redis is configured.
+    pub events: EventBus,
 }
 
 impl AppState {
-    /// Needs a Tokio runtime: it starts the answer writer.
-    pub fn new(db: Db, settings: Settings) -> Self {
+    /// Needs a Tokio runtime: it starts the answer writer and the event listeners. Fails only on
+    /// a Redis URL that cannot be parsed; an unreachable Redis is retried in the background.
+    pub fn new(db: Db, settings: Settings) -> anyhow::Result<Self> {
         let limiter = RateLimiter::new(settings.auth.login_attempts_per_minute);
         let answers = AnswerWriter::spawn(db.clone());
-        Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter), answers, papers: Arc::new(PaperCache::default()) }
+        let events = EventBus::from_url(&settings.redis_url).context("EXAM_REDIS_URL / redis_url is not a Redis URL")?;
+        // Several processes may share a PostgreSQL database; without Redis they cannot tell each
+        // other about clock changes, so each trusts its cached clocks only briefly.
+        let shared_db_unannounced = !events.is_shared() && db.backend == Backend::Postgres;
+        let papers = Arc::new(PaperCache::new(if shared_db_unannounced { CLOCK_TTL_UNANNOUNCED } else { CLOCK_TTL_ANNOUNCED }));
+        papers.follow(&events);
+        Ok(Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter), answers, papers, events })
+    }
+
+    /// A paper's status or clock changed: forget it here at once and tell the other processes.
+    pub fn paper_changed(&self, paper_id: i64) {
+        self.papers.invalidate(paper_id);
+        self.events.publish(Event::PaperChanged { paper_id });
     }
 }
 

@@ -49,7 +49,7 @@ pub async fn show(
     let links: &[(&str, &str, &str)] = match a.role {
         Role::Author => &[("/banks", "我的题库", "My banks"), ("/import/check", "检查题目文件", "Check an item file")],
         Role::Reviewer => &[("/review", "审题队列", "Review queue"), ("/banks", "我的题库", "My banks")],
-        Role::Proctor => &[("/sessions", "我的考场", "My exam rooms")],
+        Role::Proctor => &[("/sessions", "我的考场", "My exam rooms"), ("/marking", "主观题阅卷", "Mark short answers")],
         Role::InstitutionAdmin => &[("/sessions", "考试场次与成绩", "Sessions and scores"), ("/banks", "题库", "Question banks")],
         Role::Candidate => &[("/exam", "进入考试", "Enter the test")],
         Role::Regulator | Role::Supervisor | Role::Operator => &[("/banks", "题库", "Question banks")],

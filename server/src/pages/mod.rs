@@ -7,6 +7,7 @@ mod item_pages;
 pub mod item_view;
 mod layout;
 mod login;
+mod marking_page;
 mod session_pages;
 mod static_files;
 mod work_pages;
@@ -32,6 +33,7 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::GET, "/exam", Access::Public, get(exam_page::show)),
         Route::page(Method::GET, "/sessions", Access::Roles(&[Proctor, InstitutionAdmin]), get(session_pages::list)),
         Route::page(Method::GET, "/sessions/{id}", Access::Roles(&[Proctor, InstitutionAdmin]), get(session_pages::room)),
+        Route::page(Method::GET, "/marking", Access::Roles(&[Proctor]), get(marking_page::show)),
         Route::page(Method::GET, "/banks", Access::Roles(BANK_ROLES), get(bank_pages::list)),
         Route::page(Method::GET, "/banks/{id}", Access::Roles(BANK_ROLES), get(bank_pages::show)),
         Route::page(Method::GET, "/banks/{id}/import", Access::Roles(&[Author]), get(work_pages::import)),

@@ -22,6 +22,8 @@ pub struct SessionRow {
     pub multiple_partial: bool,
     pub pass_mark: i64,
     pub device_approval: bool,
+    /// Percent of a question's points two markers may differ by before a third marks.
+    pub marking_threshold_pct: i64,
     /// The blueprint as JSON, copied when the session was made so later edits do not move it.
     pub blueprint: String,
 }
@@ -29,7 +31,7 @@ pub struct SessionRow {
 macro_rules! session_columns {
     () => {
         "id, institution_id, bank_id, level, batch, name, room, starts_at_ms, ends_at_ms, duration_secs, late_entry_secs, \
-         earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, blueprint"
+         earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, marking_threshold_pct, blueprint"
     };
 }
 
@@ -51,6 +53,7 @@ fn session_from_row(r: &AnyRow) -> StoreResult<SessionRow> {
         multiple_partial: r.try_get::<i64, _>("multiple_partial")? != 0,
         pass_mark: r.try_get("pass_mark")?,
         device_approval: r.try_get::<i64, _>("device_approval")? != 0,
+        marking_threshold_pct: r.try_get("marking_threshold_pct")?,
         blueprint: r.try_get("blueprint")?,
     })
 }
@@ -82,8 +85,8 @@ pub async fn insert_session(conn: &mut AnyConnection, s: &SessionRow, created_by
     Ok(sqlx::query_scalar(
         "INSERT INTO exam_sessions (institution_id, bank_id, level, batch, name, room, starts_at_ms, ends_at_ms, duration_secs,
              late_entry_secs, earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, blueprint,
-             created_by, created_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+             created_by, created_at_ms, marking_threshold_pct)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(s.institution_id)
     .bind(s.bank_id)
@@ -103,6 +106,7 @@ pub async fn insert_session(conn: &mut AnyConnection, s: &SessionRow, created_by
     .bind(&s.blueprint)
     .bind(created_by)
     .bind(now_ms)
+    .bind(s.marking_threshold_pct)
     .fetch_one(conn)
     .await?)
 }
@@ -540,4 +544,48 @@ pub async fn sessions_of_proctor(db: &Db, account_id: i64) -> StoreResult<Vec<Se
     .fetch_all(db.reader())
     .await?;
     rows.iter().map(session_from_row).collect()
+}
+
+/// The scoring detail kept with an ended paper (JSON), read inside a transaction.
+pub async fn paper_score_detail(conn: &mut AnyConnection, paper_id: i64) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT score_detail FROM papers WHERE id = $1").bind(paper_id).fetch_optional(conn).await?.flatten())
+}
+
+/// Sets the score of a handed-in paper once its last marked answer is settled.
+pub async fn set_marked_score(conn: &mut AnyConnection, paper_id: i64, score: i64, detail: &str) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE papers SET score = $2, score_detail = $3 WHERE id = $1 AND status = 'handed_in' AND score IS NULL")
+        .bind(paper_id)
+        .bind(score)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The device a candidate's paper is bound to, and one waiting for approval.
+pub async fn candidate_devices(db: &Db, candidate_id: i64) -> StoreResult<(Option<String>, Option<String>)> {
+    let row = sqlx::query("SELECT device_id, pending_device_id FROM session_candidates WHERE id = $1")
+        .bind(candidate_id)
+        .fetch_one(db.reader())
+        .await?;
+    Ok((row.try_get("device_id")?, row.try_get("pending_device_id")?))
+}
+
+/// Binds the candidate to `device` and clears any pending change.
+pub async fn set_device(conn: &mut AnyConnection, candidate_id: i64, device: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE session_candidates SET device_id = $2, pending_device_id = NULL WHERE id = $1")
+        .bind(candidate_id)
+        .bind(device)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_pending_device(conn: &mut AnyConnection, candidate_id: i64, device: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE session_candidates SET pending_device_id = $2 WHERE id = $1")
+        .bind(candidate_id)
+        .bind(device)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -8,6 +8,7 @@ pub mod banks;
 pub mod exams;
 pub mod institutions;
 pub mod items;
+pub mod marking;
 pub mod sessions;
 
 use std::time::Duration;

@@ -63,3 +63,13 @@ pub async fn revoke(conn: &mut AnyConnection, token_hash: &str, now_ms: i64) -> 
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Signs an account out everywhere (a candidate moved to an approved new device).
+pub async fn revoke_all(conn: &mut AnyConnection, account_id: i64, now_ms: i64) -> StoreResult<u64> {
+    let done = sqlx::query("UPDATE auth_sessions SET revoked_at_ms = $2 WHERE account_id = $1 AND revoked_at_ms IS NULL")
+        .bind(account_id)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

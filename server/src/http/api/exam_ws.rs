@@ -46,7 +46,7 @@ fn refused(seq: Option<i64>, code: &'static str, lang: Lang) -> ServerMessage {
 }
 
 async fn time_message(state: &AppState, paper_id: i64) -> Option<ServerMessage> {
-    let (status, deadline, paused) = exams::paper_clock(&state.db, paper_id).await.ok()??;
+    let (status, deadline, paused) = state.papers.clock(&state.db, paper_id).await.ok()??;
     if status != "in_progress" {
         let stage = if status == "terminated" { Stage::Terminated } else { Stage::HandedIn };
         return Some(ServerMessage::Ended { stage });

@@ -9,6 +9,7 @@ pub mod exam_ws;
 mod health;
 mod institutions;
 mod items;
+mod marking;
 mod me;
 mod proctoring;
 mod users;
@@ -106,6 +107,9 @@ pub fn routes() -> Vec<Route> {
             Access::Roles(&[Proctor]),
             post(proctoring::act),
         ),
+        Route::api(Method::GET, "/api/v1/sessions/{id}/marking", Access::Roles(&[Proctor, InstitutionAdmin]), get(marking::progress)),
+        Route::api(Method::GET, "/api/v1/marking/next", Access::Roles(&[Proctor]), get(marking::next)),
+        Route::api(Method::POST, "/api/v1/marking/{id}", Access::Roles(&[Proctor]), post(marking::mark)),
         Route::api(Method::POST, "/api/v1/exam/login", Access::Public, post(exam::login)),
         Route::api(Method::GET, "/api/v1/exam/status", Access::Roles(&[Candidate]), get(exam::status)),
         Route::api(Method::POST, "/api/v1/exam/commitment", Access::Roles(&[Candidate]), post(exam::commitment)),

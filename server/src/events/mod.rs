@@ -1,0 +1,98 @@
+//! Live events between the parts of the server and, when Redis is configured, between server
+//! processes. Every process delivers its own events at once through an in-process channel; with
+//! Redis each event is also published on one channel and every other process delivers it when it
+//! arrives. Nothing here is durable: an event says "look again", the database holds the truth.
+mod redis_bus;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, watch};
+
+/// What happened. Small and self-describing, so processes of different versions can share a bus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// A paper's status or clock changed (pause, resume, extra time, hand-in, termination).
+    PaperChanged { paper_id: i64 },
+    /// Events may have been missed (the Redis connection was lost and is back): forget
+    /// everything cached from events.
+    Resync,
+}
+
+/// The bus as one process sees it; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    local: broadcast::Sender<Event>,
+    /// To the Redis publisher task, when Redis is configured.
+    remote: Option<mpsc::UnboundedSender<Event>>,
+    /// True once events from other processes are being received (always true without Redis).
+    ready: watch::Receiver<bool>,
+}
+
+impl EventBus {
+    /// In-process only: the embedded default, one server process.
+    pub fn local() -> EventBus {
+        let (local, _) = broadcast::channel(4096);
+        let (_, ready) = watch::channel(true);
+        EventBus { local, remote: None, ready }
+    }
+
+    /// In-process plus Redis pub/sub at `url`. Needs a Tokio runtime: the connections are kept
+    /// by background tasks that reconnect by themselves.
+    pub fn with_redis(url: &str) -> Result<EventBus, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        let (local, _) = broadcast::channel(4096);
+        let (ready_tx, ready) = watch::channel(false);
+        let remote = redis_bus::start(client, local.clone(), ready_tx);
+        Ok(EventBus { local, remote: Some(remote), ready })
+    }
+
+    /// From the settings: Redis when a URL is given.
+    pub fn from_url(url: &str) -> Result<EventBus, redis::RedisError> {
+        if url.trim().is_empty() { Ok(EventBus::local()) } else { EventBus::with_redis(url) }
+    }
+
+    pub fn is_shared(&self) -> bool {
+        self.remote.is_some()
+    }
+
+    /// Delivers to this process's subscribers now and to other processes' soon.
+    pub fn publish(&self, event: Event) {
+        let _ = self.local.send(event.clone());
+        if let Some(remote) = &self.remote {
+            let _ = remote.send(event);
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.local.subscribe()
+    }
+
+    /// Waits until events from other processes arrive (at once without Redis).
+    pub async fn wait_ready(&self) {
+        let mut ready = self.ready.clone();
+        let _ = ready.wait_for(|r| *r).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_have_a_stable_wire_form() {
+        let text = serde_json::to_string(&Event::PaperChanged { paper_id: 7 }).unwrap_or_default();
+        assert_eq!(text, r#"{"kind":"paper_changed","paper_id":7}"#);
+        assert_eq!(serde_json::from_str::<Event>(r#"{"kind":"resync"}"#).ok(), Some(Event::Resync));
+    }
+
+    #[tokio::test]
+    async fn local_bus_delivers_to_every_subscriber() {
+        let bus = EventBus::local();
+        let (mut a, mut b) = (bus.subscribe(), bus.subscribe());
+        bus.publish(Event::PaperChanged { paper_id: 1 });
+        assert_eq!(a.recv().await.ok(), Some(Event::PaperChanged { paper_id: 1 }));
+        assert_eq!(b.recv().await.ok(), Some(Event::PaperChanged { paper_id: 1 }));
+        bus.wait_ready().await;
+        assert!(!bus.is_shared());
+    }
+}
