@@ -3,6 +3,8 @@
 
 pub mod bench;
 pub mod exam_socket;
+pub mod media_bench;
+pub mod media_peer;
 
 pub use exam_socket::{ExamSocket, SocketError};
 
@@ -107,6 +109,11 @@ impl Client {
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
         self.send(self.request(Method::POST, path).json(body)).await
+    }
+
+    /// A JSON POST to a route this client does not wrap yet.
+    pub async fn post_json<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
+        self.post(path, body).await
     }
 
     /// Signs in; on success this client carries the token from then on.

@@ -32,6 +32,30 @@ enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
     },
+    /// Live proctoring load: candidates publish a VP8 + Opus clip over WebRTC, one proctor view
+    /// each, the server records; recordings checked with ffprobe.
+    Media {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        candidates: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value = "data/bench-roster.json")]
+        roster: std::path::PathBuf,
+        /// The clip: VP8 in IVF, and Opus in Ogg with one 20 ms packet per page.
+        #[arg(long)]
+        video: std::path::PathBuf,
+        #[arg(long)]
+        audio: std::path::PathBuf,
+        /// The server's recordings directory, to check with ffprobe afterwards.
+        #[arg(long)]
+        recordings: Option<std::path::PathBuf>,
+        #[arg(long)]
+        server_pid: Option<u32>,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +96,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 seconds,
                 answer_every,
                 roster,
+                server_pid,
+                concurrency,
+            })
+            .await?;
+            println!("{figures}");
+        }
+        Command::Bench { command: BenchCommand::Media { server, candidates, seconds, roster, video, audio, recordings, server_pid, concurrency } } => {
+            let figures = exam_client::media_bench::run(exam_client::media_bench::MediaBenchOptions {
+                server,
+                candidates,
+                seconds,
+                roster,
+                video,
+                audio,
+                recordings,
                 server_pid,
                 concurrency,
             })

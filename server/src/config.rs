@@ -19,6 +19,43 @@ pub struct Settings {
     pub redis_url: String,
     pub auth: AuthSettings,
     pub http: HttpSettings,
+    pub media: MediaSettings,
+}
+
+/// Live proctoring media (WebRTC).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaSettings {
+    /// The address ICE binds to; an explicit address (0.0.0.0 would skip loopback).
+    pub bind_ip: std::net::IpAddr,
+    /// UDP ports for peer connections: one per candidate and per proctor view.
+    pub udp_port_min: u16,
+    pub udp_port_max: u16,
+    /// The public address announced behind 1:1 NAT; empty: the bind address.
+    pub public_ip: String,
+    /// STUN/TURN servers handed to browsers.
+    pub ice_servers: Vec<exam_protocol::IceServer>,
+    /// A keyframe is asked of every camera and screen this often.
+    pub keyframe_secs: u64,
+    /// A candidate whose connection has not come up after this long gets an alert.
+    pub ice_timeout_secs: u64,
+    /// Recordings go here; empty: `<data_dir>/recordings`.
+    pub recordings_dir: String,
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        Self {
+            bind_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+            udp_port_min: 40_000,
+            udp_port_max: 49_999,
+            public_ip: String::new(),
+            ice_servers: Vec::new(),
+            keyframe_secs: 3,
+            ice_timeout_secs: 15,
+            recordings_dir: String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,6 +91,7 @@ impl Default for Settings {
             redis_url: String::new(),
             auth: AuthSettings::default(),
             http: HttpSettings::default(),
+            media: MediaSettings::default(),
         }
     }
 }
@@ -112,6 +150,17 @@ impl Settings {
         }
         if let Some(v) = get("EXAM_REDIS_URL") {
             self.redis_url = v;
+        }
+        if let Some(v) = get("EXAM_MEDIA_BIND_IP") {
+            self.media.bind_ip = v.parse().with_context(|| format!("EXAM_MEDIA_BIND_IP={v} is not an address"))?;
+        }
+        if let Some(v) = get("EXAM_MEDIA_PUBLIC_IP") {
+            self.media.public_ip = v;
+        }
+        if let Some(v) = get("EXAM_MEDIA_PORTS") {
+            let (a, b) = v.split_once('-').with_context(|| format!("EXAM_MEDIA_PORTS={v} is not MIN-MAX"))?;
+            self.media.udp_port_min = a.trim().parse().with_context(|| format!("EXAM_MEDIA_PORTS={v}"))?;
+            self.media.udp_port_max = b.trim().parse().with_context(|| format!("EXAM_MEDIA_PORTS={v}"))?;
         }
         if let Some(v) = get("EXAM_COOKIE_SECURE") {
             self.auth.cookie_secure = v != "false" && v != "0";
@@ -185,5 +234,33 @@ mod example_file {
         assert_eq!(s.auth.cookie_secure, d.auth.cookie_secure);
         assert_eq!(s.http.max_body_bytes, d.http.max_body_bytes);
         assert_eq!(s.http.max_import_bytes, d.http.max_import_bytes);
+        assert_eq!((s.media.bind_ip, s.media.udp_port_min, s.media.udp_port_max), (d.media.bind_ip, d.media.udp_port_min, d.media.udp_port_max));
+        assert_eq!((s.media.keyframe_secs, s.media.ice_timeout_secs), (d.media.keyframe_secs, d.media.ice_timeout_secs));
+        assert_eq!((&s.media.public_ip, &s.media.ice_servers, &s.media.recordings_dir), (&d.media.public_ip, &d.media.ice_servers, &d.media.recordings_dir));
+    }
+}
+
+impl Settings {
+    /// The media server's configuration from these settings.
+    pub fn media_config(&self) -> anyhow::Result<media::sfu::MediaConfig> {
+        let m = &self.media;
+        let public_ip = if m.public_ip.trim().is_empty() {
+            None
+        } else {
+            Some(m.public_ip.trim().parse().with_context(|| format!("media.public_ip {} is not an address", m.public_ip))?)
+        };
+        anyhow::ensure!(m.udp_port_min <= m.udp_port_max && m.udp_port_min > 0, "media.udp_port_min must be 1..=udp_port_max");
+        let recordings_dir = if m.recordings_dir.is_empty() { self.data_dir.join("recordings") } else { PathBuf::from(&m.recordings_dir) };
+        Ok(media::sfu::MediaConfig {
+            bind_ip: m.bind_ip,
+            udp_port_min: m.udp_port_min,
+            udp_port_max: m.udp_port_max,
+            public_ip,
+            ice_servers: m.ice_servers.clone(),
+            recordings_dir,
+            keyframe_every: std::time::Duration::from_secs(m.keyframe_secs.max(1)),
+            ice_timeout: std::time::Duration::from_secs(m.ice_timeout_secs.max(1)),
+            stall_after: std::time::Duration::from_secs(2),
+        })
     }
 }

@@ -52,6 +52,8 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
             pass_mark: 60,
             device_approval: false,
             marking_threshold_pct: crate::exams::sessions::DEFAULT_MARKING_THRESHOLD_PCT,
+            // The answer bench measures answers; the media bench streams separately.
+            required_media: Vec::new(),
             blueprint: blueprint.clone(),
         };
         let session_id = exams::insert_session(&mut tx, &session, 0, now).await?;
@@ -82,7 +84,7 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
             })
             .await?;
             let id_number = id_number(i);
-            exams::insert_candidate(&mut tx, &CandidateRow {
+            let candidate_id = exams::insert_candidate(&mut tx, &CandidateRow {
                 id: 0,
                 session_id,
                 account_id,
@@ -94,7 +96,11 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
                 signed_in_at_ms: None,
             })
             .await?;
-            roster.push(serde_json::json!({ "ticket": ticket, "id_number": id_number }));
+            // The media bench watches each candidate as the room's first proctor.
+            roster.push(serde_json::json!({
+                "ticket": ticket, "id_number": id_number, "session_id": session_id, "candidate_id": candidate_id,
+                "proctor": format!("bench-proctor-{}-1", room + 1),
+            }));
         }
     }
     tx.commit().await.map_err(StoreError::from)?;

@@ -38,6 +38,7 @@ pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> 
         pass_mark: None,
         device_approval: false,
         marking_threshold_pct: None,
+        required_media: None,
         proctor_ids,
         marker_ids: Vec::new(),
         candidates: candidates

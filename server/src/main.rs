@@ -47,6 +47,10 @@ enum Command {
         /// `exam-client bench exam` goes to <data-dir>/bench-roster.json.
         #[arg(long)]
         candidates: Option<usize>,
+        /// Let the demo session start without camera, microphone and screen (scripted tests
+        /// and machines without a browser).
+        #[arg(long)]
+        without_media: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -159,7 +163,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             println!("exam-server listening on http://{}", server.local_addr()?);
             server.run(shutdown_signal()).await?;
         }
-        Command::Demo { listen, candidates } => {
+        Command::Demo { listen, candidates, without_media } => {
             let mut s = settings(&cli.common, listen)?;
             // The demo runs on plain http://127.0.0.1; a Secure cookie is still accepted there.
             s.auth.cookie_secure = s.auth.cookie_secure && s.listen.ip().is_loopback();
@@ -170,6 +174,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
             let db = open_db(&s).await?;
             let inst = demo::seed(&db).await?;
+            if without_media {
+                store::exams::set_required_media(&db, 1, &[]).await?;
+            }
             let roster = match candidates {
                 Some(n) if n > 0 => Some(exam_server::demo_bench::seed(&db, inst, n, &s.data_dir).await?),
                 _ => None,

@@ -28,3 +28,24 @@ async function api(method, url, body) {
 function errorBox(json) {
   return `<p class="error" role="alert" data-error="${esc(json && json.error)}">${esc(json ? json.message : t("请求失败，请重试。", "Request failed; try again."))}</p>`;
 }
+
+// WebRTC: resolves once the browser has gathered its ICE candidates (or after 3 s), so one
+// offer or answer carries them all.
+function iceGathered(pc) {
+  return new Promise((resolve) => {
+    if (pc.iceGatheringState === "complete") return resolve();
+    const done = () => { if (pc.iceGatheringState === "complete") resolve(); };
+    pc.addEventListener("icegatheringstatechange", done);
+    setTimeout(resolve, 3000);
+  });
+}
+
+const MEDIA_NAMES = { camera: t("摄像头", "camera"), microphone: t("麦克风", "microphone"), screen: t("屏幕共享", "screen sharing") };
+
+// Keeps data-frames on a video element up to date: how many frames it has decoded so far.
+function countFrames(video) {
+  setInterval(() => {
+    const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+    video.dataset.frames = String(q ? q.totalVideoFrames : (video.webkitDecodedFrameCount || 0));
+  }, 1000);
+}

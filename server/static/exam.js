@@ -84,11 +84,44 @@ function showWaiting(s) {
   setTimeout(load, 5000);
 }
 
-function showReady() {
-  // Proctoring (camera, microphone, screen) will be required here before the first question.
-  app.innerHTML = `<section class="card" data-stage="ready"><h2>${t("准备开始", "Ready to start")}</h2>
-    <p>${t("开始后试卷即固定，计时以服务器时间为准。", "Once started, your paper is fixed; time is kept by the server.")}</p>
-    <button type="button" id="start-exam">${t("开始答题", "Start the test")}</button></section>`;
+async function showReady() {
+  const setup = await loadMediaSetup();
+  if (!setup.required.length) {
+    app.innerHTML = `<section class="card" data-stage="ready"><h2>${t("准备开始", "Ready to start")}</h2>
+      <p>${t("开始后试卷即固定，计时以服务器时间为准。", "Once started, your paper is fixed; time is kept by the server.")}</p>
+      <button type="button" id="start-exam">${t("开始答题", "Start the test")}</button></section>`;
+    $("#start-exam").addEventListener("click", () => startPaper("POST", "/api/v1/exam/start"));
+    return;
+  }
+  // Camera, microphone and screen first: the server must receive them before the first question.
+  const names = setup.required.map((k) => MEDIA_NAMES[k]).join(t("、", ", "));
+  app.innerHTML = `<section class="card" data-stage="ready"><h2>${t("设备检查", "Device check")}</h2>
+    <p>${t(`本场考试全程远程监考并录像，需要开启：${names}。`, `This test is proctored and recorded throughout; it needs: ${names}.`)}</p>
+    <div class="previews"><video id="camera-preview" muted autoplay playsinline aria-label="${t("摄像头画面", "Camera preview")}"></video>
+      <video id="screen-preview" muted autoplay playsinline aria-label="${t("屏幕共享画面", "Screen preview")}"></video></div>
+    <p id="media-status" role="status"></p>
+    <button type="button" id="media-on">${t("开启设备并连接监考", "Turn on and connect")}</button>
+    <button type="button" id="start-exam" disabled>${t("开始答题", "Start the test")}</button></section>`;
+  const status = () => {
+    const missing = missingMedia();
+    $("#media-status").dataset.flowing = media.flowing.join(",");
+    $("#media-status").textContent = missing.length
+      ? t(`等待监考端收到：${missing.map((k) => MEDIA_NAMES[k]).join("、")}`, `Waiting for the proctor to receive: ${missing.map((k) => MEDIA_NAMES[k]).join(", ")}`)
+      : t("监考画面已连通，可以开始答题。", "The proctor receives everything; you may start.");
+    $("#start-exam").disabled = missing.length > 0;
+  };
+  media.onchange = status;
+  status();
+  $("#media-on").addEventListener("click", async () => {
+    try {
+      await openDevices();
+    } catch (e) {
+      $("#media-status").innerHTML = `<span class="error" role="alert">${t("无法开启设备：", "Cannot open the devices: ")}${esc(e.message || e.name)}</span>`;
+      return;
+    }
+    connect();
+    publishMedia();
+  });
   $("#start-exam").addEventListener("click", () => startPaper("POST", "/api/v1/exam/start"));
 }
 
@@ -99,7 +132,9 @@ function showResult(s) {
   const verdict = s.passed == null ? "" : s.passed ? t("合格", "Passed") : t("不合格", "Not passed");
   app.innerHTML = `<section class="card" data-stage="${esc(s.stage)}"><h2>${s.stage === "terminated" ? t("考试已被终止", "The test was terminated") : t("已交卷", "Handed in")}</h2>
     <p>${t("理论知识成绩：", "Theory score: ")}<strong id="final-score">${esc(score)}</strong> ${esc(verdict)}</p></section>`;
+  exam.ended = true;
   if (exam.socket) exam.socket.close();
+  if (media.pc) media.pc.close();
 }
 
 // ---------- the paper ----------
@@ -122,6 +157,20 @@ async function startPaper(method, url) {
   renderPaper();
   connect();
   watchIntegrity();
+  resumeMedia();
+}
+
+// After a reload mid-test the devices must be opened again (a click is needed for the screen).
+async function resumeMedia() {
+  if (!media.setup) await loadMediaSetup();
+  if (!media.setup.required.length || media.pc) return;
+  const n = $("#media-notice");
+  n.dataset.kind = "resume";
+  n.innerHTML = `<p class="error" role="alert">${t("请重新开启摄像头、麦克风和屏幕共享以继续监考。", "Turn the camera, microphone and screen sharing on again to continue.")}
+    <button type="button" id="media-again">${t("重新开启", "Turn on again")}</button></p>`;
+  $("#media-again").addEventListener("click", async () => {
+    try { await openDevices(); n.innerHTML = ""; publishMedia(); } catch (e) { mediaNotice(e.message || e.name, true); }
+  });
 }
 
 function renderPaper() {
@@ -230,11 +279,13 @@ function send(seq) {
 }
 
 function connect() {
+  if (exam.socket && exam.socket.readyState <= 1) return;
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/exam/ws`);
   exam.socket = ws;
   ws.onopen = () => { Object.keys(exam.pending).forEach(send); updateSaveState(); };
   ws.onmessage = (ev) => {
     const m = JSON.parse(ev.data);
+    if (onMediaMessage(m)) return;
     if (m.type === "ack") { delete exam.pending[m.seq]; savePending(); }
     else if (m.type === "refused") {
       if (m.seq != null) { delete exam.pending[m.seq]; savePending(); }
@@ -245,7 +296,7 @@ function connect() {
   };
   ws.onclose = () => {
     updateSaveState();
-    if (exam.paper && !exam.ended) setTimeout(connect, 1000);
+    if ((exam.paper || media.pc) && !exam.ended) setTimeout(connect, 1000);
   };
 }
 

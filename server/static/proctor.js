@@ -36,6 +36,8 @@ if (table) {
     const r = await api("GET", `/api/v1/sessions/${id}/room`);
     if (!r.ok) return;
     const rows = r.json;
+    window.roomRows = rows;
+    if (window.refreshTiles) window.refreshTiles(rows);
     table.querySelector("tbody").innerHTML = rows.map((c) => {
       const running = c.stage === "in_progress" || c.stage === "paused";
       const approve = canAct && c.device_pending

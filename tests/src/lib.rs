@@ -95,9 +95,12 @@ impl TestApp {
     }
 
     /// Spawns and seeds the demo institution and one account per role.
+    /// Demo session 1 starts without media here, as most tests script the theory test alone;
+    /// the proctoring tests ask for the tracks again.
     pub async fn spawn_demo(backend: Backend) -> TestApp {
         let app = Self::spawn(backend).await;
         demo::seed(&app.store.db).await.expect("seed demo data");
+        exam_server::store::exams::set_required_media(&app.store.db, 1, &[]).await.expect("demo without media");
         app
     }
 
@@ -214,7 +217,7 @@ pub async fn open_session(app: &TestApp, extra: serde_json::Value, candidates: &
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
     let mut body = serde_json::json!({
         "bank_id": 1, "level": 4, "batch": "测试批次", "name": "测试场次", "room": "测试考场",
-        "starts_at_ms": now - 60_000, "earliest_hand_in_minutes": 0, "proctor_ids": proctors,
+        "starts_at_ms": now - 60_000, "earliest_hand_in_minutes": 0, "proctor_ids": proctors, "required_media": [],
         "candidates": candidates.iter().map(|(name, id)| serde_json::json!({
             "name": name, "id_kind": "resident_id", "id_number": id, "password": demo::DEMO_PASSWORD
         })).collect::<Vec<_>>(),
@@ -225,4 +228,19 @@ pub async fn open_session(app: &TestApp, extra: serde_json::Value, candidates: &
         }
     }
     call(&admin, reqwest::Method::POST, "/api/v1/sessions", Some(body)).await.unwrap_or_else(|e| panic!("create session: {e:?}"))
+}
+
+/// A short test clip made with ffmpeg, as candidates' media: VP8 in IVF (320x240, 15 fps) and
+/// Opus in Ogg (one 20 ms packet per page). Returns (video, audio).
+pub fn media_clip(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (video, audio) = (dir.join("clip.ivf"), dir.join("clip.ogg"));
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).output().expect("ffmpeg is required (run scripts/test.sh)");
+        assert!(out.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let v = video.to_string_lossy().to_string();
+    let a = audio.to_string_lossy().to_string();
+    run(&["-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-t", "4", "-c:v", "libvpx", "-b:v", "200k", "-g", "15", "-deadline", "realtime", &v]);
+    run(&["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "4", "-ac", "2", "-c:a", "libopus", "-b:a", "32k", "-frame_duration", "20", "-page_duration", "20000", &a]);
+    (video, audio)
 }

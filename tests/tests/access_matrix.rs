@@ -65,6 +65,8 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         }
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Only(&[Proctor]),
         ("GET", "/api/v1/sessions/{id}/marking") => Only(&[Proctor, InstitutionAdmin]),
+        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => Only(&[Proctor]),
+        ("GET", "/api/v1/exam/media") => Only(&[Candidate]),
         ("GET", "/api/v1/marking/next") | ("POST", "/api/v1/marking/{id}") | ("GET", "/marking") => Only(&[Proctor]),
         ("POST", "/api/v1/exam/login") => Anyone,
         ("GET", "/api/v1/exam/status" | "/api/v1/exam/paper")
@@ -163,6 +165,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("POST", "/api/v1/exam/events") => Some(json!({ "kind": "page_hidden" })),
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Some(json!({ "action": "resume" })),
         ("POST", "/api/v1/marking/{id}") => Some(json!({ "points": 0 })),
+        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => Some(json!({ "sdp": "v=0", "kinds": ["camera"] })),
         ("POST", "/api/v1/sessions") => Some(json!({
             "bank_id": 1, "level": 4, "batch": "b", "name": "矩阵场次", "room": "r", "starts_at_ms": 0,
             "proctor_ids": [], "candidates": []
@@ -312,6 +315,7 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/items/{id}/edit"), (Method::GET, "/review"), (Method::GET, "/items/{id}/files/{*path}"),
         (Method::GET, "/api/v1/sessions/{id}/marking"), (Method::GET, "/api/v1/marking/next"),
         (Method::POST, "/api/v1/marking/{id}"), (Method::GET, "/marking"),
+        (Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/watch"), (Method::GET, "/api/v1/exam/media"),
     ];
     for (m, p) in known.clone() {
         assert!(expectation(&m, p).is_some());

@@ -28,6 +28,7 @@ async fn paper(t: &TestDb) -> i64 {
         pass_mark: 60,
         device_approval: false,
         marking_threshold_pct: 20,
+        required_media: Vec::new(),
         blueprint: "{}".into(),
     };
     let session_id = exams::insert_session(&mut tx, &session, 1, 1).await.expect("session");

@@ -99,6 +99,9 @@ pub enum ClientMessage {
     Answer { seq: i64, no: i64, response: Response },
     Integrity { kind: IntegrityKind },
     Ping,
+    /// Publishes camera, microphone and screen: the browser's SDP offer, and which offered
+    /// track id is which. A new offer replaces the previous connection (renegotiation).
+    MediaOffer { sdp: String, tracks: std::collections::BTreeMap<String, crate::MediaKind> },
 }
 
 /// To the candidate's page.
@@ -111,6 +114,12 @@ pub enum ServerMessage {
     Refused { seq: Option<i64>, error: String, message: String },
     Time { remaining_ms: i64, server_now_ms: i64, paused: bool },
     Ended { stage: Stage },
+    /// The server's answer to a media offer.
+    MediaAnswer { sdp: String },
+    /// The tracks the server receives now (sent whenever that changes).
+    Media { flowing: Vec<crate::MediaKind> },
+    /// A proctor's message or warning, to be shown at once.
+    Notice { text: String, warning: bool, at_ms: i64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,6 +171,10 @@ pub struct NewSession {
     #[serde(default)]
     pub marking_threshold_pct: Option<i64>,
     pub proctor_ids: Vec<i64>,
+    /// Tracks the candidate must stream before the first question (default camera,
+    /// microphone and screen).
+    #[serde(default)]
+    pub required_media: Option<Vec<crate::MediaKind>>,
     /// Who marks short answers (考评员: proctor accounts of the institution, at least 2);
     /// empty means the session's proctors.
     #[serde(default)]
@@ -217,6 +230,9 @@ pub struct RoomCandidate {
     /// The candidate asked to continue on another device and waits for approval.
     #[serde(default)]
     pub device_pending: bool,
+    /// The candidate's media tracks reaching this server now.
+    #[serde(default)]
+    pub media: Vec<crate::MediaKind>,
 }
 
 /// An entry of the exam-room feed: integrity events, sign-ins, proctor actions.
@@ -236,6 +252,10 @@ pub enum ProctorAction {
     Resume,
     ExtraTime { minutes: i64, reason: String },
     Terminate { reason: String },
+    /// A message or warning shown on the candidate's page and kept in the record.
+    Warn { message: String },
+    /// A time-stamped note in the exam-room record (考场记录表).
+    Note { text: String },
     /// Lets the candidate continue on the device they asked to move to; the old one is signed out.
     ApproveDevice,
 }

@@ -7,6 +7,7 @@ mod bank;
 mod error;
 mod exam;
 mod institution;
+mod media;
 mod audit;
 
 pub use account::{Account, LoginRequest, LoginResponse, NewAccount, Role};
@@ -24,3 +25,4 @@ pub use exam::{
     SessionView, Stage,
 };
 pub use institution::{Institution, InstitutionKind, NewInstitution};
+pub use media::{IceServer, MediaCaps, MediaKind, MediaSetup, SdpAnswer, WatchRequest};

@@ -13,6 +13,8 @@ use tokio::sync::{broadcast, mpsc, watch};
 pub enum Event {
     /// A paper's status or clock changed (pause, resume, extra time, hand-in, termination).
     PaperChanged { paper_id: i64 },
+    /// A proctor's message or warning for one candidate, shown on their page at once.
+    Notice { candidate_id: i64, text: String, warning: bool, at_ms: i64 },
     /// Events may have been missed (the Redis connection was lost and is back): forget
     /// everything cached from events.
     Resync,

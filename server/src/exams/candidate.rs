@@ -180,6 +180,12 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, Api
     let now = now_ms();
     let t = times(&s);
     t.check_entry(now).map_err(timing)?;
+    // Camera, microphone and screen (as the session requires) reach the server before the
+    // first question does.
+    let flowing = state.media.flowing(c.id);
+    if s.required_media.iter().any(|k| !flowing.contains(k)) {
+        return Err(ApiError::Conflict("media_required"));
+    }
     let bp: Blueprint = serde_json::from_str(&s.blueprint).map_err(|e| ApiError::Internal(e.into()))?;
     let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
     let pool: Vec<PoolItem> = exams::paper_pool(&state.db, s.bank_id)
@@ -393,4 +399,35 @@ pub async fn integrity(state: &AppState, user: &CurrentUser, kind: exam_protocol
     exams::insert_event(&mut tx, s.id, Some(c.id), "integrity", &serde_json::json!({ "kind": name }).to_string(), Some(user.account.id), now_ms()).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
+}
+
+/// What the candidate's page needs to publish its media, and what flows now.
+pub async fn media_setup(state: &AppState, user: &CurrentUser) -> Result<exam_protocol::MediaSetup, ApiError> {
+    let (c, s) = context(state, user).await?;
+    let cfg = state.media.config();
+    Ok(exam_protocol::MediaSetup {
+        required: s.required_media.clone(),
+        ice_servers: cfg.ice_servers.clone(),
+        caps: exam_protocol::MediaCaps::default(),
+        flowing: state.media.flowing(c.id),
+    })
+}
+
+/// Publishes the candidate's media from an SDP offer; the answer's SDP. Only the candidate's
+/// own streams: the publisher is their place on the roster, whatever the offer says.
+pub async fn publish_media(
+    state: &AppState,
+    c: &CandidateRow,
+    sdp: &str,
+    tracks: &std::collections::BTreeMap<String, exam_protocol::MediaKind>,
+) -> Result<String, ApiError> {
+    let recording = format!("session-{}/candidate-{}", c.session_id, c.id);
+    let tracks = tracks.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    state.media.publish(c.id, &recording, sdp, tracks).await.map_err(|e| match e {
+        media::sfu::MediaError::BadOffer(_) => ApiError::Validation("bad_offer"),
+        other => {
+            tracing::warn!(error = %other, "media publish failed");
+            ApiError::Conflict("media_unavailable")
+        }
+    })
 }

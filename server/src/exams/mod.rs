@@ -2,7 +2,9 @@
 //! delivery issue proceeds) sessions, sign-in, papers and scoring.
 pub mod answer_writer;
 pub mod candidate;
+pub mod candidate_channels;
 pub mod marking;
+pub mod media_log;
 pub mod paper_view;
 pub mod proctor;
 pub mod summary;

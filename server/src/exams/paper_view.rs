@@ -16,7 +16,8 @@ use crate::store::{Db, StoreError, StoreResult, items};
 pub struct Question {
     pub no: i64,
     pub spec: PaperQuestion,
-    pub record: ItemRecord,
+    /// Shared by every paper that drew this item version.
+    pub record: Arc<ItemRecord>,
     pub blanks: usize,
 }
 
@@ -54,13 +55,15 @@ pub const CLOCK_TTL_UNANNOUNCED: Duration = Duration::from_millis(1000);
 #[derive(Debug)]
 pub struct PaperCache {
     papers: Mutex<HashMap<i64, Arc<Vec<Question>>>>,
+    /// Item versions by id: thousands of papers draw from the same few hundred items.
+    versions: Mutex<HashMap<i64, Arc<ItemRecord>>>,
     clocks: Mutex<HashMap<i64, (Instant, Clock)>>,
     clock_ttl: Duration,
 }
 
 impl PaperCache {
     pub fn new(clock_ttl: Duration) -> PaperCache {
-        PaperCache { papers: Mutex::default(), clocks: Mutex::default(), clock_ttl }
+        PaperCache { papers: Mutex::default(), versions: Mutex::default(), clocks: Mutex::default(), clock_ttl }
     }
 
     /// Forgets clocks as the bus announces changes; forgets them all after missed events.
@@ -73,6 +76,7 @@ impl PaperCache {
                 let Some(cache) = me.upgrade() else { return };
                 match event {
                     Ok(Event::PaperChanged { paper_id }) => cache.invalidate(paper_id),
+                    Ok(Event::Notice { .. }) => {}
                     Ok(Event::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => cache.forget_clocks(),
                     Err(broadcast::error::RecvError::Closed) => return,
                 }
@@ -106,6 +110,19 @@ impl PaperCache {
         self.clocks.lock().unwrap_or_else(|e| e.into_inner()).remove(&paper_id);
     }
 
+    async fn version(&self, db: &Db, version_id: i64) -> StoreResult<Arc<ItemRecord>> {
+        if let Some(v) = self.versions.lock().unwrap_or_else(|e| e.into_inner()).get(&version_id) {
+            return Ok(v.clone());
+        }
+        let record = Arc::new(items::version(db, version_id).await?.ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))?);
+        let mut map = self.versions.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.clear();
+        }
+        map.insert(version_id, record.clone());
+        Ok(record)
+    }
+
     pub async fn questions(&self, db: &Db, paper_id: i64, questions_json: &str) -> StoreResult<Arc<Vec<Question>>> {
         if let Some(q) = self.papers.lock().unwrap_or_else(|e| e.into_inner()).get(&paper_id) {
             return Ok(q.clone());
@@ -114,9 +131,7 @@ impl PaperCache {
             .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("paper {paper_id}: {e}").into())))?;
         let mut out = Vec::with_capacity(specs.len());
         for (i, spec) in specs.into_iter().enumerate() {
-            let record = items::version(db, spec.version_id)
-                .await?
-                .ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))?;
+            let record = self.version(db, spec.version_id).await?;
             let blanks = match &record.content.key {
                 Key::FillIn { blanks } => blanks.len(),
                 _ => 0,

@@ -70,6 +70,7 @@ pub async fn room(state: &AppState, user: &CurrentUser, session_id: i64) -> Resu
             integrity_events: exams::integrity_count(&state.db, c.id).await?,
             score,
             device_pending: exams::candidate_devices(&state.db, c.id).await?.1.is_some(),
+            media: state.media.flowing(c.id),
         });
     }
     Ok(out)
@@ -92,6 +93,11 @@ fn reason_of(reason: &str) -> Result<String, ApiError> {
 pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidate_id: i64, action: &ProctorAction) -> Result<(), ApiError> {
     let s = session_for(state, user, session_id, true).await?;
     let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(ApiError::NotFound)?;
+    match action {
+        ProctorAction::Warn { message } => return record_note(state, user, &s, &c, "warning", message).await,
+        ProctorAction::Note { text } => return record_note(state, user, &s, &c, "note", text).await,
+        _ => {}
+    }
     let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::Conflict("not_started"))?;
     if p.status != "in_progress" {
         return Err(ApiError::Conflict("paper_ended"));
@@ -115,7 +121,9 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
             candidate::finish(state, p.id, "terminated", Some(user), &reason).await?;
             return Ok(());
         }
-        ProctorAction::ApproveDevice => return Err(ApiError::Conflict("no_device_change")),
+        ProctorAction::ApproveDevice | ProctorAction::Warn { .. } | ProctorAction::Note { .. } => {
+            return Err(ApiError::Conflict("no_device_change"));
+        }
     };
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     if !exams::set_paper_clock(&mut tx, p.id, next.deadline_ms, next.paused_at_ms).await? {
@@ -157,4 +165,60 @@ async fn approve_device(state: &AppState, user: &CurrentUser, s: &SessionRow, c:
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
+}
+
+/// A warning shown on the candidate's page at once (over the event bus, to whichever process
+/// holds their socket), or a note in the exam-room record; both time-stamped and audited.
+async fn record_note(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &exams::CandidateRow, kind: &str, text: &str) -> Result<(), ApiError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 500 {
+        return Err(ApiError::Validation("text_required"));
+    }
+    let now = now_ms();
+    let detail = serde_json::json!({ "text": text }).to_string();
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), kind, &detail, Some(user.account.id), now).await?;
+    audit::append(&mut tx, state.db.backend, &Entry {
+        actor: user.audit_actor(),
+        action: if kind == "warning" { "candidate.warn" } else { "room.note" },
+        target: format!("candidate:{}", c.id),
+        detail,
+        at_ms: now,
+    })
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    if kind == "warning" {
+        state.events.publish(crate::events::Event::Notice { candidate_id: c.id, text: text.to_string(), warning: true, at_ms: now });
+    }
+    Ok(())
+}
+
+/// A proctor's view of one candidate's streams: only the session's proctors; every watch is
+/// audited.
+pub async fn watch(state: &AppState, user: &CurrentUser, session_id: i64, candidate_id: i64, req: &exam_protocol::WatchRequest) -> Result<exam_protocol::SdpAnswer, ApiError> {
+    let s = session_for(state, user, session_id, true).await?;
+    let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(ApiError::NotFound)?;
+    if req.kinds.is_empty() {
+        return Err(ApiError::Validation("no_tracks"));
+    }
+    let (sdp, kinds) = state.media.subscribe(c.id, &req.sdp, &req.kinds).await.map_err(|e| match e {
+        media::sfu::MediaError::BadOffer(_) => ApiError::Validation("bad_offer"),
+        media::sfu::MediaError::NotPublishing => ApiError::Conflict("not_publishing"),
+        other => {
+            tracing::warn!(error = %other, "watch failed");
+            ApiError::Conflict("media_unavailable")
+        }
+    })?;
+    let now = now_ms();
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    audit::append(&mut tx, state.db.backend, &Entry {
+        actor: user.audit_actor(),
+        action: "media.watch",
+        target: format!("candidate:{}", c.id),
+        detail: serde_json::json!({ "tracks": kinds }).to_string(),
+        at_ms: now,
+    })
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(exam_protocol::SdpAnswer { sdp, kinds })
 }

@@ -177,6 +177,7 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
         pass_mark,
         device_approval: new.device_approval,
         marking_threshold_pct,
+        required_media: new.required_media.clone().unwrap_or_else(|| exam_protocol::MediaKind::ALL.to_vec()),
         blueprint: bp_doc,
     };
     // The institution's part of the ticket: the serial digits of its filing number.

@@ -110,6 +110,7 @@ mod tests {
             integrity_events: 0,
             score: Some(Points(85_500)),
             device_pending: false,
+            media: vec![],
         }];
         let text = String::from_utf8(csv(&room, 60, Lang::Zh)).expect("utf-8");
         assert!(text.starts_with('\u{feff}'));

@@ -125,6 +125,15 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "invalid_points" => ("给分不能为负，也不能超过该题分值。", "Points must be between 0 and the question's points."),
         "already_marked" => ("您已评过这道答案。", "You have already marked this answer."),
         "marking_settled" => ("这道答案的评分已完成。", "This answer's marking is already settled."),
+        "media_required" => (
+            "请先开启摄像头、麦克风并共享屏幕，监考画面连通后才能开始答题。",
+            "Turn on the camera and microphone and share the screen; the test starts once the proctor receives them.",
+        ),
+        "bad_offer" => ("音视频连接请求无效，请刷新页面重试。", "The media connection request is not valid; reload the page and try again."),
+        "media_unavailable" => ("音视频服务暂时不可用，请稍后重试。", "The media service is unavailable; try again shortly."),
+        "not_publishing" => ("该考生当前没有音视频画面。", "That candidate is not streaming now."),
+        "no_tracks" => ("请选择要观看的画面。", "Choose which streams to watch."),
+        "text_required" => ("请填写内容（不超过 500 字）。", "Write the text (up to 500 characters)."),
         "comment_too_long" => ("评语不超过 1000 字。", "The comment is limited to 1000 characters."),
         _ => ("服务器内部错误，请稍后再试。", "Internal error; please try again later."),
     };

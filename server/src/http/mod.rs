@@ -47,6 +47,10 @@ pub struct AppState {
     pub papers: Arc<PaperCache>,
     /// Live events, between processes too when Redis is configured.
     pub events: EventBus,
+    /// Candidates' camera, microphone and screen: received, recorded, forwarded to proctors.
+    pub media: media::sfu::MediaServer,
+    /// Candidates' open sockets, for notices and media changes meant for one of them.
+    pub candidate_channels: Arc<crate::exams::candidate_channels::CandidateChannels>,
 }
 
 impl AppState {
@@ -61,7 +65,12 @@ impl AppState {
         let shared_db_unannounced = !events.is_shared() && db.backend == Backend::Postgres;
         let papers = Arc::new(PaperCache::new(if shared_db_unannounced { CLOCK_TTL_UNANNOUNCED } else { CLOCK_TTL_ANNOUNCED }));
         papers.follow(&events);
-        Ok(Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter), answers, papers, events })
+        let media = media::sfu::MediaServer::new(settings.media_config()?);
+        let candidate_channels = Arc::new(crate::exams::candidate_channels::CandidateChannels::default());
+        candidate_channels.dispatch(&events, &media);
+        let state = Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter), answers, papers, events, media, candidate_channels };
+        crate::exams::media_log::spawn(state.clone());
+        Ok(state)
     }
 
     /// A paper's status or clock changed: forget it here at once and tell the other processes.

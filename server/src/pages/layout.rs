@@ -75,6 +75,12 @@ input[type=radio], input[type=checkbox] { width: auto; }
 button:disabled { opacity: .45; cursor: not-allowed; }
 button.secondary { background: #fff; color: var(--accent); border: 1px solid var(--accent); }
 progress { width: 100%; height: 1.25rem; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .5rem; }
+.tile { display: flex; flex-direction: column; align-items: stretch; padding: .25rem; background: #f6f8fa; color: inherit; text-align: left; }
+.tile video { width: 100%; aspect-ratio: 4 / 3; background: #222; }
+.big { display: flex; gap: .5rem; flex-wrap: wrap; } .big video { width: 32rem; max-width: 100%; background: #222; }
+.previews video { width: 16rem; max-width: 45%; background: #222; margin-right: .5rem; }
+dialog { max-width: 70rem; }
 .bar { display: flex; align-items: center; gap: .5rem; } .bar span.fill { display: inline-block; height: 1rem; background: var(--accent); }
 .bar span.need { display: inline-block; height: 1rem; background: #ff8182; }
 nav.crumbs { margin-bottom: 1rem; } nav.crumbs a { margin-right: .75rem; }

@@ -58,6 +58,17 @@ pub async fn room(State(state): State<AppState>, headers: HeaderMap, Path(id): P
     let body = format!(
         "<nav class=\"crumbs\"><a href=\"/sessions\">{back}</a><a href=\"/api/v1/sessions/{id}/summary?format=xlsx\">{xlsx}</a><a href=\"/api/v1/sessions/{id}/summary?format=csv\">CSV</a></nav>\
          <section class=\"card\"><h2>{name} · {room}</h2><div id=\"room-chart\" class=\"toolbar\" aria-label=\"{chart}\"></div></section>\
+         <section class=\"card\"><h2>{grid}</h2><div id=\"tiles\" class=\"tiles\" data-session=\"{id}\" data-act=\"{can_act}\"></div></section>\
+         <dialog id=\"enlarged\" aria-labelledby=\"enlarged-title\"><h2 id=\"enlarged-title\"></h2>\
+           <div class=\"big\"><video id=\"big-camera\" autoplay playsinline aria-label=\"{camera}\"></video><video id=\"big-screen\" autoplay playsinline aria-label=\"{screen}\"></video></div>\
+           <audio id=\"big-audio\" autoplay></audio>\
+           <form id=\"enlarged-actions\" method=\"dialog\"><label for=\"enlarged-text\">{text}</label><input id=\"enlarged-text\" maxlength=\"500\">\
+             <div class=\"toolbar\"><button type=\"button\" data-do=\"warn\">{warn}</button><button type=\"button\" data-do=\"note\" class=\"secondary\">{note}</button>\
+             <button type=\"button\" data-do=\"pause\" class=\"secondary\">{pause}</button><button type=\"button\" data-do=\"resume\" class=\"secondary\">{resume}</button>\
+             <button type=\"button\" data-do=\"extra_time\" class=\"secondary\">{extra}</button><button type=\"button\" data-do=\"terminate\" class=\"secondary\">{terminate}</button>\
+             <button type=\"button\" data-do=\"approve_device\" class=\"secondary\">{approve}</button>\
+             <button type=\"submit\" value=\"close\">{close}</button></div></form>\
+           <div id=\"enlarged-result\"></div></dialog>\
          <section class=\"card\"><h2>{live}</h2><table id=\"room\" data-session=\"{id}\" data-act=\"{can_act}\" data-pass=\"{pass}\"><thead><tr>\
          <th>{ticket}</th><th>{cname}</th><th>{status}</th><th>{progress}</th><th>{left}</th><th>{flags}</th><th>{score}</th><th>{actions}</th>\
          </tr></thead><tbody></tbody></table><p id=\"act-result\" role=\"status\"></p></section>\
@@ -79,7 +90,19 @@ pub async fn room(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         score = lang.pick("成绩", "Score"),
         actions = lang.pick("操作", "Actions"),
         scores = lang.pick("成绩分布", "Score distribution"),
+        grid = lang.pick("监考画面", "Live video"),
+        camera = lang.pick("摄像头画面", "Camera"),
+        screen = lang.pick("屏幕共享画面", "Screen"),
+        text = lang.pick("提醒内容、原因或记录", "Message, reason or note"),
+        warn = lang.pick("发送提醒", "Warn"),
+        note = lang.pick("记入考场记录", "Add to the record"),
+        pause = lang.pick("暂停", "Pause"),
+        resume = lang.pick("恢复", "Resume"),
+        extra = lang.pick("延时 10 分钟", "10 minutes more"),
+        terminate = lang.pick("终止考试", "Terminate"),
+        approve = lang.pick("批准更换设备", "Approve device change"),
+        close = lang.pick("关闭", "Close"),
         feed = lang.pick("考场记录", "Exam-room record"),
     );
-    render_with(lang, &s.name, &body, cookie, &["proctor.js"])
+    render_with(lang, &s.name, &body, cookie, &["proctor.js", "proctor_media.js"])
 }

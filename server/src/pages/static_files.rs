@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 
 const FILES: &[(&str, &str)] =
     &[("common.js", include_str!("../../static/common.js")), ("bank.js", include_str!("../../static/bank.js")), ("exam.js", include_str!("../../static/exam.js")),
-      ("proctor.js", include_str!("../../static/proctor.js")), ("marking.js", include_str!("../../static/marking.js"))];
+      ("proctor.js", include_str!("../../static/proctor.js")), ("marking.js", include_str!("../../static/marking.js")),
+      ("exam_media.js", include_str!("../../static/exam_media.js")), ("proctor_media.js", include_str!("../../static/proctor_media.js"))];
 
 pub async fn serve(Path(name): Path<String>) -> Response {
     match FILES.iter().find(|(n, _)| *n == name) {

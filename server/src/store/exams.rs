@@ -24,6 +24,8 @@ pub struct SessionRow {
     pub device_approval: bool,
     /// Percent of a question's points two markers may differ by before a third marks.
     pub marking_threshold_pct: i64,
+    /// Tracks that must be streaming before the first question.
+    pub required_media: Vec<exam_protocol::MediaKind>,
     /// The blueprint as JSON, copied when the session was made so later edits do not move it.
     pub blueprint: String,
 }
@@ -31,7 +33,7 @@ pub struct SessionRow {
 macro_rules! session_columns {
     () => {
         "id, institution_id, bank_id, level, batch, name, room, starts_at_ms, ends_at_ms, duration_secs, late_entry_secs, \
-         earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, marking_threshold_pct, blueprint"
+         earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, marking_threshold_pct, required_media, blueprint"
     };
 }
 
@@ -54,6 +56,8 @@ fn session_from_row(r: &AnyRow) -> StoreResult<SessionRow> {
         pass_mark: r.try_get("pass_mark")?,
         device_approval: r.try_get::<i64, _>("device_approval")? != 0,
         marking_threshold_pct: r.try_get("marking_threshold_pct")?,
+        required_media: serde_json::from_str(&r.try_get::<String, _>("required_media")?)
+            .map_err(|e| sqlx::Error::Decode(format!("required_media: {e}").into()))?,
         blueprint: r.try_get("blueprint")?,
     })
 }
@@ -85,8 +89,8 @@ pub async fn insert_session(conn: &mut AnyConnection, s: &SessionRow, created_by
     Ok(sqlx::query_scalar(
         "INSERT INTO exam_sessions (institution_id, bank_id, level, batch, name, room, starts_at_ms, ends_at_ms, duration_secs,
              late_entry_secs, earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, blueprint,
-             created_by, created_at_ms, marking_threshold_pct)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+             created_by, created_at_ms, marking_threshold_pct, required_media)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
     )
     .bind(s.institution_id)
     .bind(s.bank_id)
@@ -107,6 +111,7 @@ pub async fn insert_session(conn: &mut AnyConnection, s: &SessionRow, created_by
     .bind(created_by)
     .bind(now_ms)
     .bind(s.marking_threshold_pct)
+    .bind(serde_json::to_string(&s.required_media).unwrap_or_else(|_| "[]".into()))
     .fetch_one(conn)
     .await?)
 }
@@ -586,6 +591,17 @@ pub async fn set_pending_device(conn: &mut AnyConnection, candidate_id: i64, dev
         .bind(candidate_id)
         .bind(device)
         .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Changes the tracks a session requires (demo and test setup; sessions made through the API
+/// state them when created).
+pub async fn set_required_media(db: &Db, session_id: i64, kinds: &[exam_protocol::MediaKind]) -> StoreResult<()> {
+    sqlx::query("UPDATE exam_sessions SET required_media = $2 WHERE id = $1")
+        .bind(session_id)
+        .bind(serde_json::to_string(kinds).unwrap_or_else(|_| "[]".into()))
+        .execute(db.writer())
         .await?;
     Ok(())
 }

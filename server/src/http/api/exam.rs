@@ -71,3 +71,8 @@ pub async fn integrity(State(state): State<AppState>, user: CurrentUser, ApiJson
     candidate::integrity(&state, &user, req.kind).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// What the page needs to publish camera, microphone and screen, and what flows now.
+pub async fn media(State(state): State<AppState>, user: CurrentUser) -> Result<Json<exam_protocol::MediaSetup>, ApiError> {
+    Ok(Json(candidate::media_setup(&state, &user).await?))
+}

@@ -1,11 +1,14 @@
-//! The candidate's answer channel over WebSocket. Each answer is acknowledged only after it is
-//! durable; refusals carry the stable code and a message in the candidate's language; the
-//! server's clock is pushed every few seconds. The loop is generic over a Sink and a Stream, so
-//! tests can drive it with channels as well as with a real socket.
+//! The candidate's channel over WebSocket: answers, each acknowledged only after it is durable;
+//! the server's clock every few seconds; media signalling (the offer for camera, microphone and
+//! screen, and which tracks arrive); proctors' notices. It opens before the paper exists, so the
+//! media can flow before the first question. Refusals carry the stable code and a message in
+//! the candidate's language. The loop is generic over a Sink and a Stream, so tests can drive it
+//! with channels as well as with a real socket.
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use exam_protocol::{AnswerRequest, ClientMessage, ServerMessage, Stage};
@@ -20,7 +23,7 @@ use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
 use crate::http::{AppState, messages};
-use crate::store::exams::{self, PaperRow};
+use crate::store::exams::{self, CandidateRow, PaperRow};
 
 /// How often the server's clock is sent.
 const TIME_EVERY: Duration = Duration::from_secs(5);
@@ -32,12 +35,12 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let (c, _) = candidate::context(&state, &user).await?;
-    let paper = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound)?;
+    let paper = exams::paper_of_candidate(&state.db, c.id).await?;
     let lang = Lang::from_headers(&headers);
     // Small buffers: thousands of candidates each hold one of these open for 90 minutes.
     Ok(ws.read_buffer_size(4 * 1024).write_buffer_size(0).max_message_size(64 * 1024).on_upgrade(move |socket: WebSocket| async move {
         let (sink, stream) = socket.split();
-        serve(state, user, paper, lang, sink, stream).await;
+        serve(state, user, c, paper, lang, sink, stream).await;
     }))
 }
 
@@ -59,14 +62,24 @@ async fn time_message(state: &AppState, paper_id: i64) -> Option<ServerMessage> 
     })
 }
 
+/// The paper once it exists: looked up again while the candidate has not started.
+async fn current_paper(state: &AppState, c: &CandidateRow, paper: &mut Option<Arc<PaperRow>>) -> Option<Arc<PaperRow>> {
+    if paper.is_none()
+        && let Ok(Some(p)) = exams::paper_of_candidate(&state.db, c.id).await
+    {
+        *paper = Some(Arc::new(p));
+    }
+    paper.clone()
+}
+
 /// Runs one connection until the client goes away or the paper ends.
-pub async fn serve<S, R, E>(state: AppState, user: CurrentUser, paper: PaperRow, lang: Lang, mut sink: S, mut stream: R)
+pub async fn serve<S, R, E>(state: AppState, user: CurrentUser, c: CandidateRow, paper: Option<PaperRow>, lang: Lang, mut sink: S, mut stream: R)
 where
     S: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin + Send,
 {
     // Shared, not copied, by the task each answer gets: the row carries the paper's questions.
-    let paper = std::sync::Arc::new(paper);
+    let mut paper = paper.map(Arc::new);
     let (out, mut outbox) = mpsc::channel::<ServerMessage>(256);
     let writer = tokio::spawn(async move {
         while let Some(msg) = outbox.recv().await {
@@ -78,15 +91,20 @@ where
         }
         let _ = sink.close().await;
     });
-    if let Some(t) = time_message(&state, paper.id).await {
+    if let Some(p) = &paper
+        && let Some(t) = time_message(&state, p.id).await
+    {
         let _ = out.send(t).await;
     }
+    // Proctors' notices and media changes for this candidate come through here.
+    let registration = state.candidate_channels.register(c.id, out.clone());
     let mut tick = tokio::time::interval(TIME_EVERY);
     tick.tick().await;
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                match time_message(&state, paper.id).await {
+                let Some(p) = current_paper(&state, &c, &mut paper).await else { continue };
+                match time_message(&state, p.id).await {
                     Some(msg @ ServerMessage::Ended { .. }) => { let _ = out.send(msg).await; break; }
                     Some(msg) => { if out.send(msg).await.is_err() { break; } }
                     None => break,
@@ -101,11 +119,15 @@ where
                 };
                 match serde_json::from_str::<ClientMessage>(&text) {
                     Ok(ClientMessage::Answer { seq, no, response }) => {
+                        let Some(p) = current_paper(&state, &c, &mut paper).await else {
+                            let _ = out.send(refused(Some(seq), "not_started", lang)).await;
+                            continue;
+                        };
                         // Each answer waits for its own commit without holding up the next.
-                        let (state, paper, out) = (state.clone(), std::sync::Arc::clone(&paper), out.clone());
+                        let (state, out) = (state.clone(), out.clone());
                         tokio::spawn(async move {
                             let req = AnswerRequest { seq, no, response };
-                            let reply = match candidate::answer_on(&state, &paper, &req).await {
+                            let reply = match candidate::answer_on(&state, &p, &req).await {
                                 Ok(ack) => ServerMessage::Ack { seq, duplicate: ack == Ack::Duplicate },
                                 Err(e) => refused(Some(seq), e.code(), lang),
                             };
@@ -118,15 +140,29 @@ where
                         }
                     }
                     Ok(ClientMessage::Ping) => {
-                        if let Some(t) = time_message(&state, paper.id).await {
+                        if let Some(p) = current_paper(&state, &c, &mut paper).await
+                            && let Some(t) = time_message(&state, p.id).await
+                        {
                             let _ = out.send(t).await;
                         }
+                    }
+                    Ok(ClientMessage::MediaOffer { sdp, tracks }) => {
+                        // Answered in its own task: gathering candidates takes a moment.
+                        let (state, out, c) = (state.clone(), out.clone(), c.clone());
+                        tokio::spawn(async move {
+                            let reply = match candidate::publish_media(&state, &c, &sdp, &tracks).await {
+                                Ok(sdp) => ServerMessage::MediaAnswer { sdp },
+                                Err(e) => refused(None, e.code(), lang),
+                            };
+                            let _ = out.send(reply).await;
+                        });
                     }
                     Err(_) => { let _ = out.send(refused(None, "malformed_message", lang)).await; }
                 }
             }
         }
     }
+    drop(registration);
     drop(out);
     let _ = writer.await;
 }

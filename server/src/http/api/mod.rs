@@ -107,6 +107,12 @@ pub fn routes() -> Vec<Route> {
             Access::Roles(&[Proctor]),
             post(proctoring::act),
         ),
+        Route::api(
+            Method::POST,
+            "/api/v1/sessions/{id}/candidates/{candidate_id}/watch",
+            Access::Roles(&[Proctor]),
+            post(proctoring::watch),
+        ),
         Route::api(Method::GET, "/api/v1/sessions/{id}/marking", Access::Roles(&[Proctor, InstitutionAdmin]), get(marking::progress)),
         Route::api(Method::GET, "/api/v1/marking/next", Access::Roles(&[Proctor]), get(marking::next)),
         Route::api(Method::POST, "/api/v1/marking/{id}", Access::Roles(&[Proctor]), post(marking::mark)),
@@ -119,5 +125,6 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::POST, "/api/v1/exam/hand-in", Access::Roles(&[Candidate]), post(exam::hand_in)),
         Route::api(Method::POST, "/api/v1/exam/events", Access::Roles(&[Candidate]), post(exam::integrity)),
         Route::api(Method::GET, "/api/v1/exam/ws", Access::Roles(&[Candidate]), get(exam_ws::upgrade)),
+        Route::api(Method::GET, "/api/v1/exam/media", Access::Roles(&[Candidate]), get(exam::media)),
     ]
 }

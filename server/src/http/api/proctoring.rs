@@ -71,3 +71,13 @@ pub async fn summary(
         _ => Err(ApiError::Validation("unknown_format")),
     }
 }
+
+/// Subscribes a proctor's browser to a candidate's tracks: their SDP offer in, the answer out.
+pub async fn watch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, candidate_id)): Path<(i64, i64)>,
+    ApiJson(req): ApiJson<exam_protocol::WatchRequest>,
+) -> Result<Json<exam_protocol::SdpAnswer>, ApiError> {
+    Ok(Json(proctor::watch(&state, &user, id, candidate_id, &req).await?))
+}

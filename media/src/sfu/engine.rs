@@ -1,0 +1,112 @@
+//! Building peer connections the way this server needs them: VP8 and Opus only (what the
+//! recorder writes), mDNS off, ICE bound to an explicit address and a port from the configured
+//! range, the public address announced when behind 1:1 NAT.
+use std::net::{IpAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::Duration;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8};
+use rtc::rtp_transceiver::rtp_sender::{RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
+use webrtc::peer_connection::{
+    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder, RTCIceCandidateType,
+    RTCIceServer, Registry, SettingEngineBuilder, register_default_interceptors,
+};
+use webrtc::runtime::Runtime;
+
+use super::{MediaConfig, MediaError};
+
+pub fn opus() -> RTCRtpCodec {
+    RTCRtpCodec {
+        mime_type: MIME_TYPE_OPUS.to_owned(),
+        clock_rate: 48_000,
+        channels: 2,
+        sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
+        rtcp_feedback: vec![],
+    }
+}
+
+pub fn vp8() -> RTCRtpCodec {
+    let fb = |typ: &str, parameter: &str| RTCPFeedback { typ: typ.to_owned(), parameter: parameter.to_owned() };
+    RTCRtpCodec {
+        mime_type: MIME_TYPE_VP8.to_owned(),
+        clock_rate: 90_000,
+        channels: 0,
+        sdp_fmtp_line: String::new(),
+        rtcp_feedback: vec![fb("goog-remb", ""), fb("ccm", "fir"), fb("nack", ""), fb("nack", "pli")],
+    }
+}
+
+fn media_engine() -> Result<MediaEngine, MediaError> {
+    let mut me = MediaEngine::default();
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: opus(), payload_type: 111, ..Default::default() }, RtpCodecKind::Audio)
+        .map_err(MediaError::webrtc)?;
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: vp8(), payload_type: 96, ..Default::default() }, RtpCodecKind::Video)
+        .map_err(MediaError::webrtc)?;
+    Ok(me)
+}
+
+/// Hands out UDP ports from the configured range, round robin, skipping ports in use.
+#[derive(Debug)]
+pub struct PortPool {
+    ip: IpAddr,
+    min: u16,
+    max: u16,
+    next: AtomicU32,
+}
+
+impl PortPool {
+    pub fn new(ip: IpAddr, min: u16, max: u16) -> PortPool {
+        PortPool { ip, min, max: max.max(min), next: AtomicU32::new(0) }
+    }
+
+    /// A port that was free a moment ago (the peer connection binds it next).
+    pub fn take(&self) -> Result<u16, MediaError> {
+        let span = u32::from(self.max - self.min) + 1;
+        for _ in 0..span {
+            let port = self.min + (self.next.fetch_add(1, Ordering::Relaxed) % span) as u16;
+            if UdpSocket::bind((self.ip, port)).is_ok() {
+                return Ok(port);
+            }
+        }
+        Err(MediaError::NoPorts)
+    }
+}
+
+pub async fn peer_connection(
+    cfg: &MediaConfig,
+    ports: &PortPool,
+    runtime: Arc<dyn Runtime>,
+    handler: Arc<dyn PeerConnectionEventHandler>,
+) -> Result<Arc<dyn PeerConnection>, MediaError> {
+    let mut me = media_engine()?;
+    let registry = register_default_interceptors(Registry::new(), &mut me).map_err(MediaError::webrtc)?;
+    let ice_servers = cfg
+        .ice_servers
+        .iter()
+        .map(|s| RTCIceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
+        .collect();
+    let mut settings = SettingEngineBuilder::new()
+        .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
+        // A peer that vanishes is given up after a few seconds, and its resources freed.
+        .with_ice_timeouts(Some(Duration::from_secs(4)), Some(Duration::from_secs(8)), Some(Duration::from_secs(2)));
+    if cfg.bind_ip.is_loopback() {
+        settings = settings.with_include_loopback_candidate(true);
+    }
+    if let Some(public) = cfg.public_ip {
+        settings = settings.with_nat_1to1_ips(vec![public.to_string()], RTCIceCandidateType::Host);
+    }
+    let port = ports.take()?;
+    let pc = PeerConnectionBuilder::new()
+        .with_configuration(RTCConfigurationBuilder::new().with_ice_servers(ice_servers).build())
+        .with_media_engine(me)
+        .with_setting_engine(settings.build())
+        .with_interceptor_registry(registry)
+        .with_handler(handler)
+        .with_runtime(runtime)
+        .with_udp_addrs(vec![std::net::SocketAddr::new(cfg.bind_ip, port).to_string()])
+        .build()
+        .await
+        .map_err(MediaError::webrtc)?;
+    Ok(Arc::new(pc))
+}

@@ -1,0 +1,101 @@
+//! A proctor's view of one candidate: a connection that receives some of the candidate's
+//! tracks, each fed from the publisher's packets with its own SSRC.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use exam_protocol::MediaKind;
+use rtc::media_stream::MediaStreamTrack;
+use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind};
+use tokio::sync::{Notify, broadcast};
+use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
+use webrtc::peer_connection::{PeerConnectionEventHandler, RTCIceGatheringState, RTCPeerConnectionState, RTCSessionDescription};
+
+use super::publisher::{Publisher, answer};
+use super::{Inner, MediaError, engine};
+
+struct Handler {
+    gathered: Notify,
+    closed: Arc<AtomicBool>,
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Handler {
+    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        if state == RTCIceGatheringState::Complete {
+            self.gathered.notify_one();
+        }
+    }
+
+    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        if matches!(state, RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed) {
+            self.closed.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSessionDescription, kinds: &[MediaKind]) -> Result<(String, Vec<MediaKind>), MediaError> {
+    let closed = Arc::new(AtomicBool::new(false));
+    let handler = Arc::new(Handler { gathered: Notify::new(), closed: closed.clone() });
+    let pc = engine::peer_connection(&inner.cfg, &inner.ports, inner.runtime.clone(), handler.clone()).await?;
+    let feeds = p.feeds();
+    let mut sent = Vec::new();
+    // Camera, microphone, screen: the order the viewer's transceivers are in.
+    for kind in MediaKind::ALL.into_iter().filter(|k| kinds.contains(k)) {
+        let Some(feed) = feeds.iter().find(|f| f.kind == kind) else { continue };
+        let ssrc: u32 = rand::random();
+        let rtp_kind = if kind == MediaKind::Microphone { RtpCodecKind::Audio } else { RtpCodecKind::Video };
+        let track = Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
+            format!("candidate-{}", p.id),
+            kind.as_str().to_string(),
+            kind.as_str().to_string(),
+            rtp_kind,
+            vec![RTCRtpEncodingParameters {
+                rtp_coding_parameters: RTCRtpCodingParameters { ssrc: Some(ssrc), ..Default::default() },
+                codec: feed.codec.clone(),
+                ..Default::default()
+            }],
+        )));
+        if let Err(e) = pc.add_track(track.clone() as Arc<dyn TrackLocal>).await {
+            let _ = pc.close().await;
+            return Err(MediaError::webrtc(e));
+        }
+        tokio::spawn(forward(Arc::downgrade(inner), feed.packets.subscribe(), track, ssrc, closed.clone()));
+        sent.push(kind);
+    }
+    let sdp = match answer(&pc, &handler.gathered, offer).await {
+        Ok(sdp) => sdp,
+        Err(e) => {
+            closed.store(true, Ordering::Relaxed);
+            let _ = pc.close().await;
+            return Err(e);
+        }
+    };
+    p.state.subscriptions.lock().unwrap_or_else(|e| e.into_inner()).push((pc, closed));
+    inner.counters.subscriptions.fetch_add(1, Ordering::Relaxed);
+    // A new viewer needs a keyframe to start from.
+    p.request_keyframes(inner).await;
+    Ok((sdp, sent))
+}
+
+async fn forward(inner: std::sync::Weak<Inner>, mut rx: broadcast::Receiver<rtc::rtp::Packet>, track: Arc<TrackLocalStaticRTP>, ssrc: u32, closed: Arc<AtomicBool>) {
+    loop {
+        match rx.recv().await {
+            Ok(mut packet) => {
+                if closed.load(Ordering::Relaxed) {
+                    return;
+                }
+                packet.header.ssrc = ssrc;
+                if track.write_rtp(packet).await.is_err() {
+                    return;
+                }
+                if let Some(i) = inner.upgrade() {
+                    i.counters.packets_out.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            // A slow viewer skips what it missed; video recovers at the next keyframe.
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}

@@ -1,0 +1,116 @@
+// The proctor's live grid: one camera tile per candidate who streams (camera only, so dozens
+// fit on a page), badges for streams, progress, time left and flags; a tile opens the enlarged
+// view with camera, screen and sound, and the actions: message or warn, pause, resume, extra
+// time, terminate, approve a device change, and notes for the exam-room record.
+"use strict";
+
+const grid = $("#tiles");
+
+if (grid) {
+  const session = grid.dataset.session;
+  const canAct = grid.dataset.act === "true";
+  const views = {}; // candidate id -> { pc, kinds } for tiles
+  let enlarged = null; // { cid, pc }
+
+  // Subscribes to a candidate's tracks; `els` maps kind -> media element.
+  async function watch(cid, kinds, els) {
+    const pc = new RTCPeerConnection();
+    const order = ["camera", "microphone", "screen"].filter((k) => kinds.includes(k));
+    const transceivers = order.map((k) => pc.addTransceiver(k === "microphone" ? "audio" : "video", { direction: "recvonly" }));
+    pc.ontrack = (ev) => {
+      const i = transceivers.findIndex((tr) => tr === ev.transceiver);
+      const el = els[order[i]];
+      if (el) { el.srcObject = new MediaStream([ev.track]); el.play().catch(() => {}); }
+    };
+    await pc.setLocalDescription(await pc.createOffer());
+    await iceGathered(pc);
+    const r = await api("POST", `/api/v1/sessions/${session}/candidates/${cid}/watch`, { sdp: pc.localDescription.sdp, kinds: order });
+    if (!r.ok) { pc.close(); return { error: r.json }; }
+    await pc.setRemoteDescription({ type: "answer", sdp: r.json.sdp });
+    return { pc };
+  }
+
+  function tile(c) {
+    let el = grid.querySelector(`[data-candidate="${c.candidate_id}"]`);
+    if (!el) {
+      el = document.createElement("button");
+      el.type = "button";
+      el.className = "tile";
+      el.dataset.candidate = c.candidate_id;
+      el.innerHTML = `<video muted autoplay playsinline></video><span class="tile-name"></span><span class="tile-badges"></span>`;
+      countFrames(el.querySelector("video"));
+      el.addEventListener("click", () => openEnlarged(c.candidate_id));
+      grid.appendChild(el);
+    }
+    return el;
+  }
+
+  function badges(c) {
+    const up = (k) => (c.media || []).includes(k);
+    const b = ["camera", "microphone", "screen"].map((k) => `<span class="badge ${up(k) ? "approved" : "rejected"}" data-track="${k}" data-up="${up(k)}">${MEDIA_NAMES[k]}</span>`);
+    b.push(`<span class="badge">${c.answered}/${c.questions}</span>`);
+    if (c.remaining_ms != null) b.push(`<span class="badge">${clock(c.remaining_ms)}</span>`);
+    if (c.integrity_events) b.push(`<span class="badge rejected" data-flags="${c.integrity_events}">${t("异常", "Flags")} ${c.integrity_events}</span>`);
+    if (c.device_pending) b.push(`<span class="badge in_review">${t("更换设备待批", "New device waiting")}</span>`);
+    return b.join(" ");
+  }
+
+  async function refreshTiles(rows) {
+    for (const c of rows) {
+      const el = tile(c);
+      el.querySelector(".tile-name").textContent = `${c.name} · ${c.ticket}`;
+      el.querySelector(".tile-badges").innerHTML = badges(c);
+      el.setAttribute("aria-label", `${c.name} ${t("放大查看", "enlarge")}`);
+      const camera = (c.media || []).includes("camera");
+      const v = views[c.candidate_id];
+      if (camera && !v) {
+        views[c.candidate_id] = { pending: true };
+        const w = await watch(c.candidate_id, ["camera"], { camera: el.querySelector("video") });
+        views[c.candidate_id] = w.pc ? { pc: w.pc } : undefined;
+      } else if (!camera && v && v.pc) {
+        v.pc.close();
+        delete views[c.candidate_id];
+      }
+    }
+  }
+  window.refreshTiles = refreshTiles;
+
+  const dialog = $("#enlarged");
+  async function openEnlarged(cid) {
+    closeEnlarged();
+    dialog.dataset.candidate = cid;
+    const row = (window.roomRows || []).find((c) => c.candidate_id === cid);
+    $("#enlarged-title").textContent = row ? `${row.name} · ${row.ticket}` : "";
+    $("#enlarged-result").innerHTML = "";
+    dialog.showModal();
+    const kinds = (row && row.media && row.media.length) ? row.media : ["camera", "microphone", "screen"];
+    const w = await watch(cid, kinds, { camera: $("#big-camera"), screen: $("#big-screen"), microphone: $("#big-audio") });
+    if (w.error) { $("#enlarged-result").innerHTML = errorBox(w.error); return; }
+    enlarged = { cid, pc: w.pc };
+  }
+  function closeEnlarged() {
+    if (enlarged && enlarged.pc) enlarged.pc.close();
+    enlarged = null;
+  }
+  dialog.addEventListener("close", closeEnlarged);
+  countFrames($("#big-camera"));
+  countFrames($("#big-screen"));
+
+  async function act(body) {
+    const cid = dialog.dataset.candidate;
+    const r = await api("POST", `/api/v1/sessions/${session}/candidates/${cid}/actions`, body);
+    $("#enlarged-result").innerHTML = r.ok ? `<p role="status" data-done="${esc(body.action)}">${t("已完成", "Done")}</p>` : errorBox(r.json);
+  }
+  // Only the close button submits (and so closes) the dialog; Enter in the text box does not.
+  $("#enlarged-actions").addEventListener("submit", (e) => { if (!e.submitter || e.submitter.value !== "close") e.preventDefault(); });
+  $("#enlarged-actions").addEventListener("click", (e) => {
+    const action = e.target.dataset && e.target.dataset.do;
+    if (!action || !canAct) return;
+    const text = $("#enlarged-text").value.trim();
+    if (action === "warn") act({ action, message: text });
+    else if (action === "note") act({ action, text });
+    else if (action === "pause" || action === "terminate") act({ action, reason: text });
+    else if (action === "extra_time") act({ action, minutes: 10, reason: text });
+    else act({ action });
+  });
+}
