@@ -13,20 +13,26 @@ if (grid) {
   let enlarged = null; // { cid, pc }
 
   // Subscribes to a candidate's tracks; `els` maps kind -> media element.
+  // What happened to each view, for the page's tests and for support.
+  const watchLog = (window.watchLog = []);
   async function watch(cid, kinds, els) {
     const pc = new RTCPeerConnection();
+    const log = (what) => watchLog.push(`${cid} ${kinds.join("+")} ${what}`);
+    pc.onconnectionstatechange = () => log(pc.connectionState);
     const order = ["camera", "microphone", "screen"].filter((k) => kinds.includes(k));
     const transceivers = order.map((k) => pc.addTransceiver(k === "microphone" ? "audio" : "video", { direction: "recvonly" }));
     pc.ontrack = (ev) => {
       const i = transceivers.findIndex((tr) => tr === ev.transceiver);
       const el = els[order[i]];
+      log(`track ${ev.track.kind} -> ${order[i]}`);
       if (el) { el.srcObject = new MediaStream([ev.track]); el.play().catch(() => {}); }
     };
     await pc.setLocalDescription(await pc.createOffer());
     await iceGathered(pc);
     const r = await api("POST", `/api/v1/sessions/${session}/candidates/${cid}/watch`, { sdp: pc.localDescription.sdp, kinds: order });
-    if (!r.ok) { pc.close(); return { error: r.json }; }
-    await pc.setRemoteDescription({ type: "answer", sdp: r.json.sdp });
+    if (!r.ok) { log(`refused ${r.json && r.json.error}`); pc.close(); return { error: r.json }; }
+    try { await pc.setRemoteDescription({ type: "answer", sdp: r.json.sdp }); } catch (e) { log(`answer: ${e.message}`); pc.close(); return { error: null }; }
+    log("answered");
     return { pc };
   }
 

@@ -61,6 +61,12 @@ impl Browser {
             "--window-size=1200,900".into(),
             "--use-fake-device-for-media-stream".into(),
             "--use-fake-ui-for-media-stream".into(),
+            // Screen sharing picks a source by itself; loopback addresses stay visible to WebRTC.
+            "--auto-select-desktop-capture-source=Entire screen".into(),
+            "--auto-accept-this-tab-capture".into(),
+            "--allow-loopback-in-peer-connection".into(),
+            "--disable-features=WebRtcHideLocalIpsWithMdns".into(),
+            "--autoplay-policy=no-user-gesture-required".into(),
             format!("--user-data-dir={}", profile.path().display()),
         ];
         let caps = json!({ "capabilities": { "alwaysMatch": {

@@ -40,6 +40,7 @@ pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSess
     let pc = engine::peer_connection(&inner.cfg, &inner.ports, inner.runtime.clone(), handler.clone()).await?;
     let feeds = p.feeds();
     let mut sent = Vec::new();
+    let mut legs = Vec::new();
     // Camera, microphone, screen: the order the viewer's transceivers are in.
     for kind in MediaKind::ALL.into_iter().filter(|k| kinds.contains(k)) {
         let Some(feed) = feeds.iter().find(|f| f.kind == kind) else { continue };
@@ -56,11 +57,14 @@ pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSess
                 ..Default::default()
             }],
         )));
-        if let Err(e) = pc.add_track(track.clone() as Arc<dyn TrackLocal>).await {
-            let _ = pc.close().await;
-            return Err(MediaError::webrtc(e));
-        }
-        tokio::spawn(forward(Arc::downgrade(inner), feed.packets.subscribe(), track, ssrc, closed.clone()));
+        let sender = match pc.add_track(track.clone() as Arc<dyn TrackLocal>).await {
+            Ok(sender) => sender,
+            Err(e) => {
+                let _ = pc.close().await;
+                return Err(MediaError::webrtc(e));
+            }
+        };
+        legs.push((track, sender, feed.packets.subscribe(), ssrc));
         sent.push(kind);
     }
     let sdp = match answer(&pc, &handler.gathered, offer).await {
@@ -71,6 +75,17 @@ pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSess
             return Err(e);
         }
     };
+    // Packets go out with the payload type this viewer negotiated, and without the publisher's
+    // header extensions (their ids belong to the publisher's connection).
+    for (track, sender, rx, ssrc) in legs {
+        let pt = match sender.get_parameters().await {
+            Ok(params) => params.rtp_parameters.codecs.first().map(|c| c.payload_type),
+            Err(_) => None,
+        };
+        if let Some(pt) = pt {
+            tokio::spawn(forward(Arc::downgrade(inner), rx, track, ssrc, pt, closed.clone()));
+        }
+    }
     p.state.subscriptions.lock().unwrap_or_else(|e| e.into_inner()).push((pc, closed));
     inner.counters.subscriptions.fetch_add(1, Ordering::Relaxed);
     // A new viewer needs a keyframe to start from.
@@ -78,7 +93,14 @@ pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSess
     Ok((sdp, sent))
 }
 
-async fn forward(inner: std::sync::Weak<Inner>, mut rx: broadcast::Receiver<rtc::rtp::Packet>, track: Arc<TrackLocalStaticRTP>, ssrc: u32, closed: Arc<AtomicBool>) {
+async fn forward(
+    inner: std::sync::Weak<Inner>,
+    mut rx: broadcast::Receiver<rtc::rtp::Packet>,
+    track: Arc<TrackLocalStaticRTP>,
+    ssrc: u32,
+    payload_type: u8,
+    closed: Arc<AtomicBool>,
+) {
     loop {
         match rx.recv().await {
             Ok(mut packet) => {
@@ -86,10 +108,14 @@ async fn forward(inner: std::sync::Weak<Inner>, mut rx: broadcast::Receiver<rtc:
                     return;
                 }
                 packet.header.ssrc = ssrc;
-                if track.write_rtp(packet).await.is_err() {
-                    return;
-                }
-                if let Some(i) = inner.upgrade() {
+                packet.header.payload_type = payload_type;
+                packet.header.extension = false;
+                packet.header.extensions.clear();
+                packet.header.extensions_padding = 0;
+                // Before the viewer's connection is up the track is not bound yet: skip.
+                if track.write_rtp(packet).await.is_ok()
+                    && let Some(i) = inner.upgrade()
+                {
                     i.counters.packets_out.fetch_add(1, Ordering::Relaxed);
                 }
             }

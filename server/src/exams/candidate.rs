@@ -340,6 +340,8 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     state.paper_changed(p.id);
+    // The test is over: the streams and their recordings end here.
+    state.media.unpublish(c.id).await;
     Ok(percent)
 }
 
