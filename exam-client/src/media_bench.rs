@@ -144,7 +144,8 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
     tokio::time::sleep(Duration::from_secs(opts.seconds)).await;
     let wall = t0.elapsed().as_secs_f64();
     let cpu_end = proc_figures(opts.server_pid);
-    let streamed = publishers.iter().map(|(_, _, p)| p.streamed().as_secs_f64()).fold(f64::INFINITY, f64::min);
+    // Each publisher streams from its start until it is stopped below.
+    let mut streamed = f64::INFINITY;
     let packets_sent: u64 = publishers.iter().map(|(_, _, p)| p.packets_sent.load(Ordering::Relaxed)).sum();
     let samples_sent: u64 = publishers.iter().map(|(_, _, p)| p.samples_sent.load(Ordering::Relaxed)).sum();
     let packets_received: u64 = viewers.iter().map(|v| v.packets.load(Ordering::Relaxed)).sum();
@@ -153,11 +154,22 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
         v.stop().await;
     }
     for (_, socket, p) in publishers {
+        streamed = streamed.min(p.streamed().as_secs_f64());
         p.stop().await;
         socket.close().await;
     }
-    // The server notices the peers leave and closes the recordings.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The server notices the peers leave (at the latest when ICE gives up) and closes the
+    // recordings; a closed recording states its duration.
+    let settle = Instant::now();
+    while settle.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let Some(dir) = &opts.recordings else { break };
+        if recordings_in(dir).iter().all(|f| probe(f).is_some()) {
+            break;
+        }
+    }
+    // Freed memory goes back to the system after the allocator's decay time (about 10 s).
+    tokio::time::sleep(Duration::from_secs(12)).await;
     let after = proc_figures(opts.server_pid);
 
     let mut recorded_min = f64::INFINITY;

@@ -193,12 +193,18 @@ impl Publisher {
                 };
                 let mut tick = tokio::time::interval(every);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                // Timestamps follow the wall clock, as a camera's capture clock does, also when this
+                // process falls behind.
+                let mut last = Instant::now();
                 for data in items.iter().cycle() {
                     tick.tick().await;
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let sample = Sample { data: data.clone().into(), duration: every, ..Sample::new(Instant::now()) };
+                    let now = Instant::now();
+                    let duration = if kind == RtpCodecKind::Audio { every } else { now.duration_since(last).max(Duration::from_millis(1)) };
+                    last = now;
+                    let sample = Sample { data: data.clone().into(), duration, ..Sample::new(now) };
                     if track.sample_writer(ssrc, pt).write_sample(&sample).await.is_err() {
                         return;
                     }

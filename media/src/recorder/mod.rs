@@ -51,7 +51,7 @@ impl StreamRecorder {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let file = BufWriter::with_capacity(64 * 1024, File::create(path)?);
+        let file = BufWriter::with_capacity(16 * 1024, File::create(path)?);
         let writer = WebmWriter::new(file, codecs, concat!("exam-media ", env!("CARGO_PKG_VERSION")))?;
         let tracks = codecs
             .iter()

@@ -107,7 +107,8 @@ impl PeerConnectionEventHandler for Handler {
                 (None, _) => MediaKind::Screen,
             }
         };
-        let (packets, _) = broadcast::channel(256);
+        // About two seconds of a camera: enough for a viewer to catch up, small per feed.
+        let (packets, _) = broadcast::channel(64);
         let feed = Arc::new(Feed {
             kind,
             codec,
