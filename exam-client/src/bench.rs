@@ -235,18 +235,25 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
     }
     let elapsed = t0.elapsed().as_secs_f64();
 
-    // 3. Hand in, then compare every final paper with what was acknowledged.
+    // 3. Hand in, then compare every final paper with what was acknowledged (many at once).
+    let acked_max = std::mem::take(&mut tl.acked_max);
+    let mut checks = Vec::new();
+    for (c, acked) in candidates.iter().zip(acked_max) {
+        let (http, base, gate, token) = (http.clone(), base.clone(), gate.clone(), c.token.clone());
+        checks.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await;
+            let _ = http.post(format!("{base}/api/v1/exam/hand-in")).bearer_auth(&token).send().await;
+            let stored: CandidatePaper = http.get(format!("{base}/api/v1/exam/paper")).bearer_auth(&token).send().await?.json().await?;
+            let lost = acked
+                .iter()
+                .filter(|(no, max_acked)| stored.answers.iter().find(|a| a.no == **no).map(|a| a.seq).unwrap_or(0) < **max_acked)
+                .count() as u64;
+            anyhow::Ok(lost)
+        }));
+    }
     let mut lost = 0u64;
-    for (idx, c) in candidates.iter().enumerate() {
-        let _permit = gate.acquire().await;
-        let _ = http.post(format!("{base}/api/v1/exam/hand-in")).bearer_auth(&c.token).send().await;
-        let stored: CandidatePaper = http.get(format!("{base}/api/v1/exam/paper")).bearer_auth(&c.token).send().await?.json().await?;
-        for (no, max_acked) in &tl.acked_max[idx] {
-            let kept = stored.answers.iter().find(|a| a.no == *no).map(|a| a.seq).unwrap_or(0);
-            if kept < *max_acked {
-                lost += 1;
-            }
-        }
+    for c in checks {
+        lost += c.await??;
     }
     let mut lat = tl.latencies_us.clone();
     lat.sort_unstable();

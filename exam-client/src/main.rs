@@ -65,6 +65,24 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// A headless candidate: sign in with ticket and ID, publish a VP8 + Opus clip as camera and
+    /// microphone over WebRTC, in a loop, until stopped (or for --seconds).
+    Publish {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        ticket: String,
+        #[arg(long)]
+        id_number: String,
+        #[arg(long, env = "EXAM_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        video: std::path::PathBuf,
+        #[arg(long)]
+        audio: std::path::PathBuf,
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
     /// Sign in and print the account as JSON. The password comes from EXAM_PASSWORD or a prompt.
     Login {
         #[arg(long)]
@@ -116,6 +134,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await?;
             println!("{figures}");
+        }
+        Command::Publish { server, ticket, id_number, password, video, audio, seconds } => {
+            let clip = std::sync::Arc::new(exam_client::media_peer::Clip::load(&video, &audio)?);
+            let base = server.trim_end_matches('/');
+            let token = exam_client::media_bench::candidate_token(base, &ticket, &id_number, &password).await?;
+            let mut socket = exam_client::ExamSocket::connect(base, &token).await?;
+            let publisher = exam_client::media_peer::Publisher::start(&mut socket, clip).await?;
+            println!("publishing camera and microphone");
+            match seconds {
+                Some(s) => tokio::time::sleep(std::time::Duration::from_secs(s)).await,
+                None => std::future::pending::<()>().await,
+            }
+            publisher.stop().await;
+            socket.close().await;
         }
         Command::Login { server, user, password } => {
             let password = match password {

@@ -220,9 +220,14 @@ fn publishers_len(n: f64) -> u64 {
 }
 
 async fn sign_in(base: &str, e: &Entry, password: &str) -> anyhow::Result<String> {
+    candidate_token(base, &e.ticket, &e.id_number, password).await
+}
+
+/// Signs a candidate in with ticket, ID number and password; their session token.
+pub async fn candidate_token(base: &str, ticket: &str, id_number: &str, password: &str) -> anyhow::Result<String> {
     let v: Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/exam/login"))
-        .json(&json!({"ticket": e.ticket, "id_number": e.id_number, "password": password}))
+        .json(&json!({"ticket": ticket, "id_number": id_number, "password": password}))
         .send()
         .await?
         .error_for_status()?

@@ -229,11 +229,38 @@ impl Publisher {
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.pc.close().await;
     }
+}
 
-    /// Stops sending without closing: the peer vanishes as a crashed browser would.
-    pub fn vanish(self) {
-        self.stop.store(true, Ordering::Relaxed);
-        std::mem::forget(self.pc);
+/// Sends an offer for a camera and takes the answer, but never connects: what a browser behind
+/// a firewall that drops UDP looks like to the server.
+pub async fn offer_without_connecting(socket: &mut ExamSocket) -> anyhow::Result<()> {
+    let events = Arc::new(Events { gathered: Notify::new(), connected: Notify::new(), closed: AtomicBool::new(false), packets: Arc::default() });
+    let pc = peer(events.clone()).await?;
+    let track = Arc::new(TrackLocalStaticSample::new(
+        Instant::now(),
+        MediaStreamTrack::new(
+            "unreachable".into(),
+            "camera-unreachable".into(),
+            "camera".into(),
+            RtpCodecKind::Video,
+            vec![RTCRtpEncodingParameters {
+                rtp_coding_parameters: RTCRtpCodingParameters { ssrc: Some(rand::random()), ..Default::default() },
+                codec: codec(RtpCodecKind::Video),
+                ..Default::default()
+            }],
+        ),
+    )?);
+    pc.add_track(track as Arc<dyn TrackLocal>).await?;
+    let sdp = gathered_offer(&pc, &events).await?;
+    let _ = pc.close().await;
+    let tracks = BTreeMap::from([("camera-unreachable".to_string(), MediaKind::Camera)]);
+    socket.send(&ClientMessage::MediaOffer { sdp, tracks }).await?;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.recv()).await?? {
+            ServerMessage::MediaAnswer { .. } => return Ok(()),
+            ServerMessage::Refused { error, .. } => anyhow::bail!("refused: {error}"),
+            _ => continue,
+        }
     }
 }
 

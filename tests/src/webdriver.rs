@@ -1,5 +1,6 @@
 //! A small W3C WebDriver client for Debian's ChromeDriver driving headless Chromium: enough to
 //! open pages, type, click, read text and take screenshots like a user would.
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -28,7 +29,9 @@ impl Browser {
     /// Starts ChromeDriver and a headless Chromium with a fresh profile and a fake camera.
     pub async fn start() -> Browser {
         let port = free_port();
+        // Its own process group, so ending the test ends Chromium too, even after a panic.
         let driver = Command::new("/usr/bin/chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -182,7 +185,8 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // Ending the driver ends its Chromium too.
+        // The whole process group: the driver and every Chromium process it started.
+        let _ = Command::new("kill").args(["-KILL", &format!("-{}", self.driver.id())]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

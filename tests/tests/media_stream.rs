@@ -121,3 +121,51 @@ async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
     let codecs = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(codecs.contains("vp8") && codecs.contains("opus"), "{codecs}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_and_vanished_peers_are_reported_and_freed() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.media.ice_timeout_secs = 2).await;
+    exam_server::demo::seed(app.db()).await.expect("seed");
+    let dir = tempfile::tempdir().expect("tmp");
+    let (ivf, ogg) = media_clip(dir.path());
+    let clip = Arc::new(Clip::load(&ivf, &ogg).expect("clip"));
+    let proctor = app.signed_in("proctor").await;
+    let feed = async || -> Vec<RoomEvent> { call(&proctor, Method::GET, "/api/v1/sessions/1/events", None).await.expect("feed") };
+
+    // ICE never connects: after the timeout the proctor sees it and the server lets go.
+    let token = candidate_token(&app.base, app.db(), 0).await;
+    let mut socket = ExamSocket::connect(&app.base, &token).await.expect("socket");
+    exam_client::media_peer::offer_without_connecting(&mut socket).await.expect("offer");
+    wait_until("the failed connection in the record", async || feed().await.iter().any(|e| e.kind == "media_failed")).await;
+    wait_until("the unreachable publisher dropped", async || app.state.media.publishers() == 0).await;
+
+    // A publisher that vanishes without closing (its process killed): found out and freed.
+    let (name, id) = exam_server::demo::DEMO_CANDIDATES[1];
+    let ticket = exam_server::store::exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
+    let mut child = std::process::Command::new(e2e_tests::binaries::exam_client())
+        .args(["publish", "--server", &app.base, "--ticket", &ticket, "--id-number", id])
+        .arg("--video").arg(&ivf).arg("--audio").arg(&ogg)
+        .env("EXAM_PASSWORD", exam_server::demo::DEMO_PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("headless candidate");
+    wait_until("the stream at the server", async || app.state.media.publishers() == 1 && feed().await.iter().any(|e| e.kind == "media_up")).await;
+    child.kill().expect("SIGKILL the candidate");
+    let _ = child.wait();
+    wait_until("the vanished publisher freed", async || app.state.media.publishers() == 0).await;
+    assert!(feed().await.iter().any(|e| e.kind == "media_closed"));
+    drop(clip);
+
+    // A proctor of another room cannot watch this one.
+    let admin = app.signed_in("admin").await;
+    let inst = admin.me().await.expect("me").institution_id;
+    call::<Value>(&admin, Method::POST, "/api/v1/users", Some(json!({
+        "username": "proctor9", "display_name": "另一考场监考", "password": "long-password-1", "role": "proctor", "institution_id": inst
+    }))).await.expect("another proctor");
+    let mut other = app.client();
+    other.login("proctor9", "long-password-1").await.expect("sign in");
+    let (s, v) = call::<Value>(&other, Method::POST, "/api/v1/sessions/1/candidates/1/watch", Some(json!({"sdp": "v=0", "kinds": ["camera"]})))
+        .await
+        .expect_err("not this room's proctor");
+    assert_eq!((s, v["error"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+}

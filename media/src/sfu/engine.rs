@@ -57,7 +57,8 @@ pub struct PortPool {
 
 impl PortPool {
     pub fn new(ip: IpAddr, min: u16, max: u16) -> PortPool {
-        PortPool { ip, min, max: max.max(min), next: AtomicU32::new(0) }
+        // Servers sharing a range start at different places.
+        PortPool { ip, min, max: max.max(min), next: AtomicU32::new(rand::random::<u32>() % (u32::from(max.max(min) - min) + 1)) }
     }
 
     /// A port that was free a moment ago (the peer connection binds it next).
@@ -89,19 +90,7 @@ fn interceptors(me: &mut MediaEngine) -> Result<Registry, MediaError> {
     Ok(configure_rtcp_reports(registry))
 }
 
-pub async fn peer_connection(
-    cfg: &MediaConfig,
-    ports: &PortPool,
-    runtime: Arc<dyn Runtime>,
-    handler: Arc<dyn PeerConnectionEventHandler>,
-) -> Result<Arc<dyn PeerConnection>, MediaError> {
-    let mut me = media_engine()?;
-    let registry = interceptors(&mut me)?;
-    let ice_servers = cfg
-        .ice_servers
-        .iter()
-        .map(|s| RTCIceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
-        .collect();
+fn setting_engine(cfg: &MediaConfig) -> rtc::peer_connection::configuration::setting_engine::SettingEngine {
     let mut settings = SettingEngineBuilder::new()
         .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
         // A peer that vanishes is given up after a few seconds, and its resources freed.
@@ -112,17 +101,45 @@ pub async fn peer_connection(
     if let Some(public) = cfg.public_ip {
         settings = settings.with_nat_1to1_ips(vec![public.to_string()], RTCIceCandidateType::Host);
     }
-    let port = ports.take()?;
-    let pc = PeerConnectionBuilder::new()
-        .with_configuration(RTCConfigurationBuilder::new().with_ice_servers(ice_servers).build())
-        .with_media_engine(me)
-        .with_setting_engine(settings.build())
-        .with_interceptor_registry(registry)
-        .with_handler(handler)
-        .with_runtime(runtime)
-        .with_udp_addrs(vec![std::net::SocketAddr::new(cfg.bind_ip, port).to_string()])
-        .build()
-        .await
-        .map_err(MediaError::webrtc)?;
+    settings.build()
+}
+
+pub async fn peer_connection(
+    cfg: &MediaConfig,
+    ports: &PortPool,
+    runtime: Arc<dyn Runtime>,
+    handler: Arc<dyn PeerConnectionEventHandler>,
+) -> Result<Arc<dyn PeerConnection>, MediaError> {
+    let ice_servers: Vec<RTCIceServer> = cfg
+        .ice_servers
+        .iter()
+        .map(|s| RTCIceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
+        .collect();
+    // Another process (or another server in this one) may bind the port between the check and
+    // the bind: try a few.
+    let mut attempt = 0;
+    let pc = loop {
+        let port = ports.take()?;
+        let mut me = media_engine()?;
+        let registry = interceptors(&mut me)?;
+        let built = PeerConnectionBuilder::new()
+            .with_configuration(RTCConfigurationBuilder::new().with_ice_servers(ice_servers.clone()).build())
+            .with_media_engine(me)
+            .with_setting_engine(setting_engine(cfg))
+            .with_interceptor_registry(registry)
+            .with_handler(handler.clone())
+            .with_runtime(runtime.clone())
+            .with_udp_addrs(vec![std::net::SocketAddr::new(cfg.bind_ip, port).to_string()])
+            .build()
+            .await;
+        match built {
+            Ok(pc) => break pc,
+            Err(e) if attempt < 4 => {
+                attempt += 1;
+                tracing::debug!(error = %e, port, "peer connection could not bind; another port");
+            }
+            Err(e) => return Err(MediaError::webrtc(e)),
+        }
+    };
     Ok(Arc::new(pc))
 }
