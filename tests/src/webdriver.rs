@@ -1,6 +1,5 @@
 //! A small W3C WebDriver client for Debian's ChromeDriver driving headless Chromium: enough to
 //! open pages, type, click, read text and take screenshots like a user would.
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -29,9 +28,7 @@ impl Browser {
     /// Starts ChromeDriver and a headless Chromium with a fresh profile and a fake camera.
     pub async fn start() -> Browser {
         let port = free_port();
-        // Its own process group, so ending the test ends Chromium too, even after a panic.
         let driver = Command::new("/usr/bin/chromedriver")
-            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -185,9 +182,23 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // The whole process group: the driver and every Chromium process it started.
-        let _ = Command::new("kill").args(["-KILL", &format!("-{}", self.driver.id())]).status();
+        // Ask the driver to end the session (it closes Chromium), even after a panic; then end
+        // the driver. Killing the driver alone leaves Chromium running.
+        quit_session(&self.base, &self.session);
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// `DELETE /session/{id}` with a plain blocking socket (Drop cannot await).
+fn quit_session(base: &str, session: &str) {
+    use std::io::{Read, Write};
+    let Some(addr) = base.strip_prefix("http://") else { return };
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else { return };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!("DELETE /session/{session} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let mut reply = Vec::new();
+        let _ = stream.read_to_end(&mut reply);
     }
 }
