@@ -60,12 +60,12 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/review-queue") => Only(&[Reviewer]),
         ("POST", "/api/v1/items/preview") => Only(&[Author, Reviewer]),
         ("POST", "/api/v1/sessions") | ("GET", "/api/v1/sessions" | "/api/v1/sessions/{id}") => Only(&[InstitutionAdmin]),
-        ("GET", "/api/v1/sessions/{id}/room" | "/api/v1/sessions/{id}/events" | "/api/v1/sessions/{id}/summary") => {
-            Only(&[Proctor, InstitutionAdmin])
-        }
+        ("GET", "/api/v1/sessions/{id}/room" | "/api/v1/sessions/{id}/events") => Only(&[Proctor, InstitutionAdmin, Supervisor]),
+        ("GET", "/api/v1/sessions/{id}/summary") => Only(&[Proctor, InstitutionAdmin]),
+        ("POST", "/api/v1/institutions/{id}/inspectors") => Only(&[Regulator]),
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Only(&[Proctor]),
         ("GET", "/api/v1/sessions/{id}/marking") => Only(&[Proctor, InstitutionAdmin]),
-        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => Only(&[Proctor]),
+        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => Only(&[Proctor, Supervisor]),
         ("GET", "/api/v1/exam/media") => Only(&[Candidate]),
         ("GET", "/api/v1/marking/next") | ("POST", "/api/v1/marking/{id}") | ("GET", "/marking") => Only(&[Proctor]),
         ("POST", "/api/v1/exam/login") => Anyone,
@@ -81,7 +81,8 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/banks/{id}/import" | "/banks/{id}/items/new" | "/items/{id}/edit") => Only(&[Author]),
         ("GET", "/items/{id}" | "/items/{id}/files/{*path}") => Only(ITEM_READERS),
         ("GET", "/review") => Only(&[Reviewer]),
-        ("GET", "/sessions" | "/sessions/{id}") => Only(&[Proctor, InstitutionAdmin]),
+        ("GET", "/sessions") => Only(&[Proctor, InstitutionAdmin]),
+        ("GET", "/sessions/{id}") => Only(&[Proctor, InstitutionAdmin, Supervisor]),
         ("GET", "/" | "/login") => Anyone,
         ("POST", "/login") => Anyone,
         ("POST", "/logout") => SignedIn,
@@ -165,6 +166,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("POST", "/api/v1/exam/events") => Some(json!({ "kind": "page_hidden" })),
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Some(json!({ "action": "resume" })),
         ("POST", "/api/v1/marking/{id}") => Some(json!({ "points": 0 })),
+        ("POST", "/api/v1/institutions/{id}/inspectors") => Some(json!({ "account_id": fx.author_id })),
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => Some(json!({ "sdp": "v=0", "kinds": ["camera"] })),
         ("POST", "/api/v1/sessions") => Some(json!({
             "bank_id": 1, "level": 4, "batch": "b", "name": "矩阵场次", "room": "r", "starts_at_ms": 0,
@@ -316,6 +318,7 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/api/v1/sessions/{id}/marking"), (Method::GET, "/api/v1/marking/next"),
         (Method::POST, "/api/v1/marking/{id}"), (Method::GET, "/marking"),
         (Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/watch"), (Method::GET, "/api/v1/exam/media"),
+        (Method::POST, "/api/v1/institutions/{id}/inspectors"),
     ];
     for (m, p) in known.clone() {
         assert!(expectation(&m, p).is_some());

@@ -77,6 +77,20 @@ async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
         let (s, _) = call::<Value>(&who, Method::POST, &watch, Some(offer.clone())).await.expect_err("not a proctor");
         assert_eq!(s, StatusCode::FORBIDDEN);
     }
+    // A supervisor watches the rooms of institutions they inspect, read only.
+    let supervisor = app.signed_in("supervisor").await;
+    let (s, _) = call::<Value>(&supervisor, Method::POST, &watch, Some(offer.clone())).await.expect_err("not inspecting yet");
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let sup_id = supervisor.me().await.expect("me").id;
+    let inst = app.signed_in("admin").await.me().await.expect("me").institution_id.expect("institution");
+    let regulator = app.signed_in("regulator").await;
+    let r = regulator.request(Method::POST, &format!("/api/v1/institutions/{inst}/inspectors")).json(&json!({"account_id": sup_id})).send().await.expect("assign");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let inspector = Viewer::start(&supervisor, 1, me.candidate_id, &[MediaKind::Camera]).await.expect("the inspecting supervisor watches");
+    wait_until("packets at the supervisor", async || inspector.packets.load(std::sync::atomic::Ordering::Relaxed) > 20).await;
+    inspector.stop().await;
+    let r = supervisor.request(Method::POST, &format!("/api/v1/sessions/1/candidates/{}/actions", me.candidate_id)).json(&json!({"action": "pause", "reason": "督导"})).send().await.expect("act");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "read only");
     let other = room.iter().find(|c| c.name == "王丽").expect("another candidate");
     let (s, v) = call::<Value>(&proctor, Method::POST, &format!("/api/v1/sessions/1/candidates/{}/watch", other.candidate_id), Some(offer.clone()))
         .await

@@ -15,13 +15,16 @@ use crate::store::audit::{self, Entry};
 use crate::store::exams::{self, SessionRow};
 use crate::store::{StoreError, sessions};
 
-/// The session, if the caller may watch it: its assigned proctors, and its institution's admin
-/// (who may look but not act). Anyone else: not found.
+/// The session, if the caller may watch it: its assigned proctors, its institution's admin and
+/// the supervisors who inspect that institution (who may look but not act). Anyone else: not
+/// found.
 pub async fn session_for(state: &AppState, user: &CurrentUser, session_id: i64, act: bool) -> Result<SessionRow, ApiError> {
     let s = exams::get_session(&state.db, session_id).await?.ok_or(ApiError::NotFound)?;
     let allowed = match user.role() {
         Role::Proctor => exams::is_proctor(&state.db, session_id, user.account.id).await?,
         Role::InstitutionAdmin => Some(s.institution_id) == user.account.institution_id,
+        // Supervisors watch the rooms of institutions they inspect, read only.
+        Role::Supervisor => crate::store::institutions::inspects(&state.db, user.account.id, s.institution_id).await?,
         _ => false,
     };
     if !allowed {
@@ -196,7 +199,9 @@ async fn record_note(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &e
 /// A proctor's view of one candidate's streams: only the session's proctors; every watch is
 /// audited.
 pub async fn watch(state: &AppState, user: &CurrentUser, session_id: i64, candidate_id: i64, req: &exam_protocol::WatchRequest) -> Result<exam_protocol::SdpAnswer, ApiError> {
-    let s = session_for(state, user, session_id, true).await?;
+    // Watching is looking: the room's proctors and inspecting supervisors (the route leaves
+    // admins out).
+    let s = session_for(state, user, session_id, false).await?;
     let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(ApiError::NotFound)?;
     if req.kinds.is_empty() {
         return Err(ApiError::Validation("no_tracks"));

@@ -125,6 +125,7 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "invalid_points" => ("给分不能为负，也不能超过该题分值。", "Points must be between 0 and the question's points."),
         "already_marked" => ("您已评过这道答案。", "You have already marked this answer."),
         "marking_settled" => ("这道答案的评分已完成。", "This answer's marking is already settled."),
+        "not_a_supervisor" => ("只能指派督导人员账号。", "Only supervisor accounts can be assigned."),
         "media_required" => (
             "请先开启摄像头、麦克风并共享屏幕，监考画面连通后才能开始答题。",
             "Turn on the camera and microphone and share the screen; the test starts once the proctor receives them.",

@@ -32,7 +32,7 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::GET, "/static/{file}", Access::Public, get(static_files::serve)),
         Route::page(Method::GET, "/exam", Access::Public, get(exam_page::show)),
         Route::page(Method::GET, "/sessions", Access::Roles(&[Proctor, InstitutionAdmin]), get(session_pages::list)),
-        Route::page(Method::GET, "/sessions/{id}", Access::Roles(&[Proctor, InstitutionAdmin]), get(session_pages::room)),
+        Route::page(Method::GET, "/sessions/{id}", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]), get(session_pages::room)),
         Route::page(Method::GET, "/marking", Access::Roles(&[Proctor]), get(marking_page::show)),
         Route::page(Method::GET, "/banks", Access::Roles(BANK_ROLES), get(bank_pages::list)),
         Route::page(Method::GET, "/banks/{id}", Access::Roles(BANK_ROLES), get(bank_pages::show)),

@@ -48,3 +48,27 @@ pub async fn list(db: &Db) -> StoreResult<Vec<Institution>> {
         .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Assigns a supervisor to inspect an institution (again: nothing changes).
+pub async fn add_inspection(conn: &mut sqlx::AnyConnection, supervisor_id: i64, institution_id: i64, by: i64, now_ms: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO inspections (supervisor_id, institution_id, assigned_by, assigned_at_ms) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (supervisor_id, institution_id) DO NOTHING",
+    )
+    .bind(supervisor_id)
+    .bind(institution_id)
+    .bind(by)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn inspects(db: &Db, supervisor_id: i64, institution_id: i64) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inspections WHERE supervisor_id = $1 AND institution_id = $2")
+        .bind(supervisor_id)
+        .bind(institution_id)
+        .fetch_one(db.reader())
+        .await?;
+    Ok(n > 0)
+}

@@ -79,3 +79,37 @@ mod tests {
         assert!(!super::valid_filing_number("Y00005100106A"));
     }
 }
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInspector {
+    account_id: i64,
+}
+
+/// A regulator assigns a supervisor to inspect the institution: they may then watch its rooms
+/// live, read only. Audited.
+pub async fn add_inspector(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<NewInspector>,
+) -> Result<StatusCode, ApiError> {
+    institutions::get(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let a = crate::store::accounts::get(&state.db, req.account_id).await?.ok_or(ApiError::NotFound)?;
+    if a.role != Role::Supervisor {
+        return Err(ApiError::Validation("not_a_supervisor"));
+    }
+    let now = now_ms();
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    institutions::add_inspection(&mut tx, a.id, id, user.account.id, now).await?;
+    audit::append(&mut tx, state.db.backend, &Entry {
+        actor: user.audit_actor(),
+        action: "institution.inspector",
+        target: format!("institution:{id}"),
+        detail: serde_json::json!({ "supervisor": a.id }).to_string(),
+        at_ms: now,
+    })
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}

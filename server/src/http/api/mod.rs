@@ -46,6 +46,7 @@ pub fn routes() -> Vec<Route> {
             Access::Roles(&[Regulator, Supervisor, Operator, InstitutionAdmin]),
             get(institutions::get_one),
         ),
+        Route::api(Method::POST, "/api/v1/institutions/{id}/inspectors", Access::Roles(&[Regulator]), post(institutions::add_inspector)),
         Route::api(Method::GET, "/api/v1/users", Access::Roles(&[Operator, InstitutionAdmin]), get(users::list)),
         Route::api(Method::POST, "/api/v1/users", Access::Roles(&[Operator, InstitutionAdmin]), post(users::create)),
         Route::api(Method::GET, "/api/v1/users/{id}", Access::Roles(&[Operator, InstitutionAdmin]), get(users::get_one)),
@@ -98,8 +99,8 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::POST, "/api/v1/sessions", Access::Roles(&[InstitutionAdmin]), post(exam_sessions::create)),
         Route::api(Method::GET, "/api/v1/sessions", Access::Roles(&[InstitutionAdmin]), get(exam_sessions::list)),
         Route::api(Method::GET, "/api/v1/sessions/{id}", Access::Roles(&[InstitutionAdmin]), get(exam_sessions::get_one)),
-        Route::api(Method::GET, "/api/v1/sessions/{id}/room", Access::Roles(&[Proctor, InstitutionAdmin]), get(proctoring::room)),
-        Route::api(Method::GET, "/api/v1/sessions/{id}/events", Access::Roles(&[Proctor, InstitutionAdmin]), get(proctoring::feed)),
+        Route::api(Method::GET, "/api/v1/sessions/{id}/room", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]), get(proctoring::room)),
+        Route::api(Method::GET, "/api/v1/sessions/{id}/events", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]), get(proctoring::feed)),
         Route::api(Method::GET, "/api/v1/sessions/{id}/summary", Access::Roles(&[Proctor, InstitutionAdmin]), get(proctoring::summary)),
         Route::api(
             Method::POST,
@@ -110,7 +111,7 @@ pub fn routes() -> Vec<Route> {
         Route::api(
             Method::POST,
             "/api/v1/sessions/{id}/candidates/{candidate_id}/watch",
-            Access::Roles(&[Proctor]),
+            Access::Roles(&[Proctor, Supervisor]),
             post(proctoring::watch),
         ),
         Route::api(Method::GET, "/api/v1/sessions/{id}/marking", Access::Roles(&[Proctor, InstitutionAdmin]), get(marking::progress)),
