@@ -158,12 +158,6 @@ async fn sign_in(http: &reqwest::Client, base: &str, password: &str, e: &RosterE
     Ok(Candidate { token, paper })
 }
 
-fn peak_rss_mb(pid: Option<u32>) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
-    let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    Some((kb / 1024.0 * 10.0).round() / 10.0)
-}
-
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -270,6 +264,6 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
         "max_ms": percentile(&lat, 1.0),
         "errors": errors + tl.errors,
         "lost": lost,
-        "server_peak_rss_mb": peak_rss_mb(opts.server_pid),
+        "server_peak_rss_mb": crate::media_bench::proc_figures(opts.server_pid).map(|(_, _, peak)| (peak * 10.0).round() / 10.0),
     }))
 }

@@ -44,7 +44,7 @@ struct Entry {
 }
 
 /// (utime + stime in seconds, current RSS in MB, peak RSS in MB) of a process.
-fn proc_figures(pid: Option<u32>) -> Option<(f64, f64, f64)> {
+pub fn proc_figures(pid: Option<u32>) -> Option<(f64, f64, f64)> {
     let pid = pid?;
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
@@ -195,7 +195,7 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
         _ => None,
     };
     Ok(json!({
-        "candidates": publishers_len(n),
+        "candidates": n as u64,
         "seconds": round1(wall),
         "streamed_seconds": round1(streamed),
         "packets_sent": packets_sent,
@@ -213,10 +213,6 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
         "server_peak_rss_mb": after.map(|a| round1(a.2)),
         "errors": errors,
     }))
-}
-
-fn publishers_len(n: f64) -> u64 {
-    n as u64
 }
 
 async fn sign_in(base: &str, e: &Entry, password: &str) -> anyhow::Result<String> {

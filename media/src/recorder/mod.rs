@@ -100,12 +100,12 @@ impl StreamRecorder {
     /// Writes the duration and closes the file. Also done on drop, as well as it can be.
     pub fn finish(&mut self) -> std::io::Result<RecordingInfo> {
         let info = self.info();
+        // The last frame lasts about one frame interval.
+        let last = if self.tracks.iter().any(|t| t.codec == Codec::Vp8) { 50 } else { 20 };
         if let Some(w) = self.writer.take() {
-            // The last frame lasts about one frame interval.
-            let last = if self.tracks.iter().any(|t| t.codec == Codec::Vp8) { 50 } else { 20 };
             w.finish(last)?;
         }
-        Ok(RecordingInfo { duration_ms: info.duration_ms + if info.frames > 0 { 50 } else { 0 }, ..info })
+        Ok(RecordingInfo { duration_ms: info.duration_ms + if info.frames > 0 { last } else { 0 }, ..info })
     }
 }
 

@@ -100,6 +100,18 @@ pub enum MediaEvent {
     Gone { publisher: i64 },
 }
 
+impl MediaEvent {
+    /// The candidate (publisher) the event concerns.
+    pub fn publisher(&self) -> i64 {
+        match self {
+            MediaEvent::TrackUp { publisher, .. }
+            | MediaEvent::TrackDown { publisher, .. }
+            | MediaEvent::IceFailed { publisher }
+            | MediaEvent::Gone { publisher } => *publisher,
+        }
+    }
+}
+
 /// Counters for the bench and the status page.
 #[derive(Debug, Default)]
 pub struct MediaCounters {

@@ -73,7 +73,7 @@ impl CandidateChannels {
                     e = media_events.recv() => match e {
                         Ok(e) => {
                             let Some(ch) = me.upgrade() else { return };
-                            let publisher = publisher_of(&e);
+                            let publisher = e.publisher();
                             ch.send(publisher, &ServerMessage::Media { flowing: m.flowing(publisher) });
                         }
                         Err(broadcast::error::RecvError::Lagged(_)) => {}
@@ -82,12 +82,5 @@ impl CandidateChannels {
                 }
             }
         });
-    }
-}
-
-fn publisher_of(e: &media::sfu::MediaEvent) -> i64 {
-    use media::sfu::MediaEvent::*;
-    match e {
-        TrackUp { publisher, .. } | TrackDown { publisher, .. } | IceFailed { publisher } | Gone { publisher } => *publisher,
     }
 }
