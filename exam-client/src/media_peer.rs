@@ -279,6 +279,11 @@ impl std::fmt::Debug for Viewer {
 impl Viewer {
     /// Subscribes through `POST /api/v1/sessions/{session}/candidates/{candidate}/watch`.
     pub async fn start(client: &crate::Client, session: i64, candidate: i64, kinds: &[MediaKind]) -> anyhow::Result<Viewer> {
+        Viewer::start_at(client, session, candidate, kinds, exam_protocol::ViewQuality::Full).await
+    }
+
+    /// As [`Viewer::start`], at a chosen quality (a tile takes the base layer only).
+    pub async fn start_at(client: &crate::Client, session: i64, candidate: i64, kinds: &[MediaKind], quality: exam_protocol::ViewQuality) -> anyhow::Result<Viewer> {
         let events = Arc::new(Events { gathered: Notify::new(), connected: Notify::new(), closed: AtomicBool::new(false), packets: Arc::default() });
         let pc = peer(events.clone()).await?;
         for k in MediaKind::ALL.into_iter().filter(|k| kinds.contains(k)) {
@@ -286,7 +291,7 @@ impl Viewer {
             pc.add_transceiver_from_kind(kind, Some(RTCRtpTransceiverInit { direction: RTCRtpTransceiverDirection::Recvonly, ..Default::default() })).await?;
         }
         let sdp = gathered_offer(&pc, &events).await?;
-        let req = exam_protocol::WatchRequest { sdp, kinds: kinds.to_vec() };
+        let req = exam_protocol::WatchRequest { sdp, kinds: kinds.to_vec(), quality };
         let answer: exam_protocol::SdpAnswer = client.post_json(&format!("/api/v1/sessions/{session}/candidates/{candidate}/watch"), &req).await?;
         pc.set_remote_description(RTCSessionDescription::answer(answer.sdp)?).await?;
         Ok(Viewer { pc, packets: events.packets.clone() })

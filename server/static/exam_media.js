@@ -65,7 +65,8 @@ async function publishMedia() {
       const kind = kindOf(track, stream);
       const enc = kind === "microphone" ? { maxBitrate: caps.audio_max_bitrate }
         : kind === "screen" ? { maxBitrate: caps.screen_max_bitrate, maxFramerate: caps.screen_max_fps }
-        : { maxBitrate: caps.camera_max_bitrate, maxFramerate: caps.camera_max_fps };
+        // Two temporal layers: proctors' tiles receive the lower one, half the frames.
+        : { maxBitrate: caps.camera_max_bitrate, maxFramerate: caps.camera_max_fps, scalabilityMode: "L1T2" };
       pc.addTransceiver(track, { direction: "sendonly", streams: [stream], sendEncodings: [enc] });
       tracks[track.id] = kind;
     }

@@ -15,7 +15,7 @@ if (grid) {
   // Subscribes to a candidate's tracks; `els` maps kind -> media element.
   // What happened to each view, for the page's tests and for support.
   const watchLog = (window.watchLog = []);
-  async function watch(cid, kinds, els) {
+  async function watch(cid, kinds, els, quality) {
     const pc = new RTCPeerConnection();
     const log = (what) => watchLog.push(`${cid} ${kinds.join("+")} ${what}`);
     pc.onconnectionstatechange = () => log(pc.connectionState);
@@ -29,7 +29,7 @@ if (grid) {
     };
     await pc.setLocalDescription(await pc.createOffer());
     await iceGathered(pc);
-    const r = await api("POST", `/api/v1/sessions/${session}/candidates/${cid}/watch`, { sdp: pc.localDescription.sdp, kinds: order });
+    const r = await api("POST", `/api/v1/sessions/${session}/candidates/${cid}/watch`, { sdp: pc.localDescription.sdp, kinds: order, quality: quality || "full" });
     if (!r.ok) { log(`refused ${r.json && r.json.error}`); pc.close(); return { error: r.json }; }
     try { await pc.setRemoteDescription({ type: "answer", sdp: r.json.sdp }); } catch (e) { log(`answer: ${e.message}`); pc.close(); return { error: null }; }
     log("answered");
@@ -71,7 +71,7 @@ if (grid) {
       const v = views[c.candidate_id];
       if (camera && !v) {
         views[c.candidate_id] = { pending: true };
-        const w = await watch(c.candidate_id, ["camera"], { camera: el.querySelector("video") });
+        const w = await watch(c.candidate_id, ["camera"], { camera: el.querySelector("video") }, "tile");
         views[c.candidate_id] = w.pc ? { pc: w.pc } : undefined;
       } else if (!camera && v && v.pc) {
         v.pc.close();

@@ -77,6 +77,21 @@ async fn a_proctor_watches_a_candidate_live_and_everything_is_recorded() {
     assert!(frames(&proctor, "#big-camera").await > big, "the enlarged view keeps decoding");
     proctor.screenshot(&std::env::temp_dir().join("exam-proctor-enlarged.png")).await;
 
+    // The tile receives the camera's base temporal layer only: about half the enlarged view's
+    // frames over the same seconds (read straight from the decoders, both at the same moments).
+    let both = format!(
+        "const f = (v) => v.getVideoPlaybackQuality().totalVideoFrames; \
+         return [f(document.querySelector(\"{tile}\")), f(document.getElementById('big-camera'))]"
+    );
+    let counts = |v: serde_json::Value| -> (i64, i64) { (v[0].as_i64().unwrap_or(0), v[1].as_i64().unwrap_or(0)) };
+    let (tile_0, big_0) = counts(proctor.execute(&both).await);
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let (tile_1, big_1) = counts(proctor.execute(&both).await);
+    let (tile_frames, big_frames) = (tile_1 - tile_0, big_1 - big_0);
+    eprintln!("over 6 s the tile decoded {tile_frames} frames and the enlarged camera {big_frames}");
+    assert!(tile_frames > 0, "the tile keeps decoding beside the enlarged view");
+    assert!(tile_frames * 4 < big_frames * 3, "the tile decoded {tile_frames} frames while the enlarged view decoded {big_frames}");
+
     // A warning reaches the candidate's page.
     proctor.type_into(&proctor.wait_for("#enlarged-text").await, "请将视线保持在屏幕上").await;
     proctor.click(&proctor.wait_for("#enlarged-actions [data-do='warn']").await).await;

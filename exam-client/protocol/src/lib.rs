@@ -25,4 +25,4 @@ pub use exam::{
     SessionView, Stage,
 };
 pub use institution::{Institution, InstitutionKind, NewInstitution};
-pub use media::{IceServer, MediaCaps, MediaKind, MediaSetup, SdpAnswer, WatchRequest};
+pub use media::{IceServer, MediaCaps, MediaKind, MediaSetup, SdpAnswer, ViewQuality, WatchRequest};

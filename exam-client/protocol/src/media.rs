@@ -78,6 +78,21 @@ pub struct WatchRequest {
     pub sdp: String,
     /// Which of the candidate's tracks to receive: a tile takes the camera only.
     pub kinds: Vec<MediaKind>,
+    /// How much of each video track: a tile takes the base layer only.
+    #[serde(default)]
+    pub quality: ViewQuality,
+}
+
+/// A view's share of a video track. The candidate's camera is encoded in two temporal layers;
+/// a tile receives the lower one, half the frames, so dozens fit on one proctor's page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewQuality {
+    /// Every frame: the enlarged view.
+    #[default]
+    Full,
+    /// The base temporal layer only: a tile in the grid.
+    Tile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! seconds. One peer connection per publisher and per subscription, each on a UDP port from the
 //! configured range.
 mod engine;
+pub mod layers;
 mod publisher;
 mod subscriber;
 
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use exam_protocol::{IceServer, MediaKind};
+use exam_protocol::{IceServer, MediaKind, ViewQuality};
 use tokio::sync::broadcast;
 use webrtc::runtime::Runtime;
 
@@ -230,10 +231,10 @@ impl MediaServer {
 
     /// A proctor's subscription to some of a publisher's tracks; the answer lists the kinds in
     /// transceiver order.
-    pub async fn subscribe(&self, publisher: i64, offer: &str, kinds: &[MediaKind]) -> Result<(String, Vec<MediaKind>), MediaError> {
+    pub async fn subscribe(&self, publisher: i64, offer: &str, kinds: &[MediaKind], quality: ViewQuality) -> Result<(String, Vec<MediaKind>), MediaError> {
         let p = self.inner.publisher(publisher).ok_or(MediaError::NotPublishing)?;
         let offer = parse_offer(offer)?;
-        subscriber::start(&self.inner, &p, offer, kinds).await
+        subscriber::start(&self.inner, &p, offer, kinds, quality).await
     }
 
     /// The tracks of this publisher whose packets arrive now.

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use exam_protocol::MediaKind;
+use exam_protocol::{MediaKind, ViewQuality};
 use rtc::media_stream::MediaStreamTrack;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind};
 use tokio::sync::{Notify, broadcast};
@@ -11,6 +11,7 @@ use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::peer_connection::{PeerConnectionEventHandler, RTCIceGatheringState, RTCPeerConnectionState, RTCSessionDescription};
 
+use super::layers::{TemporalThinner, Verdict};
 use super::publisher::{Publisher, answer};
 use super::{Inner, MediaError, engine};
 
@@ -34,7 +35,7 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
-pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSessionDescription, kinds: &[MediaKind]) -> Result<(String, Vec<MediaKind>), MediaError> {
+pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSessionDescription, kinds: &[MediaKind], quality: ViewQuality) -> Result<(String, Vec<MediaKind>), MediaError> {
     let closed = Arc::new(AtomicBool::new(false));
     let handler = Arc::new(Handler { gathered: Notify::new(), closed: closed.clone() });
     let pc = engine::peer_connection(&inner.cfg, &inner.ports, inner.runtime.clone(), handler.clone()).await?;
@@ -64,7 +65,9 @@ pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSess
                 return Err(MediaError::webrtc(e));
             }
         };
-        legs.push((track, sender, feed.packets.subscribe(), ssrc));
+        // A tile keeps the camera's base temporal layer; the enlarged view takes every frame.
+        let thinner = (quality == ViewQuality::Tile && kind == MediaKind::Camera).then(|| TemporalThinner::new(0));
+        legs.push((track, sender, feed.packets.subscribe(), ssrc, thinner));
         sent.push(kind);
     }
     let sdp = match answer(&pc, &handler.gathered, offer).await {
@@ -77,13 +80,13 @@ pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSess
     };
     // Packets go out with the payload type this viewer negotiated, and without the publisher's
     // header extensions (their ids belong to the publisher's connection).
-    for (track, sender, rx, ssrc) in legs {
+    for (track, sender, rx, ssrc, thinner) in legs {
         let pt = match sender.get_parameters().await {
             Ok(params) => params.rtp_parameters.codecs.first().map(|c| c.payload_type),
             Err(_) => None,
         };
         if let Some(pt) = pt {
-            tokio::spawn(forward(Arc::downgrade(inner), rx, track, ssrc, pt, closed.clone()));
+            tokio::spawn(forward(Arc::downgrade(inner), rx, track, Rewrite { ssrc, payload_type: pt, thinner }, closed.clone()));
         }
     }
     p.state.subscriptions.lock().unwrap_or_else(|e| e.into_inner()).push((pc, closed));
@@ -93,12 +96,18 @@ pub(crate) async fn start(inner: &Arc<Inner>, p: &Arc<Publisher>, offer: RTCSess
     Ok((sdp, sent))
 }
 
+/// How one leg's packets are changed on their way to the viewer.
+struct Rewrite {
+    ssrc: u32,
+    payload_type: u8,
+    thinner: Option<TemporalThinner>,
+}
+
 async fn forward(
     inner: std::sync::Weak<Inner>,
     mut rx: broadcast::Receiver<rtc::rtp::Packet>,
     track: Arc<TrackLocalStaticRTP>,
-    ssrc: u32,
-    payload_type: u8,
+    mut rewrite: Rewrite,
     closed: Arc<AtomicBool>,
 ) {
     loop {
@@ -107,8 +116,19 @@ async fn forward(
                 if closed.load(Ordering::Relaxed) {
                     return;
                 }
-                packet.header.ssrc = ssrc;
-                packet.header.payload_type = payload_type;
+                if let Some(thinner) = &mut rewrite.thinner {
+                    match thinner.thin(packet.header.sequence_number, &packet.payload) {
+                        Verdict::Drop => continue,
+                        Verdict::Forward { seq, payload } => {
+                            packet.header.sequence_number = seq;
+                            if let Some(payload) = payload {
+                                packet.payload = payload.into();
+                            }
+                        }
+                    }
+                }
+                packet.header.ssrc = rewrite.ssrc;
+                packet.header.payload_type = rewrite.payload_type;
                 packet.header.extension = false;
                 packet.header.extensions.clear();
                 packet.header.extensions_padding = 0;

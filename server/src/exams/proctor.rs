@@ -206,7 +206,7 @@ pub async fn watch(state: &AppState, user: &CurrentUser, session_id: i64, candid
     if req.kinds.is_empty() {
         return Err(ApiError::Validation("no_tracks"));
     }
-    let (sdp, kinds) = state.media.subscribe(c.id, &req.sdp, &req.kinds).await.map_err(|e| match e {
+    let (sdp, kinds) = state.media.subscribe(c.id, &req.sdp, &req.kinds, req.quality).await.map_err(|e| match e {
         media::sfu::MediaError::BadOffer(_) => ApiError::Validation("bad_offer"),
         media::sfu::MediaError::NotPublishing => ApiError::Conflict("not_publishing"),
         other => {
