@@ -17,6 +17,9 @@ pub struct Settings {
     pub database_url: String,
     /// Optional Redis for events between processes; empty means in-process only.
     pub redis_url: String,
+    /// The Redis pub/sub channel of this deployment: every server process of one deployment
+    /// uses the same one, and different deployments on one Redis use different ones.
+    pub redis_channel: String,
     pub auth: AuthSettings,
     pub http: HttpSettings,
     pub media: MediaSettings,
@@ -89,6 +92,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./data"),
             database_url: String::new(),
             redis_url: String::new(),
+            redis_channel: "exam:events".to_string(),
             auth: AuthSettings::default(),
             http: HttpSettings::default(),
             media: MediaSettings::default(),
@@ -150,6 +154,9 @@ impl Settings {
         }
         if let Some(v) = get("EXAM_REDIS_URL") {
             self.redis_url = v;
+        }
+        if let Some(v) = get("EXAM_REDIS_CHANNEL") {
+            self.redis_channel = v;
         }
         if let Some(v) = get("EXAM_MEDIA_BIND_IP") {
             self.media.bind_ip = v.parse().with_context(|| format!("EXAM_MEDIA_BIND_IP={v} is not an address"))?;

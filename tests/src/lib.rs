@@ -139,6 +139,21 @@ pub fn redis_url() -> String {
     std::env::var("EXAM_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_string())
 }
 
+/// A Redis channel of its own for one test's server processes: tests running at the same time
+/// share the Redis server, and their databases number candidates alike.
+pub fn redis_channel() -> String {
+    format!("exam-test:{:016x}", rand::random::<u64>())
+}
+
+/// Settings for one of several processes of a deployment on Redis: the local Redis and the
+/// test's own channel.
+pub fn on_redis(channel: &str) -> impl Fn(&mut Settings) + Clone + '_ {
+    move |s: &mut Settings| {
+        s.redis_url = redis_url();
+        s.redis_channel = channel.to_string();
+    }
+}
+
 /// Declares an async test once per backend: `both_backends!(name);` turns `async fn name(b: Backend)`
 /// into `sqlite::name` and `postgres::name`.
 #[macro_export]

@@ -3,7 +3,7 @@
 //! memory for a minute and would otherwise accept answers from a paused candidate.
 use std::time::{Duration, Instant};
 
-use e2e_tests::{Backend, TestApp, call, redis_url};
+use e2e_tests::{Backend, TestApp, call, on_redis, redis_channel, redis_url};
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus};
 use exam_server::events::{Event, EventBus};
@@ -27,8 +27,9 @@ async fn seen(rx: &mut tokio::sync::broadcast::Receiver<Event>, marker: i64, wai
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_bus_carries_events_between_buses_once() {
-    let a = EventBus::with_redis(&redis_url()).expect("redis url");
-    let b = EventBus::with_redis(&redis_url()).expect("redis url");
+    let channel = redis_channel();
+    let a = EventBus::with_redis(&redis_url(), &channel).expect("redis url");
+    let b = EventBus::with_redis(&redis_url(), &channel).expect("redis url");
     tokio::time::timeout(Duration::from_secs(20), async { a.wait_ready().await; b.wait_ready().await })
         .await
         .unwrap_or_else(|_| panic!("Redis at {} is required for this test (run scripts/test.sh)", redis_url()));
@@ -62,8 +63,9 @@ async fn until(c: &Client, seq: &mut i64, response: &Value, want: impl Fn(&Resul
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pause_on_one_process_stops_answers_on_another() {
-    let with_redis = |s: &mut exam_server::config::Settings| s.redis_url = redis_url();
-    let a = TestApp::spawn_with(Backend::Postgres, with_redis).await;
+    let channel = redis_channel();
+    let with_redis = on_redis(&channel);
+    let a = TestApp::spawn_with(Backend::Postgres, with_redis.clone()).await;
     exam_server::demo::seed(a.db()).await.expect("seed demo data");
     exam_server::store::exams::set_required_media(a.db(), 1, &[]).await.expect("without media");
     let (b_base, b_state) = a.another_process(with_redis).await;

@@ -237,6 +237,16 @@ impl MediaServer {
         subscriber::start(&self.inner, &p, offer, kinds, quality).await
     }
 
+    /// The candidates publishing to this process.
+    pub fn publisher_ids(&self) -> Vec<i64> {
+        self.inner.publishers.lock().unwrap_or_else(|e| e.into_inner()).keys().copied().collect()
+    }
+
+    /// Whether this candidate publishes to this process.
+    pub fn publishes(&self, publisher: i64) -> bool {
+        self.inner.publisher(publisher).is_some()
+    }
+
     /// The tracks of this publisher whose packets arrive now.
     pub fn flowing(&self, publisher: i64) -> Vec<MediaKind> {
         match self.inner.publisher(publisher) {

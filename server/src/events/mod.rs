@@ -4,6 +4,7 @@
 //! arrives. Nothing here is durable: an event says "look again", the database holds the truth.
 mod redis_bus;
 
+use exam_protocol::{MediaKind, ViewQuality};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, watch};
 
@@ -15,6 +16,15 @@ pub enum Event {
     PaperChanged { paper_id: i64 },
     /// A proctor's message or warning for one candidate, shown on their page at once.
     Notice { candidate_id: i64, text: String, warning: bool, at_ms: i64 },
+    /// Which of a candidate's tracks flow into the process `node` (none: they stopped there).
+    MediaState { node: u64, candidate_id: i64, kinds: Vec<MediaKind> },
+    /// A proctor's offer to watch a candidate whose media flows into another process; that
+    /// process answers. The right to watch was checked by the process that publishes this.
+    WatchOffer { request: u64, candidate_id: i64, sdp: String, kinds: Vec<MediaKind>, quality: ViewQuality },
+    /// The answer to a `WatchOffer`: the SDP answer and the tracks in it, or a refusal's code.
+    WatchAnswer { request: u64, result: Result<(String, Vec<MediaKind>), String> },
+    /// The candidate's test ended: their streams close wherever they flow.
+    MediaEnded { candidate_id: i64 },
     /// Events may have been missed (the Redis connection was lost and is back): forget
     /// everything cached from events.
     Resync,
@@ -40,17 +50,17 @@ impl EventBus {
 
     /// In-process plus Redis pub/sub at `url`. Needs a Tokio runtime: the connections are kept
     /// by background tasks that reconnect by themselves.
-    pub fn with_redis(url: &str) -> Result<EventBus, redis::RedisError> {
+    pub fn with_redis(url: &str, channel: &str) -> Result<EventBus, redis::RedisError> {
         let client = redis::Client::open(url)?;
         let (local, _) = broadcast::channel(4096);
         let (ready_tx, ready) = watch::channel(false);
-        let remote = redis_bus::start(client, local.clone(), ready_tx);
+        let remote = redis_bus::start(client, channel.to_string(), local.clone(), ready_tx);
         Ok(EventBus { local, remote: Some(remote), ready })
     }
 
     /// From the settings: Redis when a URL is given.
-    pub fn from_url(url: &str) -> Result<EventBus, redis::RedisError> {
-        if url.trim().is_empty() { Ok(EventBus::local()) } else { EventBus::with_redis(url) }
+    pub fn from_url(url: &str, channel: &str) -> Result<EventBus, redis::RedisError> {
+        if url.trim().is_empty() { Ok(EventBus::local()) } else { EventBus::with_redis(url, channel) }
     }
 
     pub fn is_shared(&self) -> bool {

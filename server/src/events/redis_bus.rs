@@ -9,8 +9,6 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 use super::Event;
 
-/// The one channel every server process of a deployment publishes on and listens to.
-const CHANNEL: &str = "exam:events";
 const RETRY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -20,15 +18,15 @@ struct Envelope {
     event: Event,
 }
 
-pub(super) fn start(client: redis::Client, local: broadcast::Sender<Event>, ready: watch::Sender<bool>) -> mpsc::UnboundedSender<Event> {
+pub(super) fn start(client: redis::Client, channel: String, local: broadcast::Sender<Event>, ready: watch::Sender<bool>) -> mpsc::UnboundedSender<Event> {
     let origin: u64 = rand::random();
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(publish_loop(client.clone(), origin, rx));
-    tokio::spawn(receive_loop(client, origin, local, ready));
+    tokio::spawn(publish_loop(client.clone(), channel.clone(), origin, rx));
+    tokio::spawn(receive_loop(client, channel, origin, local, ready));
     tx
 }
 
-async fn publish_loop(client: redis::Client, origin: u64, mut rx: mpsc::UnboundedReceiver<Event>) {
+async fn publish_loop(client: redis::Client, channel: String, origin: u64, mut rx: mpsc::UnboundedReceiver<Event>) {
     let mut pending: Option<Event> = None;
     loop {
         let mut conn = match client.get_multiplexed_async_connection().await {
@@ -48,7 +46,7 @@ async fn publish_loop(client: redis::Client, origin: u64, mut rx: mpsc::Unbounde
                 },
             };
             let Ok(payload) = serde_json::to_string(&Envelope { origin, event: event.clone() }) else { continue };
-            let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(CHANNEL).arg(payload).query_async(&mut conn).await;
+            let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(&channel).arg(payload).query_async(&mut conn).await;
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "event bus: publish failed; reconnecting");
                 // Sent again once connected: other processes must not miss a clock change.
@@ -60,11 +58,11 @@ async fn publish_loop(client: redis::Client, origin: u64, mut rx: mpsc::Unbounde
     }
 }
 
-async fn receive_loop(client: redis::Client, origin: u64, local: broadcast::Sender<Event>, ready: watch::Sender<bool>) {
+async fn receive_loop(client: redis::Client, channel: String, origin: u64, local: broadcast::Sender<Event>, ready: watch::Sender<bool>) {
     loop {
         let subscribed = async {
             let mut pubsub = client.get_async_pubsub().await?;
-            pubsub.subscribe(CHANNEL).await?;
+            pubsub.subscribe(&channel).await?;
             redis::RedisResult::Ok(pubsub)
         };
         let pubsub = match subscribed.await {

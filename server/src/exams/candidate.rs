@@ -182,7 +182,7 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, Api
     t.check_entry(now).map_err(timing)?;
     // Camera, microphone and screen (as the session requires) reach the server before the
     // first question does.
-    let flowing = state.media.flowing(c.id);
+    let flowing = state.media_cluster.flowing(c.id);
     if s.required_media.iter().any(|k| !flowing.contains(k)) {
         return Err(ApiError::Conflict("media_required"));
     }
@@ -341,7 +341,7 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     tx.commit().await.map_err(StoreError::from)?;
     state.paper_changed(p.id);
     // The test is over: the streams and their recordings end here.
-    state.media.unpublish(c.id).await;
+    state.media_cluster.end(c.id).await;
     Ok(percent)
 }
 
@@ -411,7 +411,7 @@ pub async fn media_setup(state: &AppState, user: &CurrentUser) -> Result<exam_pr
         required: s.required_media.clone(),
         ice_servers: cfg.ice_servers.clone(),
         caps: exam_protocol::MediaCaps::default(),
-        flowing: state.media.flowing(c.id),
+        flowing: state.media_cluster.flowing(c.id),
     })
 }
 

@@ -4,6 +4,7 @@ pub mod answer_writer;
 pub mod candidate;
 pub mod candidate_channels;
 pub mod marking;
+pub mod media_cluster;
 pub mod media_log;
 pub mod paper_view;
 pub mod proctor;

@@ -76,9 +76,9 @@ impl PaperCache {
                 let Some(cache) = me.upgrade() else { return };
                 match event {
                     Ok(Event::PaperChanged { paper_id }) => cache.invalidate(paper_id),
-                    Ok(Event::Notice { .. }) => {}
                     Ok(Event::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => cache.forget_clocks(),
                     Err(broadcast::error::RecvError::Closed) => return,
+                    Ok(_) => {}
                 }
             }
         });

@@ -6,6 +6,7 @@ use question_bank::Points;
 use question_bank::identity::{IdDocument, IdKind};
 
 use super::candidate::{self, times};
+use super::media_cluster::WatchRefused;
 use super::timing::{PaperClock, TimingError};
 use crate::clock::now_ms;
 use crate::http::AppState;
@@ -73,7 +74,7 @@ pub async fn room(state: &AppState, user: &CurrentUser, session_id: i64) -> Resu
             integrity_events: exams::integrity_count(&state.db, c.id).await?,
             score,
             device_pending: exams::candidate_devices(&state.db, c.id).await?.1.is_some(),
-            media: state.media.flowing(c.id),
+            media: state.media_cluster.flowing(c.id),
         });
     }
     Ok(out)
@@ -206,13 +207,9 @@ pub async fn watch(state: &AppState, user: &CurrentUser, session_id: i64, candid
     if req.kinds.is_empty() {
         return Err(ApiError::Validation("no_tracks"));
     }
-    let (sdp, kinds) = state.media.subscribe(c.id, &req.sdp, &req.kinds, req.quality).await.map_err(|e| match e {
-        media::sfu::MediaError::BadOffer(_) => ApiError::Validation("bad_offer"),
-        media::sfu::MediaError::NotPublishing => ApiError::Conflict("not_publishing"),
-        other => {
-            tracing::warn!(error = %other, "watch failed");
-            ApiError::Conflict("media_unavailable")
-        }
+    let (sdp, kinds) = state.media_cluster.watch(c.id, &req.sdp, &req.kinds, req.quality).await.map_err(|WatchRefused(code)| match code {
+        "bad_offer" => ApiError::Validation(code),
+        _ => ApiError::Conflict(code),
     })?;
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;

@@ -49,6 +49,8 @@ pub struct AppState {
     pub events: EventBus,
     /// Candidates' camera, microphone and screen: received, recorded, forwarded to proctors.
     pub media: media::sfu::MediaServer,
+    /// Which candidates' tracks flow into any process, and watching them from this one.
+    pub media_cluster: Arc<crate::exams::media_cluster::MediaCluster>,
     /// Candidates' open sockets, for notices and media changes meant for one of them.
     pub candidate_channels: Arc<crate::exams::candidate_channels::CandidateChannels>,
 }
@@ -59,7 +61,7 @@ impl AppState {
     pub fn new(db: Db, settings: Settings) -> anyhow::Result<Self> {
         let limiter = RateLimiter::new(settings.auth.login_attempts_per_minute);
         let answers = AnswerWriter::spawn(db.clone());
-        let events = EventBus::from_url(&settings.redis_url).context("EXAM_REDIS_URL / redis_url is not a Redis URL")?;
+        let events = EventBus::from_url(&settings.redis_url, &settings.redis_channel).context("EXAM_REDIS_URL / redis_url is not a Redis URL")?;
         // Several processes may share a PostgreSQL database; without Redis they cannot tell each
         // other about clock changes, so each trusts its cached clocks only briefly.
         let shared_db_unannounced = !events.is_shared() && db.backend == Backend::Postgres;
@@ -68,7 +70,8 @@ impl AppState {
         let media = media::sfu::MediaServer::new(settings.media_config()?);
         let candidate_channels = Arc::new(crate::exams::candidate_channels::CandidateChannels::default());
         candidate_channels.dispatch(&events, &media);
-        let state = Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter), answers, papers, events, media, candidate_channels };
+        let media_cluster = crate::exams::media_cluster::MediaCluster::start(media.clone(), events.clone());
+        let state = Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter), answers, papers, events, media, media_cluster, candidate_channels };
         crate::exams::media_log::spawn(state.clone());
         Ok(state)
     }
