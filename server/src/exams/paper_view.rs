@@ -50,6 +50,12 @@ pub const CLOCK_TTL_ANNOUNCED: Duration = Duration::from_secs(60);
 /// this bounds how long such a change takes to be seen.
 pub const CLOCK_TTL_UNANNOUNCED: Duration = Duration::from_millis(1000);
 
+/// Between half and all of `ttl`, by paper: clocks read at the same moment (a whole room
+/// starting) are not all read again at the same moment, in the middle of everyone's answers.
+fn spread(ttl: Duration, paper_id: i64) -> Duration {
+    ttl.mul_f64(0.5 + (paper_id.rem_euclid(1024) as f64) / 2048.0)
+}
+
 /// Loaded papers by id. Questions are immutable, so sharing them across requests is safe;
 /// clocks are kept so each answer and each clock tick does not cost a database read.
 #[derive(Debug)]
@@ -90,7 +96,7 @@ impl PaperCache {
 
     pub async fn clock(&self, db: &Db, paper_id: i64) -> StoreResult<Option<Clock>> {
         if let Some((at, clock)) = self.clocks.lock().unwrap_or_else(|e| e.into_inner()).get(&paper_id)
-            && at.elapsed() < self.clock_ttl
+            && at.elapsed() < spread(self.clock_ttl, paper_id)
         {
             return Ok(Some(clock.clone()));
         }
@@ -145,5 +151,19 @@ impl PaperCache {
         }
         map.insert(paper_id, out.clone());
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clocks_of_one_room_expire_spread_over_half_the_time_to_live() {
+        let ttl = Duration::from_secs(60);
+        let lives: Vec<Duration> = (1..=2_000).map(|id| spread(ttl, id)).collect();
+        assert!(lives.iter().all(|l| *l >= ttl / 2 && *l < ttl));
+        let (min, max) = (lives.iter().min().copied().unwrap_or_default(), lives.iter().max().copied().unwrap_or_default());
+        assert!(max - min > Duration::from_secs(25), "spread from {min:?} to {max:?}");
     }
 }

@@ -74,8 +74,10 @@ impl Db {
                     std::fs::create_dir_all(&dir)
                         .with_context(|| format!("creating data directory {}", dir.display()))?;
                 }
-                let write = sqlite_pool(url, 1).await?;
-                let read = sqlite_pool(url, 8).await?;
+                // The writer touches index pages all over the answers table: give it room to keep
+                // them (SQLite's default is 2 MB; readers keep the default).
+                let write = sqlite_pool(url, 1, WRITER_CACHE_KIB).await?;
+                let read = sqlite_pool(url, 8, 2_000).await?;
                 Ok(Db { backend, read, write })
             }
             Backend::Postgres => {
@@ -122,11 +124,14 @@ impl Db {
     }
 }
 
-async fn sqlite_pool(url: &str, max: u32) -> anyhow::Result<AnyPool> {
+/// The writer connection's page cache, in KiB.
+const WRITER_CACHE_KIB: u32 = 32 * 1024;
+
+async fn sqlite_pool(url: &str, max: u32, cache_kib: u32) -> anyhow::Result<AnyPool> {
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(30))
-        .after_connect(|conn: &mut AnyConnection, _| {
+        .after_connect(move |conn: &mut AnyConnection, _| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer; FULL makes a commit durable before
                 // it is acknowledged; the timeout covers another process holding the lock.
@@ -134,6 +139,8 @@ async fn sqlite_pool(url: &str, max: u32) -> anyhow::Result<AnyPool> {
                 conn.execute("PRAGMA synchronous = FULL").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
                 conn.execute("PRAGMA busy_timeout = 10000").await?;
+                // Built from a constant number only.
+                conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{cache_kib}"))).await?;
                 Ok(())
             })
         })
