@@ -125,7 +125,7 @@ impl Db {
 }
 
 /// The writer connection's page cache, in KiB.
-const WRITER_CACHE_KIB: u32 = 32 * 1024;
+const WRITER_CACHE_KIB: u32 = 16 * 1024;
 
 async fn sqlite_pool(url: &str, max: u32, cache_kib: u32) -> anyhow::Result<AnyPool> {
     AnyPoolOptions::new()

@@ -72,7 +72,14 @@ async fn current_paper(state: &AppState, c: &CandidateRow, paper: &mut Option<Ar
     paper.clone()
 }
 
-/// Runs one connection until the client goes away or the paper ends.
+async fn send<S: Sink<Message> + Unpin>(sink: &mut S, msg: &ServerMessage) -> Result<(), ()> {
+    let text = serde_json::to_string(msg).map_err(|_| ())?;
+    sink.send(Message::Text(text.into())).await.map_err(|_| ())
+}
+
+/// Runs one connection until the client goes away or the paper ends. One task reads, writes
+/// and keeps the clock; each answer's wait for its commit runs in a task of its own, whose
+/// reply comes back through the outbox.
 pub async fn serve<S, R, E>(state: AppState, user: CurrentUser, c: CandidateRow, paper: Option<PaperRow>, lang: Lang, mut sink: S, mut stream: R)
 where
     S: Sink<Message> + Unpin + Send + 'static,
@@ -81,32 +88,29 @@ where
     // Shared, not copied, by the task each answer gets: the row carries the paper's questions.
     let mut paper = paper.map(Arc::new);
     let (out, mut outbox) = mpsc::channel::<ServerMessage>(256);
-    let writer = tokio::spawn(async move {
-        while let Some(msg) = outbox.recv().await {
-            let ended = matches!(msg, ServerMessage::Ended { .. });
-            let Ok(text) = serde_json::to_string(&msg) else { continue };
-            if sink.send(Message::Text(text.into())).await.is_err() || ended {
-                break;
-            }
-        }
-        let _ = sink.close().await;
-    });
     if let Some(p) = &paper
         && let Some(t) = time_message(&state, p.id).await
+        && send(&mut sink, &t).await.is_err()
     {
-        let _ = out.send(t).await;
+        return;
     }
-    // Proctors' notices and media changes for this candidate come through here.
+    // Proctors' notices and media changes for this candidate come through the outbox too.
     let registration = state.candidate_channels.register(c.id, out.clone());
     let mut tick = tokio::time::interval(TIME_EVERY);
     tick.tick().await;
     loop {
         tokio::select! {
+            Some(msg) = outbox.recv() => {
+                let ended = matches!(msg, ServerMessage::Ended { .. });
+                if send(&mut sink, &msg).await.is_err() || ended {
+                    break;
+                }
+            }
             _ = tick.tick() => {
                 let Some(p) = current_paper(&state, &c, &mut paper).await else { continue };
                 match time_message(&state, p.id).await {
-                    Some(msg @ ServerMessage::Ended { .. }) => { let _ = out.send(msg).await; break; }
-                    Some(msg) => { if out.send(msg).await.is_err() { break; } }
+                    Some(msg @ ServerMessage::Ended { .. }) => { let _ = send(&mut sink, &msg).await; break; }
+                    Some(msg) => { if send(&mut sink, &msg).await.is_err() { break; } }
                     None => break,
                 }
             }
@@ -117,35 +121,35 @@ where
                     Message::Close(_) => break,
                     _ => continue,
                 };
-                match serde_json::from_str::<ClientMessage>(&text) {
+                let reply = match serde_json::from_str::<ClientMessage>(&text) {
                     Ok(ClientMessage::Answer { seq, no, response }) => {
-                        let Some(p) = current_paper(&state, &c, &mut paper).await else {
-                            let _ = out.send(refused(Some(seq), "not_started", lang)).await;
-                            continue;
-                        };
-                        // Each answer waits for its own commit without holding up the next.
-                        let (state, out) = (state.clone(), out.clone());
-                        tokio::spawn(async move {
-                            let req = AnswerRequest { seq, no, response };
-                            let reply = match candidate::answer_on(&state, &p, &req).await {
-                                Ok(ack) => ServerMessage::Ack { seq, duplicate: ack == Ack::Duplicate },
-                                Err(e) => refused(Some(seq), e.code(), lang),
-                            };
-                            let _ = out.send(reply).await;
-                        });
+                        match current_paper(&state, &c, &mut paper).await {
+                            None => Some(refused(Some(seq), "not_started", lang)),
+                            Some(p) => {
+                                // Each answer waits for its own commit without holding up the next.
+                                let (state, out) = (state.clone(), out.clone());
+                                tokio::spawn(async move {
+                                    let req = AnswerRequest { seq, no, response };
+                                    let reply = match candidate::answer_on(&state, &p, &req).await {
+                                        Ok(ack) => ServerMessage::Ack { seq, duplicate: ack == Ack::Duplicate },
+                                        Err(e) => refused(Some(seq), e.code(), lang),
+                                    };
+                                    let _ = out.send(reply).await;
+                                });
+                                None
+                            }
+                        }
                     }
                     Ok(ClientMessage::Integrity { kind }) => {
                         if let Err(e) = candidate::integrity(&state, &user, kind).await {
                             tracing::warn!(error = %e, "integrity event not recorded");
                         }
+                        None
                     }
-                    Ok(ClientMessage::Ping) => {
-                        if let Some(p) = current_paper(&state, &c, &mut paper).await
-                            && let Some(t) = time_message(&state, p.id).await
-                        {
-                            let _ = out.send(t).await;
-                        }
-                    }
+                    Ok(ClientMessage::Ping) => match current_paper(&state, &c, &mut paper).await {
+                        Some(p) => time_message(&state, p.id).await,
+                        None => None,
+                    },
                     Ok(ClientMessage::MediaOffer { sdp, tracks }) => {
                         // Answered in its own task: gathering candidates takes a moment.
                         let (state, out, c) = (state.clone(), out.clone(), c.clone());
@@ -156,13 +160,19 @@ where
                             };
                             let _ = out.send(reply).await;
                         });
+                        None
                     }
-                    Err(_) => { let _ = out.send(refused(None, "malformed_message", lang)).await; }
+                    Err(_) => Some(refused(None, "malformed_message", lang)),
+                };
+                if let Some(reply) = reply {
+                    let ended = matches!(reply, ServerMessage::Ended { .. });
+                    if send(&mut sink, &reply).await.is_err() || ended {
+                        break;
+                    }
                 }
             }
         }
     }
     drop(registration);
-    drop(out);
-    let _ = writer.await;
+    let _ = sink.close().await;
 }
