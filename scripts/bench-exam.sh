@@ -36,5 +36,9 @@ for _ in $(seq 1 600); do
     kill -0 $server 2>/dev/null || { cat "$data/server.log" >&2; exit 1; }
     sleep 0.5
 done
+status=0
 ./target/release/exam-client bench exam --server "http://127.0.0.1:$port" --candidates "$candidates" \
-    --seconds "$seconds" --answer-every "$every" --roster "$data/bench-roster.json" --server-pid "$server"
+    --seconds "$seconds" --answer-every "$every" --roster "$data/bench-roster.json" --server-pid "$server" || status=$?
+# The server's last warnings and errors, if any, for whoever reads the figures.
+grep -E "WARN|ERROR" "$data/server.log" | tail -n 20 >&2 || true
+exit $status

@@ -231,13 +231,19 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
 
     // 3. Hand in, then compare every final paper with what was acknowledged (many at once).
     let acked_max = std::mem::take(&mut tl.acked_max);
+    let acked_counts: Vec<u64> = acked_max.iter().map(|m| m.len() as u64).collect();
     let mut checks = Vec::new();
     for (c, acked) in candidates.iter().zip(acked_max) {
         let (http, base, gate, token) = (http.clone(), base.clone(), gate.clone(), c.token.clone());
         checks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await;
             let _ = http.post(format!("{base}/api/v1/exam/hand-in")).bearer_auth(&token).send().await;
-            let stored: CandidatePaper = http.get(format!("{base}/api/v1/exam/paper")).bearer_auth(&token).send().await?.json().await?;
+            let resp = http.get(format!("{base}/api/v1/exam/paper")).bearer_auth(&token).send().await?;
+            let status = resp.status();
+            if !status.is_success() {
+                anyhow::bail!("GET /api/v1/exam/paper: {status}: {}", resp.text().await.unwrap_or_default());
+            }
+            let stored: CandidatePaper = resp.json().await?;
             let lost = acked
                 .iter()
                 .filter(|(no, max_acked)| stored.answers.iter().find(|a| a.no == **no).map(|a| a.seq).unwrap_or(0) < **max_acked)
@@ -245,9 +251,23 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
             anyhow::Ok(lost)
         }));
     }
-    let mut lost = 0u64;
-    for c in checks {
-        lost += c.await??;
+    // A paper that cannot be read back is an error, and its acknowledged answers count as lost.
+    let (mut lost, mut check_errors) = (0u64, 0u64);
+    for (c, acked) in checks.into_iter().zip(acked_counts) {
+        match c.await {
+            Ok(Ok(n)) => lost += n,
+            Ok(Err(e)) => {
+                if check_errors == 0 {
+                    eprintln!("bench: {e}");
+                }
+                check_errors += 1;
+                lost += acked;
+            }
+            Err(_) => {
+                check_errors += 1;
+                lost += acked;
+            }
+        }
     }
     let mut lat = tl.latencies_us.clone();
     lat.sort_unstable();
@@ -262,7 +282,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
         "p95_ms": percentile(&lat, 0.95),
         "p99_ms": percentile(&lat, 0.99),
         "max_ms": percentile(&lat, 1.0),
-        "errors": errors + tl.errors,
+        "errors": errors + tl.errors + check_errors,
         "lost": lost,
         "server_peak_rss_mb": crate::media_bench::proc_figures(opts.server_pid).map(|(_, _, peak)| (peak * 10.0).round() / 10.0),
     }))

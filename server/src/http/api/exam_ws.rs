@@ -79,7 +79,9 @@ async fn send<S: Sink<Message> + Unpin>(sink: &mut S, msg: &ServerMessage) -> Re
 
 /// Runs one connection until the client goes away or the paper ends. One task reads, writes
 /// and keeps the clock; each answer's wait for its commit runs in a task of its own, whose
-/// reply comes back through the outbox.
+/// reply comes back through the outbox. Calls that may reach the database are boxed while they
+/// run: this future lives as long as the connection, thousands at once, and would otherwise be
+/// as large as the largest of them.
 pub async fn serve<S, R, E>(state: AppState, user: CurrentUser, c: CandidateRow, paper: Option<PaperRow>, lang: Lang, mut sink: S, mut stream: R)
 where
     S: Sink<Message> + Unpin + Send + 'static,
@@ -89,7 +91,7 @@ where
     let mut paper = paper.map(Arc::new);
     let (out, mut outbox) = mpsc::channel::<ServerMessage>(256);
     if let Some(p) = &paper
-        && let Some(t) = time_message(&state, p.id).await
+        && let Some(t) = Box::pin(time_message(&state, p.id)).await
         && send(&mut sink, &t).await.is_err()
     {
         return;
@@ -107,8 +109,8 @@ where
                 }
             }
             _ = tick.tick() => {
-                let Some(p) = current_paper(&state, &c, &mut paper).await else { continue };
-                match time_message(&state, p.id).await {
+                let Some(p) = Box::pin(current_paper(&state, &c, &mut paper)).await else { continue };
+                match Box::pin(time_message(&state, p.id)).await {
                     Some(msg @ ServerMessage::Ended { .. }) => { let _ = send(&mut sink, &msg).await; break; }
                     Some(msg) => { if send(&mut sink, &msg).await.is_err() { break; } }
                     None => break,
@@ -123,7 +125,7 @@ where
                 };
                 let reply = match serde_json::from_str::<ClientMessage>(&text) {
                     Ok(ClientMessage::Answer { seq, no, response }) => {
-                        match current_paper(&state, &c, &mut paper).await {
+                        match Box::pin(current_paper(&state, &c, &mut paper)).await {
                             None => Some(refused(Some(seq), "not_started", lang)),
                             Some(p) => {
                                 // Each answer waits for its own commit without holding up the next.
@@ -141,13 +143,13 @@ where
                         }
                     }
                     Ok(ClientMessage::Integrity { kind }) => {
-                        if let Err(e) = candidate::integrity(&state, &user, kind).await {
+                        if let Err(e) = Box::pin(candidate::integrity(&state, &user, kind)).await {
                             tracing::warn!(error = %e, "integrity event not recorded");
                         }
                         None
                     }
-                    Ok(ClientMessage::Ping) => match current_paper(&state, &c, &mut paper).await {
-                        Some(p) => time_message(&state, p.id).await,
+                    Ok(ClientMessage::Ping) => match Box::pin(current_paper(&state, &c, &mut paper)).await {
+                        Some(p) => Box::pin(time_message(&state, p.id)).await,
                         None => None,
                     },
                     Ok(ClientMessage::MediaOffer { sdp, tracks }) => {
