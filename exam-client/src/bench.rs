@@ -229,6 +229,17 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
     }
     let elapsed = t0.elapsed().as_secs_f64();
 
+    let mut lat = tl.latencies_us.clone();
+    lat.sort_unstable();
+    // The answering figures, before the hand-ins: kept on the terminal even if checking fails.
+    eprintln!(
+        "bench: answering done: {} acknowledged in {elapsed:.1} s, p50 {} ms, p95 {} ms, p99 {} ms",
+        tl.acked,
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.95),
+        percentile(&lat, 0.99)
+    );
+
     // 3. Hand in, then compare every final paper with what was acknowledged (many at once).
     let acked_max = std::mem::take(&mut tl.acked_max);
     let acked_counts: Vec<u64> = acked_max.iter().map(|m| m.len() as u64).collect();
@@ -269,8 +280,6 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
             }
         }
     }
-    let mut lat = tl.latencies_us.clone();
-    lat.sort_unstable();
     Ok(json!({
         "candidates": candidates.len(),
         "sign_in_s": (sign_in_s * 10.0).round() / 10.0,

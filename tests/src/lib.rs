@@ -139,6 +139,19 @@ pub fn redis_url() -> String {
     std::env::var("EXAM_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_string())
 }
 
+/// Polls `f` until it holds; panics naming `what` after 30 s (a bound against hanging, not a
+/// timing assertion).
+pub async fn eventually(what: &str, mut f: impl AsyncFnMut() -> bool) {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < end {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
 /// A Redis channel of its own for one test's server processes: tests running at the same time
 /// share the Redis server, and their databases number candidates alike.
 pub fn redis_channel() -> String {

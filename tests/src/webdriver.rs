@@ -99,6 +99,15 @@ impl Browser {
         v["value"].clone()
     }
 
+    /// Signs in on the sign-in page as a staff account (keyboard only, as a person would) and
+    /// waits for the home page.
+    pub async fn sign_in(&self, base: &str, username: &str, password: &str) {
+        self.goto(&format!("{base}/login")).await;
+        self.wait_for("#username").await;
+        self.send_keys_to_active(&format!("{username}\u{E004}{password}\u{E007}")).await;
+        self.wait_for("#welcome").await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
     }

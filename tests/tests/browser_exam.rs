@@ -109,10 +109,7 @@ async fn a_proctor_watches_the_room_and_pauses_a_candidate() {
     candidate.request(Method::POST, "/api/v1/exam/events").json(&json!({"kind": "window_blur"})).send().await.expect("event");
 
     let browser = Browser::start().await;
-    browser.goto(&format!("{}/login", app.base)).await;
-    browser.wait_for("#username").await;
-    browser.send_keys_to_active(&format!("proctor\u{E004}{DEMO_PASSWORD}\u{E007}")).await;
-    browser.wait_for("#welcome").await;
+    browser.sign_in(&app.base, "proctor", DEMO_PASSWORD).await;
     browser.goto(&format!("{}/sessions/1", app.base)).await;
     browser.wait_for("#room tr[data-stage='in_progress']").await;
     browser.wait_for("#feed li[data-kind='integrity']").await;

@@ -59,10 +59,7 @@ async fn a_proctor_watches_a_candidate_live_and_everything_is_recorded() {
 
     // The proctor: the room's grid, a tile decoding frames, the enlarged view.
     let proctor = Browser::start().await;
-    proctor.goto(&format!("{}/login", app.base)).await;
-    proctor.wait_for("#username").await;
-    proctor.send_keys_to_active(&format!("proctor\u{E004}{DEMO_PASSWORD}\u{E007}")).await;
-    proctor.wait_for("#welcome").await;
+    proctor.sign_in(&app.base, "proctor", DEMO_PASSWORD).await;
     proctor.goto(&format!("{}/sessions/1", app.base)).await;
     let tile = format!("#tiles .tile[data-candidate='{}'] video", me.id);
     wait_until(&proctor, &format!("const v = document.querySelector(\"{tile}\"); return !!v && Number(v.dataset.frames || 0) > 10"), "the tile decoding frames").await;

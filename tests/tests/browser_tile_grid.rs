@@ -53,10 +53,7 @@ async fn a_proctor_page_decodes_two_dozen_tiles() {
     }
 
     let proctor = Browser::start().await;
-    proctor.goto(&format!("{}/login", app.base)).await;
-    proctor.wait_for("#username").await;
-    proctor.send_keys_to_active(&format!("proctor\u{E004}{DEMO_PASSWORD}\u{E007}")).await;
-    proctor.wait_for("#welcome").await;
+    proctor.sign_in(&app.base, "proctor", DEMO_PASSWORD).await;
     proctor.goto(&format!("{}/sessions/{session}", app.base)).await;
     let end = Instant::now() + Duration::from_secs(120);
     loop {

@@ -5,26 +5,15 @@
 //! streams on A.
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use e2e_tests::{Backend, TestApp, call, candidate_token, media_clip, on_redis, redis_channel};
+use e2e_tests::{Backend, TestApp, call, candidate_token, eventually, media_clip, on_redis, redis_channel};
 use exam_client::media_peer::{Clip, Publisher, Viewer};
 use exam_client::{Client, ExamSocket};
 use exam_protocol::{ExamStatus, MediaKind, MediaSetup, RoomCandidate, ViewQuality};
 use exam_server::demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn wait_until(what: &str, mut f: impl AsyncFnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < end {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 async fn room(c: &Client) -> Vec<RoomCandidate> {
     call(c, Method::GET, "/api/v1/sessions/1/room", None).await.expect("room")
@@ -54,7 +43,7 @@ async fn a_proctor_on_one_process_watches_a_candidate_streaming_into_another() {
 
     // B learns which tracks flow: the candidate may start there, and B's room shows them.
     let on_b = Client::new(&b_base).with_token(&token);
-    wait_until("B to hear that camera and microphone flow into A", async || {
+    eventually("B to hear that camera and microphone flow into A", async || {
         let s: MediaSetup = call(&on_b, Method::GET, "/api/v1/exam/media", None).await.expect("setup on B");
         s.flowing.contains(&MediaKind::Camera) && s.flowing.contains(&MediaKind::Microphone)
     })
@@ -71,8 +60,8 @@ async fn a_proctor_on_one_process_watches_a_candidate_streaming_into_another() {
     // Watching through B: the full view and a tile, both fed by A.
     let full = Viewer::start(&proctor, 1, me.candidate_id, &[MediaKind::Camera, MediaKind::Microphone]).await.expect("watch through B");
     let tile = Viewer::start_at(&proctor, 1, me.candidate_id, &[MediaKind::Camera], ViewQuality::Tile).await.expect("a tile through B");
-    wait_until("packets from A at the proctor of B", async || full.packets.load(Ordering::Relaxed) > 100).await;
-    wait_until("packets from A at the tile", async || tile.packets.load(Ordering::Relaxed) > 20).await;
+    eventually("packets from A at the proctor of B", async || full.packets.load(Ordering::Relaxed) > 100).await;
+    eventually("packets from A at the tile", async || tile.packets.load(Ordering::Relaxed) > 20).await;
     assert!(a.state.media.counters().snapshot().2 > 0, "A forwards the packets");
 
     // Refusals are still B's: garbage, and a candidate who streams nowhere.
@@ -86,8 +75,8 @@ async fn a_proctor_on_one_process_watches_a_candidate_streaming_into_another() {
 
     // The hand-in on B ends the streams on A, and B's room shows them gone.
     call::<Value>(&on_b, Method::POST, "/api/v1/exam/hand-in", None).await.expect("hand in on B");
-    wait_until("A to close the candidate's streams", async || a.state.media.publishers() == 0).await;
-    wait_until("B's room to show no streams", async || room(&proctor).await.iter().all(|c| c.media.is_empty())).await;
+    eventually("A to close the candidate's streams", async || a.state.media.publishers() == 0).await;
+    eventually("B's room to show no streams", async || room(&proctor).await.iter().all(|c| c.media.is_empty())).await;
     full.stop().await;
     tile.stop().await;
     publisher.stop().await;

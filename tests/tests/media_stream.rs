@@ -3,25 +3,14 @@
 //! a proctor receives the forwarded packets, bad offers and outsiders are refused, and the
 //! recordings on disk pass ffprobe with the duration that was streamed.
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use e2e_tests::{Backend, TestApp, call, candidate_token, media_clip};
+use e2e_tests::{Backend, TestApp, call, candidate_token, eventually, media_clip};
 use exam_client::media_peer::{Clip, Publisher, Viewer};
 use exam_client::{Client, ExamSocket};
 use exam_protocol::{ExamStatus, MediaKind, MediaSetup, RoomEvent, ServerMessage};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn wait_until(what: &str, mut f: impl AsyncFnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < end {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
@@ -43,7 +32,7 @@ async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
 
     let mut socket = ExamSocket::connect(&app.base, &token).await.expect("socket");
     let publisher = Publisher::start(&mut socket, clip.clone()).await.expect("publish");
-    wait_until("camera and microphone at the server", async || {
+    eventually("camera and microphone at the server", async || {
         let s: MediaSetup = call(&cand, Method::GET, "/api/v1/exam/media", None).await.expect("setup");
         s.flowing.contains(&MediaKind::Camera) && s.flowing.contains(&MediaKind::Microphone)
     })
@@ -68,7 +57,7 @@ async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
     let me = room.iter().find(|c| c.name == "李明").expect("on the roster");
     assert!(me.media.contains(&MediaKind::Camera), "the room shows the streams: {:?}", me.media);
     let viewer = Viewer::start(&proctor, 1, me.candidate_id, &[MediaKind::Camera, MediaKind::Microphone]).await.expect("watch");
-    wait_until("forwarded packets at the proctor", async || viewer.packets.load(std::sync::atomic::Ordering::Relaxed) > 100).await;
+    eventually("forwarded packets at the proctor", async || viewer.packets.load(std::sync::atomic::Ordering::Relaxed) > 100).await;
     let watch = format!("/api/v1/sessions/1/candidates/{}/watch", me.candidate_id);
     let offer = json!({"sdp": "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\n", "kinds": ["camera"]});
     let (s, v) = call::<Value>(&proctor, Method::POST, &watch, Some(json!({"sdp": "hello", "kinds": ["camera"]}))).await.expect_err("garbage");
@@ -87,7 +76,7 @@ async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
     let r = regulator.request(Method::POST, &format!("/api/v1/institutions/{inst}/inspectors")).json(&json!({"account_id": sup_id})).send().await.expect("assign");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let inspector = Viewer::start(&supervisor, 1, me.candidate_id, &[MediaKind::Camera]).await.expect("the inspecting supervisor watches");
-    wait_until("packets at the supervisor", async || inspector.packets.load(std::sync::atomic::Ordering::Relaxed) > 20).await;
+    eventually("packets at the supervisor", async || inspector.packets.load(std::sync::atomic::Ordering::Relaxed) > 20).await;
     inspector.stop().await;
     let r = supervisor.request(Method::POST, &format!("/api/v1/sessions/1/candidates/{}/actions", me.candidate_id)).json(&json!({"action": "pause", "reason": "督导"})).send().await.expect("act");
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "read only");
@@ -116,10 +105,10 @@ async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
     viewer.stop().await;
     publisher.stop().await;
     socket.close().await;
-    wait_until("the publisher to be gone", async || app.state.media.publishers() == 0).await;
+    eventually("the publisher to be gone", async || app.state.media.publishers() == 0).await;
     let feed: Vec<RoomEvent> = call(&proctor, Method::GET, "/api/v1/sessions/1/events", None).await.expect("feed");
     assert!(feed.iter().any(|e| e.kind == "media_up" && e.candidate_id == Some(me.candidate_id)), "the record has the tracks starting");
-    wait_until("the closing in the record", async || {
+    eventually("the closing in the record", async || {
         let feed: Vec<RoomEvent> = call(&proctor, Method::GET, "/api/v1/sessions/1/events", None).await.expect("feed");
         feed.iter().any(|e| e.kind == "media_closed")
     })
@@ -150,8 +139,8 @@ async fn unreachable_and_vanished_peers_are_reported_and_freed() {
     let token = candidate_token(&app.base, app.db(), 0).await;
     let mut socket = ExamSocket::connect(&app.base, &token).await.expect("socket");
     exam_client::media_peer::offer_without_connecting(&mut socket).await.expect("offer");
-    wait_until("the failed connection in the record", async || feed().await.iter().any(|e| e.kind == "media_failed")).await;
-    wait_until("the unreachable publisher dropped", async || app.state.media.publishers() == 0).await;
+    eventually("the failed connection in the record", async || feed().await.iter().any(|e| e.kind == "media_failed")).await;
+    eventually("the unreachable publisher dropped", async || app.state.media.publishers() == 0).await;
 
     // A publisher that vanishes without closing (its process killed): found out and freed.
     let (name, id) = exam_server::demo::DEMO_CANDIDATES[1];
@@ -163,10 +152,10 @@ async fn unreachable_and_vanished_peers_are_reported_and_freed() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("headless candidate");
-    wait_until("the stream at the server", async || app.state.media.publishers() == 1 && feed().await.iter().any(|e| e.kind == "media_up")).await;
+    eventually("the stream at the server", async || app.state.media.publishers() == 1 && feed().await.iter().any(|e| e.kind == "media_up")).await;
     child.kill().expect("SIGKILL the candidate");
     let _ = child.wait();
-    wait_until("the vanished publisher freed", async || app.state.media.publishers() == 0).await;
+    eventually("the vanished publisher freed", async || app.state.media.publishers() == 0).await;
     assert!(feed().await.iter().any(|e| e.kind == "media_closed"));
     drop(clip);
 

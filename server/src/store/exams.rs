@@ -270,16 +270,18 @@ pub async fn paper_of_candidate(db: &Db, session_candidate_id: i64) -> StoreResu
 
 /// The current answer to each question: the one with the highest client sequence number.
 pub async fn current_answers(db: &Db, paper_id: i64) -> StoreResult<Vec<(i64, String, i64)>> {
-    let rows = sqlx::query(
-        "SELECT a.question_no, a.response, a.client_seq FROM answer_events a
-         WHERE a.paper_id = $1 AND a.client_seq = (
-             SELECT MAX(b.client_seq) FROM answer_events b WHERE b.paper_id = a.paper_id AND b.question_no = a.question_no)
-         ORDER BY a.question_no",
-    )
-    .bind(paper_id)
-    .fetch_all(db.reader())
-    .await?;
-    rows.iter().map(|r| Ok((r.try_get("question_no")?, r.try_get("response")?, r.try_get("client_seq")?))).collect()
+    // One pass over the paper's answers in sequence order (its primary key), the last per
+    // question kept. A correlated MAX per row read the paper's answers once per answer: over a
+    // second per paper on PostgreSQL once millions of answers were stored.
+    let rows = sqlx::query("SELECT question_no, response, client_seq FROM answer_events WHERE paper_id = $1 ORDER BY client_seq")
+        .bind(paper_id)
+        .fetch_all(db.reader())
+        .await?;
+    let mut latest: std::collections::BTreeMap<i64, (String, i64)> = std::collections::BTreeMap::new();
+    for r in &rows {
+        latest.insert(r.try_get("question_no")?, (r.try_get("response")?, r.try_get("client_seq")?));
+    }
+    Ok(latest.into_iter().map(|(no, (response, seq))| (no, response, seq)).collect())
 }
 
 /// How many answers are stored for a paper, resends not counted.
