@@ -27,15 +27,12 @@ const REMOTE_ANSWER_WAIT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchRefused(pub &'static str);
 
+/// The error's stable code; the ones that are the server's trouble are logged.
 fn refusal(e: &MediaError) -> &'static str {
-    match e {
-        MediaError::BadOffer(_) => "bad_offer",
-        MediaError::NotPublishing => "not_publishing",
-        other => {
-            tracing::warn!(error = %other, "watch failed");
-            "media_unavailable"
-        }
+    if !matches!(e, MediaError::BadOffer(_) | MediaError::NotPublishing) {
+        tracing::warn!(error = %e, "watch failed");
     }
+    e.code()
 }
 
 /// Codes that cross the bus are matched back to the ones this version knows.
@@ -184,9 +181,8 @@ async fn listen(cluster: std::sync::Weak<MediaCluster>, mut events: broadcast::R
             }
             Event::MediaEnded { candidate_id } => {
                 c.elsewhere.lock().unwrap_or_else(|e| e.into_inner()).remove(&candidate_id);
-                if c.media.publishes(candidate_id) {
-                    c.media.unpublish(candidate_id).await;
-                }
+                // Nothing happens where the candidate does not publish.
+                c.media.unpublish(candidate_id).await;
             }
             Event::Resync => c.elsewhere.lock().unwrap_or_else(|e| e.into_inner()).clear(),
             _ => {}
