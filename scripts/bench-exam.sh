@@ -20,17 +20,24 @@ ulimit -n "$(ulimit -Hn)"
 cargo build --release -q -p exam-server -p exam-client
 data="$(mktemp -d /tmp/exam-bench.XXXXXX)"
 port=$((20000 + RANDOM % 10000))
+admin_url="$db_url" name=""
 if [[ -n "$db_url" ]]; then
-    # A fresh database each run.
+    # A fresh database each run, dropped at the end.
     name="bench_$(date +%s)_$$"
-    psql "$db_url" -qc "CREATE DATABASE $name" >/dev/null
+    psql "$admin_url" -qc "CREATE DATABASE $name" >/dev/null
     db_url="${db_url%/*}/$name"
 fi
 EXAM_DATABASE_URL="$db_url" EXAM_REDIS_URL="$redis_url" RUST_LOG=warn \
     ./target/release/exam-server demo --data-dir "$data" --listen "127.0.0.1:$port" --candidates "$candidates" \
     >"$data/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
+cleanup() {
+    kill $server 2>/dev/null || true
+    wait $server 2>/dev/null || true
+    rm -rf "$data"
+    [[ -z "$name" ]] || psql "$admin_url" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null || true
+}
+trap cleanup EXIT
 for _ in $(seq 1 600); do
     [[ -s "$data/bench-roster.json" ]] && curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break
     kill -0 $server 2>/dev/null || { cat "$data/server.log" >&2; exit 1; }

@@ -43,6 +43,7 @@ struct Candidate {
 
 #[derive(Default)]
 struct Tally {
+    lag_us: Vec<u64>,
     latencies_us: Vec<u64>,
     sent: u64,
     acked: u64,
@@ -54,6 +55,7 @@ struct Tally {
 /// What one connection measured.
 #[derive(Default)]
 struct OneCandidate {
+    lag_us: Vec<u64>,
     latencies_us: Vec<u64>,
     sent: u64,
     acked: u64,
@@ -64,6 +66,7 @@ struct OneCandidate {
 impl Tally {
     fn merge(&mut self, one: OneCandidate) {
         self.latencies_us.extend(one.latencies_us);
+        self.lag_us.extend(one.lag_us);
         self.sent += one.sent;
         self.acked += one.acked;
         self.errors += one.refused;
@@ -73,19 +76,21 @@ impl Tally {
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Answers every `every` until `until`, then waits (at most 10 s) for the last acknowledgements.
+/// Answers every `every` from `first` until `until`, then waits (at most 10 s) for the last
+/// acknowledgements. How late each answer left against its schedule is kept too: the bench's
+/// own lag, which the acknowledgement latency includes.
 async fn answer_loop(
     mut socket: Socket,
     questions: &[exam_protocol::PaperQuestionView],
     first_seq: i64,
-    offset: Duration,
+    first: Instant,
     every: Duration,
     until: Instant,
 ) -> anyhow::Result<OneCandidate> {
     let mut one = OneCandidate::default();
     let mut in_flight: HashMap<i64, (Instant, i64)> = HashMap::new();
     let mut seq = first_seq;
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, every);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::from_std(first), every);
     let drain_until = tokio::time::Instant::from_std(until + Duration::from_secs(10));
     loop {
         let sending = Instant::now() < until;
@@ -93,7 +98,8 @@ async fn answer_loop(
             break;
         }
         tokio::select! {
-            _ = tick.tick(), if sending => {
+            scheduled = tick.tick(), if sending => {
+                one.lag_us.push(scheduled.elapsed().as_micros() as u64);
                 seq += 1;
                 let q = &questions[(seq as usize) % questions.len().max(1)];
                 let msg = ClientMessage::Answer { seq, no: q.no, response: answer_for(q, seq) };
@@ -193,12 +199,15 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
     }
     let sign_in_s = started.elapsed().as_secs_f64();
 
-    // 2. One socket each, answers at the given rate, acknowledgement latency measured. Each
-    // connection is one task that keeps its own figures: no lock is shared while measuring.
+    // 2. One socket each; once every candidate has connected (or failed to), all answer at the
+    // given rate, and acknowledgement latency is measured. Each connection is one task that
+    // keeps its own figures: no lock is shared while measuring.
     let ws_base = base.replacen("http", "ws", 1);
     let run_for = Duration::from_secs(opts.seconds);
     let every = Duration::from_secs_f64(opts.answer_every.max(0.01));
-    let t0 = Instant::now();
+    let connecting = Instant::now();
+    let connected = Arc::new(Semaphore::new(0));
+    let (go, start) = tokio::sync::watch::channel::<Option<Instant>>(None);
     let mut tasks = Vec::new();
     for (idx, c) in candidates.iter().enumerate() {
         let (ws_base, gate) = (ws_base.clone(), gate.clone());
@@ -207,16 +216,27 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
         let first_seq = c.paper.last_seq;
         // Spread the candidates over the interval so the load is steady.
         let offset = every.mul_f64((idx % 1000) as f64 / 1000.0);
+        let (connected, mut start) = (connected.clone(), start.clone());
         tasks.push(tokio::spawn(async move {
-            let socket = {
+            let socket = async {
                 let _permit = gate.acquire_owned().await;
                 let mut req = format!("{ws_base}/api/v1/exam/ws").into_client_request()?;
                 req.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
-                tokio_tungstenite::connect_async(req).await?.0
-            };
-            answer_loop(socket, &questions, first_seq, offset, every, t0 + run_for).await
+                anyhow::Ok(tokio_tungstenite::connect_async_with_config(req, Some(crate::exam_socket::config()), true).await?.0)
+            }
+            .await;
+            connected.add_permits(1);
+            let socket = socket?;
+            let t0 = *start.wait_for(Option::is_some).await?;
+            let t0 = t0.ok_or_else(|| anyhow::anyhow!("no start"))?;
+            answer_loop(socket, &questions, first_seq, t0 + offset, every, t0 + run_for).await
         }));
     }
+    let all = u32::try_from(tasks.len()).unwrap_or(u32::MAX);
+    let _ = connected.acquire_many(all).await;
+    let connect_s = connecting.elapsed().as_secs_f64();
+    let t0 = Instant::now();
+    let _ = go.send(Some(t0));
     let mut tl = Tally::default();
     for t in tasks {
         match t.await {
@@ -231,13 +251,16 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
 
     let mut lat = tl.latencies_us.clone();
     lat.sort_unstable();
+    let mut lag = std::mem::take(&mut tl.lag_us);
+    lag.sort_unstable();
     // The answering figures, before the hand-ins: kept on the terminal even if checking fails.
     eprintln!(
-        "bench: answering done: {} acknowledged in {elapsed:.1} s, p50 {} ms, p95 {} ms, p99 {} ms",
+        "bench: answering done: {} acknowledged in {elapsed:.1} s, p50 {} ms, p95 {} ms, p99 {} ms; the bench's own lag p99 {} ms",
         tl.acked,
         percentile(&lat, 0.50),
         percentile(&lat, 0.95),
-        percentile(&lat, 0.99)
+        percentile(&lat, 0.99),
+        percentile(&lag, 0.99)
     );
 
     // 3. Hand in, then compare every final paper with what was acknowledged (many at once).
@@ -283,6 +306,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
     Ok(json!({
         "candidates": candidates.len(),
         "sign_in_s": (sign_in_s * 10.0).round() / 10.0,
+        "connect_s": (connect_s * 10.0).round() / 10.0,
         "seconds": (elapsed * 10.0).round() / 10.0,
         "answers_sent": tl.sent,
         "answers_acked": tl.acked,
@@ -291,6 +315,9 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
         "p95_ms": percentile(&lat, 0.95),
         "p99_ms": percentile(&lat, 0.99),
         "max_ms": percentile(&lat, 1.0),
+        // How late the bench itself sent answers against their schedule (its share of the
+        // machine): acknowledgements are read just as late.
+        "client_lag_p99_ms": percentile(&lag, 0.99),
         "errors": errors + tl.errors + check_errors,
         "lost": lost,
         "server_peak_rss_mb": crate::media_bench::proc_figures(opts.server_pid).map(|(_, _, peak)| (peak * 10.0).round() / 10.0),

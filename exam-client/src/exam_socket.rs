@@ -17,6 +17,14 @@ pub enum SocketError {
     Closed,
 }
 
+/// The client side of the answer channel: small messages, sent at once. A 4 KiB read buffer
+/// (tungstenite's default of 128 KiB is zeroed again before every read, which for thousands of
+/// bench connections costs more than the messages), no write buffer, and no Nagle (set where
+/// the socket is opened), as browsers open theirs.
+pub fn config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4 * 1024).write_buffer_size(0)
+}
+
 #[derive(Debug)]
 pub struct ExamSocket {
     socket: Socket,
@@ -31,7 +39,7 @@ impl ExamSocket {
             .parse()
             .map_err(|_| SocketError::Unexpected("token is not a header value".into()))?;
         req.headers_mut().insert("authorization", value);
-        let (socket, _) = tokio_tungstenite::connect_async(req).await?;
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(req, Some(config()), true).await?;
         Ok(ExamSocket { socket })
     }
 

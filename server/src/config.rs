@@ -15,6 +15,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; empty means `sqlite://<data_dir>/exam.db`.
     pub database_url: String,
+    /// PostgreSQL connections this process opens at most: a quarter (at least two) for writing
+    /// transactions, the rest for reads. SQLite ignores it.
+    pub database_pool: u32,
     /// Optional Redis for events between processes; empty means in-process only.
     pub redis_url: String,
     /// The Redis pub/sub channel of this deployment: every server process of one deployment
@@ -91,6 +94,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             database_url: String::new(),
+            database_pool: crate::store::DEFAULT_POOL_SIZE,
             redis_url: String::new(),
             redis_channel: "exam:events".to_string(),
             auth: AuthSettings::default(),
@@ -151,6 +155,9 @@ impl Settings {
         }
         if let Some(v) = get("EXAM_DATABASE_URL") {
             self.database_url = v;
+        }
+        if let Some(v) = get("EXAM_DATABASE_POOL") {
+            self.database_pool = v.parse().ok().filter(|n| *n >= 4).with_context(|| format!("EXAM_DATABASE_POOL={v} is not a number of at least 4"))?;
         }
         if let Some(v) = get("EXAM_REDIS_URL") {
             self.redis_url = v;
@@ -215,6 +222,9 @@ mod tests {
         assert_eq!(s.data_dir, PathBuf::from("/srv/c"));
         assert_eq!(s.listen.port(), 9000);
         assert!(s.effective_database_url().starts_with("sqlite:///srv/c/exam.db"));
+        s.apply_env(|k| (k == "EXAM_DATABASE_POOL").then(|| "40".to_string())).expect("env");
+        assert_eq!(s.database_pool, 40);
+        assert!(s.apply_env(|k| (k == "EXAM_DATABASE_POOL").then(|| "2".to_string())).is_err(), "too few to split");
     }
 
     #[test]
@@ -233,7 +243,7 @@ mod example_file {
         let d = Settings::default();
         assert_eq!(s.listen, d.listen);
         assert_eq!(s.data_dir, d.data_dir);
-        assert_eq!(s.database_url, d.database_url);
+        assert_eq!((&s.database_url, s.database_pool), (&d.database_url, d.database_pool));
         assert_eq!(s.auth.session_ttl_secs, d.auth.session_ttl_secs);
         assert_eq!(s.auth.max_failed_logins, d.auth.max_failed_logins);
         assert_eq!(s.auth.lockout_secs, d.auth.lockout_secs);

@@ -27,7 +27,7 @@ use store::Db;
 
 /// Opens the database and applies any migration not yet applied.
 pub async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
-    let db = Db::connect(&settings.effective_database_url()).await?;
+    let db = Db::connect_with(&settings.effective_database_url(), settings.database_pool).await?;
     db.migrate().await?;
     Ok(db)
 }
@@ -64,7 +64,14 @@ impl Server {
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let sweeper = exams::sweeper::spawn(self.state.clone());
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP");
+        // No Nagle: an acknowledgement is a small message that must leave at once, not wait up
+        // to 200 ms for the candidate's delayed TCP ACK of the one before it.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp: &mut tokio::net::TcpStream| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP");
         sweeper.abort();
         served
     }

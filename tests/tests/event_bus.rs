@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 async fn seen(rx: &mut tokio::sync::broadcast::Receiver<Event>, marker: i64, wait: Duration) -> bool {
     tokio::time::timeout(wait, async {
         loop {
-            if let Ok(Event::PaperChanged { paper_id }) = rx.recv().await
+            if let Ok(Event::PaperChanged { paper_id, .. }) = rx.recv().await
                 && paper_id == marker
             {
                 return;
@@ -35,7 +35,7 @@ async fn redis_bus_carries_events_between_buses_once() {
         .unwrap_or_else(|_| panic!("Redis at {} is required for this test (run scripts/test.sh)", redis_url()));
     let (mut on_a, mut on_b) = (a.subscribe(), b.subscribe());
     let marker = i64::from(rand::random::<u32>());
-    a.publish(Event::PaperChanged { paper_id: marker });
+    a.publish(Event::PaperChanged { paper_id: marker, candidate_id: 0 });
     // A's own subscriber gets it once, directly; B gets it over Redis; A not again from Redis.
     assert!(seen(&mut on_a, marker, Duration::from_secs(10)).await, "the publishing process sees its own event");
     assert!(seen(&mut on_b, marker, Duration::from_secs(10)).await, "the other process receives it over Redis");

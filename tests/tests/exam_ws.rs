@@ -85,6 +85,48 @@ async fn answers_are_acknowledged_once_durable(b: Backend) {
     assert_eq!(events, 1);
 }
 
+/// The next clock message, within `secs` (the periodic one comes every 30 s).
+async fn next_clock(ws: &mut ExamSocket, secs: u64) -> ServerMessage {
+    let wait = async {
+        loop {
+            match ws.recv().await.expect("message") {
+                m @ (ServerMessage::Time { .. } | ServerMessage::Ended { .. }) => return m,
+                _ => continue,
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(secs), wait).await.expect("a clock message before the periodic one")
+}
+
+/// A proctor's pause, resume, extra time and termination reach the candidate's open socket as
+/// they happen, not at the next periodic clock (every 30 s).
+async fn clock_changes_are_pushed_at_once(b: Backend) {
+    let app = TestApp::spawn_demo(b).await;
+    let (c, paper) = started(&app).await;
+    let mut ws = ExamSocket::connect(&app.base, c.token().expect("token")).await.expect("connect");
+    let ServerMessage::Time { remaining_ms: first, .. } = next_clock(&mut ws, 5).await else { panic!("the clock comes first") };
+    let proctor = app.signed_in("proctor").await;
+    let cand = exams::paper(app.db(), paper.paper_id).await.expect("paper").expect("exists").session_candidate_id;
+    let act = |body: serde_json::Value| {
+        let proctor = proctor.clone();
+        async move {
+            let r = proctor.request(Method::POST, &format!("/api/v1/sessions/1/candidates/{cand}/actions")).json(&body).send().await.expect("act");
+            assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
+        }
+    };
+    act(serde_json::json!({"action": "pause", "reason": "考生设备故障"})).await;
+    assert!(matches!(next_clock(&mut ws, 20).await, ServerMessage::Time { paused: true, .. }));
+    act(serde_json::json!({"action": "resume"})).await;
+    assert!(matches!(next_clock(&mut ws, 20).await, ServerMessage::Time { paused: false, .. }));
+    act(serde_json::json!({"action": "extra_time", "minutes": 10, "reason": "网络中断补时"})).await;
+    match next_clock(&mut ws, 20).await {
+        ServerMessage::Time { remaining_ms, paused: false, .. } => assert!(remaining_ms > first + 9 * 60_000, "{first} → {remaining_ms}"),
+        other => panic!("{other:?}"),
+    }
+    act(serde_json::json!({"action": "terminate", "reason": "替考"})).await;
+    assert_eq!(next_clock(&mut ws, 20).await, ServerMessage::Ended { stage: exam_protocol::Stage::Terminated });
+}
+
 async fn no_socket_without_a_paper_or_as_staff(b: Backend) {
     let app = TestApp::spawn_demo(b).await;
     let proctor = app.signed_in("proctor").await;
@@ -94,4 +136,4 @@ async fn no_socket_without_a_paper_or_as_staff(b: Backend) {
     assert!(err.to_string().contains("401"), "{err}");
 }
 
-both_backends!(answers_are_acknowledged_once_durable, no_socket_without_a_paper_or_as_staff);
+both_backends!(answers_are_acknowledged_once_durable, clock_changes_are_pushed_at_once, no_socket_without_a_paper_or_as_staff);

@@ -1,6 +1,7 @@
-//! Password hashing with argon2id (memory-hard). Verifying runs on a small pool of threads that
-//! each keep one block of argon2 memory for good: a crowd of candidates signing in together
-//! queues for those few blocks instead of each allocating 19 MiB.
+//! Password hashing with argon2id (memory-hard). Verifying runs on a small pool of threads, one
+//! per core (at most four), that each keep one block of argon2 memory while there is work
+//! waiting: a crowd of candidates signing in together queues for those few blocks instead of
+//! each allocating 19 MiB, and once the crowd is in, the blocks are given back.
 use std::sync::{Arc, LazyLock, Mutex, mpsc};
 
 use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString, rand_core::OsRng};
@@ -13,8 +14,11 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash(&super::token::gener
 
 pub const MIN_LEN: usize = 8;
 
-/// Threads verifying passwords; each holds its own argon2 memory.
-const WORKERS: usize = 4;
+/// Threads verifying passwords, each with its own argon2 memory: more than one per core would
+/// only hold more memory, not verify faster.
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4)
+}
 
 pub fn hash(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -81,13 +85,21 @@ fn hash_with(password: &str, memory: &mut Vec<Block>) -> Option<String> {
 static POOL: LazyLock<Mutex<mpsc::Sender<Job>>> = LazyLock::new(|| {
     let (tx, rx) = mpsc::channel::<Job>();
     let rx = Arc::new(Mutex::new(rx));
-    for i in 0..WORKERS {
+    for i in 0..workers() {
         let rx = rx.clone();
         let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || {
             let mut memory: Vec<Block> = Vec::new();
             loop {
                 let job = match rx.lock() {
-                    Ok(r) => r.recv(),
+                    Ok(r) => match r.try_recv() {
+                        Ok(job) => Ok(job),
+                        // Nothing waiting: the memory goes back before sleeping.
+                        Err(mpsc::TryRecvError::Empty) => {
+                            memory = Vec::new();
+                            r.recv()
+                        }
+                        Err(mpsc::TryRecvError::Disconnected) => return,
+                    },
                     Err(_) => return,
                 };
                 match job {

@@ -13,7 +13,13 @@ use tokio::sync::{broadcast, mpsc, watch};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     /// A paper's status or clock changed (pause, resume, extra time, hand-in, termination).
-    PaperChanged { paper_id: i64 },
+    /// `candidate_id` lets the candidate's open sockets be told at once (0 from processes that
+    /// predate it: their sockets learn at the next clock message).
+    PaperChanged {
+        paper_id: i64,
+        #[serde(default)]
+        candidate_id: i64,
+    },
     /// A proctor's message or warning for one candidate, shown on their page at once.
     Notice { candidate_id: i64, text: String, warning: bool, at_ms: i64 },
     /// Which of a candidate's tracks flow into the process `node` (none: they stopped there).
@@ -92,8 +98,11 @@ mod tests {
 
     #[test]
     fn events_have_a_stable_wire_form() {
-        let text = serde_json::to_string(&Event::PaperChanged { paper_id: 7 }).unwrap_or_default();
-        assert_eq!(text, r#"{"kind":"paper_changed","paper_id":7}"#);
+        let text = serde_json::to_string(&Event::PaperChanged { paper_id: 7, candidate_id: 3 }).unwrap_or_default();
+        assert_eq!(text, r#"{"kind":"paper_changed","paper_id":7,"candidate_id":3}"#);
+        // As older processes publish it.
+        let old = serde_json::from_str::<Event>(r#"{"kind":"paper_changed","paper_id":7}"#).ok();
+        assert_eq!(old, Some(Event::PaperChanged { paper_id: 7, candidate_id: 0 }));
         assert_eq!(serde_json::from_str::<Event>(r#"{"kind":"resync"}"#).ok(), Some(Event::Resync));
     }
 
@@ -101,9 +110,9 @@ mod tests {
     async fn local_bus_delivers_to_every_subscriber() {
         let bus = EventBus::local();
         let (mut a, mut b) = (bus.subscribe(), bus.subscribe());
-        bus.publish(Event::PaperChanged { paper_id: 1 });
-        assert_eq!(a.recv().await.ok(), Some(Event::PaperChanged { paper_id: 1 }));
-        assert_eq!(b.recv().await.ok(), Some(Event::PaperChanged { paper_id: 1 }));
+        bus.publish(Event::PaperChanged { paper_id: 1, candidate_id: 2 });
+        assert_eq!(a.recv().await.ok(), Some(Event::PaperChanged { paper_id: 1, candidate_id: 2 }));
+        assert_eq!(b.recv().await.ok(), Some(Event::PaperChanged { paper_id: 1, candidate_id: 2 }));
         bus.wait_ready().await;
         assert!(!bus.is_shared());
     }

@@ -339,7 +339,7 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     })
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    state.paper_changed(p.id);
+    state.paper_changed(p.id, c.id);
     // The test is over: the streams and their recordings end here.
     state.media_cluster.end(c.id).await;
     Ok(percent)

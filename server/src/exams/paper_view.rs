@@ -81,7 +81,7 @@ impl PaperCache {
                 let event = rx.recv().await;
                 let Some(cache) = me.upgrade() else { return };
                 match event {
-                    Ok(Event::PaperChanged { paper_id }) => cache.invalidate(paper_id),
+                    Ok(Event::PaperChanged { paper_id, .. }) => cache.invalidate(paper_id),
                     Ok(Event::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => cache.forget_clocks(),
                     Err(broadcast::error::RecvError::Closed) => return,
                     Ok(_) => {}
@@ -100,6 +100,12 @@ impl PaperCache {
         {
             return Ok(Some(clock.clone()));
         }
+        self.fresh_clock(db, paper_id).await
+    }
+
+    /// Reads the clock from the database, whatever is cached: for a socket told that it changed
+    /// (the event may reach it before it reaches this cache).
+    pub async fn fresh_clock(&self, db: &Db, paper_id: i64) -> StoreResult<Option<Clock>> {
         let clock = crate::store::exams::paper_clock(db, paper_id).await?;
         if let Some(c) = &clock {
             let mut map = self.clocks.lock().unwrap_or_else(|e| e.into_inner());

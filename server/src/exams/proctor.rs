@@ -147,7 +147,7 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
     })
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    state.paper_changed(p.id);
+    state.paper_changed(p.id, p.session_candidate_id);
     Ok(())
 }
 

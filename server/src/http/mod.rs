@@ -76,10 +76,11 @@ impl AppState {
         Ok(state)
     }
 
-    /// A paper's status or clock changed: forget it here at once and tell the other processes.
-    pub fn paper_changed(&self, paper_id: i64) {
+    /// A paper's status or clock changed: forget it here at once, and tell the candidate's
+    /// sockets and the other processes.
+    pub fn paper_changed(&self, paper_id: i64, candidate_id: i64) {
         self.papers.invalidate(paper_id);
-        self.events.publish(Event::PaperChanged { paper_id });
+        self.events.publish(Event::PaperChanged { paper_id, candidate_id });
     }
 }
 

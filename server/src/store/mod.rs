@@ -50,7 +50,9 @@ impl From<sqlx::Error> for StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The database handle. On SQLite, writes go through a single connection so writers never
-/// fight over the file lock; reads use their own pool. On PostgreSQL both are one pool.
+/// fight over the file lock, and reads use their own pool. On PostgreSQL, writes and reads have
+/// separate pools, so a crowd of reads never makes a commit (an answer's acknowledgement) wait
+/// for a connection.
 #[derive(Debug, Clone)]
 pub struct Db {
     pub backend: Backend,
@@ -58,8 +60,17 @@ pub struct Db {
     write: AnyPool,
 }
 
+/// Connections a PostgreSQL handle opens at most, unless told otherwise.
+pub const DEFAULT_POOL_SIZE: u32 = 24;
+
 impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        Db::connect_with(url, DEFAULT_POOL_SIZE).await
+    }
+
+    /// As [`Db::connect`], with at most `pool_size` PostgreSQL connections: a quarter (at least
+    /// two) for writing transactions, the rest for reads. SQLite ignores it.
+    pub async fn connect_with(url: &str, pool_size: u32) -> anyhow::Result<Db> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -81,13 +92,14 @@ impl Db {
                 Ok(Db { backend, read, write })
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(20)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect(url)
-                    .await
-                    .context("connecting to PostgreSQL")?;
-                Ok(Db { backend, read: pool.clone(), write: pool })
+                let writers = (pool_size / 4).max(2);
+                let readers = pool_size.saturating_sub(writers).max(2);
+                let pool = |max: u32| {
+                    AnyPoolOptions::new().max_connections(max).acquire_timeout(Duration::from_secs(10)).connect(url)
+                };
+                let write = pool(writers).await.context("connecting to PostgreSQL")?;
+                let read = pool(readers).await.context("connecting to PostgreSQL")?;
+                Ok(Db { backend, read, write })
             }
         }
     }
