@@ -176,7 +176,8 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
     let roster: Roster = serde_json::from_slice(&std::fs::read(&opts.roster)?)?;
     anyhow::ensure!(roster.candidates.len() >= opts.candidates, "the roster holds {} candidates", roster.candidates.len());
     let base = opts.server.trim_end_matches('/').to_string();
-    let http = reqwest::Client::builder().pool_max_idle_per_host(opts.concurrency).build()?;
+    let pooled = || reqwest::Client::builder().pool_max_idle_per_host(opts.concurrency).build();
+    let http = pooled()?;
     let gate = Arc::new(Semaphore::new(opts.concurrency));
 
     // 1. Sign in, commitment, start: each a real request, passwords verified in full.
@@ -198,6 +199,9 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
         }
     }
     let sign_in_s = started.elapsed().as_secs_f64();
+    // The sign-in connections close now: kept alive, they would count against the server's
+    // open files (at most 20,000 here) while 19,900 sockets connect.
+    drop(http);
 
     // 2. One socket each; once every candidate has connected (or failed to), all answer at the
     // given rate, and acknowledgement latency is measured. Each connection is one task that
@@ -263,6 +267,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
         percentile(&lag, 0.99)
     );
 
+    let http = pooled()?;
     // 3. Hand in, then compare every final paper with what was acknowledged (many at once).
     let acked_max = std::mem::take(&mut tl.acked_max);
     let acked_counts: Vec<u64> = acked_max.iter().map(|m| m.len() as u64).collect();
