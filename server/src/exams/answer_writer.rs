@@ -2,8 +2,9 @@
 //! whatever answers are waiting as one transaction and acknowledges each only after the
 //! commit: with SQLite's synchronous=FULL that is one disk flush for many answers, instead of
 //! one per answer. Under load a commit first lets a couple of milliseconds of answers gather,
-//! so the flushes (and the thread's sleeps and wake-ups around each) stay few. Answers are appended, never overwritten; a resent answer (same paper and
-//! client sequence number) is acknowledged again as a duplicate and stored once.
+//! so the flushes (and the thread's sleeps and wake-ups around each) stay few. Answers are
+//! appended, never overwritten; a resent answer (same paper and client sequence number) is
+//! acknowledged again as a duplicate and stored once.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
