@@ -1,7 +1,8 @@
 //! The candidate's channel over WebSocket: answers, each acknowledged only after it is durable;
 //! the server's clock on connect, at once when a proctor pauses, resumes or gives time or the
-//! paper ends, and every half minute besides (the page counts down in between); media signalling (the offer for camera, microphone and
-//! screen, and which tracks arrive); proctors' notices. It opens before the paper exists, so the
+//! paper ends, and every half minute besides (the page counts down in between); media
+//! signalling (the offer for camera, microphone and screen, and which tracks arrive); proctors'
+//! notices. It opens before the paper exists, so the
 //! media can flow before the first question. Refusals carry the stable code and a message in
 //! the candidate's language. The loop is generic over a Sink and a Stream, so tests can drive it
 //! with channels as well as with a real socket.
@@ -83,6 +84,11 @@ async fn send<S: Sink<Message> + Unpin>(sink: &mut S, msg: &ServerMessage) -> Re
     sink.send(Message::Text(text.into())).await.map_err(|_| ())
 }
 
+/// Sends `msg`; true when the connection should end: the socket is gone or the paper ended.
+async fn send_or_stop<S: Sink<Message> + Unpin>(sink: &mut S, msg: &ServerMessage) -> bool {
+    send(sink, msg).await.is_err() || matches!(msg, ServerMessage::Ended { .. })
+}
+
 /// Runs one connection until the client goes away or the paper ends. One task reads, writes
 /// and keeps the clock; each answer's wait for its commit runs in a task of its own, whose
 /// reply comes back through the outbox. Calls that may reach the database are boxed while they
@@ -126,17 +132,15 @@ where
                         }
                     }
                 };
-                let ended = matches!(msg, ServerMessage::Ended { .. });
-                if send(&mut sink, &msg).await.is_err() || ended {
+                if send_or_stop(&mut sink, &msg).await {
                     break;
                 }
             }
             _ = tick.tick() => {
                 let Some(p) = Box::pin(current_paper(&state, &c, &mut paper)).await else { continue };
-                match Box::pin(time_message(&state, p.id, false)).await {
-                    Some(msg @ ServerMessage::Ended { .. }) => { let _ = send(&mut sink, &msg).await; break; }
-                    Some(msg) => { if send(&mut sink, &msg).await.is_err() { break; } }
-                    None => break,
+                let Some(msg) = Box::pin(time_message(&state, p.id, false)).await else { break };
+                if send_or_stop(&mut sink, &msg).await {
+                    break;
                 }
             }
             incoming = stream.next() => {
@@ -189,11 +193,10 @@ where
                     }
                     Err(_) => Some(refused(None, "malformed_message", lang)),
                 };
-                if let Some(reply) = reply {
-                    let ended = matches!(reply, ServerMessage::Ended { .. });
-                    if send(&mut sink, &reply).await.is_err() || ended {
-                        break;
-                    }
+                if let Some(reply) = reply
+                    && send_or_stop(&mut sink, &reply).await
+                {
+                    break;
                 }
             }
         }
