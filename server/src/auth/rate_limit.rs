@@ -1,5 +1,7 @@
-//! Sign-in attempts per client address, in fixed one-minute windows. Per process: behind a
-//! load balancer each node counts its own; the account lock-out in the database is global.
+//! Sign-in attempts per client address, in one-minute windows that start at the address's first
+//! attempt (not at the clock's minute, which let a burst straddling a minute through twice).
+//! Per process: behind a load balancer each node counts its own; the account lock-out in the
+//! database is global.
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -19,17 +21,16 @@ impl RateLimiter {
 
     /// Counts one attempt; false when the address has used up its window.
     pub fn allow(&self, ip: IpAddr, now_ms: i64) -> bool {
-        let window = now_ms / WINDOW_MS;
         let mut map = match self.windows.lock() {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
         };
         if map.len() > 100_000 {
-            map.retain(|_, (w, _)| *w == window);
+            map.retain(|_, (start, _)| now_ms - *start < WINDOW_MS);
         }
-        let entry = map.entry(ip).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
+        let entry = map.entry(ip).or_insert((now_ms, 0));
+        if now_ms - entry.0 >= WINDOW_MS {
+            *entry = (now_ms, 0);
         }
         entry.1 += 1;
         entry.1 <= self.per_window
@@ -50,5 +51,15 @@ mod tests {
         assert!(!rl.allow(a, 2));
         assert!(rl.allow(b, 3));
         assert!(rl.allow(a, WINDOW_MS));
+    }
+
+    #[test]
+    fn attempts_either_side_of_a_clock_minute_count_together() {
+        let rl = RateLimiter::new(2);
+        let a: IpAddr = [127, 0, 0, 1].into();
+        assert!(rl.allow(a, WINDOW_MS - 2));
+        assert!(rl.allow(a, WINDOW_MS - 1));
+        assert!(!rl.allow(a, WINDOW_MS + 1), "the window runs a minute from the first attempt");
+        assert!(rl.allow(a, 2 * WINDOW_MS - 2));
     }
 }
