@@ -2,12 +2,11 @@
 //! 鉴定要素细目表 are kept in: code, name, kind, importance, parent code, then a weight column
 //! per level. Rows may come in any order as long as every parent code exists.
 use std::collections::{BTreeMap, HashMap};
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use rust_xlsxwriter::{Format, Workbook};
 
-use crate::import::{ImportError, Limits, zip_safety};
+use crate::import::{ImportError, Limits, sheet};
 use crate::outline::{AssessmentPoint, Importance, Outline, Scope};
 
 const HEADERS: [&str; 10] = ["代码", "名称", "类别", "重要程度", "上级代码", "五级权重", "四级权重", "三级权重", "二级权重", "一级权重"];
@@ -59,13 +58,8 @@ fn cell(d: &Data) -> String {
 /// Reads the sheet back into a tree. The result is not yet validated: call
 /// [`Outline::validate`] for weights and codes.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Outline, ImportError> {
-    zip_safety::open(bytes, limits)?;
-    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| ImportError::Malformed(format!("not a readable XLSX workbook: {e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| ImportError::Malformed("the workbook has no sheet".into()))?
-        .map_err(|e| ImportError::Malformed(format!("the first sheet cannot be read: {e}")))?;
-    let mut rows = range.rows();
+    let sheet = sheet::read_first(bytes, limits)?;
+    let mut rows = sheet.rows.iter();
     rows.next();
     // code → (parent, scope) in file order, then assembled bottom-up.
     let mut scopes: Vec<(String, Scope)> = Vec::new();
@@ -122,11 +116,15 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Outline, ImportError> {
     let mut slots: Vec<Option<(String, Scope)>> = scopes.into_iter().map(Some).collect();
     let mut roots = Vec::new();
     for (_, i) in order {
-        let Some((parent, scope)) = slots[i].take() else { continue };
+        let Some((parent, mut scope)) = slots[i].take() else { continue };
+        // Its children came last-first (pushed: inserting each at the front was quadratic in
+        // a wide outline), and all have come, since a child sorts before its parent or its
+        // placement fails below.
+        scope.children.reverse();
         if parent.is_empty() {
             roots.push((i, scope));
         } else if let Some(Some((_, p))) = known.get(&parent).map(|j| slots[*j].as_mut()) {
-            p.children.insert(0, scope);
+            p.children.push(scope);
         } else {
             return Err(ImportError::Malformed(format!("scope {} cannot be placed under {parent:?}", scope.code)));
         }
@@ -146,5 +144,19 @@ mod tests {
         let back = read(&bytes, &Limits::default()).expect("read");
         assert_eq!(back, o);
         assert!(back.validate().is_empty());
+    }
+
+    #[test]
+    fn a_wide_outline_keeps_its_order() {
+        let child = |n: usize| Scope {
+            code: format!("R-{n:04}"),
+            name: format!("范围{n}"),
+            weights: BTreeMap::new(),
+            children: vec![Scope { code: format!("R-{n:04}-A"), name: "子".into(), weights: BTreeMap::new(), children: vec![], points: vec![] }],
+            points: vec![],
+        };
+        let root = Scope { code: "R".into(), name: "根".into(), weights: BTreeMap::new(), children: (0..3000).map(child).collect(), points: vec![] };
+        let o = Outline { scopes: vec![root, Scope { code: "S".into(), name: "另一根".into(), weights: BTreeMap::new(), children: vec![], points: vec![] }] };
+        assert_eq!(read(&write(&o).expect("write"), &Limits::default()).expect("read"), o);
     }
 }

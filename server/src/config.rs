@@ -23,9 +23,42 @@ pub struct Settings {
     /// The Redis pub/sub channel of this deployment: every server process of one deployment
     /// uses the same one, and different deployments on one Redis use different ones.
     pub redis_channel: String,
+    /// The secret every process of the deployment signs its bus messages with (HMAC-SHA256);
+    /// required with Redis, so whoever reaches Redis cannot forge events. At least 32
+    /// characters. Env: EXAM_REDIS_SECRET.
+    pub redis_secret: String,
     pub auth: AuthSettings,
     pub http: HttpSettings,
+    pub exam: ExamSettings,
     pub media: MediaSettings,
+}
+
+/// Limits on what one candidate's page may do during a test.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExamSettings {
+    /// Extra time a paper may be given in all, in minutes; it never runs past the session's
+    /// end either.
+    pub max_extra_minutes: i64,
+    /// Answers one paper may store (changes included); the sequence numbers go no higher.
+    pub max_answers_per_paper: i64,
+    /// Answers one socket may have waiting for their commit at once.
+    pub max_answers_in_flight: usize,
+    /// Integrity events (left the page, …) stored per candidate per minute, and in all.
+    pub integrity_events_per_minute: u32,
+    pub max_integrity_events: i64,
+}
+
+impl Default for ExamSettings {
+    fn default() -> Self {
+        Self {
+            max_extra_minutes: 60,
+            max_answers_per_paper: 5_000,
+            max_answers_in_flight: 64,
+            integrity_events_per_minute: 20,
+            max_integrity_events: 500,
+        }
+    }
 }
 
 /// Live proctoring media (WebRTC).
@@ -47,6 +80,14 @@ pub struct MediaSettings {
     pub ice_timeout_secs: u64,
     /// Recordings go here; empty: `<data_dir>/recordings`.
     pub recordings_dir: String,
+    /// coturn's `static-auth-secret` (TURN REST API): when set, every TURN server in
+    /// `ice_servers` is handed to each candidate with a username and password of its own that
+    /// expire after `turn_ttl_secs`, instead of the configured ones.
+    pub turn_secret: String,
+    pub turn_ttl_secs: i64,
+    /// The most a recording writes per track, in kbit/s (more is dropped, not written).
+    pub max_video_kbps: u32,
+    pub max_audio_kbps: u32,
 }
 
 impl Default for MediaSettings {
@@ -60,6 +101,10 @@ impl Default for MediaSettings {
             keyframe_secs: 3,
             ice_timeout_secs: 15,
             recordings_dir: String::new(),
+            turn_secret: String::new(),
+            turn_ttl_secs: 4 * 3600,
+            max_video_kbps: 2_500,
+            max_audio_kbps: 256,
         }
     }
 }
@@ -69,12 +114,20 @@ impl Default for MediaSettings {
 pub struct AuthSettings {
     /// How long a sign-in lasts.
     pub session_ttl_secs: i64,
-    /// Failed passwords in a row before the account is locked.
-    pub max_failed_logins: i64,
-    /// How long a locked account stays locked.
-    pub lockout_secs: i64,
-    /// Sign-in attempts allowed per client address per minute.
+    /// Wrong passwords for one account from one address per minute; more wait for the minute
+    /// to pass (a right password clears them). Nobody is locked out.
+    pub max_failed_logins: u32,
+    /// Wrong passwords in a row for one account from anywhere before it is slowed to one try
+    /// per `slow_down_secs`, until a right one or the room's proctor clears them.
+    pub max_failed_logins_total: i64,
+    pub slow_down_secs: i64,
+    /// Sign-in attempts per client address per minute: enough for a hall of 300 behind one
+    /// public address.
     pub login_attempts_per_minute: u32,
+    /// Wrong sign-ins per client address per minute; past them the address waits.
+    pub login_failures_per_minute: u32,
+    /// Sign-in attempts per username or admission ticket per minute.
+    pub account_attempts_per_minute: u32,
     /// Mark the session cookie `Secure`; browsers still accept it on http://localhost.
     pub cookie_secure: bool,
 }
@@ -86,6 +139,15 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Largest file an item import accepts.
     pub max_import_bytes: usize,
+    /// Reverse proxies (addresses or CIDR blocks) whose `client_ip_header` is believed; from
+    /// anyone else the socket's address is the client's.
+    pub trusted_proxies: Vec<String>,
+    /// The header a trusted proxy puts the client's address in (the right-most address not of
+    /// a trusted proxy is taken).
+    pub client_ip_header: String,
+    /// Origins besides the request's own host that may send state-changing requests (the
+    /// public address behind a proxy, e.g. "https://exam.example.org").
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Settings {
@@ -97,8 +159,10 @@ impl Default for Settings {
             database_pool: crate::store::DEFAULT_POOL_SIZE,
             redis_url: String::new(),
             redis_channel: "exam:events".to_string(),
+            redis_secret: String::new(),
             auth: AuthSettings::default(),
             http: HttpSettings::default(),
+            exam: ExamSettings::default(),
             media: MediaSettings::default(),
         }
     }
@@ -109,8 +173,11 @@ impl Default for AuthSettings {
         Self {
             session_ttl_secs: 12 * 3600,
             max_failed_logins: 5,
-            lockout_secs: 15 * 60,
-            login_attempts_per_minute: 30,
+            max_failed_logins_total: 50,
+            slow_down_secs: 10,
+            login_attempts_per_minute: 600,
+            login_failures_per_minute: 30,
+            account_attempts_per_minute: 10,
             cookie_secure: true,
         }
     }
@@ -118,7 +185,13 @@ impl Default for AuthSettings {
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { max_body_bytes: 1024 * 1024, max_import_bytes: 50 * 1024 * 1024 }
+        Self {
+            max_body_bytes: 1024 * 1024,
+            max_import_bytes: 50 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
+            client_ip_header: "x-forwarded-for".to_string(),
+            allowed_origins: Vec::new(),
+        }
     }
 }
 
@@ -164,6 +237,12 @@ impl Settings {
         }
         if let Some(v) = get("EXAM_REDIS_CHANNEL") {
             self.redis_channel = v;
+        }
+        if let Some(v) = get("EXAM_REDIS_SECRET") {
+            self.redis_secret = v;
+        }
+        if let Some(v) = get("EXAM_TURN_SECRET") {
+            self.media.turn_secret = v;
         }
         if let Some(v) = get("EXAM_MEDIA_BIND_IP") {
             self.media.bind_ip = v.parse().with_context(|| format!("EXAM_MEDIA_BIND_IP={v} is not an address"))?;
@@ -215,7 +294,7 @@ mod tests {
         )
         .expect("valid toml");
         assert_eq!(s.auth.max_failed_logins, 3);
-        assert_eq!(s.auth.lockout_secs, 900, "unset keys keep their defaults");
+        assert_eq!(s.auth.slow_down_secs, 10, "unset keys keep their defaults");
         s.apply_env(|k| (k == "EXAM_DATA_DIR").then(|| "/srv/b".to_string())).expect("env");
         assert_eq!(s.data_dir, PathBuf::from("/srv/b"));
         s.apply_overrides(&Overrides { data_dir: Some("/srv/c".into()), ..Default::default() });
@@ -246,8 +325,14 @@ mod example_file {
         assert_eq!((&s.database_url, s.database_pool), (&d.database_url, d.database_pool));
         assert_eq!(s.auth.session_ttl_secs, d.auth.session_ttl_secs);
         assert_eq!(s.auth.max_failed_logins, d.auth.max_failed_logins);
-        assert_eq!(s.auth.lockout_secs, d.auth.lockout_secs);
+        assert_eq!((s.auth.max_failed_logins_total, s.auth.slow_down_secs), (d.auth.max_failed_logins_total, d.auth.slow_down_secs));
         assert_eq!(s.auth.login_attempts_per_minute, d.auth.login_attempts_per_minute);
+        assert_eq!((s.auth.login_failures_per_minute, s.auth.account_attempts_per_minute), (d.auth.login_failures_per_minute, d.auth.account_attempts_per_minute));
+        assert_eq!((&s.http.trusted_proxies, &s.http.client_ip_header, &s.http.allowed_origins), (&d.http.trusted_proxies, &d.http.client_ip_header, &d.http.allowed_origins));
+        assert_eq!((s.exam.max_extra_minutes, s.exam.max_answers_per_paper, s.exam.max_answers_in_flight), (d.exam.max_extra_minutes, d.exam.max_answers_per_paper, d.exam.max_answers_in_flight));
+        assert_eq!((s.exam.integrity_events_per_minute, s.exam.max_integrity_events), (d.exam.integrity_events_per_minute, d.exam.max_integrity_events));
+        assert_eq!((&s.redis_secret, &s.media.turn_secret, s.media.turn_ttl_secs), (&d.redis_secret, &d.media.turn_secret, d.media.turn_ttl_secs));
+        assert_eq!((s.media.max_video_kbps, s.media.max_audio_kbps), (d.media.max_video_kbps, d.media.max_audio_kbps));
         assert_eq!(s.auth.cookie_secure, d.auth.cookie_secure);
         assert_eq!(s.http.max_body_bytes, d.http.max_body_bytes);
         assert_eq!(s.http.max_import_bytes, d.http.max_import_bytes);

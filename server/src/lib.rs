@@ -2,11 +2,13 @@
 //! audit trail, the JSON API and the server-rendered pages. `main.rs` is only the CLI.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod banks;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod demo_guard;
 pub mod exams;
 mod demo_bank;
 pub mod demo_bench;
@@ -63,6 +65,8 @@ impl Server {
     /// Serves until `shutdown` resolves, then finishes the requests in flight.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let sweeper = exams::sweeper::spawn(self.state.clone());
+        let heads = audit::heads::spawn(self.state.db.clone(), self.state.settings.data_dir.clone());
+        let state = self.state.clone();
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         // No Nagle: an acknowledgement is a small message that must leave at once, not wait up
         // to 200 ms for the candidate's delayed TCP ACK of the one before it.
@@ -73,6 +77,11 @@ impl Server {
         });
         let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP");
         sweeper.abort();
+        heads.abort();
+        // The head as it stands at shutdown, so the last events are anchored too.
+        if let Err(e) = audit::heads::record(&state.db, &state.settings.data_dir, crate::clock::now_ms()).await {
+            tracing::warn!(error = %e, "audit head not written at shutdown");
+        }
         served
     }
 }

@@ -44,6 +44,10 @@ enum Command {
     Serve {
         #[arg(long)]
         listen: Option<SocketAddr>,
+        /// The data directory was used by `demo`: disable its demo accounts (published
+        /// password) and serve. Without it, `serve` refuses such a directory.
+        #[arg(long)]
+        disable_demo_accounts: bool,
     },
     /// Seed demo data (one account per role), print the accounts, and serve.
     Demo {
@@ -164,8 +168,23 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match cli.command {
-        Command::Serve { listen } => {
-            let server = Server::bind(settings(&cli.common, listen)?).await?;
+        Command::Serve { listen, disable_demo_accounts } => {
+            let s = settings(&cli.common, listen)?;
+            let db = open_db(&s).await?;
+            let live = exam_server::demo_guard::live_demo_accounts(&db).await?;
+            if !live.is_empty() {
+                if !disable_demo_accounts {
+                    eprintln!(
+                        "exam-server: this database holds the demo accounts ({}) with the password published in the README.\n\
+                         Serve a fresh data directory, or run `exam-server serve --disable-demo-accounts` to disable them.",
+                        live.join(", ")
+                    );
+                    return Ok(std::process::ExitCode::from(2));
+                }
+                let n = exam_server::demo_guard::disable(&db).await?;
+                eprintln!("exam-server: {n} demo accounts disabled");
+            }
+            let server = Server::bind_with_db(s, db).await?;
             println!("exam-server listening on http://{}", server.local_addr()?);
             server.run(shutdown_signal()).await?;
         }
@@ -233,8 +252,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             return bank_import(&cli.common, bank, dry_run, format, author, &lang, &file).await;
         }
         Command::Audit { command: AuditCommand::Verify } => {
-            let db = open_db(&settings(&cli.common, None)?).await?;
-            let report = store::audit::verify(&db).await?;
+            let s = settings(&cli.common, None)?;
+            let db = open_db(&s).await?;
+            let report = exam_server::audit::verify(&db, &s.data_dir).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             if !report.ok {
                 eprintln!(

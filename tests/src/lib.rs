@@ -65,8 +65,9 @@ pub struct TestApp {
     pub state: exam_server::http::AppState,
 }
 
-/// Settings for tests: fast lock-out thresholds stay at their defaults, but the sign-in rate
-/// limit is lifted because every test signs in from 127.0.0.1.
+/// Settings for tests: the per-account wrong-password limits stay at their defaults, but the
+/// per-address and per-name limits are lifted because every test signs in from 127.0.0.1, often
+/// as the same account.
 pub fn test_settings(store: &TestDb) -> Settings {
     let mut s = Settings {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -75,6 +76,8 @@ pub fn test_settings(store: &TestDb) -> Settings {
         ..Settings::default()
     };
     s.auth.login_attempts_per_minute = 10_000;
+    s.auth.account_attempts_per_minute = 10_000;
+    s.auth.login_failures_per_minute = 10_000;
     s
 }
 
@@ -164,8 +167,12 @@ pub fn on_redis(channel: &str) -> impl Fn(&mut Settings) + Clone + '_ {
     move |s: &mut Settings| {
         s.redis_url = redis_url();
         s.redis_channel = channel.to_string();
+        s.redis_secret = BUS_SECRET.to_string();
     }
 }
+
+/// The bus secret the test deployments share.
+pub const BUS_SECRET: &str = "test-bus-secret-0123456789abcdef";
 
 /// Declares an async test once per backend: `both_backends!(name);` turns `async fn name(b: Backend)`
 /// into `sqlite::name` and `postgres::name`.

@@ -28,8 +28,8 @@ async fn seen(rx: &mut tokio::sync::broadcast::Receiver<Event>, marker: i64, wai
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_bus_carries_events_between_buses_once() {
     let channel = redis_channel();
-    let a = EventBus::with_redis(&redis_url(), &channel).expect("redis url");
-    let b = EventBus::with_redis(&redis_url(), &channel).expect("redis url");
+    let a = EventBus::with_redis(&redis_url(), &channel, e2e_tests::BUS_SECRET).expect("redis url");
+    let b = EventBus::with_redis(&redis_url(), &channel, e2e_tests::BUS_SECRET).expect("redis url");
     tokio::time::timeout(Duration::from_secs(20), async { a.wait_ready().await; b.wait_ready().await })
         .await
         .unwrap_or_else(|_| panic!("Redis at {} is required for this test (run scripts/test.sh)", redis_url()));

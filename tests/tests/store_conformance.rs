@@ -59,19 +59,20 @@ async fn accounts_round_trip_and_usernames_are_unique(b: Backend) {
     assert!(matches!(dup_inst, Err(StoreError::Conflict(_))));
 }
 
-async fn failed_logins_lock_at_the_threshold_and_clear(b: Backend) {
+async fn failed_logins_slow_down_at_the_threshold_and_clear(b: Backend) {
     let t = TestDb::new(b).await;
     let id = new_account(&t, "op", Role::Operator, None).await;
     let mut conn = t.db.writer().acquire().await.expect("conn");
-    for expected in 1..=2 {
-        let n = accounts::record_failed_login(&mut conn, id, 3, 9_999).await.expect("record");
-        assert_eq!(n, expected);
+    // Three free tries at t=100; the third sets the next try at 9,999.
+    for expected in 1..=3 {
+        let n = accounts::take_attempt(&mut conn, id, 3, 100, 9_999).await.expect("take");
+        assert_eq!(n, Some(expected));
     }
     let c = accounts::credentials(&t.db, "op").await.expect("creds").expect("exists");
-    assert_eq!((c.failed_logins, c.locked_until_ms), (2, 0), "not locked before the threshold");
-    accounts::record_failed_login(&mut conn, id, 3, 9_999).await.expect("record");
-    let c = accounts::credentials(&t.db, "op").await.expect("creds").expect("exists");
-    assert_eq!((c.failed_logins, c.locked_until_ms), (3, 9_999), "locked at the threshold");
+    assert_eq!((c.failed_logins, c.locked_until_ms), (3, 9_999), "slowed at the threshold");
+    assert_eq!(accounts::take_attempt(&mut conn, id, 3, 9_998, 20_000).await.expect("take"), None, "must wait");
+    assert_eq!(accounts::take_attempt(&mut conn, id, 3, 9_999, 20_000).await.expect("take"), Some(4), "one try when the wait is over");
+    assert_eq!(accounts::take_attempt(&mut conn, id, 3, 10_000, 30_000).await.expect("take"), None, "and then wait again");
     accounts::clear_failed_logins(&mut conn, id).await.expect("clear");
     let c = accounts::credentials(&t.db, "op").await.expect("creds").expect("exists");
     assert_eq!((c.failed_logins, c.locked_until_ms), (0, 0));
@@ -204,7 +205,7 @@ both_backends!(
     bulk_item_inserts_keep_their_order,
     migrations_are_applied_once_and_ready,
     accounts_round_trip_and_usernames_are_unique,
-    failed_logins_lock_at_the_threshold_and_clear,
+    failed_logins_slow_down_at_the_threshold_and_clear,
     sessions_expire_and_revoke,
     audit_chain_verifies_and_catches_an_edit,
     audit_chain_catches_a_removed_event,

@@ -110,8 +110,16 @@ pub enum ClientMessage {
 pub enum ServerMessage {
     /// Durable: the answer is committed (or was already).
     Ack { seq: i64, duplicate: bool },
-    /// Not stored, with the stable code and a message in the candidate's language.
-    Refused { seq: Option<i64>, error: String, message: String },
+    /// Not stored, with the stable code and a message in the candidate's language. `retry`:
+    /// the refusal is not final (the server had trouble, the paper is paused, too many answers
+    /// at once): the page keeps the answer and sends it again; otherwise it will never count.
+    Refused {
+        seq: Option<i64>,
+        error: String,
+        message: String,
+        #[serde(default)]
+        retry: bool,
+    },
     Time { remaining_ms: i64, server_now_ms: i64, paused: bool },
     Ended { stage: Stage },
     /// The server's answer to a media offer.
@@ -258,6 +266,8 @@ pub enum ProctorAction {
     Note { text: String },
     /// Lets the candidate continue on the device they asked to move to; the old one is signed out.
     ApproveDevice,
+    /// Clears the run of wrong passwords that slowed the candidate's sign-in.
+    ClearSignIn,
 }
 
 /// One answer to mark, as a marker sees it: no name, ticket or ID, and no other marker's points.

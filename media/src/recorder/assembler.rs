@@ -1,13 +1,26 @@
 //! From RTP packets to whole frames: packets put back in order (a small window), sequence
 //! numbers and timestamps unwrapped past their 16- and 32-bit limits, VP8 frames rebuilt from
-//! their fragments (RFC 7741), Opus packets passed as they are. Frames broken by a lost packet
-//! are dropped, and VP8 waits for the next keyframe after one, asking for it.
+//! their fragments (RFC 7741), Opus packets passed as they are. Frames broken by a lost packet,
+//! left without their marker, or grown past `MAX_FRAME_BYTES`/`MAX_FRAME_PACKETS` are dropped,
+//! and VP8 waits for the next keyframe after one, asking for it. What is held at any time is
+//! bounded whatever the sender does: the reorder window plus one frame.
 use std::collections::BTreeMap;
 
 use super::webm::Codec;
 
-/// How many packets may wait for a missing one before it is given up as lost.
+/// How many packets may wait for a missing one before it is given up as lost. This also bounds
+/// what waits: at most this many packets (each at most one datagram) are held out of order.
 const REORDER_WINDOW: u64 = 48;
+
+/// The most payload one frame may gather. The sender decides where a frame ends (the marker
+/// bit), so without a limit packets that never set it would grow the frame, and the server's
+/// memory, for as long as they come. A 1080p VP8 keyframe is a few hundred kilobytes; 4 MiB is
+/// far above any honest frame, and more than the recorder's default burst could write anyway.
+pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most packets one frame may span, for the same reason: 4,096 packets of a typical
+/// 1,200-byte payload are about 4.7 MB, in line with `MAX_FRAME_BYTES`.
+pub const MAX_FRAME_PACKETS: usize = 4096;
 
 /// One frame ready to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,11 +35,17 @@ pub struct Frame {
 pub struct Assembler {
     codec: Codec,
     pending: BTreeMap<u64, (u32, bool, Vec<u8>)>,
+    /// Payload bytes held in `pending`, so `buffered_bytes` need not walk it.
+    pending_bytes: usize,
     next_seq: Option<u64>,
     highest_seq: Option<u64>,
     last_ts: Option<(u32, i64)>,
     frame: Vec<u8>,
+    frame_packets: usize,
+    /// The timestamp of the VP8 frame in progress (whole so far or not), from its first packet
+    /// until its marker, or until a packet of another frame shows the marker was never coming.
     frame_ts: Option<u32>,
+    /// Whether `frame` holds the frame in progress from its first packet without a hole.
     frame_ok: bool,
     waiting_for_keyframe: bool,
     /// Packets never received (given up after the window).
@@ -34,6 +53,10 @@ pub struct Assembler {
     /// Packets that came after their place was given up, or twice.
     pub late: u64,
     pub received: u64,
+    /// Frames dropped for going over `MAX_FRAME_BYTES` or `MAX_FRAME_PACKETS`.
+    pub oversized: u64,
+    /// Frames dropped whole so far because the next frame began before their marker.
+    pub unfinished: u64,
     /// Set when a keyframe should be asked for (a VP8 frame was lost); the caller clears it.
     pub want_keyframe: bool,
 }
@@ -43,18 +66,27 @@ impl Assembler {
         Assembler {
             codec,
             pending: BTreeMap::new(),
+            pending_bytes: 0,
             next_seq: None,
             highest_seq: None,
             last_ts: None,
             frame: Vec::new(),
+            frame_packets: 0,
             frame_ts: None,
             frame_ok: false,
             waiting_for_keyframe: codec == Codec::Vp8,
             lost: 0,
             late: 0,
             received: 0,
+            oversized: 0,
+            unfinished: 0,
             want_keyframe: false,
         }
+    }
+
+    /// Memory held for packets and the frame in progress (allocated, not just used).
+    pub fn buffered_bytes(&self) -> usize {
+        self.frame.capacity() + self.pending_bytes
     }
 
     fn extend_seq(&mut self, seq: u16) -> u64 {
@@ -76,7 +108,8 @@ impl Assembler {
     fn extend_ts(&mut self, ts: u32) -> i64 {
         let ext = match self.last_ts {
             None => i64::from(ts),
-            Some((last, last_ext)) => last_ext + i64::from(ts.wrapping_sub(last) as i32),
+            // Saturating: a sender jumping by 2^31 every packet would otherwise overflow in time.
+            Some((last, last_ext)) => last_ext.saturating_add(i64::from(ts.wrapping_sub(last) as i32)),
         };
         self.last_ts = Some((ts, ext));
         ext
@@ -92,10 +125,12 @@ impl Assembler {
             return Vec::new();
         }
         self.pending.insert(ext, (ts, marker, payload.to_vec()));
+        self.pending_bytes += payload.len();
         let mut out = Vec::new();
         loop {
             let Some(next) = self.next_seq else { break };
             if let Some((ts, marker, payload)) = self.pending.remove(&next) {
+                self.pending_bytes -= payload.len();
                 self.next_seq = Some(next + 1);
                 self.take(ts, marker, &payload, &mut out);
                 continue;
@@ -107,9 +142,40 @@ impl Assembler {
             }
             self.lost += first - next;
             self.next_seq = Some(first);
+            // The frame in progress has a hole: its bytes are no use. It is dropped (and a
+            // keyframe asked for) at its marker or when the next frame starts.
             self.frame_ok = false;
+            self.frame = Vec::new();
         }
         out
+    }
+
+    /// Drops the VP8 frame in progress: its bytes are freed, and since later frames refer to
+    /// it, nothing is written until a keyframe, which is asked for. Its later packets are
+    /// ignored until the next frame starts (`frame_ts` says which frame that is).
+    fn drop_frame(&mut self) {
+        self.frame = Vec::new();
+        self.frame_packets = 0;
+        self.frame_ok = false;
+        self.waiting_for_keyframe = true;
+        self.want_keyframe = true;
+    }
+
+    /// Adds a packet's share to the frame in progress, within the bounds.
+    fn append(&mut self, part: &[u8]) {
+        let len = self.frame.len() + part.len();
+        if len > MAX_FRAME_BYTES || self.frame_packets >= MAX_FRAME_PACKETS {
+            self.oversized += 1;
+            self.drop_frame();
+            return;
+        }
+        if len > self.frame.capacity() {
+            // Grow by doubling as `Vec` would, but never past the bound.
+            let target = len.max(self.frame.capacity() * 2).min(MAX_FRAME_BYTES);
+            self.frame.reserve_exact(target - self.frame.len());
+        }
+        self.frame.extend_from_slice(part);
+        self.frame_packets += 1;
     }
 
     fn take(&mut self, ts: u32, marker: bool, payload: &[u8], out: &mut Vec<Frame>) {
@@ -120,20 +186,33 @@ impl Assembler {
             }
             Codec::Vp8 => {
                 let Some((start, header)) = vp8_descriptor(payload) else { return };
+                // A packet of another frame while one is in progress: that one's marker never
+                // came (lost, or never sent). It is dropped, not merged into the next.
+                if let Some(open) = self.frame_ts
+                    && (start || open != ts)
+                {
+                    if self.frame_ok {
+                        self.unfinished += 1;
+                    }
+                    self.drop_frame();
+                    self.frame_ts = None;
+                }
                 if start {
                     self.frame.clear();
+                    self.frame_packets = 0;
                     self.frame_ts = Some(ts);
                     self.frame_ok = true;
-                } else if self.frame_ts != Some(ts) {
+                } else if self.frame_ts.is_none() {
                     // The frame's first packet is gone.
                     self.frame_ok = false;
                 }
                 if self.frame_ok {
-                    self.frame.extend_from_slice(&payload[header..]);
+                    self.append(&payload[header..]);
                 }
                 if marker {
                     let complete = self.frame_ok && self.frame_ts == Some(ts) && !self.frame.is_empty();
                     let data = std::mem::take(&mut self.frame);
+                    self.frame_packets = 0;
                     self.frame_ts = None;
                     self.frame_ok = false;
                     if !complete {
@@ -183,98 +262,4 @@ pub fn vp8_descriptor(p: &[u8]) -> Option<(bool, usize)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A VP8 frame split into packets with a minimal descriptor.
-    fn packets(frame: &[u8], chunk: usize) -> Vec<(bool, Vec<u8>)> {
-        let parts: Vec<&[u8]> = frame.chunks(chunk).collect();
-        parts
-            .iter()
-            .enumerate()
-            .map(|(i, part)| {
-                let mut p = vec![if i == 0 { 0x10 } else { 0x00 }];
-                p.extend_from_slice(part);
-                (i + 1 == parts.len(), p)
-            })
-            .collect()
-    }
-
-    fn key() -> Vec<u8> {
-        let mut f = vec![0x10, 0, 0, 0x9D, 0x01, 0x2A, 0x80, 0x02, 0xE0, 0x01];
-        f.extend(0..200u8);
-        f
-    }
-
-    fn delta(n: u8) -> Vec<u8> {
-        let mut f = vec![0x11, 0, 0];
-        f.extend(std::iter::repeat_n(n, 150));
-        f
-    }
-
-    #[test]
-    fn frames_come_back_whole_and_in_order_despite_reordering() {
-        let mut a = Assembler::new(Codec::Vp8);
-        let mut seq = 65_530u16; // wraps during the test
-        let mut all = Vec::new();
-        for (i, frame) in [key(), delta(1), delta(2)].iter().enumerate() {
-            for (marker, p) in packets(frame, 60) {
-                all.push((seq, (3000 * i as u32).wrapping_add(u32::MAX - 4000), marker, p));
-                seq = seq.wrapping_add(1);
-            }
-        }
-        all.swap(1, 2);
-        all.swap(5, 7);
-        let mut frames = Vec::new();
-        for (s, ts, m, p) in &all {
-            frames.extend(a.push(*s, *ts, *m, p));
-        }
-        assert_eq!(frames.len(), 3);
-        assert_eq!((frames[0].keyframe, frames[0].data.clone()), (true, key()));
-        assert_eq!(frames[2].data, delta(2));
-        // The 32-bit timestamp wrapped between frames and still goes up by 3000.
-        assert_eq!(frames[2].rtp_ts - frames[1].rtp_ts, 3000);
-        assert_eq!((a.lost, a.late), (0, 0));
-    }
-
-    #[test]
-    fn a_lost_packet_drops_its_frame_and_waits_for_a_keyframe() {
-        let mut a = Assembler::new(Codec::Vp8);
-        let mut seq = 0u16;
-        let mut frames = Vec::new();
-        let stream = [key(), delta(1), delta(2), key(), delta(3)];
-        for (i, frame) in stream.iter().enumerate() {
-            for (j, (marker, p)) in packets(frame, 60).into_iter().enumerate() {
-                // The second packet of the first delta frame never arrives.
-                if !(i == 1 && j == 1) {
-                    frames.extend(a.push(seq, 3000 * i as u32, marker, &p));
-                }
-                seq += 1;
-            }
-            // Enough later packets to give the lost one up.
-        }
-        for k in 0..60u16 {
-            frames.extend(a.push(seq + k, 90_000, false, &[0x00, 0x11]));
-        }
-        assert_eq!(a.lost, 1);
-        assert!(a.want_keyframe);
-        let kinds: Vec<bool> = frames.iter().map(|f| f.keyframe).collect();
-        assert_eq!(kinds, [true, true, false], "the broken frame and the delta after it are dropped");
-    }
-
-    #[test]
-    fn opus_packets_are_frames_and_waits_start_without_a_keyframe() {
-        let mut a = Assembler::new(Codec::Opus);
-        assert_eq!(a.push(10, 960, true, &[1, 2, 3]), vec![Frame { rtp_ts: 960, keyframe: true, data: vec![1, 2, 3] }]);
-        assert!(a.push(10, 960, true, &[1, 2, 3]).is_empty(), "a duplicate");
-        assert_eq!(a.late, 1);
-    }
-
-    #[test]
-    fn descriptors_with_extensions_are_skipped() {
-        // X set, I set with a 15-bit picture id, then the payload.
-        assert_eq!(vp8_descriptor(&[0x90, 0x80, 0x81, 0x23, 0xAA]), Some((true, 4)));
-        assert_eq!(vp8_descriptor(&[0x00, 0xAA]), Some((false, 1)));
-        assert_eq!(vp8_descriptor(&[0x90]), None);
-    }
-}
+mod tests;

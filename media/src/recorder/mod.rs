@@ -1,8 +1,10 @@
 //! Recording what candidates stream: each stream (camera with microphone, or screen) goes to
 //! its own WebM file as it arrives, timed by the RTP clocks so a recording lasts as long as it
 //! was streamed and its audio and video play in sync. The archive issue will cut these into
-//! hashed segments; `StreamRecorder` is the seam where that grows.
+//! hashed segments; `StreamRecorder` is the seam where that grows. Each track writes within a
+//! byte budget (see `budget`), whatever bitrate the browser sends.
 pub mod assembler;
+pub mod budget;
 pub mod ebml;
 pub mod webm;
 
@@ -12,8 +14,20 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use assembler::Assembler;
+use budget::ByteBudget;
+pub use budget::RecorderLimits;
 pub use webm::Codec;
 use webm::WebmWriter;
+
+/// What a frame costs on disk besides its bytes: its block's header (up to 9 bytes) and, when
+/// it opens a cluster, the cluster's (up to 22). Charged to the budget with the frame, so that a
+/// stream of tiny frames cannot write many times its cap in headers.
+const FRAME_OVERHEAD: usize = 32;
+
+/// The latest point of a file's timeline, in milliseconds (about 49 days, longer than any
+/// exam). The sender chooses RTP timestamps and can jump them by 2^31 every packet; clamping
+/// keeps the timeline arithmetic, here and in the writer, from overflowing.
+const MAX_TIMELINE_MS: i64 = u32::MAX as i64;
 
 /// A track of a stream file as it is being recorded.
 #[derive(Debug)]
@@ -24,6 +38,12 @@ struct TrackState {
     /// (unwrapped RTP timestamp, milliseconds on the file's timeline) of its first frame.
     base: Option<(i64, i64)>,
     frames: u64,
+    budget: ByteBudget,
+    /// A video frame was dropped over budget: later frames depend on it, so nothing is written
+    /// until the next keyframe.
+    skip_to_keyframe: bool,
+    dropped_frames: u64,
+    dropped_bytes: u64,
 }
 
 /// Figures of a finished (or running) recording.
@@ -34,6 +54,12 @@ pub struct RecordingInfo {
     pub frames: u64,
     pub packets_received: u64,
     pub packets_lost: u64,
+    /// Frames not written because their track was over its byte budget (for video, with the
+    /// frames after them up to the next keyframe).
+    pub frames_dropped_over_budget: u64,
+    pub bytes_dropped_over_budget: u64,
+    /// Video frames not written because they grew past the assembler's bounds.
+    pub frames_dropped_oversized: u64,
 }
 
 /// One stream being written to one WebM file.
@@ -43,11 +69,19 @@ pub struct StreamRecorder {
     writer: Option<WebmWriter<BufWriter<File>>>,
     tracks: Vec<TrackState>,
     started: Option<Instant>,
+    /// Whether the cap has dropped anything yet: it is logged once per recording.
+    capped: bool,
 }
 
 impl StreamRecorder {
-    /// Creates the file (and its directory) with one track per codec, in this order.
+    /// Creates the file (and its directory) with one track per codec, in this order, within
+    /// the default limits.
     pub fn create(path: &Path, codecs: &[Codec]) -> std::io::Result<StreamRecorder> {
+        StreamRecorder::create_with_limits(path, codecs, &RecorderLimits::default())
+    }
+
+    /// Like `create`, each track capped by `limits`.
+    pub fn create_with_limits(path: &Path, codecs: &[Codec], limits: &RecorderLimits) -> std::io::Result<StreamRecorder> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -64,23 +98,51 @@ impl StreamRecorder {
                 assembler: Assembler::new(*c),
                 base: None,
                 frames: 0,
+                budget: ByteBudget::new(
+                    match c {
+                        Codec::Vp8 => limits.max_video_kbps,
+                        Codec::Opus => limits.max_audio_kbps,
+                    },
+                    limits.burst,
+                ),
+                skip_to_keyframe: false,
+                dropped_frames: 0,
+                dropped_bytes: 0,
             })
             .collect();
-        Ok(StreamRecorder { path: path.to_path_buf(), writer: Some(writer), tracks, started: None })
+        Ok(StreamRecorder { path: path.to_path_buf(), writer: Some(writer), tracks, started: None, capped: false })
     }
 
     /// Takes one RTP packet of track `track` (from 0) that arrived at `arrival`. Returns whether
-    /// a keyframe should be asked of the sender (a video frame was lost).
+    /// a keyframe should be asked of the sender (a video frame was lost, or dropped over the
+    /// track's budget).
     pub fn push(&mut self, track: usize, arrival: Instant, seq: u16, rtp_ts: u32, marker: bool, payload: &[u8]) -> std::io::Result<bool> {
         let started = *self.started.get_or_insert(arrival);
         let Some(t) = self.tracks.get_mut(track) else { return Ok(false) };
         let frames = t.assembler.push(seq, rtp_ts, marker, payload);
-        let want = std::mem::take(&mut t.assembler.want_keyframe);
+        let mut want = std::mem::take(&mut t.assembler.want_keyframe);
         let Some(writer) = self.writer.as_mut() else { return Ok(want) };
         for f in frames {
             let arrival_ms = arrival.saturating_duration_since(started).as_millis() as i64;
             let (base_ts, base_ms) = *t.base.get_or_insert((f.rtp_ts, arrival_ms));
-            let ms = base_ms + (f.rtp_ts - base_ts) * 1000 / i64::from(t.clock_rate);
+            // Frames skipped while waiting for a keyframe take nothing from the bucket, so it
+            // refills in time for the keyframe.
+            let fits = !(t.skip_to_keyframe && !f.keyframe) && t.budget.take(arrival, f.data.len() + FRAME_OVERHEAD);
+            if !fits {
+                t.dropped_frames += 1;
+                t.dropped_bytes += f.data.len() as u64;
+                if t.codec == Codec::Vp8 {
+                    t.skip_to_keyframe = true;
+                    want = true;
+                }
+                if !std::mem::replace(&mut self.capped, true) {
+                    let kbps = t.budget.kbps();
+                    tracing::warn!(track, codec = ?t.codec, kbps, "a recorded track is over its bitrate cap; frames are dropped");
+                }
+                continue;
+            }
+            t.skip_to_keyframe = false;
+            let ms = timeline_ms(base_ms, base_ts, f.rtp_ts, t.clock_rate);
             writer.write_frame(track, ms, f.keyframe, &f.data)?;
             t.frames += 1;
         }
@@ -94,6 +156,9 @@ impl StreamRecorder {
             frames: self.tracks.iter().map(|t| t.frames).sum(),
             packets_received: self.tracks.iter().map(|t| t.assembler.received).sum(),
             packets_lost: self.tracks.iter().map(|t| t.assembler.lost).sum(),
+            frames_dropped_over_budget: self.tracks.iter().map(|t| t.dropped_frames).sum(),
+            bytes_dropped_over_budget: self.tracks.iter().map(|t| t.dropped_bytes).sum(),
+            frames_dropped_oversized: self.tracks.iter().map(|t| t.assembler.oversized).sum(),
         }
     }
 
@@ -109,8 +174,19 @@ impl StreamRecorder {
     }
 }
 
+/// Where the frame at RTP time `rtp_ts` falls on the file's timeline, the track's first frame
+/// (at `base_ts`) being at `base_ms`; within 0..=`MAX_TIMELINE_MS`.
+fn timeline_ms(base_ms: i64, base_ts: i64, rtp_ts: i64, clock_rate: u32) -> i64 {
+    let ticks = i128::from(rtp_ts) - i128::from(base_ts);
+    let ms = i128::from(base_ms) + ticks * 1000 / i128::from(clock_rate.max(1));
+    ms.clamp(0, i128::from(MAX_TIMELINE_MS)) as i64
+}
+
 impl Drop for StreamRecorder {
     fn drop(&mut self) {
         let _ = self.finish();
     }
 }
+
+#[cfg(test)]
+mod tests;

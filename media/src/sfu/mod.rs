@@ -21,6 +21,7 @@ use webrtc::runtime::Runtime;
 
 use engine::PortPool;
 use publisher::Publisher;
+pub use crate::recorder::RecorderLimits;
 
 /// Where and how the media server listens.
 #[derive(Debug, Clone)]
@@ -130,11 +131,17 @@ pub(crate) struct Inner {
     pub events: broadcast::Sender<MediaEvent>,
     pub counters: MediaCounters,
     pub epoch: Instant,
+    /// Apart from `cfg` so that setting them keeps `MediaConfig` as callers build it.
+    pub recorder_limits: Mutex<RecorderLimits>,
 }
 
 impl Inner {
     pub fn now_ms(&self) -> u64 {
         self.epoch.elapsed().as_millis() as u64
+    }
+
+    pub fn recorder_limits(&self) -> RecorderLimits {
+        *self.recorder_limits.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn emit(&self, e: MediaEvent) {
@@ -192,6 +199,7 @@ impl MediaServer {
             events,
             counters: MediaCounters::default(),
             epoch: Instant::now(),
+            recorder_limits: Mutex::new(RecorderLimits::default()),
         });
         tokio::spawn(watchdog(Arc::downgrade(&inner)));
         MediaServer { inner }
@@ -199,6 +207,17 @@ impl MediaServer {
 
     pub fn config(&self) -> &MediaConfig {
         &self.inner.cfg
+    }
+
+    /// The per-track caps recordings are written within (`RecorderLimits::default()` unless set).
+    pub fn recorder_limits(&self) -> RecorderLimits {
+        self.inner.recorder_limits()
+    }
+
+    /// Sets the per-track caps; they apply to recording files opened from now on (a file
+    /// keeps the caps it was opened with).
+    pub fn set_recorder_limits(&self, limits: RecorderLimits) {
+        *self.inner.recorder_limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
     }
 
     pub fn events(&self) -> broadcast::Receiver<MediaEvent> {
@@ -301,5 +320,19 @@ async fn watchdog(inner: std::sync::Weak<Inner>) {
 impl MediaCounters {
     pub fn snapshot(&self) -> (u64, u64, u64) {
         (self.packets_in.load(Ordering::Relaxed), self.bytes_in.load(Ordering::Relaxed), self.packets_out.load(Ordering::Relaxed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn recorder_limits_default_to_the_documented_caps_and_can_be_set() {
+        let media = MediaServer::new(MediaConfig::local(std::env::temp_dir()));
+        assert_eq!(media.recorder_limits(), RecorderLimits { max_video_kbps: 2_500, max_audio_kbps: 256, burst: Duration::from_secs(4) });
+        let tighter = RecorderLimits { max_video_kbps: 1_000, max_audio_kbps: 64, ..RecorderLimits::default() };
+        media.clone().set_recorder_limits(tighter);
+        assert_eq!(media.recorder_limits(), tighter, "clones share the setting");
     }
 }

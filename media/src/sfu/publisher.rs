@@ -173,7 +173,7 @@ async fn receive(inner: Weak<Inner>, state: Arc<State>, track: Arc<dyn TrackRemo
             let mut rec = slot.lock().unwrap_or_else(|e| e.into_inner());
             if rec.is_none() && !state.closed.load(Ordering::Relaxed) {
                 let path = state.dir.join(format!("{started_ms}-{name}.webm"));
-                match StreamRecorder::create(&path, &codecs) {
+                match StreamRecorder::create_with_limits(&path, &codecs, &i.recorder_limits()) {
                     Ok(r) => *rec = Some(r),
                     Err(e) => tracing::error!(error = %e, "cannot create a recording"),
                 }

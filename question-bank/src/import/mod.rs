@@ -2,13 +2,14 @@
 //! content packages), Moodle XML, GIFT, Aiken, and the XLSX template Chinese banks use.
 //! Every importer returns a per-item report; a file that cannot be read at all is refused
 //! whole with an [`ImportError`]. Nothing here panics on bad input, resolves an external
-//! entity, expands a custom entity, or inflates a zip past the [`Limits`].
+//! entity, expands a custom entity, or inflates a zip or reads a worksheet past the [`Limits`].
 
 pub mod aiken;
 pub mod gift;
 pub mod moodle_xml;
 pub mod qti;
 pub mod qti_package;
+pub(crate) mod sheet;
 pub mod xlsx;
 pub(crate) mod xml_dom;
 pub mod xml_safety;
@@ -64,6 +65,18 @@ pub struct Limits {
     pub max_unzipped_bytes: u64,
     /// Largest inflated/compressed ratio of one zip entry (a "zip bomb" has thousands).
     pub max_compression_ratio: u64,
+    /// Spreadsheets (item and outline XLSX): no cell may sit at or past this row index, so
+    /// a sheet holds at most this many rows.
+    pub max_sheet_rows: usize,
+    /// Spreadsheets: no cell may sit at or past this column index (64 is A to BL).
+    pub max_sheet_columns: usize,
+    /// Spreadsheets: most non-empty cells one sheet may hold, and most strings the workbook's
+    /// shared-string table may list.
+    pub max_sheet_cells: usize,
+    /// Spreadsheets: most bytes each of these may take: the text of the sheet's cells (a
+    /// shared string counts once per cell showing it), the shared-string table as inflated,
+    /// and the style table as estimated when read.
+    pub max_sheet_bytes: usize,
 }
 
 impl Default for Limits {
@@ -74,6 +87,10 @@ impl Default for Limits {
             max_zip_entries: 50_000,
             max_unzipped_bytes: 500 * 1024 * 1024,
             max_compression_ratio: 200,
+            max_sheet_rows: 20_000,
+            max_sheet_columns: 64,
+            max_sheet_cells: 200_000,
+            max_sheet_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -165,6 +182,11 @@ pub enum ImportError {
     Unsafe(String),
     #[error("the file holds more than {limit} items")]
     TooManyItems { limit: usize },
+    /// A spreadsheet past one of the `max_sheet_*` [`Limits`]; `what` names which: "rows",
+    /// "columns", "filled cells", "shared strings", "bytes of text", "bytes of shared strings"
+    /// or "bytes of cell styles".
+    #[error("the spreadsheet has more than {limit} {what}")]
+    SheetTooLarge { what: &'static str, limit: usize },
 }
 
 impl ImportError {
@@ -175,6 +197,7 @@ impl ImportError {
             ImportError::Malformed(_) => "malformed_file",
             ImportError::Unsafe(_) => "unsafe_file",
             ImportError::TooManyItems { .. } => "too_many_items",
+            ImportError::SheetTooLarge { .. } => "sheet_too_large",
         }
     }
 }

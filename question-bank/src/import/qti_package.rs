@@ -3,6 +3,8 @@
 //! as assets, and the question-bank metadata the exporter writes (code, difficulty, outline
 //! point, tags, source, type, asset MIME types) is applied. One broken or missing item file
 //! is reported and skipped; an unsafe zip or a missing or broken manifest refuses the package.
+use std::collections::HashSet;
+
 use super::qti::{self, Parsed, xhtml};
 use super::zip_safety::{self, Archive};
 use super::xml_dom::{self, Element, Ns};
@@ -190,10 +192,10 @@ fn assets(
         Some(m) => m.assets.clone(),
         None => {
             let mut sources = xhtml::img_sources(&draft.stem);
+            // A set beside the list: `sources.contains` was quadratic in the images.
+            let mut seen: HashSet<String> = sources.iter().cloned().collect();
             for c in &draft.choices {
-                sources.extend(
-                    xhtml::img_sources(&c.content).into_iter().filter(|s| !sources.contains(s)).collect::<Vec<_>>(),
-                );
+                sources.extend(xhtml::img_sources(&c.content).into_iter().filter(|s| seen.insert(s.clone())));
             }
             sources
                 .into_iter()

@@ -1,11 +1,10 @@
 //! The XLSX item template (see [`crate::xlsx_template`]): the first sheet, a header row, then
 //! one item per row. Problems are reported by row number as a spreadsheet user counts them.
 use std::collections::HashMap;
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 
-use super::{ImportError, ImportReport, Limits, SkipCode, zip_safety};
+use super::{ImportError, ImportReport, Limits, SkipCode, sheet};
 use crate::item::{Choice, Difficulty, ItemDraft, ItemType, Key, Points, choice_letter};
 use crate::sanitize;
 use crate::xlsx_template::{self as tpl, Column};
@@ -41,19 +40,11 @@ fn item_type(s: &str) -> Option<ItemType> {
 }
 
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ImportReport, ImportError> {
-    // The workbook is a zip: check it before calamine inflates anything.
-    zip_safety::open(bytes, limits)?;
-    let mut book = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| ImportError::Malformed(format!("not a readable XLSX workbook: {e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| ImportError::Malformed("the workbook has no sheet".into()))?
-        .map_err(|e| ImportError::Malformed(format!("the first sheet cannot be read: {e}")))?;
-    let mut rows = range.rows();
+    let sheet = sheet::read_first(bytes, limits)?;
+    let mut rows = sheet.rows.iter();
     let header = rows.next().ok_or_else(|| ImportError::Malformed("the sheet is empty".into()))?;
     let columns: HashMap<usize, Column> = header
-        .iter()
-        .enumerate()
+        .cells()
         .filter_map(|(i, d)| tpl::column_for_header(&cell_text(d)).map(|c| (i, c)))
         .collect();
     for needed in [Column::Type, Column::Stem, Column::Answer] {
@@ -66,7 +57,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ImportReport, ImportError>
     for (i, row) in rows.enumerate() {
         let row_no = i + 2;
         let mut cells: HashMap<Column, String> = HashMap::new();
-        for (ci, d) in row.iter().enumerate() {
+        for (ci, d) in row.cells() {
             if let Some(c) = columns.get(&ci) {
                 let text = cell_text(d).trim().to_string();
                 if !text.is_empty() {

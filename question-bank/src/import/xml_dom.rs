@@ -20,6 +20,9 @@ pub(crate) const BANK_NS: &str = "urn:exam:question-bank";
 const MAX_DEPTH: usize = 200;
 /// Moodle's bound has always been lower; kept so the same files are refused as before.
 const MOODLE_MAX_DEPTH: usize = 128;
+/// No real element has more; quick-xml's duplicate check compares each attribute with every
+/// earlier one, so an element with a million took minutes.
+const MAX_ATTRIBUTES: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ns {
@@ -213,7 +216,10 @@ fn element(dialect: Dialect, ns: Ns, start: &BytesStart<'_>) -> Result<Element, 
         }
     };
     let mut attrs = Vec::new();
-    for attr in start.attributes() {
+    for (n, attr) in start.attributes().enumerate() {
+        if n == MAX_ATTRIBUTES {
+            return Err(format!("<{raw}> has more than {MAX_ATTRIBUTES} attributes"));
+        }
         let attr = attr.map_err(|e| match dialect {
             Dialect::Qti => format!("a bad attribute on <{raw}>: {e}"),
             Dialect::Moodle => e.to_string(),

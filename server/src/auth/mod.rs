@@ -1,5 +1,12 @@
-//! Who is asking: password sign-in with lock-out and rate limit, session tokens, sign-out.
+//! Who is asking: password sign-in with rate limits and slow-down, session tokens, sign-out.
 //! Used alike by the JSON API (bearer token) and the pages (the same token in a cookie).
+//!
+//! Every limit is checked, and every try counted, before the password hash runs, so a flood
+//! costs no hashing and parallel guesses get no more tries than serial ones. Nobody is locked
+//! out, so whoever knows a candidate's ticket cannot keep them from their exam: wrong tries for
+//! an account from one address are limited per minute for that address only, and a long run of
+//! wrong tries from anywhere slows the account to one try per `slow_down_secs` until a right
+//! one, or the room's proctor, clears it.
 
 pub mod password;
 pub mod rate_limit;
@@ -7,7 +14,7 @@ pub mod token;
 
 use std::net::IpAddr;
 
-use exam_protocol::Account;
+use exam_protocol::{Account, Role};
 
 use crate::clock::now_ms;
 use crate::http::AppState;
@@ -19,8 +26,10 @@ use crate::store::{StoreError, accounts, sessions};
 pub enum AuthError {
     #[error("invalid credentials")]
     InvalidCredentials,
-    #[error("account locked")]
-    Locked,
+    /// Too many wrong tries for this account: the next one is allowed after a pause.
+    #[error("sign-in slowed down")]
+    SlowedDown,
+    /// Too many attempts from this address or for this name.
     #[error("too many attempts")]
     RateLimited,
     #[error(transparent)]
@@ -34,33 +43,67 @@ pub struct SignedIn {
     pub account: Account,
 }
 
+/// The staff sign-in. Candidates sign in only through the exam sign-in (ticket, ID number and
+/// password together, in their session's window, seen by the room): here they are refused as if
+/// the password were wrong.
 pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr) -> Result<SignedIn, AuthError> {
+    let account = verify(state, username, password, ip, |a| a.role != Role::Candidate).await?;
+    open_session(state, account).await
+}
+
+/// Checks a name and password (and `accept`, which must hold too), spending one hash whatever
+/// the outcome. Every failure reads the same: an unknown name, a wrong password and a refused
+/// `accept` are all `InvalidCredentials`.
+pub async fn verify(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    ip: IpAddr,
+    accept: impl FnOnce(&Account) -> bool,
+) -> Result<Account, AuthError> {
     let now = now_ms();
-    if !state.login_limiter.allow(ip, now) {
+    let cfg = &state.settings.auth;
+    let limiter = &state.login_limiter;
+    // Failures from an address are checked first and counted only after the hash: a test
+    // centre's hall signs in from one address, and its good sign-ins must not be held up.
+    let failures_key = format!("fail:{ip}");
+    if limiter.count(&failures_key, now).await >= cfg.login_failures_per_minute
+        || !limiter.hit(&format!("addr:{ip}"), cfg.login_attempts_per_minute, now).await
+        || !limiter.hit(&format!("name:{}", username.trim()), cfg.account_attempts_per_minute, now).await
+    {
         return Err(AuthError::RateLimited);
     }
-    let cfg = &state.settings.auth;
-    let creds = accounts::credentials(&state.db, username).await?;
+    let creds = accounts::credentials(&state.db, username.trim()).await?;
     let Some(creds) = creds else {
         // Spend the same time as a real check so unknown names are not told apart by timing.
         password::verify_async(password.to_string(), None).await;
+        limiter.hit(&failures_key, u32::MAX, now).await;
         return Err(AuthError::InvalidCredentials);
     };
-    if creds.locked_until_ms > now {
-        return Err(AuthError::Locked);
-    }
-    let ok = password::verify_async(password.to_string(), Some(creds.password_hash.clone())).await;
     let account = creds.account;
+    // Wrong tries for one account from one address: a few, then none until the window passes
+    // (or a right one clears them). Someone guessing elsewhere does not slow this address.
+    let tries_key = format!("tries:{}:{ip}", account.id);
+    if !limiter.hit(&tries_key, cfg.max_failed_logins, now).await {
+        return Err(AuthError::SlowedDown);
+    }
+    // Wrong tries in a row from anywhere: past `max_failed_logins_total` one try per
+    // `slow_down_secs`, so guessing from many addresses stays slow too.
+    let slow_until = now + cfg.slow_down_secs * 1000;
+    let mut conn = state.db.writer().acquire().await.map_err(StoreError::from)?;
+    if accounts::take_attempt(&mut conn, account.id, cfg.max_failed_logins_total, now, slow_until).await?.is_none() {
+        return Err(AuthError::SlowedDown);
+    }
+    drop(conn);
+    let ok = password::verify_async(password.to_string(), Some(creds.password_hash)).await && accept(&account);
     let actor = Actor { id: Some(account.id), role: Some(account.role.as_str()) };
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     if !ok {
-        let failed =
-            accounts::record_failed_login(&mut tx, account.id, cfg.max_failed_logins, now + cfg.lockout_secs * 1000)
-                .await?;
-        let locked = failed >= cfg.max_failed_logins;
+        limiter.hit(&failures_key, u32::MAX, now).await;
+        let failed = accounts::failed_logins(&mut tx, account.id).await?;
         audit::append(&mut tx, state.db.backend, &Entry {
             actor,
-            action: if locked { "auth.locked" } else { "auth.login_failed" },
+            action: if failed >= cfg.max_failed_logins_total { "auth.slowed_down" } else { "auth.login_failed" },
             target: format!("account:{}", account.id),
             detail: format!("{{\"failed_logins\":{failed}}}"),
             at_ms: now,
@@ -69,14 +112,21 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr)
         tx.commit().await.map_err(StoreError::from)?;
         return Err(AuthError::InvalidCredentials);
     }
+    accounts::clear_failed_logins(&mut tx, account.id).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    limiter.reset(&tries_key).await;
+    Ok(account)
+}
+
+/// Issues a session token for an account whose credentials were checked; audited.
+pub async fn open_session(state: &AppState, account: Account) -> Result<SignedIn, AuthError> {
+    let now = now_ms();
     let token = token::generate();
-    let expires_at_ms = now + cfg.session_ttl_secs * 1000;
-    if creds.failed_logins > 0 {
-        accounts::clear_failed_logins(&mut tx, account.id).await?;
-    }
+    let expires_at_ms = now + state.settings.auth.session_ttl_secs * 1000;
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     sessions::insert(&mut tx, &token::hash(&token), account.id, now, expires_at_ms).await?;
     audit::append(&mut tx, state.db.backend, &Entry {
-        actor,
+        actor: Actor { id: Some(account.id), role: Some(account.role.as_str()) },
         action: "auth.login",
         target: format!("account:{}", account.id),
         detail: "{}".into(),
@@ -87,7 +137,8 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr)
     Ok(SignedIn { token, expires_at_ms, account })
 }
 
-/// Ends the session the token belongs to; audited when it was live.
+/// Ends the session the token belongs to; audited when it was live. Its open exam sockets
+/// close, on whichever process holds them.
 pub async fn logout(state: &AppState, account: &Account, token_hash: &str) -> Result<(), StoreError> {
     let now = now_ms();
     let mut tx = state.db.writer().begin().await?;
@@ -102,5 +153,6 @@ pub async fn logout(state: &AppState, account: &Account, token_hash: &str) -> Re
         .await?;
     }
     tx.commit().await?;
+    state.events.publish(crate::events::Event::SignedOut { account_id: account.id, token_hash: Some(token_hash.to_string()) });
     Ok(())
 }

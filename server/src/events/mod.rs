@@ -31,10 +31,16 @@ pub enum Event {
     WatchAnswer { request: u64, result: Result<(String, Vec<MediaKind>), String> },
     /// The candidate's test ended: their streams close wherever they flow.
     MediaEnded { candidate_id: i64 },
+    /// An account's sign-in ended (sign-out: that token; a proctor moved the candidate to a new
+    /// device: every token): its open sockets close wherever they are.
+    SignedOut { account_id: i64, token_hash: Option<String> },
     /// Events may have been missed (the Redis connection was lost and is back): forget
     /// everything cached from events.
     Resync,
 }
+
+/// The shortest bus secret accepted.
+pub const MIN_SECRET_LEN: usize = 32;
 
 /// The bus as one process sees it; cheap to clone.
 #[derive(Debug, Clone)]
@@ -54,19 +60,21 @@ impl EventBus {
         EventBus { local, remote: None, ready }
     }
 
-    /// In-process plus Redis pub/sub at `url`. Needs a Tokio runtime: the connections are kept
-    /// by background tasks that reconnect by themselves.
-    pub fn with_redis(url: &str, channel: &str) -> Result<EventBus, redis::RedisError> {
-        let client = redis::Client::open(url)?;
+    /// In-process plus Redis pub/sub at `url`, every message signed with `secret` (HMAC-SHA256)
+    /// and unsigned or stale ones dropped. Needs a Tokio runtime: the connections are kept by
+    /// background tasks that reconnect by themselves.
+    pub fn with_redis(url: &str, channel: &str, secret: &str) -> anyhow::Result<EventBus> {
+        anyhow::ensure!(secret.len() >= MIN_SECRET_LEN, "redis_secret (EXAM_REDIS_SECRET) must be set, at least {MIN_SECRET_LEN} characters, the same on every process, when redis_url is set");
+        let client = redis::Client::open(url).map_err(|e| anyhow::anyhow!("EXAM_REDIS_URL / redis_url is not a Redis URL: {e}"))?;
         let (local, _) = broadcast::channel(4096);
         let (ready_tx, ready) = watch::channel(false);
-        let remote = redis_bus::start(client, channel.to_string(), local.clone(), ready_tx);
+        let remote = redis_bus::start(client, channel.to_string(), secret.as_bytes().to_vec(), local.clone(), ready_tx);
         Ok(EventBus { local, remote: Some(remote), ready })
     }
 
     /// From the settings: Redis when a URL is given.
-    pub fn from_url(url: &str, channel: &str) -> Result<EventBus, redis::RedisError> {
-        if url.trim().is_empty() { Ok(EventBus::local()) } else { EventBus::with_redis(url, channel) }
+    pub fn from_settings(s: &crate::config::Settings) -> anyhow::Result<EventBus> {
+        if s.redis_url.trim().is_empty() { Ok(EventBus::local()) } else { EventBus::with_redis(&s.redis_url, &s.redis_channel, &s.redis_secret) }
     }
 
     pub fn is_shared(&self) -> bool {

@@ -5,23 +5,22 @@
 //! so the flushes (and the thread's sleeps and wake-ups around each) stay few. Answers are
 //! appended, never overwritten; a resent answer (same paper and client sequence number) is
 //! acknowledged again as a duplicate and stored once.
+//!
+//! The transaction itself decides whether an answer still counts: it reads the papers of the
+//! batch (locking them against a hand-in on PostgreSQL; on SQLite every write goes through one
+//! connection) and stores only answers to papers in progress, not paused, given before the
+//! deadline. So an acknowledged answer is always one the score is computed from, whatever a
+//! cached clock said when it arrived.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::{Db, StoreError};
+use super::timing::PaperClock;
+use crate::store::{Db, StoreError, answers};
 
-/// One answer as the candidate gave it. `response` is JSON, already validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnswerEvent {
-    pub paper_id: i64,
-    pub client_seq: i64,
-    pub question_no: i64,
-    pub response: String,
-    pub received_at_ms: i64,
-}
+pub use crate::store::answers::AnswerEvent;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ack {
@@ -37,11 +36,23 @@ pub enum WriteError {
     Store(#[from] StoreError),
     #[error("the answer writer has stopped")]
     Stopped,
+    /// Final: the paper no longer takes answers (the code says why: `paper_ended`,
+    /// `paper_paused`, `time_over`).
+    #[error("the answer no longer counts: {0}")]
+    Refused(&'static str),
+}
+
+/// What became of one answer in its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Stored,
+    Duplicate,
+    Refused(&'static str),
 }
 
 struct Pending {
     event: AnswerEvent,
-    done: oneshot::Sender<Result<Ack, String>>,
+    done: oneshot::Sender<Result<Outcome, String>>,
 }
 
 /// A handle to the writer task; cheap to clone.
@@ -69,10 +80,6 @@ const MAX_BATCH: usize = 4_000;
 /// How long a commit waits for more answers to join it, when the last one carried more than one
 /// (a lone answer on a quiet server is committed at once).
 const GATHER: Duration = Duration::from_millis(2);
-/// Rows per INSERT statement (5 parameters each). SQLite looks parameters up by name in a list,
-/// so binding costs grow with the square of a statement's parameters: 100 rows is near the
-/// cheapest per row.
-const ROWS_PER_STATEMENT: usize = 100;
 
 impl AnswerWriter {
     pub fn spawn(db: Db) -> AnswerWriter {
@@ -92,7 +99,9 @@ impl AnswerWriter {
         let (done, wait) = oneshot::channel();
         self.tx.send(Pending { event, done }).await.map_err(|_| WriteError::Stopped)?;
         match wait.await {
-            Ok(Ok(ack)) => Ok(ack),
+            Ok(Ok(Outcome::Stored)) => Ok(Ack::Stored),
+            Ok(Ok(Outcome::Duplicate)) => Ok(Ack::Duplicate),
+            Ok(Ok(Outcome::Refused(code))) => Err(WriteError::Refused(code)),
             Ok(Err(reason)) => Err(WriteError::Store(StoreError::Database(sqlx::Error::Protocol(reason)))),
             Err(_) => Err(WriteError::Stopped),
         }
@@ -118,9 +127,9 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Pending>, counts: Arc<Counts>) {
         counts.answers.fetch_add(batch.len() as u64, Ordering::Relaxed);
         let result = commit(&db, &batch).await;
         match result {
-            Ok(stored) => {
-                for (p, new) in batch.drain(..).zip(stored) {
-                    let _ = p.done.send(Ok(if new { Ack::Stored } else { Ack::Duplicate }));
+            Ok(outcomes) => {
+                for (p, outcome) in batch.drain(..).zip(outcomes) {
+                    let _ = p.done.send(Ok(outcome));
                 }
             }
             Err(e) => {
@@ -133,35 +142,41 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Pending>, counts: Arc<Counts>) {
     }
 }
 
-/// Inserts the batch in one transaction; for each answer, whether it was new.
-async fn commit(db: &Db, batch: &[Pending]) -> Result<Vec<bool>, StoreError> {
+/// Inserts the batch in one transaction; for each answer, what became of it.
+async fn commit(db: &Db, batch: &[Pending]) -> Result<Vec<Outcome>, StoreError> {
     let mut tx = db.writer().begin().await?;
-    let mut new_keys = std::collections::HashSet::new();
-    for chunk in batch.chunks(ROWS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| format!("(${}, ${}, ${}, ${}, ${})", r * 5 + 1, r * 5 + 2, r * 5 + 3, r * 5 + 4, r * 5 + 5))
-            .collect();
-        // Built from constant fragments and numbered placeholders only.
-        let sql = format!(
-            "INSERT INTO answer_events (paper_id, client_seq, question_no, response, received_at_ms) VALUES {} \
-             ON CONFLICT (paper_id, client_seq) DO NOTHING RETURNING paper_id, client_seq",
-            values.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
-        for p in chunk {
-            let e = &p.event;
-            q = q.bind(e.paper_id).bind(e.client_seq).bind(e.question_no).bind(&e.response).bind(e.received_at_ms);
-        }
-        // A resend within the same batch conflicts with its twin: only the first is new.
-        new_keys.extend(q.fetch_all(&mut *tx).await?);
-    }
+    let mut papers: Vec<i64> = batch.iter().map(|p| p.event.paper_id).collect();
+    papers.sort_unstable();
+    papers.dedup();
+    let clocks = answers::open_papers(&mut tx, db.backend, &papers).await?;
+    let verdicts: Vec<Result<(), &'static str>> = batch
+        .iter()
+        .map(|p| match clocks.get(&p.event.paper_id) {
+            None => Err("paper_ended"),
+            Some(&(deadline_ms, paused_at_ms)) => {
+                PaperClock { deadline_ms, paused_at_ms }.check_answer(p.event.received_at_ms).map_err(|e| e.code())
+            }
+        })
+        .collect();
+    let accepted: Vec<&AnswerEvent> = batch.iter().zip(&verdicts).filter(|(_, v)| v.is_ok()).map(|(p, _)| &p.event).collect();
+    let new_keys = answers::insert_new(&mut tx, &accepted).await?;
+    // A resend of an answer stored before the paper ended still counts: it is a duplicate.
+    let refused: Vec<(i64, i64)> = batch.iter().zip(&verdicts).filter(|(_, v)| v.is_err()).map(|(p, _)| (p.event.paper_id, p.event.client_seq)).collect();
+    let stored_before = answers::existing(&mut tx, &refused).await?;
     tx.commit().await?;
     let mut seen = std::collections::HashSet::new();
     Ok(batch
         .iter()
-        .map(|p| {
+        .zip(verdicts)
+        .map(|(p, verdict)| {
             let key = (p.event.paper_id, p.event.client_seq);
-            new_keys.contains(&key) && seen.insert(key)
+            match verdict {
+                Err(_) if stored_before.contains(&key) => Outcome::Duplicate,
+                Err(code) => Outcome::Refused(code),
+                // A resend within the same batch conflicts with its twin: only the first is new.
+                Ok(()) if new_keys.contains(&key) && seen.insert(key) => Outcome::Stored,
+                Ok(()) => Outcome::Duplicate,
+            }
         })
         .collect())
 }

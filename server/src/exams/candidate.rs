@@ -18,7 +18,7 @@ use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::store::audit::{self, Entry};
 use crate::store::exams::{self, CandidateRow, PaperRow, SessionRow};
-use crate::store::{StoreError, banks, marking, sessions};
+use crate::store::{StoreError, banks, marking};
 use sqlx::AnyConnection;
 use super::paper_view::Question;
 
@@ -46,19 +46,22 @@ pub async fn context(state: &AppState, user: &CurrentUser) -> Result<(CandidateR
     Ok((c, s))
 }
 
+/// The exam sign-in: ticket, ID number and password are checked together, with one password
+/// hash whatever is wrong, and every wrong combination answers the same `invalid_credentials`;
+/// only then is anything said about the session's window, the paper or the device.
 pub async fn login(state: &AppState, req: &CandidateLogin, ip: IpAddr) -> Result<SignedIn, ApiError> {
     let ticket = req.ticket.trim();
-    let Some(c) = exams::candidate_by_ticket(&state.db, ticket).await? else {
-        // The same answer as a wrong password: tickets are not to be probed.
-        auth::password::verify_async(req.password.clone(), None).await;
-        return Err(ApiError::InvalidCredentials);
-    };
-    let kind = IdKind::parse(&c.id_kind).unwrap_or(IdKind::ResidentId);
-    let matches = IdDocument::parse(kind, &req.id_number).is_ok_and(|d| d.number() == c.id_number);
-    if !matches {
-        auth::password::verify_async(req.password.clone(), None).await;
-        return Err(ApiError::InvalidCredentials);
-    }
+    let found = exams::candidate_by_ticket(&state.db, ticket).await?;
+    let id_ok = found.as_ref().is_some_and(|c| {
+        let kind = IdKind::parse(&c.id_kind).unwrap_or(IdKind::ResidentId);
+        IdDocument::parse(kind, &req.id_number).is_ok_and(|d| d.number() == c.id_number)
+    });
+    let account_id = found.as_ref().map(|c| c.account_id);
+    let account = auth::verify(state, ticket, &req.password, ip, |a| {
+        a.role == exam_protocol::Role::Candidate && id_ok && Some(a.id) == account_id
+    })
+    .await?;
+    let c = found.ok_or(ApiError::InvalidCredentials)?;
     let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
     let now = now_ms();
     let paper = exams::paper_of_candidate(&state.db, c.id).await?;
@@ -70,28 +73,30 @@ pub async fn login(state: &AppState, req: &CandidateLogin, ip: IpAddr) -> Result
     match &paper {
         None if now > s.starts_at_ms + s.late_entry_secs * 1000 => return Err(timing(TimingError::EntryClosed)),
         Some(p) if p.status != "in_progress" => return Err(ApiError::Conflict("paper_ended")),
+        Some(p) if PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms }.is_over(now) => {
+            return Err(ApiError::Conflict("paper_ended"));
+        }
         _ => {}
     }
-    let signed = auth::login(state, ticket, &req.password, ip).await?;
     let device = req.device.as_deref().map(str::trim).filter(|d| valid_device(d));
     let (bound, pending) = exams::candidate_devices(&state.db, c.id).await?;
-    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     let moved = bound.is_some() && device != bound.as_deref();
     if paper.is_some() && s.device_approval && moved {
-        // A started paper moves to another device only with a proctor's approval: this
-        // sign-in is undone and the request shown in the room.
-        sessions::revoke(&mut tx, &auth::token::hash(&signed.token), now).await?;
+        // A started paper moves to another device only with a proctor's approval: no sign-in
+        // now, and the request is shown in the room.
         let Some(device) = device else {
-            tx.commit().await.map_err(StoreError::from)?;
             return Err(ApiError::Validation("device_required"));
         };
         if pending.as_deref() != Some(device) {
+            let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
             exams::set_pending_device(&mut tx, c.id, device).await?;
             exams::insert_event(&mut tx, s.id, Some(c.id), "device_change_requested", "{}", None, now).await?;
+            tx.commit().await.map_err(StoreError::from)?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
         return Err(ApiError::Refused("device_approval_required"));
     }
+    let signed = auth::open_session(state, account).await?;
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     if let Some(d) = device
         && bound.as_deref() != Some(d)
     {
@@ -157,11 +162,17 @@ pub async fn status(state: &AppState, user: &CurrentUser) -> Result<ExamStatus, 
     })
 }
 
+/// Records the commitment once; accepting it again changes nothing and stores nothing.
 pub async fn accept_commitment(state: &AppState, user: &CurrentUser, addr: &str) -> Result<(), ApiError> {
     let (c, s) = context(state, user).await?;
+    if c.commitment_at_ms.is_some() {
+        return Ok(());
+    }
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    exams::record_commitment(&mut tx, c.id, now, addr).await?;
+    if !exams::record_commitment(&mut tx, c.id, now, addr).await? {
+        return Ok(());
+    }
     exams::insert_event(&mut tx, s.id, Some(c.id), "commitment", "{}", Some(user.account.id), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
@@ -246,7 +257,10 @@ pub async fn paper_copy(state: &AppState, user: &CurrentUser) -> Result<Candidat
     let answers: Vec<SavedAnswer> = exams::current_answers(&state.db, p.id)
         .await?
         .into_iter()
-        .filter_map(|(no, resp, seq)| Some(SavedAnswer { no, seq, response: serde_json::from_str(&resp).ok()? }))
+        .filter_map(|(no, resp, seq)| {
+            let q = usize::try_from(no - 1).ok().and_then(|i| questions.get(i))?;
+            Some(SavedAnswer { no, seq, response: q.to_display_ids(serde_json::from_str(&resp).ok()?) })
+        })
         .collect();
     let last_seq = exams::max_seq(&state.db, p.id).await?;
     let now = now_ms();
@@ -277,16 +291,24 @@ pub async fn answer_on(state: &AppState, p: &PaperRow, req: &AnswerRequest) -> R
     if req.seq < 1 {
         return Err(ApiError::Validation("invalid_sequence"));
     }
+    // The sequence numbers bound how many answers one paper stores.
+    if req.seq > state.settings.exam.max_answers_per_paper {
+        return Err(ApiError::Validation("too_many_answers"));
+    }
     let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
     let q = usize::try_from(req.no - 1).ok().and_then(|i| questions.get(i)).ok_or(ApiError::Validation("no_such_question"))?;
-    scoring::validate(q.spec.item_type, &q.spec.choice_order, q.blanks, &req.response)
-        .map_err(|e| ApiError::Validation(e.code()))?;
-    let response = serde_json::to_string(&req.response).map_err(|e| ApiError::Internal(e.into()))?;
+    // The page names options by their shown letters; what is stored is the bank's ids.
+    let given = q.to_bank_ids(req.response.clone());
+    scoring::validate(q.spec.item_type, &q.spec.choice_order, q.blanks, &given).map_err(|e| ApiError::Validation(e.code()))?;
+    let response = serde_json::to_string(&given).map_err(|e| ApiError::Internal(e.into()))?;
     let ack = state
         .answers
         .write(AnswerEvent { paper_id: p.id, client_seq: req.seq, question_no: req.no, response, received_at_ms: now })
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+        .map_err(|e| match e {
+            super::answer_writer::WriteError::Refused(code) => ApiError::Conflict(code),
+            other => ApiError::Internal(other.into()),
+        })?;
     Ok(ack)
 }
 
@@ -301,7 +323,14 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
     let now = now_ms();
     let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
-    let answers = exams::current_answers(&state.db, p.id).await?;
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    // The paper ends first, in this transaction; the answers are read after it, in it: no
+    // answer can be stored after this point (the answer writer checks the paper's status in
+    // its own transaction), so the score is computed from exactly the answers kept.
+    if !exams::end_paper(&mut tx, p.id, status, now, None, "{}").await? {
+        return Err(ApiError::Conflict("paper_ended"));
+    }
+    let answers = crate::store::answers::current_on(&mut tx, p.id).await?;
     let rules = scoring::ScoringRules { multiple_partial: s.multiple_partial };
     let scored: Vec<scoring::Scored> = questions
         .iter()
@@ -312,10 +341,7 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
         })
         .collect();
     let (percent, detail) = summarize(state, &s, &questions, &scored, reason).await?;
-    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    if !exams::end_paper(&mut tx, p.id, status, now, percent.map(|v| i64::from(v.0)), &detail).await? {
-        return Err(ApiError::Conflict("paper_ended"));
-    }
+    exams::set_final_score(&mut tx, p.id, percent.map(|v| i64::from(v.0)), &detail).await?;
     if status == "handed_in" {
         match percent {
             Some(pc) => certify(&mut tx, state, &c, &s, pc, now).await?,
@@ -323,7 +349,8 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
             None => {
                 for (q, sc) in questions.iter().zip(&scored) {
                     if *sc == scoring::Scored::NeedsMarking {
-                        marking::insert_item(&mut tx, s.id, p.id, q.no, i64::from(q.spec.points.0)).await?;
+                        let seq = answers.iter().find(|(no, _, _)| *no == q.no).map(|(_, _, seq)| *seq);
+                        marking::insert_item(&mut tx, s.id, p.id, q.no, i64::from(q.spec.points.0), seq).await?;
                     }
                 }
             }
@@ -364,10 +391,12 @@ pub async fn summarize(state: &AppState, s: &SessionRow, questions: &[Question],
     Ok((percent, detail))
 }
 
-/// Writes the theory score into the candidate's certification record.
+/// Writes the theory score into the candidate's certification record, and the record into the
+/// audit trail (with a digest of the ID number, not the number), so a record changed or added
+/// in the database later fails `audit verify`.
 pub async fn certify(tx: &mut AnyConnection, state: &AppState, c: &CandidateRow, s: &SessionRow, percent: Points, now: i64) -> Result<(), ApiError> {
     let bank = banks::get(&state.db, s.bank_id).await?.ok_or(ApiError::NotFound)?;
-    exams::insert_certification_score(tx, &exams::CertificationScore {
+    let record = exams::CertificationScore {
         id_kind: c.id_kind.clone(),
         id_number: c.id_number.clone(),
         occupation_code: bank.occupation_code.clone(),
@@ -376,7 +405,24 @@ pub async fn certify(tx: &mut AnyConnection, state: &AppState, c: &CandidateRow,
         score: i64::from(percent.0),
         passed: i64::from(percent.0) >= s.pass_mark * 1000,
         session_id: Some(s.id),
-    }, now)
+    };
+    let id = exams::insert_certification_score(tx, &record, now).await?;
+    audit::append(tx, state.db.backend, &Entry {
+        actor: Default::default(),
+        action: "certification.score",
+        target: format!("certification_score:{id}"),
+        detail: serde_json::json!({
+            "holder": crate::audit::records::holder_hash(&record.id_kind, &record.id_number),
+            "occupation_code": record.occupation_code,
+            "level": record.level,
+            "component": record.component,
+            "score": record.score,
+            "passed": record.passed,
+            "session_id": s.id,
+        })
+        .to_string(),
+        at_ms: now,
+    })
     .await?;
     Ok(())
 }
@@ -396,9 +442,18 @@ pub async fn hand_in(state: &AppState, user: &CurrentUser) -> Result<Option<Poin
 /// copy or paste); proctors see it and it stays in the record.
 pub async fn integrity(state: &AppState, user: &CurrentUser, kind: exam_protocol::IntegrityKind) -> Result<(), ApiError> {
     let (c, s) = context(state, user).await?;
+    // Bounded per candidate: a page (or a script) sending hundreds a second must not flood the
+    // record and the proctor's feed.
+    let limits = &state.settings.exam;
+    let now = now_ms();
+    if !state.login_limiter.hit(&format!("integrity:{}", c.id), limits.integrity_events_per_minute, now).await
+        || exams::integrity_count(&state.db, c.id).await? >= limits.max_integrity_events
+    {
+        return Err(ApiError::TooMany("too_many_events"));
+    }
     let name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    exams::insert_event(&mut tx, s.id, Some(c.id), "integrity", &serde_json::json!({ "kind": name }).to_string(), Some(user.account.id), now_ms()).await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "integrity", &serde_json::json!({ "kind": name }).to_string(), Some(user.account.id), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -407,9 +462,11 @@ pub async fn integrity(state: &AppState, user: &CurrentUser, kind: exam_protocol
 pub async fn media_setup(state: &AppState, user: &CurrentUser) -> Result<exam_protocol::MediaSetup, ApiError> {
     let (c, s) = context(state, user).await?;
     let cfg = state.media.config();
+    let m = &state.settings.media;
+    let ice_servers = super::turn::credentials_for(&cfg.ice_servers, &m.turn_secret, m.turn_ttl_secs, c.id, now_ms());
     Ok(exam_protocol::MediaSetup {
         required: s.required_media.clone(),
-        ice_servers: cfg.ice_servers.clone(),
+        ice_servers,
         caps: exam_protocol::MediaCaps::default(),
         flowing: state.media_cluster.flowing(c.id),
     })

@@ -18,13 +18,29 @@ pub enum ToSocket {
     Message(Box<ServerMessage>),
     /// The paper was paused, resumed, given time or ended: read its clock afresh and send it.
     ClockChanged,
+    /// The sign-in this socket was opened with has ended: say so and close.
+    SignedOut,
 }
 
-type Senders = HashMap<i64, Vec<(u64, mpsc::Sender<ToSocket>)>>;
+/// One open socket: its id in the registry, the sign-in (token hash) it was opened with, and
+/// where to hand it things.
+#[derive(Debug)]
+struct Socket {
+    id: u64,
+    token_hash: String,
+    out: mpsc::Sender<ToSocket>,
+}
+
+#[derive(Debug, Default)]
+struct Open {
+    by_candidate: HashMap<i64, Vec<Socket>>,
+    /// The candidate behind each account with a socket open, for sign-outs.
+    candidate_of: HashMap<i64, i64>,
+}
 
 #[derive(Debug, Default)]
 pub struct CandidateChannels {
-    open: Mutex<Senders>,
+    open: Mutex<Open>,
     next: AtomicU64,
 }
 
@@ -33,6 +49,7 @@ pub struct CandidateChannels {
 pub struct Registration {
     channels: Weak<CandidateChannels>,
     candidate: i64,
+    account: i64,
     id: u64,
 }
 
@@ -40,10 +57,11 @@ impl Drop for Registration {
     fn drop(&mut self) {
         if let Some(ch) = self.channels.upgrade() {
             let mut open = ch.open.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(list) = open.get_mut(&self.candidate) {
-                list.retain(|(id, _)| *id != self.id);
+            if let Some(list) = open.by_candidate.get_mut(&self.candidate) {
+                list.retain(|s| s.id != self.id);
                 if list.is_empty() {
-                    open.remove(&self.candidate);
+                    open.by_candidate.remove(&self.candidate);
+                    open.candidate_of.remove(&self.account);
                 }
             }
         }
@@ -51,18 +69,45 @@ impl Drop for Registration {
 }
 
 impl CandidateChannels {
-    pub fn register(self: &Arc<Self>, candidate: i64, out: mpsc::Sender<ToSocket>) -> Registration {
+    /// Registers a candidate's socket, opened by `account` with the sign-in `token_hash`.
+    pub fn register(self: &Arc<Self>, candidate: i64, account: i64, token_hash: &str, out: mpsc::Sender<ToSocket>) -> Registration {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.open.lock().unwrap_or_else(|e| e.into_inner()).entry(candidate).or_default().push((id, out));
-        Registration { channels: Arc::downgrade(self), candidate, id }
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.by_candidate.entry(candidate).or_default().push(Socket { id, token_hash: token_hash.to_string(), out });
+        open.candidate_of.insert(account, candidate);
+        Registration { channels: Arc::downgrade(self), candidate, account, id }
     }
 
     /// Hands to every open socket of the candidate; a full or closed one is skipped.
     pub fn send(&self, candidate: i64, msg: &ToSocket) {
-        let targets: Vec<mpsc::Sender<ToSocket>> =
-            self.open.lock().unwrap_or_else(|e| e.into_inner()).get(&candidate).map(|l| l.iter().map(|(_, s)| s.clone()).collect()).unwrap_or_default();
+        let targets: Vec<mpsc::Sender<ToSocket>> = self
+            .open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_candidate
+            .get(&candidate)
+            .map(|l| l.iter().map(|s| s.out.clone()).collect())
+            .unwrap_or_default();
         for t in targets {
             let _ = t.try_send(msg.clone());
+        }
+    }
+
+    /// Tells the sockets opened with this sign-in (None: every sign-in of the account) that it
+    /// has ended. A full channel gets it once it has room: this one must not be dropped.
+    pub fn signed_out(&self, account: i64, token_hash: Option<&str>) {
+        let targets: Vec<mpsc::Sender<ToSocket>> = {
+            let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(candidate) = open.candidate_of.get(&account) else { return };
+            open.by_candidate
+                .get(candidate)
+                .map(|l| l.iter().filter(|s| token_hash.is_none_or(|t| t == s.token_hash)).map(|s| s.out.clone()).collect())
+                .unwrap_or_default()
+        };
+        for t in targets {
+            if let Err(mpsc::error::TrySendError::Full(_)) = t.try_send(ToSocket::SignedOut) {
+                tokio::spawn(async move { t.send(ToSocket::SignedOut).await });
+            }
         }
     }
 
@@ -80,6 +125,10 @@ impl CandidateChannels {
                         Ok(Event::PaperChanged { candidate_id, .. }) if candidate_id != 0 => {
                             let Some(ch) = me.upgrade() else { return };
                             ch.send(candidate_id, &ToSocket::ClockChanged);
+                        }
+                        Ok(Event::SignedOut { account_id, token_hash }) => {
+                            let Some(ch) = me.upgrade() else { return };
+                            ch.signed_out(account_id, token_hash.as_deref());
                         }
                         Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                         Err(broadcast::error::RecvError::Closed) => return,
@@ -111,11 +160,27 @@ mod tests {
         ch.dispatch(&bus, &media);
         let (a_tx, mut a) = mpsc::channel(8);
         let (b_tx, mut b) = mpsc::channel(8);
-        let (_ra, _rb) = (ch.register(7, a_tx), ch.register(8, b_tx));
+        let (_ra, _rb) = (ch.register(7, 70, "t7", a_tx), ch.register(8, 80, "t8", b_tx));
         bus.publish(Event::PaperChanged { paper_id: 70, candidate_id: 7 });
         bus.publish(Event::Notice { candidate_id: 8, text: "请坐好".into(), warning: false, at_ms: 1 });
         assert_eq!(a.recv().await, Some(ToSocket::ClockChanged));
         assert!(matches!(b.recv().await, Some(ToSocket::Message(m)) if matches!(*m, ServerMessage::Notice { .. })));
         assert!(a.try_recv().is_err() && b.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_sign_out_reaches_the_sockets_of_that_sign_in() {
+        let bus = EventBus::local();
+        let media = media::sfu::MediaServer::new(media::sfu::MediaConfig::local(std::env::temp_dir()));
+        let ch = Arc::new(CandidateChannels::default());
+        ch.dispatch(&bus, &media);
+        let (old_tx, mut old) = mpsc::channel(8);
+        let (new_tx, mut new) = mpsc::channel(8);
+        let (_ro, _rn) = (ch.register(7, 70, "old-device", old_tx), ch.register(7, 70, "new-device", new_tx));
+        bus.publish(Event::SignedOut { account_id: 70, token_hash: Some("old-device".into()) });
+        assert_eq!(old.recv().await, Some(ToSocket::SignedOut));
+        assert!(new.try_recv().is_err(), "the other sign-in stays");
+        bus.publish(Event::SignedOut { account_id: 70, token_hash: None });
+        assert_eq!(new.recv().await, Some(ToSocket::SignedOut));
     }
 }

@@ -23,11 +23,13 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<Marking
     let s = exams::get_session(&state.db, item.session_id).await?.ok_or(ApiError::NotFound)?;
     let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
     let q = questions.iter().find(|q| q.no == item.question_no).ok_or(ApiError::NotFound)?;
-    let answers = exams::current_answers(&state.db, p.id).await?;
-    let response = answers
-        .iter()
-        .find(|(no, _, _)| *no == item.question_no)
-        .and_then(|(_, r, _)| serde_json::from_str::<scoring::Response>(r).ok())
+    // Exactly the answer that stood when the paper ended, whatever came later.
+    let stored = match item.answer_seq {
+        Some(seq) => crate::store::answers::response_of(&state.db, p.id, seq).await?,
+        None => None,
+    };
+    let response = stored
+        .and_then(|r| serde_json::from_str::<scoring::Response>(&r).ok())
         .map(|r| match r {
             scoring::Response::Text(t) => t,
             other => serde_json::to_string(&other).unwrap_or_default(),

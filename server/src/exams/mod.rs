@@ -12,3 +12,4 @@ pub mod summary;
 pub mod sessions;
 pub mod sweeper;
 pub mod timing;
+pub mod turn;

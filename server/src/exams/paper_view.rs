@@ -21,8 +21,18 @@ pub struct Question {
     pub blanks: usize,
 }
 
+/// The id the candidate's copy gives the option shown `n`th (from 0): its letter on the page.
+/// It says nothing of the option's place in the bank, so the shuffle cannot be undone by
+/// reading the page, nor candidates agree on an answer by the bank's letters.
+fn display_id(n: usize) -> String {
+    match u8::try_from(n) {
+        Ok(i) if i < 26 => char::from(b'A' + i).to_string(),
+        _ => format!("o{n}"),
+    }
+}
+
 impl Question {
-    /// The candidate's copy: options in this paper's order, no key.
+    /// The candidate's copy: options in this paper's order under their shown letters, no key.
     pub fn view(&self) -> PaperQuestionView {
         let c = &self.record.content;
         let choices = self
@@ -30,12 +40,45 @@ impl Question {
             .choice_order
             .iter()
             .filter_map(|id| c.choices.iter().find(|ch| &ch.id == id))
-            .map(|ch| CandidateChoice { id: ch.id.clone(), content: ch.content.clone() })
+            .enumerate()
+            .map(|(n, ch)| CandidateChoice { id: display_id(n), content: ch.content.clone() })
             .collect();
         PaperQuestionView {
             no: self.no,
             points: self.spec.points,
             item: CandidateItem { item_type: c.item_type, stem: c.stem.clone(), choices, blanks: self.blanks },
+        }
+    }
+}
+
+impl Question {
+    /// A response as the candidate's copy names options, in the bank's ids (what is stored and
+    /// scored). An id the copy does not show stays unknown, and validation refuses it.
+    pub fn to_bank_ids(&self, r: question_bank::scoring::Response) -> question_bank::scoring::Response {
+        use question_bank::scoring::Response;
+        match r {
+            Response::Choices(ids) => Response::Choices(
+                ids.into_iter()
+                    .map(|d| {
+                        let n = (0..self.spec.choice_order.len()).find(|n| display_id(*n) == d);
+                        n.and_then(|n| self.spec.choice_order.get(n).cloned()).unwrap_or_else(|| format!("\u{1}{d}"))
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    /// A stored response as the candidate's copy names options.
+    pub fn to_display_ids(&self, r: question_bank::scoring::Response) -> question_bank::scoring::Response {
+        use question_bank::scoring::Response;
+        match r {
+            Response::Choices(ids) => Response::Choices(
+                ids.into_iter()
+                    .filter_map(|id| self.spec.choice_order.iter().position(|o| *o == id).map(display_id))
+                    .collect(),
+            ),
+            other => other,
         }
     }
 }

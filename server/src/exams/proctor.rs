@@ -100,6 +100,7 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
     match action {
         ProctorAction::Warn { message } => return record_note(state, user, &s, &c, "warning", message).await,
         ProctorAction::Note { text } => return record_note(state, user, &s, &c, "note", text).await,
+        ProctorAction::ClearSignIn => return clear_sign_in(state, user, &s, &c).await,
         _ => {}
     }
     let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::Conflict("not_started"))?;
@@ -118,6 +119,17 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
             if !(1..=120).contains(minutes) {
                 return Err(ApiError::Validation("invalid_extra_time"));
             }
+            // Bounded in all, and never further past the session's planned end than that either
+            // (a session's window is its duration: any extra time runs past it).
+            let given = exams::extra_minutes_given(&state.db, c.id).await?;
+            let end_now = match clock.paused_at_ms {
+                Some(p) => now + (clock.deadline_ms - p).max(0),
+                None => clock.deadline_ms,
+            };
+            let most = state.settings.exam.max_extra_minutes;
+            if given + minutes > most || end_now + minutes * 60_000 > s.ends_at_ms + most * 60_000 {
+                return Err(ApiError::Validation("extra_time_limit"));
+            }
             ("extra_time", clock.extended(minutes * 60_000), serde_json::json!({ "minutes": minutes, "reason": reason_of(reason)? }))
         }
         ProctorAction::Terminate { reason } => {
@@ -125,7 +137,7 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
             candidate::finish(state, p.id, "terminated", Some(user), &reason).await?;
             return Ok(());
         }
-        ProctorAction::ApproveDevice | ProctorAction::Warn { .. } | ProctorAction::Note { .. } => {
+        ProctorAction::ApproveDevice | ProctorAction::ClearSignIn | ProctorAction::Warn { .. } | ProctorAction::Note { .. } => {
             return Err(ApiError::Conflict("no_device_change"));
         }
     };
@@ -163,6 +175,27 @@ async fn approve_device(state: &AppState, user: &CurrentUser, s: &SessionRow, c:
         actor: user.audit_actor(),
         action: "paper.approve_device",
         target: format!("paper:{paper_id}"),
+        detail: "{}".into(),
+        at_ms: now,
+    })
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    // The old device's open sockets close, on whichever process holds them.
+    state.events.publish(crate::events::Event::SignedOut { account_id: c.account_id, token_hash: None });
+    Ok(())
+}
+
+/// The proctor, who sees the candidate, lets them try their password again at once: the run of
+/// wrong tries that slowed their sign-in is cleared. Audited and in the exam-room record.
+async fn clear_sign_in(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &exams::CandidateRow) -> Result<(), ApiError> {
+    let now = now_ms();
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    crate::store::accounts::clear_failed_logins(&mut tx, c.account_id).await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "sign_in_cleared", "{}", Some(user.account.id), now).await?;
+    audit::append(&mut tx, state.db.backend, &Entry {
+        actor: user.audit_actor(),
+        action: "auth.sign_in_cleared",
+        target: format!("account:{}", c.account_id),
         detail: "{}".into(),
         at_ms: now,
     })

@@ -12,7 +12,7 @@ use crate::http::error::ApiError;
 use crate::store::accounts::{self, NewAccountRow};
 use crate::store::audit::{self, Entry};
 use crate::store::exams::{self, CandidateRow, SessionRow};
-use crate::store::{Db, StoreError, banks, institutions, items, marking};
+use crate::store::{Db, StoreError, banks, institutions, items, marking, serials};
 
 /// Defaults from the notice; each can be given per session.
 pub const DEFAULT_DURATION_MIN: i64 = 90;
@@ -186,6 +186,9 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
     let year = today().0;
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
     let session_id = exams::insert_session(&mut tx, &row, user.account.id, now).await?;
+    // Tickets number sessions per institution and year, not by the deployment's row ids.
+    let ticket_serial = serials::next(&mut tx, "ticket_session", &format!("{institution_id}:{year}")).await?;
+    exams::set_ticket_serial(&mut tx, session_id, ticket_serial).await?;
     for p in &proctors {
         exams::add_proctor(&mut tx, session_id, *p).await?;
     }
@@ -195,7 +198,7 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
     let mut roster = Vec::with_capacity(people.len());
     for (i, (doc, (name, password, hash))) in people.iter().enumerate() {
         let ticket = layout
-            .render(year, &inst_code, u32::try_from(session_id).unwrap_or(u32::MAX), u32::try_from(i + 1).unwrap_or(u32::MAX))
+            .render(year, &inst_code, u32::try_from(ticket_serial).unwrap_or(u32::MAX), u32::try_from(i + 1).unwrap_or(u32::MAX))
             .map_err(|e| ApiError::Detailed { code: e.code(), detail: String::new() })?;
         let account_id = accounts::insert(&mut tx, &NewAccountRow {
             username: &ticket,

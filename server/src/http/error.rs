@@ -42,12 +42,19 @@ pub enum ApiError {
     /// 401: wrong username or password (never says which).
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// 423: too many wrong passwords in a row.
-    #[error("account locked")]
-    AccountLocked,
-    /// 429: too many sign-in attempts from this address.
+    /// 429: too many wrong passwords for this account: the next try is allowed after a pause
+    /// (nobody is locked out).
+    #[error("sign-in slowed down")]
+    SignInSlowed,
+    /// 429: too many attempts from this address or for this name; or the code names what was
+    /// repeated too often (`TooMany`).
     #[error("rate limited")]
     RateLimited,
+    #[error("too many: {0}")]
+    TooMany(&'static str),
+    /// 403: a state-changing request sent from another site's page.
+    #[error("foreign origin")]
+    ForeignOrigin,
     /// 403: the role may not do this at all.
     #[error("forbidden")]
     Forbidden,
@@ -89,9 +96,8 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::SessionExpired | ApiError::InvalidCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            ApiError::AccountLocked => StatusCode::LOCKED,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden | ApiError::Refused(_) => StatusCode::FORBIDDEN,
+            ApiError::SignInSlowed | ApiError::RateLimited | ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Forbidden | ApiError::Refused(_) | ApiError::ForeignOrigin => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -103,14 +109,19 @@ impl ApiError {
         match self {
             ApiError::MalformedJson => "malformed_json",
             ApiError::InvalidField => "invalid_field",
-            ApiError::Validation(code) | ApiError::Conflict(code) | ApiError::Refused(code) | ApiError::Detailed { code, .. } => code,
+            ApiError::Validation(code)
+            | ApiError::Conflict(code)
+            | ApiError::Refused(code)
+            | ApiError::TooMany(code)
+            | ApiError::Detailed { code, .. } => code,
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::SessionExpired => "session_expired",
             ApiError::InvalidCredentials => "invalid_credentials",
-            ApiError::AccountLocked => "account_locked",
+            ApiError::SignInSlowed => "sign_in_slowed",
             ApiError::RateLimited => "rate_limited",
+            ApiError::ForeignOrigin => "foreign_origin",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
@@ -148,7 +159,7 @@ impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::InvalidCredentials => ApiError::InvalidCredentials,
-            AuthError::Locked => ApiError::AccountLocked,
+            AuthError::SlowedDown => ApiError::SignInSlowed,
             AuthError::RateLimited => ApiError::RateLimited,
             AuthError::Store(s) => s.into(),
         }

@@ -13,10 +13,30 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "unauthenticated" => ("请先登录。", "Please sign in."),
         "session_expired" => ("登录已过期，请重新登录。", "Your session has expired; please sign in again."),
         "invalid_credentials" => ("用户名或密码错误。", "Wrong username or password."),
-        "account_locked" => (
-            "密码错误次数过多，账号已暂时锁定，请稍后再试或联系管理员。",
-            "Too many wrong passwords: the account is locked for a while. Try later or ask an administrator.",
+        "sign_in_slowed" => (
+            "密码错误次数过多，请稍候片刻再试；考生也可请监考人员解除限制。",
+            "Too many wrong passwords: wait a moment and try again; candidates may ask the proctor to clear it.",
         ),
+        "foreign_origin" => (
+            "请求来自其他网站，已被拒绝。请在本系统的页面中操作。",
+            "The request came from another site and was refused. Use this system's own pages.",
+        ),
+        "too_many_answers" => ("本试卷的作答次数已达上限，后续更改不再保存。", "This paper has reached its limit of answers; further changes are not saved."),
+        "answers_in_flight" => ("答案提交过快，正在保存，请稍候重试。", "Answers are arriving faster than they are saved; they will be sent again shortly."),
+        "too_many_events" => ("记录过于频繁，已暂停记录。", "Too many events in a short time; recording paused."),
+        "too_many_commitments" => ("承诺书已签署。", "The commitment letter has already been accepted."),
+        "extra_time_limit" => ("延时已超过本场考试允许的总延时，或超出考试场次的结束时间。", "The extra time would exceed the allowed total or the session's end."),
+        "signed_out" => ("您已在其他设备登录或已退出，本页面的连接已关闭。", "You signed in elsewhere or signed out; this page's connection is closed."),
+        "ticket_field_too_wide" => (
+            "本机构本年度的考试场次或本场考生人数已超出准考证号的位数，请调整准考证号格式。",
+            "This year's sessions of the institution, or this session's candidates, no longer fit the admission ticket's digits; widen the ticket layout.",
+        ),
+        "unknown_ticket_field" | "invalid_ticket_layout" | "missing_ticket_field" => (
+            "准考证号格式设置有误。",
+            "The admission ticket layout is not valid.",
+        ),
+        "invalid_institution_code" => ("机构代码应为 1 到 20 位字母或数字。", "The institution code is 1 to 20 letters or digits."),
+        "sheet_too_large" => ("表格的行数、列数或单元格数超过上限，请拆分后再导入。", "The sheet has more rows, columns or cells than allowed; split it and import again."),
         "rate_limited" => ("尝试过于频繁，请稍后再试。", "Too many attempts; please wait a moment."),
         "forbidden" => ("您的角色无权执行此操作。", "Your role may not do this."),
         "not_found" => ("未找到该对象。", "Not found."),

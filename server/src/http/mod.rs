@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod messages;
+pub mod origin;
 pub mod session_cookie;
 
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub login_limiter: Arc<RateLimiter>,
+    /// Reverse proxies whose client-address header is believed.
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// The one writer of answers for this database.
     pub answers: AnswerWriter,
     pub papers: Arc<PaperCache>,
@@ -59,19 +62,26 @@ impl AppState {
     /// Needs a Tokio runtime: it starts the answer writer and the event listeners. Fails only on
     /// a Redis URL that cannot be parsed; an unreachable Redis is retried in the background.
     pub fn new(db: Db, settings: Settings) -> anyhow::Result<Self> {
-        let limiter = RateLimiter::new(settings.auth.login_attempts_per_minute);
+        let limiter = RateLimiter::new(&settings.redis_url, &settings.redis_channel).context("EXAM_REDIS_URL / redis_url is not a Redis URL")?;
+        let trusted_proxies = Arc::new(extract::parse_proxies(&settings.http.trusted_proxies)?);
         let answers = AnswerWriter::spawn(db.clone());
-        let events = EventBus::from_url(&settings.redis_url, &settings.redis_channel).context("EXAM_REDIS_URL / redis_url is not a Redis URL")?;
+        let events = EventBus::from_settings(&settings)?;
         // Several processes may share a PostgreSQL database; without Redis they cannot tell each
         // other about clock changes, so each trusts its cached clocks only briefly.
         let shared_db_unannounced = !events.is_shared() && db.backend == Backend::Postgres;
         let papers = Arc::new(PaperCache::new(if shared_db_unannounced { CLOCK_TTL_UNANNOUNCED } else { CLOCK_TTL_ANNOUNCED }));
         papers.follow(&events);
         let media = media::sfu::MediaServer::new(settings.media_config()?);
+        // What a recording writes per track is capped: a browser sending more fills no disk.
+        media.set_recorder_limits(media::sfu::RecorderLimits {
+            max_video_kbps: settings.media.max_video_kbps,
+            max_audio_kbps: settings.media.max_audio_kbps,
+            ..Default::default()
+        });
         let candidate_channels = Arc::new(crate::exams::candidate_channels::CandidateChannels::default());
         candidate_channels.dispatch(&events, &media);
         let media_cluster = crate::exams::media_cluster::MediaCluster::start(media.clone(), events.clone());
-        let state = Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter), answers, papers, events, media, media_cluster, candidate_channels };
+        let state = Self { db, settings: Arc::new(settings), login_limiter: Arc::new(limiter), trusted_proxies, answers, papers, events, media, media_cluster, candidate_channels };
         crate::exams::media_log::spawn(state.clone());
         Ok(state)
     }
@@ -114,7 +124,20 @@ pub fn router(state: AppState) -> Router {
         });
     router
         .layer(DefaultBodyLimit::max(state.settings.http.max_body_bytes))
+        .layer(from_fn_with_state(state.clone(), origin::same_origin))
+        .layer(from_fn(no_store))
         .layer(from_fn(error::localize))
         .layer(trace)
         .with_state(state)
+}
+
+/// Nothing but the static files may be kept by a browser or a proxy: pages and answers carry
+/// papers, names, scores and keys (for authors).
+async fn no_store(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut resp = next.run(req).await;
+    if !resp.headers().contains_key(header::CACHE_CONTROL) {
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
 }

@@ -76,7 +76,7 @@ pub async fn submit(
         Err(e) => {
             let code = match &e {
                 AuthError::InvalidCredentials => "invalid_credentials",
-                AuthError::Locked => "account_locked",
+                AuthError::SlowedDown => "sign_in_slowed",
                 AuthError::RateLimited => "rate_limited",
                 AuthError::Store(err) => {
                     tracing::error!(error = %err, "sign-in failed");

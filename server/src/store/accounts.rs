@@ -5,7 +5,8 @@ use sqlx::{AnyConnection, Row};
 
 use super::{Db, StoreError, StoreResult};
 
-/// An account as the sign-in check needs it, with its password hash and lock state.
+/// An account as the sign-in check needs it, with its password hash and slow-down state
+/// (`locked_until_ms`: no try before this instant once the wrong tries reach the threshold).
 #[derive(Debug, Clone)]
 pub struct Credentials {
     pub account: Account,
@@ -105,26 +106,29 @@ pub async fn count(db: &Db) -> StoreResult<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(db.reader()).await?)
 }
 
-/// Counts a failed password; once `max_failed` are reached in a row the account locks
-/// until `lock_until_ms`. Returns the failures counted so far.
-pub async fn record_failed_login(
-    conn: &mut AnyConnection,
-    id: i64,
-    max_failed: i64,
-    lock_until_ms: i64,
-) -> StoreResult<i64> {
-    let failed: i64 = sqlx::query_scalar(
+/// Takes one sign-in try before its password is hashed, counting it as wrong until a right
+/// one clears the count. Below `free` wrong tries in a row any try is taken; from there on one
+/// per slow-down period (`next_try_ms`, kept in `locked_until_ms`). One conditional update,
+/// so parallel tries cannot all pass. The count so far, or None when the try must wait.
+pub async fn take_attempt(conn: &mut AnyConnection, id: i64, free: i64, now_ms: i64, next_try_ms: i64) -> StoreResult<Option<i64>> {
+    let taken: Option<i64> = sqlx::query_scalar(
         "UPDATE accounts
          SET failed_logins = failed_logins + 1,
-             locked_until_ms = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until_ms END
-         WHERE id = $1 RETURNING failed_logins",
+             locked_until_ms = CASE WHEN failed_logins + 1 >= $2 THEN $4 ELSE 0 END
+         WHERE id = $1 AND (failed_logins < $2 OR locked_until_ms <= $3) RETURNING failed_logins",
     )
     .bind(id)
-    .bind(max_failed)
-    .bind(lock_until_ms)
-    .fetch_one(conn)
+    .bind(free)
+    .bind(now_ms)
+    .bind(next_try_ms)
+    .fetch_optional(conn)
     .await?;
-    Ok(failed)
+    Ok(taken)
+}
+
+/// Wrong tries in a row so far.
+pub async fn failed_logins(conn: &mut AnyConnection, id: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT failed_logins FROM accounts WHERE id = $1").bind(id).fetch_one(conn).await?)
 }
 
 pub async fn clear_failed_logins(conn: &mut AnyConnection, id: i64) -> StoreResult<()> {
@@ -133,4 +137,29 @@ pub async fn clear_failed_logins(conn: &mut AnyConnection, id: i64) -> StoreResu
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Makes these accounts (by username, and every account of `institution`) unusable: a password
+/// hash no password matches, and every sign-in ended. How many accounts.
+pub async fn disable_demo(conn: &mut AnyConnection, usernames: &[&str], institution: Option<i64>, now_ms: i64) -> StoreResult<u64> {
+    let mut n = 0;
+    for u in usernames {
+        n += sqlx::query("UPDATE accounts SET password_hash = '!disabled' WHERE username = $1 AND password_hash <> '!disabled'")
+            .bind(*u)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    if let Some(inst) = institution {
+        n += sqlx::query("UPDATE accounts SET password_hash = '!disabled' WHERE institution_id = $1 AND password_hash <> '!disabled'")
+            .bind(inst)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    sqlx::query("UPDATE auth_sessions SET revoked_at_ms = $1 WHERE revoked_at_ms IS NULL AND account_id IN (SELECT id FROM accounts WHERE password_hash = '!disabled')")
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(n)
 }

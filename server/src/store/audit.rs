@@ -161,3 +161,14 @@ pub async fn verify(db: &Db) -> StoreResult<AuditVerifyReport> {
         }
     }
 }
+
+/// The chain's last event: its sequence number and hash.
+pub async fn head(db: &Db) -> StoreResult<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(db.reader()).await?;
+    row.map(|r| Ok((r.try_get("seq")?, r.try_get("hash")?))).transpose()
+}
+
+/// The hash of event `seq`, if there is one.
+pub async fn hash_of(db: &Db, seq: i64) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1").bind(seq).fetch_optional(db.reader()).await?)
+}

@@ -270,18 +270,7 @@ pub async fn paper_of_candidate(db: &Db, session_candidate_id: i64) -> StoreResu
 
 /// The current answer to each question: the one with the highest client sequence number.
 pub async fn current_answers(db: &Db, paper_id: i64) -> StoreResult<Vec<(i64, String, i64)>> {
-    // One pass over the paper's answers in sequence order (its primary key), the last per
-    // question kept. A correlated MAX per row read the paper's answers once per answer: over a
-    // second per paper on PostgreSQL once millions of answers were stored.
-    let rows = sqlx::query("SELECT question_no, response, client_seq FROM answer_events WHERE paper_id = $1 ORDER BY client_seq")
-        .bind(paper_id)
-        .fetch_all(db.reader())
-        .await?;
-    let mut latest: std::collections::BTreeMap<i64, (String, i64)> = std::collections::BTreeMap::new();
-    for r in &rows {
-        latest.insert(r.try_get("question_no")?, (r.try_get("response")?, r.try_get("client_seq")?));
-    }
-    Ok(latest.into_iter().map(|(no, (response, seq))| (no, response, seq)).collect())
+    super::answers::current(db, paper_id).await
 }
 
 /// How many answers are stored for a paper, resends not counted.
@@ -329,14 +318,15 @@ pub async fn candidates(db: &Db, session_id: i64) -> StoreResult<Vec<CandidateRo
     rows.iter().map(candidate_from_row).collect()
 }
 
-pub async fn record_commitment(conn: &mut AnyConnection, candidate_id: i64, now_ms: i64, addr: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE session_candidates SET commitment_at_ms = $2, commitment_addr = $3 WHERE id = $1 AND commitment_at_ms IS NULL")
+/// Records the commitment; false when it was recorded before (nothing changes then).
+pub async fn record_commitment(conn: &mut AnyConnection, candidate_id: i64, now_ms: i64, addr: &str) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE session_candidates SET commitment_at_ms = $2, commitment_addr = $3 WHERE id = $1 AND commitment_at_ms IS NULL")
         .bind(candidate_id)
         .bind(now_ms)
         .bind(addr)
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn record_sign_in(conn: &mut AnyConnection, candidate_id: i64, now_ms: i64) -> StoreResult<()> {
@@ -381,6 +371,17 @@ pub async fn end_paper(
     Ok(done.rows_affected() == 1)
 }
 
+/// The score of a paper just ended (None while short answers wait for marking) and its detail.
+pub async fn set_final_score(conn: &mut AnyConnection, paper_id: i64, score: Option<i64>, detail: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE papers SET score = $2, score_detail = $3 WHERE id = $1")
+        .bind(paper_id)
+        .bind(score)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn insert_event(
     conn: &mut AnyConnection,
     session_id: i64,
@@ -416,10 +417,11 @@ pub struct CertificationScore {
     pub session_id: Option<i64>,
 }
 
-pub async fn insert_certification_score(conn: &mut AnyConnection, s: &CertificationScore, now_ms: i64) -> StoreResult<()> {
-    sqlx::query(
+/// Adds a score to a person's certification record; its id.
+pub async fn insert_certification_score(conn: &mut AnyConnection, s: &CertificationScore, now_ms: i64) -> StoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO certification_scores (id_kind, id_number, occupation_code, level, component, score, passed, session_id, at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(&s.id_kind)
     .bind(&s.id_number)
@@ -430,9 +432,9 @@ pub async fn insert_certification_score(conn: &mut AnyConnection, s: &Certificat
     .bind(i64::from(s.passed))
     .bind(s.session_id)
     .bind(now_ms)
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 pub async fn certification_scores(db: &Db, id_kind: &str, id_number: &str) -> StoreResult<Vec<CertificationScore>> {
@@ -605,5 +607,24 @@ pub async fn set_required_media(db: &Db, session_id: i64, kinds: &[exam_protocol
         .bind(serde_json::to_string(kinds).unwrap_or_else(|_| "[]".into()))
         .execute(db.writer())
         .await?;
+    Ok(())
+}
+
+/// The extra minutes a candidate has been given so far, from the exam-room record.
+pub async fn extra_minutes_given(db: &Db, candidate_id: i64) -> StoreResult<i64> {
+    let details: Vec<String> = sqlx::query_scalar("SELECT detail FROM exam_events WHERE session_candidate_id = $1 AND kind = 'extra_time'")
+        .bind(candidate_id)
+        .fetch_all(db.reader())
+        .await?;
+    Ok(details
+        .iter()
+        .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .filter_map(|v| v.get("minutes").and_then(serde_json::Value::as_i64))
+        .sum())
+}
+
+/// The session's number among its institution's sessions of its year, as its tickets carry it.
+pub async fn set_ticket_serial(conn: &mut AnyConnection, session_id: i64, serial: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE exam_sessions SET ticket_serial = $2 WHERE id = $1").bind(session_id).bind(serial).execute(conn).await?;
     Ok(())
 }

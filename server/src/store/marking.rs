@@ -24,6 +24,8 @@ pub struct MarkingItem {
     /// How many marks it needs in all (2, or 3 after a disagreement).
     pub wanted: i64,
     pub final_points: Option<i64>,
+    /// The client sequence number of the answer marked: the one current when the paper ended.
+    pub answer_seq: Option<i64>,
 }
 
 fn item_from_row(r: &sqlx::any::AnyRow) -> StoreResult<MarkingItem> {
@@ -35,19 +37,22 @@ fn item_from_row(r: &sqlx::any::AnyRow) -> StoreResult<MarkingItem> {
         max_points: r.try_get("max_points")?,
         wanted: r.try_get("wanted")?,
         final_points: r.try_get("final_points")?,
+        answer_seq: r.try_get("answer_seq")?,
     })
 }
 
-const ITEM_COLUMNS: &str = "mi.id, mi.session_id, mi.paper_id, mi.question_no, mi.max_points, mi.wanted, mi.final_points";
+const ITEM_COLUMNS: &str = "mi.id, mi.session_id, mi.paper_id, mi.question_no, mi.max_points, mi.wanted, mi.final_points, mi.answer_seq";
 
-pub async fn insert_item(conn: &mut AnyConnection, session_id: i64, paper_id: i64, question_no: i64, max_points: i64) -> StoreResult<()> {
+/// `answer_seq`: the answer as it stood when the paper ended (None: not answered).
+pub async fn insert_item(conn: &mut AnyConnection, session_id: i64, paper_id: i64, question_no: i64, max_points: i64, answer_seq: Option<i64>) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO marking_items (session_id, paper_id, question_no, max_points, wanted) VALUES ($1, $2, $3, $4, 2)",
+        "INSERT INTO marking_items (session_id, paper_id, question_no, max_points, wanted, answer_seq) VALUES ($1, $2, $3, $4, 2, $5)",
     )
     .bind(session_id)
     .bind(paper_id)
     .bind(question_no)
     .bind(max_points)
+    .bind(answer_seq)
     .execute(conn)
     .await?;
     Ok(())

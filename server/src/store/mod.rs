@@ -3,12 +3,14 @@
 //! both engines read the same way through sqlx's `Any` driver.
 
 pub mod accounts;
+pub mod answers;
 pub mod audit;
 pub mod banks;
 pub mod exams;
 pub mod institutions;
 pub mod items;
 pub mod marking;
+pub mod serials;
 pub mod sessions;
 
 use std::time::Duration;

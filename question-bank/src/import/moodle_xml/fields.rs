@@ -1,6 +1,8 @@
 //! What Moodle has no field for, carried in tags with reserved prefixes so that a bank
 //! exported to Moodle XML (or via Moodle to GIFT) comes back whole; also the rules both
 //! Moodle importers share for categories, short-answer wildcards and image types.
+use std::collections::HashMap;
+
 use crate::item::{Difficulty, ItemDraft};
 
 /// `difficulty:3`: the item's difficulty, 1 to 5.
@@ -50,6 +52,11 @@ pub fn appended_blanks(tags: &[String]) -> usize {
 /// (a difficulty of 9, a fixed option that does not exist) stays an ordinary tag.
 pub fn apply_reserved_tags(item: &mut ItemDraft) {
     let tags = std::mem::take(&mut item.tags);
+    // Option ids to their first position: searching the options for every tag was quadratic.
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for (i, c) in item.choices.iter().enumerate() {
+        by_id.entry(c.id.clone()).or_insert(i);
+    }
     for tag in tags {
         if let Some(d) = tag
             .strip_prefix(DIFFICULTY)
@@ -71,7 +78,7 @@ pub fn apply_reserved_tags(item: &mut ItemDraft) {
                 continue;
             }
         } else if let Some(id) = tag.strip_prefix(FIXED) {
-            if let Some(choice) = item.choices.iter_mut().find(|c| c.id == id) {
+            if let Some(choice) = by_id.get(id).and_then(|&i| item.choices.get_mut(i)) {
                 choice.fixed = true;
                 continue;
             }

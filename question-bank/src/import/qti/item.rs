@@ -1,5 +1,7 @@
 //! One `assessmentItem` mapped to an [`ItemDraft`]: which interaction it uses, the key in
 //! option letters, the points, and whether a two-option choice is really a true/false item.
+use std::collections::HashSet;
+
 use crate::import::xml_dom::{Element, Ns};
 use super::{Parsed, html};
 use crate::import::{SkipCode, Skipped};
@@ -40,8 +42,10 @@ pub(super) fn build(root: &Element, item_ref: &str, hint: Option<ItemType>) -> P
         }
     });
     let mut kinds: Vec<&Element> = Vec::new();
+    // A set beside the list: searching `kinds` was quadratic in distinct interaction names.
+    let mut seen: HashSet<&str> = HashSet::new();
     for i in &interactions {
-        if !kinds.iter().any(|k| k.name == i.name) {
+        if seen.insert(i.name.as_str()) {
             kinds.push(i);
         }
     }
@@ -191,8 +195,10 @@ fn fill_in(interactions: &[&Element], responses: &Responses<'_>) -> Built {
         let decl = responses.of(interaction);
         let mut answers = correct_values(decl);
         let (mapped, best) = mapping(decl, true);
+        // Only mapped answers are deduplicated, as before; the set keeps that linear.
+        let mut seen: HashSet<String> = answers.iter().cloned().collect();
         for a in mapped {
-            if !answers.contains(&a) {
+            if seen.insert(a.clone()) {
                 answers.push(a);
             }
         }

@@ -1,6 +1,8 @@
 //! Between the sanitised HTML items keep and the XHTML QTI files carry: a tokenizer for the
 //! HTML the sanitiser writes, its conversion to well-formed XML for the exporter, XML
 //! escaping, the blank marker of fill-in stems, and image sources for the package reader.
+use std::collections::HashSet;
+
 /// What a text-entry blank reads as in a stem. The exporter turns exactly these runs back
 /// into interactions, so a stem survives export and import unchanged.
 pub(crate) const BLANK: &str = "____";
@@ -279,13 +281,15 @@ pub(crate) fn html_to_xml(html: &str, blanks: Option<&[String]>) -> String {
 /// The `src` of every `<img>`, decoded, in order of first use.
 pub(crate) fn img_sources(html: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // A set beside the list: `out.contains` made a stem of many images quadratic.
+    let mut seen: HashSet<String> = HashSet::new();
     for tok in tokens(html) {
         if let Tok::Open { name, attrs, .. } = tok
             && name.eq_ignore_ascii_case("img")
         {
             for (key, value) in attrs {
                 let src = decode_entities(value);
-                if key.eq_ignore_ascii_case("src") && !src.is_empty() && !out.contains(&src) {
+                if key.eq_ignore_ascii_case("src") && !src.is_empty() && seen.insert(src.clone()) {
                     out.push(src);
                 }
             }

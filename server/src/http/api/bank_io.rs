@@ -42,6 +42,7 @@ fn import_error(e: &ImportError) -> ApiError {
         ImportError::Malformed(d) => ApiError::Detailed { code: "malformed_file", detail: d.clone() },
         ImportError::Unsafe(d) => ApiError::Detailed { code: "unsafe_file", detail: d.clone() },
         ImportError::TooManyItems { .. } => ApiError::Validation("too_many_items"),
+        ImportError::SheetTooLarge { .. } => ApiError::Validation("sheet_too_large"),
     }
 }
 

@@ -257,6 +257,9 @@ pub async fn import_outline(
     Path(id): Path<i64>,
     body: axum::body::Body,
 ) -> Result<Result<Json<OutlineVersion>, (StatusCode, Json<OutlineRejected>)>, ApiError> {
+    // Who may change this bank's outline is settled before a byte of the file is read.
+    let s = scope::resolve(&state.db, &user, id).await?;
+    s.require(s.can_author() || s.manager)?;
     let bytes = axum::body::to_bytes(body, state.settings.http.max_import_bytes).await.map_err(|_| ApiError::PayloadTooLarge)?;
     let outline: Outline = if bytes.starts_with(b"PK\x03\x04") {
         let limits = question_bank::import::Limits::default();

@@ -15,7 +15,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use exam_protocol::{AnswerRequest, ClientMessage, ServerMessage, Stage};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 use crate::clock::now_ms;
 use crate::exams::answer_writer::Ack;
@@ -50,8 +50,23 @@ pub async fn upgrade(
 }
 
 fn refused(seq: Option<i64>, code: &'static str, lang: Lang) -> ServerMessage {
-    ServerMessage::Refused { seq, error: code.to_string(), message: messages::message(code, lang).to_string() }
+    ServerMessage::Refused { seq, error: code.to_string(), message: messages::message(code, lang).to_string(), retry: retryable(code) }
 }
+
+/// Refusals after which the same answer may still be stored: the server's trouble, a pause, or
+/// too many answers at once. Every other refusal is final.
+pub fn retryable(code: &str) -> bool {
+    matches!(code, "internal_error" | "paper_paused" | "answers_in_flight" | "rate_limited" | "media_unavailable" | "not_ready")
+}
+
+/// Whether a refusal says the paper takes no more answers.
+fn says_ended(msg: &ServerMessage) -> bool {
+    matches!(msg, ServerMessage::Refused { error, .. } if error == "paper_ended" || error == "time_over")
+}
+
+/// How long a socket whose paper ended waits for its answers still being committed, so each
+/// gets its acknowledgement or refusal before the ended message.
+const DRAIN: Duration = Duration::from_secs(5);
 
 /// The clock message; `fresh` reads the clock from the database rather than the cache.
 async fn time_message(state: &AppState, paper_id: i64, fresh: bool) -> Option<ServerMessage> {
@@ -102,10 +117,14 @@ where
     // Shared, not copied, by the task each answer gets: the row carries the paper's questions.
     let mut paper = paper.map(Arc::new);
     let (out, mut outbox) = mpsc::channel::<ToSocket>(256);
+    let limits = &state.settings.exam;
+    let in_flight = Arc::new(Semaphore::new(limits.max_answers_in_flight.max(1)));
     if let Some(p) = &paper
         && let Some(t) = Box::pin(time_message(&state, p.id, false)).await
-        && send(&mut sink, &t).await.is_err()
+        && send_or_stop(&mut sink, &t).await
     {
+        // Ended already (or gone): nothing more happens on this socket.
+        let _ = sink.close().await;
         return;
     }
     // The paper's questions are made ready now, while the candidate reads the first one, rather
@@ -115,15 +134,26 @@ where
     {
         tracing::warn!(paper_id = p.id, error = %e, "paper questions not loaded");
     }
-    // Proctors' notices and media changes for this candidate come through the outbox too.
-    let registration = state.candidate_channels.register(c.id, out.clone());
+    // Proctors' notices, media changes and sign-outs for this candidate come through the outbox.
+    let registration = state.candidate_channels.register(c.id, user.account.id, &user.token_hash, out.clone());
     let mut tick = tokio::time::interval(TIME_EVERY);
     tick.tick().await;
+    // The ended message, once the paper is over: sent after the answers in flight are answered.
+    let mut ended: Option<ServerMessage> = None;
     loop {
+        if let Some(msg) = ended.take() {
+            Box::pin(drain(&mut sink, &mut outbox, &in_flight, limits.max_answers_in_flight.max(1))).await;
+            let _ = send(&mut sink, &msg).await;
+            break;
+        }
         tokio::select! {
             Some(todo) = outbox.recv() => {
                 let msg = match todo {
                     ToSocket::Message(msg) => *msg,
+                    ToSocket::SignedOut => {
+                        let _ = send(&mut sink, &refused(None, "signed_out", lang)).await;
+                        break;
+                    }
                     ToSocket::ClockChanged => {
                         let Some(p) = Box::pin(current_paper(&state, &c, &mut paper)).await else { continue };
                         match Box::pin(time_message(&state, p.id, true)).await {
@@ -132,14 +162,31 @@ where
                         }
                     }
                 };
-                if send_or_stop(&mut sink, &msg).await {
+                if matches!(msg, ServerMessage::Ended { .. }) {
+                    ended = Some(msg);
+                    continue;
+                }
+                let over = says_ended(&msg);
+                if send(&mut sink, &msg).await.is_err() {
                     break;
+                }
+                // An answer refused because the paper is over: the socket ends with it.
+                if over && let Some(p) = paper.clone() {
+                    ended = Box::pin(time_message(&state, p.id, true)).await.filter(|m| matches!(m, ServerMessage::Ended { .. }));
                 }
             }
             _ = tick.tick() => {
+                // A sign-in revoked where no event reached us (another process without Redis)
+                // ends here at the latest.
+                if !Box::pin(still_signed_in(&state, &user)).await {
+                    let _ = send(&mut sink, &refused(None, "signed_out", lang)).await;
+                    break;
+                }
                 let Some(p) = Box::pin(current_paper(&state, &c, &mut paper)).await else { continue };
                 let Some(msg) = Box::pin(time_message(&state, p.id, false)).await else { break };
-                if send_or_stop(&mut sink, &msg).await {
+                if matches!(msg, ServerMessage::Ended { .. }) {
+                    ended = Some(msg);
+                } else if send(&mut sink, &msg).await.is_err() {
                     break;
                 }
             }
@@ -154,14 +201,48 @@ where
                     Ok(ClientMessage::Answer { seq, no, response }) => {
                         match Box::pin(current_paper(&state, &c, &mut paper)).await {
                             None => Some(refused(Some(seq), "not_started", lang)),
-                            Some(p) => {
-                                // Each answer waits for its own commit without holding up the next.
-                                let (state, out) = (state.clone(), out.clone());
+                            // The sequence numbers bound how many answers a paper stores.
+                            Some(_) if seq > limits.max_answers_per_paper => Some(refused(Some(seq), "too_many_answers", lang)),
+                            Some(p) => match in_flight.clone().try_acquire_owned() {
+                                Err(_) => Some(refused(Some(seq), "answers_in_flight", lang)),
+                                Ok(permit) => {
+                                    // Each answer waits for its own commit without holding up the next.
+                                    let (state, out) = (state.clone(), out.clone());
+                                    tokio::spawn(async move {
+                                        let req = AnswerRequest { seq, no, response };
+                                        let reply = match candidate::answer_on(&state, &p, &req).await {
+                                            Ok(ack) => ServerMessage::Ack { seq, duplicate: ack == Ack::Duplicate },
+                                            Err(e) => refused(Some(seq), e.code(), lang),
+                                        };
+                                        let _ = out.send(ToSocket::Message(Box::new(reply))).await;
+                                        drop(permit);
+                                    });
+                                    None
+                                }
+                            },
+                        }
+                    }
+                    Ok(ClientMessage::Integrity { kind }) => match Box::pin(candidate::integrity(&state, &user, kind)).await {
+                        Ok(()) => None,
+                        Err(e) => Some(refused(None, e.code(), lang)),
+                    },
+                    Ok(ClientMessage::Ping) => match Box::pin(current_paper(&state, &c, &mut paper)).await {
+                        Some(p) => Box::pin(time_message(&state, p.id, false)).await,
+                        None => None,
+                    },
+                    Ok(ClientMessage::MediaOffer { sdp, tracks }) => {
+                        match Box::pin(current_paper(&state, &c, &mut paper)).await {
+                            // The test is over: no more streams.
+                            Some(p) if !matches!(Box::pin(time_message(&state, p.id, true)).await, Some(ServerMessage::Time { .. })) => {
+                                Some(refused(None, "paper_ended", lang))
+                            }
+                            _ => {
+                                // Answered in its own task: gathering candidates takes a moment.
+                                let (state, out, c) = (state.clone(), out.clone(), c.clone());
                                 tokio::spawn(async move {
-                                    let req = AnswerRequest { seq, no, response };
-                                    let reply = match candidate::answer_on(&state, &p, &req).await {
-                                        Ok(ack) => ServerMessage::Ack { seq, duplicate: ack == Ack::Duplicate },
-                                        Err(e) => refused(Some(seq), e.code(), lang),
+                                    let reply = match candidate::publish_media(&state, &c, &sdp, &tracks).await {
+                                        Ok(sdp) => ServerMessage::MediaAnswer { sdp },
+                                        Err(e) => refused(None, e.code(), lang),
                                     };
                                     let _ = out.send(ToSocket::Message(Box::new(reply))).await;
                                 });
@@ -169,38 +250,46 @@ where
                             }
                         }
                     }
-                    Ok(ClientMessage::Integrity { kind }) => {
-                        if let Err(e) = Box::pin(candidate::integrity(&state, &user, kind)).await {
-                            tracing::warn!(error = %e, "integrity event not recorded");
-                        }
-                        None
-                    }
-                    Ok(ClientMessage::Ping) => match Box::pin(current_paper(&state, &c, &mut paper)).await {
-                        Some(p) => Box::pin(time_message(&state, p.id, false)).await,
-                        None => None,
-                    },
-                    Ok(ClientMessage::MediaOffer { sdp, tracks }) => {
-                        // Answered in its own task: gathering candidates takes a moment.
-                        let (state, out, c) = (state.clone(), out.clone(), c.clone());
-                        tokio::spawn(async move {
-                            let reply = match candidate::publish_media(&state, &c, &sdp, &tracks).await {
-                                Ok(sdp) => ServerMessage::MediaAnswer { sdp },
-                                Err(e) => refused(None, e.code(), lang),
-                            };
-                            let _ = out.send(ToSocket::Message(Box::new(reply))).await;
-                        });
-                        None
-                    }
                     Err(_) => Some(refused(None, "malformed_message", lang)),
                 };
-                if let Some(reply) = reply
-                    && send_or_stop(&mut sink, &reply).await
-                {
+                let Some(reply) = reply else { continue };
+                let over = says_ended(&reply);
+                if matches!(reply, ServerMessage::Ended { .. }) {
+                    ended = Some(reply);
+                } else if send(&mut sink, &reply).await.is_err() {
                     break;
+                } else if over && let Some(p) = paper.clone() {
+                    ended = Box::pin(time_message(&state, p.id, true)).await.filter(|m| matches!(m, ServerMessage::Ended { .. }));
                 }
             }
         }
     }
     drop(registration);
     let _ = sink.close().await;
+}
+
+/// Forwards what the answers still being committed reply, until none is left (or `DRAIN`).
+async fn drain<S: Sink<Message> + Unpin>(sink: &mut S, outbox: &mut mpsc::Receiver<ToSocket>, in_flight: &Semaphore, all: usize) {
+    let until = tokio::time::Instant::now() + DRAIN;
+    while in_flight.available_permits() < all || !outbox.is_empty() {
+        match tokio::time::timeout_at(until, outbox.recv()).await {
+            Ok(Some(ToSocket::Message(msg))) if !matches!(*msg, ServerMessage::Ended { .. }) => {
+                if send(sink, &msg).await.is_err() {
+                    return;
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => return,
+        }
+    }
+}
+
+/// Whether the sign-in the socket was opened with still holds.
+async fn still_signed_in(state: &AppState, user: &CurrentUser) -> bool {
+    match crate::store::sessions::lookup(&state.db, &user.token_hash, now_ms()).await {
+        Ok(crate::store::sessions::Lookup::Valid(_)) => true,
+        Ok(_) => false,
+        // The database is unreachable for a moment: the socket stays.
+        Err(_) => true,
+    }
 }

@@ -1,0 +1,30 @@
+//! Keeping the audit trail honest beyond its own table: the chain's head written outside the
+//! database at intervals ([`heads`]), so removing the last events is seen; and the records the
+//! trail vouches for (scores, certification records) checked against it ([`records`]). The
+//! chain itself is `store::audit`. The evidence log will anchor the heads in the archive too.
+pub mod heads;
+pub mod records;
+
+use exam_protocol::AuditVerifyReport;
+
+use crate::store::{Db, StoreResult, audit};
+
+/// The whole check: the chain, the heads recorded in `data_dir`, and the records it covers.
+pub async fn verify(db: &Db, data_dir: &std::path::Path) -> StoreResult<AuditVerifyReport> {
+    let mut report = audit::verify(db).await?;
+    if !report.ok {
+        return Ok(report);
+    }
+    let recorded = heads::read(data_dir);
+    if let Some(reason) = heads::check(db, &recorded).await? {
+        report.ok = false;
+        report.first_broken_seq = Some(report.events_checked + 1);
+        report.reason = Some(reason);
+        return Ok(report);
+    }
+    if let Some(reason) = records::check(db).await? {
+        report.ok = false;
+        report.reason = Some(reason);
+    }
+    Ok(report)
+}
