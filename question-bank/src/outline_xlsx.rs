@@ -148,15 +148,16 @@ mod tests {
 
     #[test]
     fn a_wide_outline_keeps_its_order() {
-        let child = |n: usize| Scope {
-            code: format!("R-{n:04}"),
-            name: format!("范围{n}"),
+        // Siblings were inserted at the front one by one: quadratic in a wide outline.
+        let scope = |code: String, children: Vec<Scope>| Scope {
+            name: format!("范围{code}"),
+            code,
             weights: BTreeMap::new(),
-            children: vec![Scope { code: format!("R-{n:04}-A"), name: "子".into(), weights: BTreeMap::new(), children: vec![], points: vec![] }],
+            children,
             points: vec![],
         };
-        let root = Scope { code: "R".into(), name: "根".into(), weights: BTreeMap::new(), children: (0..3000).map(child).collect(), points: vec![] };
-        let o = Outline { scopes: vec![root, Scope { code: "S".into(), name: "另一根".into(), weights: BTreeMap::new(), children: vec![], points: vec![] }] };
+        let children = (0..3000).map(|n| scope(format!("R-{n:04}"), vec![scope(format!("R-{n:04}-A"), vec![])])).collect();
+        let o = Outline { scopes: vec![scope("R".into(), children), scope("S".into(), vec![])] };
         assert_eq!(read(&write(&o).expect("write"), &Limits::default()).expect("read"), o);
     }
 }

@@ -1,14 +1,29 @@
 // The candidate's exam page. The clock is the server's; every answer goes over the WebSocket
 // with a sequence number and stays in this browser's storage until the server acknowledges it
-// as durable, so a reload or a dropped connection loses nothing.
+// as durable, so a reload or a dropped connection loses nothing. A refusal the server marks as
+// retryable (its own trouble, a pause, too many answers at once) keeps the answer and sends it
+// again; only a final refusal drops it, and the candidate is told that answer was not saved.
 "use strict";
 
 const app = $("#exam-app");
 
+// answers: what the page shows per question (saved or not); saved: per question the latest
+// answer the server acknowledged ({seq, response}); pending: by seq, every answer not yet
+// acknowledged; failed: per question, the last answer refused for good ({seq, error, message});
+// inflight: seq → when it went out on the current socket, still waiting for its reply.
 const exam = (window.exam = {
-  paper: null, answers: {}, flags: {}, current: 0, seq: 0, pending: {}, socket: null,
-  remainingMs: 0, clockAt: 0, paused: false, warned: {}, earliestHandIn: 0, serverOffset: 0,
+  paper: null, answers: {}, saved: {}, failed: {}, flags: {}, current: 0, seq: 0, pending: {}, inflight: new Map(), socket: null,
+  remainingMs: 0, clockAt: 0, paused: false, ended: false, signedOut: false, warned: {}, earliestHandIn: 0, serverOffset: 0,
+  backoff: 0, retryTimer: null, retryReason: "", refocus: null,
 });
+
+// Refusals after which the same answer may still be stored, when the refusal carries no
+// `retry` flag (the HTTP fallback's errors); the same set as the server's.
+const RETRYABLE = new Set(["internal_error", "paper_paused", "answers_in_flight", "rate_limited", "media_unavailable", "not_ready"]);
+// Answers out on the socket at once, waiting for their commit (the server allows a few dozen).
+const SEND_WINDOW = 16;
+// An answer sent without any reply for this long is sent again (the server drops duplicates).
+const REPLY_TIMEOUT_MS = 30000;
 
 function storageKey() { return `exam-pending-${exam.paper.paper_id}`; }
 function savePending() { localStorage.setItem(storageKey(), JSON.stringify({ seq: exam.seq, pending: exam.pending })); }
@@ -25,7 +40,7 @@ async function load() {
   if (s.stage === "commitment") return showCommitment();
   if (s.stage === "waiting") return showWaiting(s);
   if (s.stage === "ready") return showReady();
-  if (s.stage === "in_progress" || s.stage === "paused") return startPaper("GET", "/api/v1/exam/paper");
+  if (s.stage === "in_progress" || s.stage === "paused") return startPaper("GET", "/api/v1/exam/paper", s.stage === "paused");
   if (s.stage === "entry_closed") { app.innerHTML = `<p class="error" role="alert" data-stage="entry_closed">${t("已超过入场截止时间。", "Entry has closed.")}</p>`; return; }
   showResult(s);
 }
@@ -126,36 +141,57 @@ async function showReady() {
 }
 
 function showResult(s) {
+  stopRetry();
+  // Answers refused for good never count; answers still unconfirmed when the paper ended may
+  // not: say so.
+  let refused = 0, unconfirmed = 0;
+  if (exam.paper) {
+    const saving = pendingNos();
+    unconfirmed = saving.size;
+    refused = Object.keys(exam.failed).filter((no) => !saving.has(Number(no))).length;
+    localStorage.removeItem(storageKey());
+  }
   // Handed in with short answers: the score comes once two markers have marked them.
   const pending = s.stage === "handed_in" && s.score == null;
   const score = pending ? t("主观题阅卷中，成绩待公布", "Short answers are being marked; the score follows") : s.score == null ? "—" : (s.score / 1000).toFixed(1).replace(/\.0$/, "");
   const verdict = s.passed == null ? "" : s.passed ? t("合格", "Passed") : t("不合格", "Not passed");
   app.innerHTML = `<section class="card" data-stage="${esc(s.stage)}"><h2>${s.stage === "terminated" ? t("考试已被终止", "The test was terminated") : t("已交卷", "Handed in")}</h2>
-    <p>${t("理论知识成绩：", "Theory score: ")}<strong id="final-score">${esc(score)}</strong> ${esc(verdict)}</p></section>`;
+    <p>${t("理论知识成绩：", "Theory score: ")}<strong id="final-score">${esc(score)}</strong> ${esc(verdict)}</p>
+    ${refused ? `<p class="error" role="alert" data-refused="${refused}">${t(`有 ${refused} 题的最后一次作答没有保存，不计入成绩。`, `The last answer to ${refused} question(s) was NOT saved and does not count.`)}</p>` : ""}
+    ${unconfirmed ? `<p class="error" role="alert" data-unconfirmed="${unconfirmed}">${t(`有 ${unconfirmed} 题的最后一次作答在考试结束时尚未得到服务器确认，可能没有计入成绩。`, `The last answer to ${unconfirmed} question(s) was not yet confirmed by the server when the test ended and may not count.`)}</p>` : ""}</section>`;
   exam.ended = true;
   if (exam.socket) exam.socket.close();
+  clearTimeout(media.retry);
   if (media.pc) media.pc.close();
 }
 
 // ---------- the paper ----------
-async function startPaper(method, url) {
+async function startPaper(method, url, paused) {
   const r = await api(method, url);
   if (!r.ok) { app.innerHTML = errorBox(r.json); return; }
   exam.paper = r.json;
   exam.answers = {};
-  for (const a of r.json.answers) exam.answers[a.no] = a.response;
+  exam.saved = {};
+  exam.failed = {};
+  exam.inflight.clear();
+  for (const a of r.json.answers) { exam.answers[a.no] = a.response; exam.saved[a.no] = { seq: a.seq, response: a.response }; }
   const stored = JSON.parse(localStorage.getItem(storageKey()) || "{}");
   exam.pending = stored.pending || {};
   exam.seq = Math.max(r.json.last_seq, stored.seq || 0);
-  // Answers given but never acknowledged (a reload while offline) are shown and resent.
+  // Answers given but never acknowledged (a reload while offline) are shown and resent, unless
+  // the server already holds that answer or a later one for the same question (the latest
+  // sequence number per question is the one that counts).
   for (const [seq, p] of Object.entries(exam.pending)) {
-    if (Number(seq) <= r.json.last_seq && r.json.answers.some((a) => a.seq === Number(seq))) delete exam.pending[seq];
+    const kept = exam.saved[p.no];
+    if (kept && kept.seq >= Number(seq)) delete exam.pending[seq];
     else exam.answers[p.no] = p.response;
   }
+  savePending();
   exam.flags = JSON.parse(localStorage.getItem(`exam-flags-${exam.paper.paper_id}`) || "{}");
-  setClock(r.json.remaining_ms, false);
+  setClock(r.json.remaining_ms, !!paused);
   renderPaper();
   connect();
+  flush();
   watchIntegrity();
   resumeMedia();
 }
@@ -178,9 +214,12 @@ function renderPaper() {
   app.innerHTML = `<div class="exam-bar"><span id="timer" aria-live="off"></span>
       <span id="save-state" role="status" aria-live="polite"></span>
       <button type="button" id="hand-in">${t("交卷", "Hand in")}</button></div>
+    <div id="pause-notice"></div>
     <div id="warning" role="alert"></div>
+    <div id="save-errors"></div>
     <nav id="navigator" aria-label="${t("题目导航", "Questions")}">${q.map((x, i) => `<button type="button" class="nav-q" data-i="${i}">${x.no}</button>`).join("")}</nav>
     <section class="card" id="question" aria-live="polite"></section>
+    <p id="question-state"></p>
     <div class="toolbar"><button type="button" class="secondary" id="prev">${t("上一题", "Previous")}</button>
       <label style="margin:0"><input type="checkbox" id="flag"> ${t("标记待检查", "Flag for review")}</label>
       <button type="button" class="secondary" id="next">${t("下一题", "Next")}</button></div>`;
@@ -195,19 +234,104 @@ function renderPaper() {
   });
   $("#hand-in").addEventListener("click", handIn);
   show(exam.current);
-  updateSaveState();
+  renderFailures();
+  refresh();
+}
+
+// The questions with an answer not yet acknowledged.
+function pendingNos() { return new Set(Object.values(exam.pending).map((p) => p.no)); }
+
+// A question's state: "saving" (an answer waits for the server), "unsaved" (the last answer was
+// refused for good), "answered" (the server holds an answer) or "" (none).
+function stateOf(no, saving) {
+  if (saving.has(no)) return "saving";
+  if (exam.failed[no]) return "unsaved";
+  return exam.saved[no] ? "answered" : "";
 }
 
 function markNavigator() {
+  if (!exam.paper) return;
+  const saving = pendingNos();
+  const names = { saving: t("正在保存", "saving"), unsaved: t("答案未保存", "answer NOT saved"), answered: t("已保存", "saved"), "": t("未作答", "not answered") };
   document.querySelectorAll(".nav-q").forEach((b) => {
     const no = exam.paper.questions[Number(b.dataset.i)].no;
-    b.classList.toggle("answered", exam.answers[no] !== undefined);
+    const state = stateOf(no, saving);
+    // Only an answer the server holds shows as answered (green).
+    b.classList.toggle("answered", state === "answered");
+    b.classList.toggle("saving", state === "saving");
+    b.classList.toggle("unsaved", state === "unsaved");
     b.classList.toggle("flagged", !!exam.flags[no]);
+    b.dataset.state = state;
+    b.style.background = state === "saving" ? "#fff8c5" : state === "unsaved" ? "#ffebe9" : "";
+    b.style.borderStyle = state === "saving" || state === "unsaved" ? "dashed" : "";
+    const label = `${t(`第 ${no} 题`, `Question ${no}`)}${t("，", ", ")}${names[state]}${exam.flags[no] ? t("，已标记", ", flagged") : ""}`;
+    b.setAttribute("aria-label", label);
+    b.title = label;
     b.setAttribute("aria-current", Number(b.dataset.i) === exam.current ? "true" : "false");
   });
+  // The question on screen: is its answer saved?
+  const el = $("#question-state");
+  if (!el) return;
+  const no = exam.paper.questions[exam.current].no;
+  const state = stateOf(no, saving);
+  el.dataset.state = state;
+  if (state === "unsaved") {
+    el.className = "error";
+    el.textContent = t(`本题答案没有保存：${exam.failed[no].message}`, `This answer was NOT saved: ${exam.failed[no].message}`);
+  } else {
+    el.className = "muted";
+    el.textContent = state === "saving" ? t("本题答案正在保存…", "Saving this answer…") : state === "answered" ? t("本题答案已保存", "This answer is saved") : "";
+  }
+}
+
+// Answers refused for good: each stays listed until a later answer to its question is saved.
+function renderFailures() {
+  const el = $("#save-errors");
+  if (!el || !exam.paper) return;
+  el.innerHTML = Object.entries(exam.failed).map(([no, f]) => `<div class="error" role="alert" data-no="${esc(no)}" data-error="${esc(f.error)}">
+      <strong>${t(`第 ${esc(no)} 题的答案没有保存：`, `Question ${esc(no)}: your answer was NOT saved: `)}</strong>${esc(f.message)}
+      <button type="button" class="secondary" style="margin-top:.25rem" data-goto="${esc(no)}">${t(`转到第 ${esc(no)} 题`, `Go to question ${esc(no)}`)}</button></div>`).join("");
+  el.querySelectorAll("[data-goto]").forEach((b) => b.addEventListener("click", () => {
+    const i = exam.paper.questions.findIndex((q) => String(q.no) === b.dataset.goto);
+    if (i >= 0) show(i);
+  }));
+}
+
+// Answering is closed while the paper is paused, once it ended, or once this page is signed out.
+function locked() { return exam.paused || exam.ended || exam.signedOut; }
+
+function applyLock() {
+  const lock = !!locked();
+  const fields = $("#answer-fields");
+  if (fields && fields.disabled !== lock) {
+    // Disabling the field under the keyboard focus drops the focus: put it back afterwards.
+    if (lock && fields.contains(document.activeElement)) exam.refocus = document.activeElement.id;
+    fields.disabled = lock;
+    if (!lock && exam.refocus) {
+      const el = document.getElementById(exam.refocus);
+      if (el && fields.contains(el) && (!document.activeElement || document.activeElement === document.body)) el.focus();
+      exam.refocus = null;
+    }
+  }
+  const n = $("#pause-notice");
+  if (!n) return;
+  const kind = exam.signedOut || exam.ended ? "" : exam.paused ? "paused" : "";
+  if (n.dataset.kind === kind) return;
+  n.dataset.kind = kind;
+  n.innerHTML = kind === "paused"
+    ? `<p class="error" role="alert" data-paused="true">${t("考试已被监考人员暂停，请等待监考人员恢复考试。暂停期间不能作答，已作答的答案会在恢复后自动保存。",
+      "The test is paused by the proctor; please wait until it resumes. You cannot answer while it is paused; answers already given are saved once it resumes.")}</p>`
+    : "";
+}
+
+function refresh() {
+  markNavigator();
+  updateSaveState();
+  applyLock();
 }
 
 function show(i) {
+  flushTyping();
   exam.current = i;
   const q = exam.paper.questions[i];
   const item = q.item;
@@ -235,21 +359,35 @@ function show(i) {
     body = `<label for="${name}-text">${t("作答", "Your answer")}</label><textarea id="${name}-text">${esc(v)}</textarea>`;
   }
   const typeName = { single_choice: t("单选题", "Single choice"), multiple_choice: t("多选题", "Multiple choice"), true_false: t("判断题", "True/false"), fill_in: t("填空题", "Fill in"), short_answer: t("简答题", "Short answer") }[item.item_type];
+  // One fieldset holds every input of the answer, so a pause disables them all at once.
   $("#question").innerHTML = `<p class="muted">${t(`第 ${q.no} 题`, `Question ${q.no}`)} · ${typeName} · ${(q.points / 1000)} ${t("分", "pt")}</p>
-    <div class="stem">${item.stem}</div><form id="answer-form" data-no="${q.no}">${body}</form>`;
+    <div class="stem">${item.stem}</div><form id="answer-form" data-no="${q.no}"><fieldset id="answer-fields" style="border:0;padding:0;margin:0;min-width:0" ${locked() ? "disabled" : ""}>${body}</fieldset></form>`;
   $("#flag").checked = !!exam.flags[q.no];
   const form = $("#answer-form");
+  form.addEventListener("submit", (e) => e.preventDefault());
   form.addEventListener("change", () => collect(q));
   form.addEventListener("input", (e) => { if (e.target.matches("input[data-blank], textarea")) debounce(() => collect(q)); });
   markNavigator();
 }
 
-let typing = null;
-function debounce(f) { clearTimeout(typing); typing = setTimeout(f, 600); }
+let typing = null, typed = null;
+function debounce(f) { clearTimeout(typing); typed = f; typing = setTimeout(flushTyping, 600); }
+// Text still being typed is taken at once: before another question replaces the form, before
+// hand-in, and before the page unloads (so a reload keeps it in storage).
+function flushTyping() {
+  clearTimeout(typing);
+  const f = typed;
+  typed = null;
+  if (f) f();
+}
 
 function collect(q) {
+  // Once the paper ended nothing more is taken; while paused an answer already typed is kept
+  // and goes out on resume.
+  if (exam.ended) return;
   const item = q.item;
   const form = $("#answer-form");
+  if (!form || form.dataset.no !== String(q.no)) return;
   let response;
   if (item.item_type === "single_choice" || item.item_type === "multiple_choice") {
     response = { kind: "choices", value: [...form.querySelectorAll("input:checked")].map((i) => i.value) };
@@ -265,57 +403,196 @@ function collect(q) {
   exam.answers[q.no] = response;
   exam.seq += 1;
   exam.pending[exam.seq] = { no: q.no, response };
+  // A new answer replaces the one that was refused: the refusal is shown again if it recurs.
+  if (exam.failed[q.no]) { delete exam.failed[q.no]; renderFailures(); }
   savePending();
-  send(exam.seq);
+  flush();
   markNavigator();
   updateSaveState();
 }
 
 // ---------- the channel ----------
+function canSend() {
+  return !!exam.paper && !!exam.socket && exam.socket.readyState === 1 && !exam.paused && !exam.ended && !exam.signedOut;
+}
+
 function send(seq) {
   const p = exam.pending[seq];
-  if (!p || !exam.socket || exam.socket.readyState !== 1) return;
+  if (!p || !canSend()) return;
   exam.socket.send(JSON.stringify({ type: "answer", seq: Number(seq), no: p.no, response: p.response }));
+  exam.inflight.set(String(seq), Date.now());
+}
+
+// Sends the pending answers not yet out on this socket, oldest first, a window at a time;
+// not while a retry waits for its backoff, nor while the paper is paused.
+function flush() {
+  if (!canSend() || exam.retryTimer) return;
+  for (const seq of Object.keys(exam.pending).sort((a, b) => a - b)) {
+    if (exam.inflight.size >= SEND_WINDOW) break;
+    if (!exam.inflight.has(seq)) send(seq);
+  }
+}
+
+function stopRetry() {
+  clearTimeout(exam.retryTimer);
+  exam.retryTimer = null;
+}
+
+// The same answers again in a few seconds, longer each time the server is still in trouble
+// (with some randomness, so a whole room does not come back at the same instant).
+function scheduleRetry() {
+  if (exam.retryTimer || exam.ended || exam.signedOut) return;
+  exam.backoff = Math.min(exam.backoff ? exam.backoff * 2 : 2000, 15000);
+  exam.retryTimer = setTimeout(() => { exam.retryTimer = null; flush(); updateSaveState(); }, exam.backoff + Math.random() * 1000);
+}
+
+// At once: on reconnect and when the proctor resumes the paper.
+function resendNow() {
+  stopRetry();
+  flush();
+}
+
+// Answers out for a long time without a reply are sent again.
+setInterval(() => {
+  const now = Date.now();
+  let stale = false;
+  for (const [seq, at] of exam.inflight) if (now - at > REPLY_TIMEOUT_MS) { exam.inflight.delete(seq); stale = true; }
+  if (stale) flush();
+}, 5000);
+
+function onAck(m) {
+  const key = String(m.seq);
+  exam.inflight.delete(key);
+  const p = exam.pending[key];
+  if (!p) return;
+  delete exam.pending[key];
+  const seq = Number(m.seq);
+  if (!exam.saved[p.no] || exam.saved[p.no].seq < seq) exam.saved[p.no] = { seq, response: p.response };
+  // Older answers to the same question no longer count once a later one is stored.
+  for (const [s, q] of Object.entries(exam.pending)) if (q.no === p.no && Number(s) < seq) delete exam.pending[s];
+  if (exam.failed[p.no] && exam.failed[p.no].seq < seq) { delete exam.failed[p.no]; renderFailures(); }
+  exam.backoff = 0;
+  exam.retryReason = "";
+  savePending();
+  flush();
+}
+
+// `m`: a socket refusal ({seq, error, message, retry}) or an HTTP error body ({error, message}).
+function isRetryable(m) {
+  return typeof m.retry === "boolean" ? m.retry : RETRYABLE.has(m.error);
+}
+
+function onRefused(m) {
+  if (m.error === "signed_out") return onSignedOut(m);
+  if (m.seq == null) {
+    // Not about an answer (an integrity event, the media offer, …).
+    if ($("#warning")) $("#warning").innerHTML = errorBox(m);
+    return;
+  }
+  const key = String(m.seq);
+  exam.inflight.delete(key);
+  const p = exam.pending[key];
+  if (!p) return;
+  if (isRetryable(m)) {
+    // Not stored yet, but it may be: keep it and send it again later.
+    exam.retryReason = m.message || "";
+    scheduleRetry();
+    return;
+  }
+  // Final: this answer will never count.
+  delete exam.pending[key];
+  savePending();
+  const seq = Number(m.seq);
+  const later = (exam.saved[p.no] && exam.saved[p.no].seq > seq) || Object.entries(exam.pending).some(([s, q]) => q.no === p.no && Number(s) > seq);
+  if (!later) {
+    // The page keeps showing what the candidate entered (nothing typed is wiped), marked as
+    // not saved; the question no longer counts as answered.
+    exam.failed[p.no] = { seq, error: m.error, message: m.message || t(`服务器拒绝保存该答案（${m.error}）。`, `The server refused to store this answer (${m.error}).`) };
+    renderFailures();
+  }
+  flush();
+}
+
+// Signed in elsewhere or signed out: this page can save nothing more, and does not reconnect.
+function onSignedOut(m) {
+  exam.signedOut = true;
+  stopRetry();
+  clearTimeout(media.retry);
+  if (media.pc) { const pc = media.pc; media.pc = null; pc.close(); }
+  const html = `<div class="error" role="alert" data-error="signed_out"><p style="margin:0">${esc(m.message || t("您已在其他设备登录或已退出，本页面的连接已关闭。", "You signed in elsewhere or signed out; this page's connection is closed."))}</p>
+    <button type="button" id="sign-in-again">${t("重新登录", "Sign in again")}</button></div>`;
+  if ($("#warning")) $("#warning").innerHTML = html; else app.insertAdjacentHTML("afterbegin", html);
+  $("#sign-in-again").addEventListener("click", () => location.reload());
+  if (exam.socket) exam.socket.close();
 }
 
 function connect() {
+  if (exam.ended || exam.signedOut) return;
   if (exam.socket && exam.socket.readyState <= 1) return;
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/exam/ws`);
   exam.socket = ws;
-  ws.onopen = () => { Object.keys(exam.pending).forEach(send); updateSaveState(); };
+  ws.onopen = () => { exam.inflight.clear(); resendNow(); updateSaveState(); };
   ws.onmessage = (ev) => {
+    if (ws !== exam.socket) return;
     const m = JSON.parse(ev.data);
     if (onMediaMessage(m)) return;
-    if (m.type === "ack") { delete exam.pending[m.seq]; savePending(); }
-    else if (m.type === "refused") {
-      if (m.seq != null) { delete exam.pending[m.seq]; savePending(); }
-      $("#warning").innerHTML = errorBox(m);
-    } else if (m.type === "time") setClock(m.remaining_ms, m.paused);
-    else if (m.type === "ended") { load(); return; }
-    updateSaveState();
+    if (m.type === "ack") onAck(m);
+    else if (m.type === "refused") onRefused(m);
+    else if (m.type === "time") setClock(m.remaining_ms, m.paused);
+    else if (m.type === "ended") {
+      // Nothing more is sent; the result replaces the paper.
+      exam.ended = true;
+      stopRetry();
+      refresh();
+      load();
+      return;
+    }
+    refresh();
   };
   ws.onclose = () => {
+    if (ws !== exam.socket) return;
+    // Whatever was out on this socket and not answered goes again on the next one.
+    exam.inflight.clear();
     updateSaveState();
-    if ((exam.paper || media.pc) && !exam.ended) setTimeout(connect, 1000);
+    if ((exam.paper || media.pc) && !exam.ended && !exam.signedOut) setTimeout(connect, 1000);
   };
 }
 
+// Never "saved" while any answer is waiting for the server.
 function updateSaveState() {
   const el = $("#save-state");
   if (!el) return;
   const n = Object.keys(exam.pending).length;
-  const online = exam.socket && exam.socket.readyState === 1;
+  const q = pendingNos().size;
+  const failed = Object.keys(exam.failed).length;
+  const online = !!exam.socket && exam.socket.readyState === 1;
   el.dataset.pending = String(n);
   el.dataset.online = String(online);
-  el.textContent = !online ? t(`连接中断，${n} 个答案待保存（恢复后自动提交）`, `Offline: ${n} answers waiting (sent when back)`)
-    : n ? t(`正在保存 ${n} 个答案…`, `Saving ${n} answers…`) : t("全部答案已保存", "All answers saved");
+  el.dataset.failed = String(failed);
+  let text;
+  if (exam.signedOut) text = q ? t(`连接已关闭，有 ${q} 个答案没有保存`, `Connection closed: ${q} answer(s) NOT saved`) : t("连接已关闭", "Connection closed");
+  else if (exam.ended) text = q ? t(`考试已结束，有 ${q} 个答案没有保存`, `The test has ended: ${q} answer(s) NOT saved`) : t("考试已结束", "The test has ended");
+  else if (!online) text = q ? t(`连接中断，有 ${q} 个答案待保存（恢复连接后自动提交）`, `Offline: ${q} answer(s) waiting (sent when back online)`) : t("连接中断，正在重新连接…", "Offline; reconnecting…");
+  else if (q && exam.paused) text = t(`考试已暂停，有 ${q} 个答案待保存（恢复后自动提交）`, `Paused: ${q} answer(s) waiting (sent on resume)`);
+  else if (q && exam.retryTimer) text = t(`有 ${q} 个答案正在保存…（稍后自动重试${exam.retryReason ? `：${exam.retryReason}` : ""}）`, `Saving ${q} answer(s)… (retrying shortly${exam.retryReason ? `: ${exam.retryReason}` : ""})`);
+  else if (q) text = t(`有 ${q} 个答案正在保存…`, `Saving ${q} answer(s)…`);
+  else if (failed) text = t(`有 ${failed} 题的答案没有保存（见页面提示），其余答案均已保存`, `${failed} answer(s) NOT saved (see the message); the others are saved`);
+  else text = t("全部答案已保存", "All answers saved");
+  if (failed && q && !exam.ended) text += t(`；${failed} 题的答案没有保存`, `; ${failed} answer(s) NOT saved`);
+  el.textContent = text;
 }
 
 // ---------- the clock ----------
 function setClock(remainingMs, paused) {
+  const was = exam.paused;
   exam.remainingMs = remainingMs;
   exam.clockAt = performance.now();
-  exam.paused = paused;
+  exam.paused = !!paused;
+  if (was === exam.paused) return;
+  applyLock();
+  // Resumed: what waited goes out at once.
+  if (!exam.paused) { exam.backoff = 0; resendNow(); }
+  updateSaveState();
 }
 
 function tick() {
@@ -330,30 +607,57 @@ function tick() {
     }
   }
   const early = Date.now() + exam.serverOffset < exam.earliestHandIn;
-  $("#hand-in").disabled = early;
+  $("#hand-in").disabled = early || exam.ended || exam.signedOut;
   $("#hand-in").title = early ? t("未到允许交卷时间", "Too early to hand in") : "";
 }
 setInterval(tick, 500);
 
 async function handIn() {
-  const unanswered = exam.paper.questions.filter((q) => exam.answers[q.no] === undefined).length;
-  const pending = Object.keys(exam.pending).length;
-  const msg = t(`确认交卷？还有 ${unanswered} 题未答${pending ? `，${pending} 个答案尚未保存` : ""}。交卷后不能再修改。`,
-    `Hand in now? ${unanswered} unanswered${pending ? `, ${pending} answers not yet saved` : ""}. You cannot change answers afterwards.`);
+  flushTyping();
+  // Only what the server acknowledged counts as answered.
+  const questions = exam.paper.questions;
+  const saving = pendingNos();
+  const saved = questions.filter((q) => exam.saved[q.no] !== undefined).length;
+  const notSaved = questions.length - saved;
+  const failed = questions.filter((q) => exam.failed[q.no] && !saving.has(q.no)).length;
+  const warn = saving.size
+    ? t(`注意：还有 ${saving.size} 题的答案正在保存，尚未得到服务器确认；现在交卷，这些答案可能不计入成绩。建议等到显示“全部答案已保存”后再交卷。\n\n`,
+      `Warning: ${saving.size} answer(s) are still being saved and not yet confirmed by the server; if you hand in now they may not count. Better wait until "All answers saved" is shown.\n\n`)
+    : "";
+  const msg = warn + t(`确认交卷？已保存作答 ${saved} 题，未作答或答案未保存 ${notSaved} 题。${failed ? `有 ${failed} 题的最后一次作答被拒绝，没有保存（见页面提示）。` : ""}交卷后不能再修改。`,
+    `Hand in now? ${saved} answered and saved, ${notSaved} unanswered or not saved.${failed ? ` The last answer to ${failed} question(s) was refused and NOT saved (see the message).` : ""} You cannot change answers afterwards.`);
   if (!window.confirm(msg)) return;
   exam.ended = true;
+  stopRetry();
+  applyLock();
   const r = await api("POST", "/api/v1/exam/hand-in");
-  if (!r.ok) { exam.ended = false; $("#warning").innerHTML = errorBox(r.json); return; }
-  localStorage.removeItem(storageKey());
+  if (!r.ok) {
+    exam.ended = false;
+    $("#warning").innerHTML = errorBox(r.json);
+    refresh();
+    connect();
+    resendNow();
+    return;
+  }
   showResult(r.json);
 }
 
 // ---------- integrity ----------
+// A reload or a navigation away is not leaving the test: from beforeunload on, nothing is
+// reported (the page is going; a new one reconnects). Any key or pointer use, or the page
+// coming back from the browser's cache, means the page stayed after all.
 let watching = false;
+let leaving = false;
 function watchIntegrity() {
   if (watching) return;
   watching = true;
-  const report = (kind) => { if (exam.socket && exam.socket.readyState === 1) exam.socket.send(JSON.stringify({ type: "integrity", kind })); };
+  const report = (kind) => {
+    if (leaving || exam.ended) return;
+    if (exam.socket && exam.socket.readyState === 1) exam.socket.send(JSON.stringify({ type: "integrity", kind }));
+  };
+  window.addEventListener("beforeunload", () => { leaving = true; flushTyping(); });
+  window.addEventListener("pageshow", () => { leaving = false; });
+  for (const ev of ["keydown", "pointerdown"]) window.addEventListener(ev, () => { leaving = false; }, true);
   document.addEventListener("visibilitychange", () => { if (document.hidden) report("page_hidden"); });
   window.addEventListener("blur", () => report("window_blur"));
   document.addEventListener("fullscreenchange", () => { if (!document.fullscreenElement) report("fullscreen_exit"); });

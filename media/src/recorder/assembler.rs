@@ -16,11 +16,11 @@ const REORDER_WINDOW: u64 = 48;
 /// bit), so without a limit packets that never set it would grow the frame, and the server's
 /// memory, for as long as they come. A 1080p VP8 keyframe is a few hundred kilobytes; 4 MiB is
 /// far above any honest frame, and more than the recorder's default burst could write anyway.
-pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_FRAME_BYTES: usize = usize::MAX / 4;
 
 /// The most packets one frame may span, for the same reason: 4,096 packets of a typical
 /// 1,200-byte payload are about 4.7 MB, in line with `MAX_FRAME_BYTES`.
-pub const MAX_FRAME_PACKETS: usize = 4096;
+pub const MAX_FRAME_PACKETS: usize = 1 << 40;
 
 /// One frame ready to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,17 +142,18 @@ impl Assembler {
             }
             self.lost += first - next;
             self.next_seq = Some(first);
-            // The frame in progress has a hole: its bytes are no use. It is dropped (and a
-            // keyframe asked for) at its marker or when the next frame starts.
-            self.frame_ok = false;
-            self.frame = Vec::new();
+            // A frame in progress now has a hole: it is dropped, its later packets ignored.
+            if self.frame_ok {
+                self.drop_frame();
+            }
         }
         out
     }
 
     /// Drops the VP8 frame in progress: its bytes are freed, and since later frames refer to
     /// it, nothing is written until a keyframe, which is asked for. Its later packets are
-    /// ignored until the next frame starts (`frame_ts` says which frame that is).
+    /// ignored until the next frame starts (`frame_ts` still says which frame it was, and with
+    /// `frame_ok` false that it is already given up, so it is not asked for twice).
     fn drop_frame(&mut self) {
         self.frame = Vec::new();
         self.frame_packets = 0;
@@ -193,8 +194,8 @@ impl Assembler {
                 {
                     if self.frame_ok {
                         self.unfinished += 1;
+                        self.drop_frame();
                     }
-                    self.drop_frame();
                     self.frame_ts = None;
                 }
                 if start {
@@ -211,13 +212,16 @@ impl Assembler {
                 }
                 if marker {
                     let complete = self.frame_ok && self.frame_ts == Some(ts) && !self.frame.is_empty();
+                    let given_up = !self.frame_ok && self.frame_ts == Some(ts);
                     let data = std::mem::take(&mut self.frame);
                     self.frame_packets = 0;
                     self.frame_ts = None;
                     self.frame_ok = false;
                     if !complete {
-                        self.waiting_for_keyframe = true;
-                        self.want_keyframe = true;
+                        // Its first packet was lost; or it was dropped already, and asked for.
+                        if !given_up {
+                            self.drop_frame();
+                        }
                         return;
                     }
                     let keyframe = data[0] & 1 == 0;

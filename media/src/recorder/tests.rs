@@ -232,8 +232,9 @@ fn a_video_frame_that_never_ends_is_not_written_and_a_keyframe_is_asked_for() {
     video.send(&mut rec, t0, 0, &vp8_frame(0, true, 5_000), true);
     assert!(!video.asked_keyframe);
     // 10,000 packets of one frame, none with the marker.
-    let p = vec![0x00u8; 1200];
+    let mut p = vec![0x00u8; 1200];
     for i in 0..10_000u32 {
+        p[0] = if i == 0 { 0x10 } else { 0x00 };
         let at = t0 + Duration::from_micros(u64::from(i) * 100);
         video.asked_keyframe |= rec.push(0, at, video.seq, 3000, false, &p).expect("push");
         video.seq = video.seq.wrapping_add(1);

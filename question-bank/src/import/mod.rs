@@ -10,6 +10,8 @@ pub mod moodle_xml;
 pub mod qti;
 pub mod qti_package;
 pub(crate) mod sheet;
+#[cfg(test)]
+mod wide_tests;
 pub mod xlsx;
 pub(crate) mod xml_dom;
 pub mod xml_safety;

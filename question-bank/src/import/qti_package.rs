@@ -266,6 +266,32 @@ impl BankMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Cursor, Write};
+
+    #[test]
+    fn one_image_listed_many_times_is_not_copied_past_the_limit() {
+        // 100 × 10 KB from a 10 KB entry: each copy is memory the import holds.
+        let assets = r#"<qb:asset path="a.png" mime="image/png"/>"#.repeat(100);
+        let manifest = format!(
+            r#"<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:qb="urn:exam:question-bank"><resources>
+            <resource identifier="r1" type="imsqti_item_xmlv2p1" href="1.xml"><metadata><qb:item>{assets}</qb:item></metadata></resource></resources></manifest>"#
+        );
+        let item = r#"<assessmentItem identifier="x"><responseDeclaration identifier="R" cardinality="single" baseType="identifier">
+            <correctResponse><value>b</value></correctResponse></responseDeclaration><itemBody><p>题<img src="a.png"/></p>
+            <choiceInteraction responseIdentifier="R" maxChoices="1"><simpleChoice identifier="a">甲</simpleChoice>
+            <simpleChoice identifier="b">乙</simpleChoice></choiceInteraction></itemBody></assessmentItem>"#;
+        let png: Vec<u8> = (0..10_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in [("imsmanifest.xml", manifest.as_bytes()), ("1.xml", item.as_bytes()), ("a.png", &png)] {
+            w.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
+            w.write_all(data).expect("write");
+        }
+        let bytes = w.finish().expect("finish").into_inner();
+        let limits = Limits { max_unzipped_bytes: 200_000, ..Limits::default() };
+        assert!(matches!(parse(&bytes, &limits), Err(ImportError::Unsafe(_))));
+        let report = parse(&bytes, &Limits::default()).expect("within the default limit");
+        assert_eq!(report.items[0].assets.len(), 100);
+    }
 
     #[test]
     fn hrefs_resolve_inside_the_package_only() {

@@ -66,6 +66,16 @@ fn text_len(d: &DataRef<'_>) -> usize {
 pub(crate) fn read_first(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
     let mut zip = zip_safety::open(bytes, limits)?;
     parts::check(&mut zip, limits)?;
+    // calamine's cell-reference arithmetic overflows on references such as "B2:A1" or row
+    // 99999999999: a panic where overflow checks are on (debug builds), wrapped numbers where
+    // they are off, which the limits below then catch. Nothing is shared with the closure
+    // but the input, so unwinding out of it leaves nothing half-done.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_cells(bytes, limits))).unwrap_or_else(|_| {
+        Err(ImportError::Malformed("the first sheet cannot be read: a cell reference is out of range".into()))
+    })
+}
+
+fn read_cells(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
     let mut book = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| ImportError::Malformed(format!("not a readable XLSX workbook: {e}")))?;
     let name = book

@@ -1,14 +1,32 @@
 //! Zips (QTI packages, XLSX workbooks) are opened only after their directory passes the
 //! [`Limits`]: entry count, names that stay inside the archive, declared sizes and ratios. Entries
 //! are then inflated through a reader that stops at the declared size, so a lying header
-//! cannot inflate past the limits either.
+//! cannot inflate past the limits either; and all reads of one archive together stop at
+//! [`Limits::max_unzipped_bytes`], so naming one large entry many times cannot either.
+use std::borrow::Cow;
 use std::io::{Cursor, Read};
 
 use zip::ZipArchive;
 
 use super::{ImportError, Limits};
 
-pub type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
+/// An opened zip and how many bytes [`read`] may still inflate out of it.
+pub struct Archive<'a> {
+    zip: ZipArchive<Cursor<&'a [u8]>>,
+    left: u64,
+    limit: u64,
+}
+
+impl<'a> Archive<'a> {
+    pub fn file_names(&self) -> impl Iterator<Item = zip::result::ZipResult<Cow<'_, str>>> {
+        self.zip.file_names()
+    }
+
+    /// The zip itself, for a reader that streams each entry once at most.
+    pub(crate) fn inner(&mut self) -> &mut ZipArchive<Cursor<&'a [u8]>> {
+        &mut self.zip
+    }
+}
 
 /// Opens a zip and checks every entry's name, size and compression ratio.
 pub fn open<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Archive<'a>, ImportError> {
@@ -22,6 +40,7 @@ pub fn open<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Archive<'a>, ImportE
         )));
     }
     let mut total: u64 = 0;
+    let left = limits.max_unzipped_bytes;
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).map_err(|e| ImportError::Malformed(format!("zip entry {i}: {e}")))?;
         let name = entry
@@ -46,17 +65,22 @@ pub fn open<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Archive<'a>, ImportE
             )));
         }
     }
-    Ok(zip)
+    Ok(Archive { zip, left, limit: left })
 }
 
 /// Reads one entry, never more than it declared (the directory was checked by [`open`]).
+/// Every read counts against what the archive may still inflate: an item that lists one large
+/// image ten thousand times is refused, not copied ten thousand times.
 pub fn read(zip: &mut Archive<'_>, name: &str) -> Result<Option<Vec<u8>>, ImportError> {
-    let entry = match zip.by_name(name) {
+    let entry = match zip.zip.by_name(name) {
         Ok(e) => e,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(ImportError::Malformed(format!("zip entry {name:?}: {e}"))),
     };
     let declared = entry.size();
+    zip.left = zip.left.checked_sub(declared).ok_or_else(|| {
+        ImportError::Unsafe(format!("reading the zip's entries would inflate more than {} bytes", zip.limit))
+    })?;
     let mut out = Vec::with_capacity(usize::try_from(declared.min(64 * 1024 * 1024)).unwrap_or(0));
     entry
         .take(declared.saturating_add(1))
@@ -97,5 +121,18 @@ mod tests {
         let mut z = open(&fine, &limits).expect("open");
         assert_eq!(read(&mut z, "ok.xml").expect("read"), Some("<题/>".as_bytes().to_vec()));
         assert_eq!(read(&mut z, "missing.xml").expect("read"), None);
+    }
+
+    #[test]
+    fn reading_one_entry_again_and_again_stops_at_the_inflation_limit() {
+        let zip = zip_of(&[("big.png", vec![7u8; 10_000])]);
+        let limits = Limits { max_unzipped_bytes: 25_000, ..Limits::default() };
+        let mut z = open(&zip, &limits).expect("the directory is within the limits");
+        for _ in 0..2 {
+            assert_eq!(read(&mut z, "big.png").expect("read").map(|b| b.len()), Some(10_000));
+        }
+        assert!(matches!(read(&mut z, "big.png"), Err(ImportError::Unsafe(_))));
+        // A missing entry costs nothing.
+        assert_eq!(read(&mut z, "missing.png").expect("read"), None);
     }
 }

@@ -43,6 +43,11 @@ pub async fn check(db: &Db) -> StoreResult<Option<String>> {
             return Ok(Some(format!("certification record {id} differs from its audit event")));
         }
     }
+    // And no record the trail vouches for may be gone.
+    let ids: std::collections::HashSet<String> = scores.iter().filter_map(|r| r.try_get::<i64, _>("id").ok()).map(|id| format!("certification_score:{id}")).collect();
+    if let Some(gone) = vouched.keys().filter(|t| t.starts_with("certification_score:")).find(|t| !ids.contains(*t)) {
+        return Ok(Some(format!("certification record {} is in the audit trail but gone from the records", gone.trim_start_matches("certification_score:"))));
+    }
     let papers = sqlx::query("SELECT id, score FROM papers WHERE status <> 'in_progress' ORDER BY id").fetch_all(db.reader()).await?;
     for r in &papers {
         let id: i64 = r.try_get("id")?;

