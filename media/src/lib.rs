@@ -2,5 +2,5 @@
 //! No HTTP routes and no SQL live here.
 
 pub mod recorder;
-pub mod sfu;
 pub mod retention;
+pub mod sfu;

@@ -19,8 +19,13 @@ pub enum ItemType {
 }
 
 impl ItemType {
-    pub const ALL: [ItemType; 5] =
-        [ItemType::SingleChoice, ItemType::MultipleChoice, ItemType::TrueFalse, ItemType::FillIn, ItemType::ShortAnswer];
+    pub const ALL: [ItemType; 5] = [
+        ItemType::SingleChoice,
+        ItemType::MultipleChoice,
+        ItemType::TrueFalse,
+        ItemType::FillIn,
+        ItemType::ShortAnswer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -68,14 +73,24 @@ pub struct Choice {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Key {
     /// The id of the one right choice.
-    Single { choice: String },
+    Single {
+        choice: String,
+    },
     /// The ids of every right choice, in choice order.
-    Multiple { choices: Vec<String> },
-    TrueFalse { value: bool },
+    Multiple {
+        choices: Vec<String>,
+    },
+    TrueFalse {
+        value: bool,
+    },
     /// Per blank, the accepted answers (compared after [`crate::normalize::fill_in`]).
-    FillIn { blanks: Vec<Vec<String>> },
+    FillIn {
+        blanks: Vec<Vec<String>>,
+    },
     /// A marking guide for the people who mark it, if the source has one.
-    ShortAnswer { reference: Option<String> },
+    ShortAnswer {
+        reference: Option<String>,
+    },
 }
 
 impl Key {
@@ -91,7 +106,9 @@ impl Key {
 }
 
 /// Points in thousandths, so sums and comparisons are exact (1.5 points = 1500).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Points(pub u32);
 
@@ -195,7 +212,12 @@ pub struct ItemDraft {
 
 impl ItemDraft {
     /// A draft with defaults (1 point, no difficulty, no tags); importers fill in the rest.
-    pub fn new(source_ref: impl Into<String>, stem: impl Into<String>, choices: Vec<Choice>, key: Key) -> ItemDraft {
+    pub fn new(
+        source_ref: impl Into<String>,
+        stem: impl Into<String>,
+        choices: Vec<Choice>,
+        key: Key,
+    ) -> ItemDraft {
         ItemDraft {
             source_ref: source_ref.into(),
             code: None,
@@ -216,7 +238,11 @@ impl ItemDraft {
     /// otherwise find by hand. Returns a reason fit for an import report.
     pub fn check(&self) -> Result<(), String> {
         if self.key.item_type() != self.item_type {
-            return Err(format!("key is for {} but the item is {}", self.key.item_type().as_str(), self.item_type.as_str()));
+            return Err(format!(
+                "key is for {} but the item is {}",
+                self.key.item_type().as_str(),
+                self.item_type.as_str()
+            ));
         }
         if crate::sanitize::text_of(&self.stem).trim().is_empty() && self.assets.is_empty() {
             return Err("the stem is empty".into());
@@ -245,7 +271,10 @@ impl ItemDraft {
                     return Err("a multiple-choice item needs at least one right option".into());
                 }
                 // `unique` is sorted: searching it keeps an item of many options linear-log.
-                if let Some(bad) = choices.iter().find(|c| unique.binary_search(&c.as_str()).is_err()) {
+                if let Some(bad) = choices
+                    .iter()
+                    .find(|c| unique.binary_search(&c.as_str()).is_err())
+                {
                     return Err(format!("the key {bad} is not one of the options"));
                 }
             }
@@ -255,7 +284,8 @@ impl ItemDraft {
                 }
             }
             Key::FillIn { blanks } => {
-                if blanks.is_empty() || blanks.iter().any(|b| b.iter().all(|a| a.trim().is_empty())) {
+                if blanks.is_empty() || blanks.iter().any(|b| b.iter().all(|a| a.trim().is_empty()))
+                {
                     return Err("every blank needs at least one accepted answer".into());
                 }
             }
@@ -290,7 +320,11 @@ pub fn mime_of(name: &str) -> &'static str {
 /// Option letters A, B, C, … (then A1, B1, … past Z, which no real item reaches).
 pub fn choice_letter(index: usize) -> String {
     let letter = char::from(b'A' + (index % 26) as u8);
-    if index < 26 { letter.to_string() } else { format!("{letter}{}", index / 26) }
+    if index < 26 {
+        letter.to_string()
+    } else {
+        format!("{letter}{}", index / 26)
+    }
 }
 
 #[cfg(test)]
@@ -300,7 +334,10 @@ mod tests {
     #[test]
     fn points_parse_and_print_exactly() {
         assert_eq!(Points::parse("1.0000000"), Some(Points(1000)));
-        assert_eq!(Points::parse("2.5").map(|p| p.to_string()), Some("2.5".into()));
+        assert_eq!(
+            Points::parse("2.5").map(|p| p.to_string()),
+            Some("2.5".into())
+        );
         assert_eq!(Points(125).to_string(), "0.125");
         assert_eq!(Points::parse("-1"), None);
         assert_eq!(Points::parse("abc"), None);
@@ -309,14 +346,29 @@ mod tests {
     #[test]
     fn check_catches_keys_that_do_not_fit() {
         let ab = vec![
-            Choice { id: "A".into(), content: "甲".into(), fixed: false },
-            Choice { id: "B".into(), content: "乙".into(), fixed: false },
+            Choice {
+                id: "A".into(),
+                content: "甲".into(),
+                fixed: false,
+            },
+            Choice {
+                id: "B".into(),
+                content: "乙".into(),
+                fixed: false,
+            },
         ];
         let ok = ItemDraft::new("1", "题干", ab.clone(), Key::Single { choice: "B".into() });
         assert_eq!(ok.check(), Ok(()));
         let bad = ItemDraft::new("2", "题干", ab.clone(), Key::Single { choice: "C".into() });
         assert!(bad.check().is_err());
-        let empty = ItemDraft::new("3", "  ", ab, Key::Multiple { choices: vec!["A".into()] });
+        let empty = ItemDraft::new(
+            "3",
+            "  ",
+            ab,
+            Key::Multiple {
+                choices: vec!["A".into()],
+            },
+        );
         assert!(empty.check().is_err());
         let tf = ItemDraft::new("4", "地球是圆的", vec![], Key::TrueFalse { value: true });
         assert_eq!(tf.check(), Ok(()));

@@ -14,7 +14,11 @@ pub enum LevelError {
 
 impl Level {
     pub fn new(code: u8) -> Result<Self, LevelError> {
-        if (1..=5).contains(&code) { Ok(Level(code)) } else { Err(LevelError::OutOfRange(code)) }
+        if (1..=5).contains(&code) {
+            Ok(Level(code))
+        } else {
+            Err(LevelError::OutOfRange(code))
+        }
     }
 
     pub fn code(self) -> u8 {

@@ -5,9 +5,46 @@ use std::sync::LazyLock;
 
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> = [
-        "p", "br", "b", "strong", "i", "em", "u", "s", "sub", "sup", "span", "div", "ul", "ol", "li", "table",
-        "thead", "tbody", "tr", "th", "td", "img", "pre", "code", "blockquote", "hr", "ruby", "rt", "rp", "figure",
-        "figcaption", "math", "mi", "mn", "mo", "msup", "msub", "mfrac", "mrow", "msqrt",
+        "p",
+        "br",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "s",
+        "sub",
+        "sup",
+        "span",
+        "div",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "img",
+        "pre",
+        "code",
+        "blockquote",
+        "hr",
+        "ruby",
+        "rt",
+        "rp",
+        "figure",
+        "figcaption",
+        "math",
+        "mi",
+        "mn",
+        "mo",
+        "msup",
+        "msub",
+        "mfrac",
+        "mrow",
+        "msqrt",
     ]
     .into_iter()
     .collect();
@@ -96,7 +133,10 @@ pub fn unescape(html: &str) -> String {
 pub fn has_entity(text: &str) -> bool {
     text.match_indices('&').any(|(i, _)| {
         let rest = &text[i + 1..];
-        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '#').collect();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+            .collect();
         !name.is_empty() && rest[name.len()..].starts_with(';')
     })
 }
@@ -117,8 +157,17 @@ mod tests {
     fn scripts_and_handlers_are_removed_formatting_kept() {
         let dirty = r#"<p onclick="steal()">电工<b>安全</b><script>alert(1)</script></p><img src="x.png" onerror="alert(2)"><a href="javascript:alert(3)">x</a>"#;
         let c = clean(dirty);
-        assert!(!c.contains("script") && !c.contains("onclick") && !c.contains("onerror") && !c.contains("javascript"), "{c}");
-        assert!(c.contains("<b>安全</b>") && c.contains(r#"<img src="x.png">"#), "{c}");
+        assert!(
+            !c.contains("script")
+                && !c.contains("onclick")
+                && !c.contains("onerror")
+                && !c.contains("javascript"),
+            "{c}"
+        );
+        assert!(
+            c.contains("<b>安全</b>") && c.contains(r#"<img src="x.png">"#),
+            "{c}"
+        );
     }
 
     #[test]
@@ -128,7 +177,9 @@ mod tests {
             assert_eq!(clean(&e), e, "for {t:?}");
             assert_eq!(unescape(&e), t);
         }
-        assert!(looks_like_html("<p>x</p>") && !looks_like_html("1 < 2") && !looks_like_html("a<1"));
+        assert!(
+            looks_like_html("<p>x</p>") && !looks_like_html("1 < 2") && !looks_like_html("a<1")
+        );
     }
 
     #[test]

@@ -20,15 +20,26 @@ const ROOM: usize = 30;
 fn id_number(i: usize) -> String {
     let day = 1 + (i / 999) % 28;
     let month = 1 + (i / (999 * 28)) % 12;
-    let first17 = format!("110105{}{month:02}{day:02}{:03}", 1980 + (i / (999 * 28 * 12)) % 20, 1 + i % 999);
+    let first17 = format!(
+        "110105{}{month:02}{day:02}{:03}",
+        1980 + (i / (999 * 28 * 12)) % 20,
+        1 + i % 999
+    );
     let check = resident_check_char(&first17).unwrap_or('0');
     format!("{first17}{check}")
 }
 
-pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> anyhow::Result<PathBuf> {
+pub async fn seed(
+    db: &Db,
+    institution_id: i64,
+    n: usize,
+    data_dir: &Path,
+) -> anyhow::Result<PathBuf> {
     let pw = crate::demo::DEMO_PASSWORD;
     let hash = password::hash_async(pw.to_string()).await?;
-    let (_, blueprint) = banks::latest_blueprint(db, 1, 4).await?.context("the demo bank has no level-4 blueprint")?;
+    let (_, blueprint) = banks::latest_blueprint(db, 1, 4)
+        .await?
+        .context("the demo bank has no level-4 blueprint")?;
     let now = now_ms();
     let mut roster = Vec::with_capacity(n);
     let rooms = n.div_ceil(ROOM);
@@ -59,14 +70,17 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
         let session_id = exams::insert_session(&mut tx, &session, 0, now).await?;
         for k in 1..=2 {
             let username = format!("bench-proctor-{}-{k}", room + 1);
-            let id = accounts::insert(&mut tx, &NewAccountRow {
-                username: &username,
-                display_name: "压测监考",
-                role: Role::Proctor,
-                institution_id: Some(institution_id),
-                password_hash: &hash,
-                now_ms: now,
-            })
+            let id = accounts::insert(
+                &mut tx,
+                &NewAccountRow {
+                    username: &username,
+                    display_name: "压测监考",
+                    role: Role::Proctor,
+                    institution_id: Some(institution_id),
+                    password_hash: &hash,
+                    now_ms: now,
+                },
+            )
             .await?;
             exams::add_proctor(&mut tx, session_id, id).await?;
             crate::store::marking::add_marker(&mut tx, session_id, id).await?;
@@ -74,27 +88,33 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
         for seat in 0..ROOM.min(n - room * ROOM) {
             let i = room * ROOM + seat;
             let ticket = format!("B{:06}{:05}", session_id, i + 1);
-            let account_id = accounts::insert(&mut tx, &NewAccountRow {
-                username: &ticket,
-                display_name: "压测考生",
-                role: Role::Candidate,
-                institution_id: Some(institution_id),
-                password_hash: &hash,
-                now_ms: now,
-            })
+            let account_id = accounts::insert(
+                &mut tx,
+                &NewAccountRow {
+                    username: &ticket,
+                    display_name: "压测考生",
+                    role: Role::Candidate,
+                    institution_id: Some(institution_id),
+                    password_hash: &hash,
+                    now_ms: now,
+                },
+            )
             .await?;
             let id_number = id_number(i);
-            let candidate_id = exams::insert_candidate(&mut tx, &CandidateRow {
-                id: 0,
-                session_id,
-                account_id,
-                ticket: ticket.clone(),
-                name: format!("考生{}", i + 1),
-                id_kind: "resident_id".into(),
-                id_number: id_number.clone(),
-                commitment_at_ms: None,
-                signed_in_at_ms: None,
-            })
+            let candidate_id = exams::insert_candidate(
+                &mut tx,
+                &CandidateRow {
+                    id: 0,
+                    session_id,
+                    account_id,
+                    ticket: ticket.clone(),
+                    name: format!("考生{}", i + 1),
+                    id_kind: "resident_id".into(),
+                    id_number: id_number.clone(),
+                    commitment_at_ms: None,
+                    signed_in_at_ms: None,
+                },
+            )
             .await?;
             // The media bench watches each candidate as the room's first proctor.
             roster.push(serde_json::json!({
@@ -106,8 +126,11 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
     tx.commit().await.map_err(StoreError::from)?;
     let path = data_dir.join("bench-roster.json");
     std::fs::create_dir_all(data_dir)?;
-    std::fs::write(&path, serde_json::to_vec(&serde_json::json!({ "password": pw, "candidates": roster }))?)
-        .with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(
+        &path,
+        serde_json::to_vec(&serde_json::json!({ "password": pw, "candidates": roster }))?,
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
 }
 

@@ -21,14 +21,22 @@ fn literal_at(line: &str, at: usize) -> Option<String> {
     let rest = line.get(at..)?.strip_prefix('"')?;
     let end = rest.find('"')?;
     let lit = &rest[..end];
-    (!lit.is_empty() && lit.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')).then(|| lit.to_string())
+    (!lit.is_empty() && lit.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .then(|| lit.to_string())
 }
 
 fn codes_in(text: &str) -> BTreeSet<String> {
     let mut codes = BTreeSet::new();
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        for marker in ["Validation(", "Conflict(", "Refused(", "TooMany(", "code: ", "Detailed { code: "] {
+        for marker in [
+            "Validation(",
+            "Conflict(",
+            "Refused(",
+            "TooMany(",
+            "code: ",
+            "Detailed { code: ",
+        ] {
             let mut from = 0;
             while let Some(p) = line[from..].find(marker) {
                 let at = from + p + marker.len();

@@ -47,7 +47,10 @@ impl Role {
 
     /// Roles that only make sense inside one institution.
     pub fn needs_institution(self) -> bool {
-        matches!(self, Role::Candidate | Role::Proctor | Role::InstitutionAdmin)
+        matches!(
+            self,
+            Role::Candidate | Role::Proctor | Role::InstitutionAdmin
+        )
     }
 }
 

@@ -96,12 +96,21 @@ pub enum IntegrityKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMessage {
-    Answer { seq: i64, no: i64, response: Response },
-    Integrity { kind: IntegrityKind },
+    Answer {
+        seq: i64,
+        no: i64,
+        response: Response,
+    },
+    Integrity {
+        kind: IntegrityKind,
+    },
     Ping,
     /// Publishes camera, microphone and screen: the browser's SDP offer, and which offered
     /// track id is which. A new offer replaces the previous connection (renegotiation).
-    MediaOffer { sdp: String, tracks: std::collections::BTreeMap<String, crate::MediaKind> },
+    MediaOffer {
+        sdp: String,
+        tracks: std::collections::BTreeMap<String, crate::MediaKind>,
+    },
 }
 
 /// To the candidate's page.
@@ -109,7 +118,10 @@ pub enum ClientMessage {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// Durable: the answer is committed (or was already).
-    Ack { seq: i64, duplicate: bool },
+    Ack {
+        seq: i64,
+        duplicate: bool,
+    },
     /// Not stored, with the stable code and a message in the candidate's language. `retry`:
     /// the refusal is not final (the server had trouble, the paper is paused, too many answers
     /// at once): the page keeps the answer and sends it again; otherwise it will never count.
@@ -120,14 +132,28 @@ pub enum ServerMessage {
         #[serde(default)]
         retry: bool,
     },
-    Time { remaining_ms: i64, server_now_ms: i64, paused: bool },
-    Ended { stage: Stage },
+    Time {
+        remaining_ms: i64,
+        server_now_ms: i64,
+        paused: bool,
+    },
+    Ended {
+        stage: Stage,
+    },
     /// The server's answer to a media offer.
-    MediaAnswer { sdp: String },
+    MediaAnswer {
+        sdp: String,
+    },
     /// The tracks the server receives now (sent whenever that changes).
-    Media { flowing: Vec<crate::MediaKind> },
+    Media {
+        flowing: Vec<crate::MediaKind>,
+    },
     /// A proctor's message or warning, to be shown at once.
-    Notice { text: String, warning: bool, at_ms: i64 },
+    Notice {
+        text: String,
+        warning: bool,
+        at_ms: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -256,14 +282,25 @@ pub struct RoomEvent {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProctorAction {
-    Pause { reason: String },
+    Pause {
+        reason: String,
+    },
     Resume,
-    ExtraTime { minutes: i64, reason: String },
-    Terminate { reason: String },
+    ExtraTime {
+        minutes: i64,
+        reason: String,
+    },
+    Terminate {
+        reason: String,
+    },
     /// A message or warning shown on the candidate's page and kept in the record.
-    Warn { message: String },
+    Warn {
+        message: String,
+    },
     /// A time-stamped note in the exam-room record (考场记录表).
-    Note { text: String },
+    Note {
+        text: String,
+    },
     /// Lets the candidate continue on the device they asked to move to; the old one is signed out.
     ApproveDevice,
     /// Clears the run of wrong passwords that slowed the candidate's sign-in.

@@ -70,9 +70,12 @@ pub(crate) fn read_first(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportE
     // 99999999999: a panic where overflow checks are on (debug builds), wrapped numbers where
     // they are off, which the limits below then catch. Nothing is shared with the closure
     // but the input, so unwinding out of it leaves nothing half-done.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_cells(bytes, limits))).unwrap_or_else(|_| {
-        Err(ImportError::Malformed("the first sheet cannot be read: a cell reference is out of range".into()))
-    })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_cells(bytes, limits)))
+        .unwrap_or_else(|_| {
+            Err(ImportError::Malformed(
+                "the first sheet cannot be read: a cell reference is out of range".into(),
+            ))
+        })
 }
 
 fn read_cells(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
@@ -83,7 +86,8 @@ fn read_cells(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
         .first()
         .cloned()
         .ok_or_else(|| ImportError::Malformed("the workbook has no sheet".into()))?;
-    let unreadable = |e: XlsxError| ImportError::Malformed(format!("the first sheet cannot be read: {e}"));
+    let unreadable =
+        |e: XlsxError| ImportError::Malformed(format!("the first sheet cannot be read: {e}"));
     let mut reader = match book.worksheet_cells_reader(&name) {
         Ok(reader) => reader,
         // A chart sheet: calamine's range reader returned an empty range for it.

@@ -76,7 +76,10 @@ impl Element {
     /// without capitals (all of Moodle's) is its own kebab-case: a plain lookup.
     pub fn attr(&self, camel: &str) -> Option<&str> {
         let kebab = kebab_case(camel);
-        self.attrs.iter().find(|(k, _)| *k == camel || *k == kebab).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| *k == camel || *k == kebab)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
@@ -95,7 +98,11 @@ impl Element {
     }
 
     /// Every descendant element in document order; `descend` says whether to look inside one.
-    pub fn walk<'s>(&'s self, descend: &dyn Fn(&Element) -> bool, visit: &mut dyn FnMut(&'s Element)) {
+    pub fn walk<'s>(
+        &'s self,
+        descend: &dyn Fn(&Element) -> bool,
+        visit: &mut dyn FnMut(&'s Element),
+    ) {
         for e in self.elements() {
             visit(e);
             if descend(e) {
@@ -133,7 +140,11 @@ impl Element {
     /// `<name><text>…</text></name>`: Moodle's way of holding a string.
     pub fn text_of(&self, name: &str) -> Option<String> {
         let el = self.child(name)?;
-        Some(el.child("text").map(Element::direct_text).unwrap_or_default())
+        Some(
+            el.child("text")
+                .map(Element::direct_text)
+                .unwrap_or_default(),
+        )
     }
 
     /// A plain Moodle field such as `<defaultgrade>1</defaultgrade>`, trimmed.
@@ -233,17 +244,29 @@ fn element(dialect: Dialect, ns: Ns, start: &BytesStart<'_>) -> Result<Element, 
             Some(_) => continue,
         };
         let value = match dialect {
-            Dialect::Qti => attr.unescape_value().map_err(|e| format!("a bad attribute value on <{raw}>: {e}"))?.into(),
+            Dialect::Qti => attr
+                .unescape_value()
+                .map_err(|e| format!("a bad attribute value on <{raw}>: {e}"))?
+                .into(),
             Dialect::Moodle => unescape(&lossy(&attr.value)),
         };
         attrs.push((key, value));
     }
-    Ok(Element { ns, name, raw, attrs, children: Vec::new() })
+    Ok(Element {
+        ns,
+        name,
+        raw,
+        attrs,
+        children: Vec::new(),
+    })
 }
 
 /// A reference in QTI text: the five XML entities and character references, nothing else.
 fn strict_reference(r: &BytesRef<'_>) -> Result<String, String> {
-    if let Some(c) = r.resolve_char_ref().map_err(|e| format!("a bad character reference: {e}"))? {
+    if let Some(c) = r
+        .resolve_char_ref()
+        .map_err(|e| format!("a bad character reference: {e}"))?
+    {
         return Ok(c.to_string());
     }
     let name = lossy(r);
@@ -267,7 +290,10 @@ fn push_text(stack: &mut [Element], plain: &str) {
         h.push_str(&html);
         p.push_str(plain);
     } else {
-        top.children.push(Node::Text { html, plain: plain.to_owned() });
+        top.children.push(Node::Text {
+            html,
+            plain: plain.to_owned(),
+        });
     }
 }
 
@@ -282,8 +308,15 @@ fn set_root(dialect: Dialect, root: &mut Option<Element>, done: Element) -> Resu
 }
 
 /// Builds the tree from `next`, which yields each event with the namespace of its element.
-fn build<'i>(dialect: Dialect, mut next: impl FnMut() -> Result<(Ns, Event<'i>), String>) -> Result<Element, String> {
-    let max_depth = if dialect == Dialect::Qti { MAX_DEPTH } else { MOODLE_MAX_DEPTH };
+fn build<'i>(
+    dialect: Dialect,
+    mut next: impl FnMut() -> Result<(Ns, Event<'i>), String>,
+) -> Result<Element, String> {
+    let max_depth = if dialect == Dialect::Qti {
+        MAX_DEPTH
+    } else {
+        MOODLE_MAX_DEPTH
+    };
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
@@ -306,7 +339,9 @@ fn build<'i>(dialect: Dialect, mut next: impl FnMut() -> Result<(Ns, Event<'i>),
                 }
             }
             Event::End(_) => {
-                let Some(done) = stack.pop() else { return Err("an end tag without a start tag".into()) };
+                let Some(done) = stack.pop() else {
+                    return Err("an end tag without a start tag".into());
+                };
                 match stack.last_mut() {
                     Some(top) => top.children.push(Node::Element(done)),
                     None => set_root(dialect, &mut root, done)?,

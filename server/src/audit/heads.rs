@@ -17,7 +17,9 @@ pub fn file(data_dir: &Path) -> PathBuf {
 
 /// Every head written so far, oldest first; unreadable lines are skipped.
 pub fn read(data_dir: &Path) -> Vec<(i64, String)> {
-    let Ok(text) = std::fs::read_to_string(file(data_dir)) else { return Vec::new() };
+    let Ok(text) = std::fs::read_to_string(file(data_dir)) else {
+        return Vec::new();
+    };
     text.lines()
         .filter_map(|l| {
             let mut parts = l.split_whitespace();
@@ -29,13 +31,22 @@ pub fn read(data_dir: &Path) -> Vec<(i64, String)> {
 }
 
 /// Writes the chain's head down if it moved since the last line; the head written.
-pub async fn record(db: &Db, data_dir: &Path, now_ms: i64) -> anyhow::Result<Option<(i64, String)>> {
-    let Some((seq, hash)) = audit::head(db).await? else { return Ok(None) };
+pub async fn record(
+    db: &Db,
+    data_dir: &Path,
+    now_ms: i64,
+) -> anyhow::Result<Option<(i64, String)>> {
+    let Some((seq, hash)) = audit::head(db).await? else {
+        return Ok(None);
+    };
     if read(data_dir).last().is_some_and(|(s, _)| *s >= seq) {
         return Ok(None);
     }
     std::fs::create_dir_all(data_dir)?;
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(file(data_dir))?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file(data_dir))?;
     writeln!(f, "{seq} {hash} {now_ms}")?;
     f.sync_data()?;
     Ok(Some((seq, hash)))
@@ -43,15 +54,23 @@ pub async fn record(db: &Db, data_dir: &Path, now_ms: i64) -> anyhow::Result<Opt
 
 /// Why the chain does not hold the recorded heads, if it does not.
 pub async fn check(db: &Db, recorded: &[(i64, String)]) -> StoreResult<Option<String>> {
-    let Some((last_seq, _)) = recorded.iter().max_by_key(|(s, _)| *s) else { return Ok(None) };
+    let Some((last_seq, _)) = recorded.iter().max_by_key(|(s, _)| *s) else {
+        return Ok(None);
+    };
     let head = audit::head(db).await?.map(|(s, _)| s).unwrap_or(0);
     if head < *last_seq {
-        return Ok(Some(format!("the chain ends at event {head}, but event {last_seq} was recorded as its head: events were removed")));
+        return Ok(Some(format!(
+            "the chain ends at event {head}, but event {last_seq} was recorded as its head: events were removed"
+        )));
     }
     for (seq, hash) in recorded {
         match audit::hash_of(db, *seq).await? {
             Some(h) if h == *hash => {}
-            _ => return Ok(Some(format!("event {seq} is not the one recorded as the chain's head: the chain was rewritten"))),
+            _ => {
+                return Ok(Some(format!(
+                    "event {seq} is not the one recorded as the chain's head: the chain was rewritten"
+                )));
+            }
         }
     }
     Ok(None)

@@ -38,7 +38,10 @@ fn digest(key: &str) -> [u8; 16] {
 impl RateLimiter {
     /// In this process only.
     pub fn local() -> Self {
-        Self { memory: Mutex::new(HashMap::new()), redis: None }
+        Self {
+            memory: Mutex::new(HashMap::new()),
+            redis: None,
+        }
     }
 
     /// Shared through Redis at `url` (empty: in this process only); `prefix` keeps deployments
@@ -48,8 +51,15 @@ impl RateLimiter {
             return Ok(Self::local());
         }
         let client = redis::Client::open(redis_url)?;
-        let shared = Shared { client, prefix: format!("{prefix}:limit:"), conn: tokio::sync::Mutex::new(None) };
-        Ok(Self { memory: Mutex::new(HashMap::new()), redis: Some(shared) })
+        let shared = Shared {
+            client,
+            prefix: format!("{prefix}:limit:"),
+            conn: tokio::sync::Mutex::new(None),
+        };
+        Ok(Self {
+            memory: Mutex::new(HashMap::new()),
+            redis: Some(shared),
+        })
     }
 
     /// Counts one attempt under `key`; false once the window holds more than `limit`.
@@ -82,7 +92,9 @@ impl RateLimiter {
         if let Some(shared) = &self.redis {
             match shared.add(&hex::encode(id), n).await {
                 Ok(count) => return count,
-                Err(e) => tracing::warn!(error = %e, "sign-in limits: Redis unreachable, counting in this process"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "sign-in limits: Redis unreachable, counting in this process")
+                }
             }
         }
         self.add_local(id, now_ms, n)
@@ -118,7 +130,10 @@ impl Shared {
 
     async fn delete(&self, id: &str) -> redis::RedisResult<()> {
         let mut conn = self.connection().await?;
-        let done: redis::RedisResult<i64> = redis::cmd("DEL").arg(format!("{}{id}", self.prefix)).query_async(&mut conn).await;
+        let done: redis::RedisResult<i64> = redis::cmd("DEL")
+            .arg(format!("{}{id}", self.prefix))
+            .query_async(&mut conn)
+            .await;
         if done.is_err() {
             *self.conn.lock().await = None;
         }
@@ -129,9 +144,19 @@ impl Shared {
         let mut conn = self.connection().await?;
         let key = format!("{}{id}", self.prefix);
         let result: redis::RedisResult<i64> = if n == 0 {
-            redis::cmd("GET").arg(&key).query_async::<Option<i64>>(&mut conn).await.map(|v| v.unwrap_or(0))
+            redis::cmd("GET")
+                .arg(&key)
+                .query_async::<Option<i64>>(&mut conn)
+                .await
+                .map(|v| v.unwrap_or(0))
         } else {
-            redis::cmd("EVAL").arg(INCR_SCRIPT).arg(1).arg(&key).arg(WINDOW_MS).query_async(&mut conn).await
+            redis::cmd("EVAL")
+                .arg(INCR_SCRIPT)
+                .arg(1)
+                .arg(&key)
+                .arg(WINDOW_MS)
+                .query_async(&mut conn)
+                .await
         };
         if result.is_err() {
             *self.conn.lock().await = None;
@@ -162,7 +187,10 @@ mod tests {
         let rl = RateLimiter::local();
         assert!(rl.hit("a", 2, WINDOW_MS - 2).await);
         assert!(rl.hit("a", 2, WINDOW_MS - 1).await);
-        assert!(!rl.hit("a", 2, WINDOW_MS + 1).await, "the window runs a minute from the first attempt");
+        assert!(
+            !rl.hit("a", 2, WINDOW_MS + 1).await,
+            "the window runs a minute from the first attempt"
+        );
         assert!(rl.hit("a", 2, 2 * WINDOW_MS - 2).await);
     }
 }

@@ -21,10 +21,20 @@ pub async fn parse(
         import::import(&bytes, format, file_name.as_deref(), &limits).map(|(f, r)| (f, r, bytes))
     })
     .await
-    .unwrap_or_else(|_| Err(ImportError::Malformed("the importer stopped unexpectedly".into())))
+    .unwrap_or_else(|_| {
+        Err(ImportError::Malformed(
+            "the importer stopped unexpectedly".into(),
+        ))
+    })
 }
 
-pub fn summary(format: Format, report: &ImportReport, imported: usize, dry_run: bool, lang: Lang) -> ImportSummary {
+pub fn summary(
+    format: Format,
+    report: &ImportReport,
+    imported: usize,
+    dry_run: bool,
+    lang: Lang,
+) -> ImportSummary {
     ImportSummary {
         format: format.as_str().to_string(),
         imported,
@@ -35,7 +45,11 @@ pub fn summary(format: Format, report: &ImportReport, imported: usize, dry_run: 
             .map(|s| SkippedItem {
                 item: s.item.clone(),
                 code: s.code.as_str().to_string(),
-                reason: format!("{}: {}", lang.pick(s.code.message_zh(), s.code.message_en()), s.detail),
+                reason: format!(
+                    "{}: {}",
+                    lang.pick(s.code.message_zh(), s.code.message_en()),
+                    s.detail
+                ),
             })
             .collect(),
     }
@@ -52,7 +66,12 @@ pub fn content_of(d: &ItemDraft) -> ItemContent {
         difficulty: d.difficulty,
         outline_point: d.outline_point.clone(),
         // Tags are stored comma-separated; a comma inside one becomes the full-width form.
-        tags: d.tags.iter().map(|t| t.replace(',', "，")).filter(|t| !t.trim().is_empty()).collect(),
+        tags: d
+            .tags
+            .iter()
+            .map(|t| t.replace(',', "，"))
+            .filter(|t| !t.trim().is_empty())
+            .collect(),
         source: d.source.clone(),
     }
 }
@@ -70,27 +89,39 @@ pub async fn commit(
     let now = now_ms();
     let mut tx = db.writer().begin().await?;
     let contents: Vec<ItemContent> = report.items.iter().map(content_of).collect();
-    let ids = items::insert_items_bulk(&mut tx, bank_id, ItemStatus::InReview, &contents, author, now).await?;
+    let ids = items::insert_items_bulk(
+        &mut tx,
+        bank_id,
+        ItemStatus::InReview,
+        &contents,
+        author,
+        now,
+    )
+    .await?;
     for (draft, (_, version_id)) in report.items.iter().zip(&ids) {
         for asset in &draft.assets {
             items::insert_asset(&mut tx, *version_id, asset).await?;
         }
     }
     let first = ids.first().map(|(item_id, _)| *item_id);
-    audit::append(&mut tx, db.backend, &Entry {
-        actor,
-        action: "bank.import",
-        target: format!("bank:{bank_id}"),
-        detail: serde_json::json!({
-            "format": format.as_str(),
-            "imported": report.items.len(),
-            "skipped": report.skipped.len(),
-            "first_item_id": first,
-            "file_sha256": hex::encode(Sha256::digest(file)),
-        })
-        .to_string(),
-        at_ms: now,
-    })
+    audit::append(
+        &mut tx,
+        db.backend,
+        &Entry {
+            actor,
+            action: "bank.import",
+            target: format!("bank:{bank_id}"),
+            detail: serde_json::json!({
+                "format": format.as_str(),
+                "imported": report.items.len(),
+                "skipped": report.skipped.len(),
+                "first_item_id": first,
+                "file_sha256": hex::encode(Sha256::digest(file)),
+            })
+            .to_string(),
+            at_ms: now,
+        },
+    )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(report.items.len())

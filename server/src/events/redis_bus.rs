@@ -56,16 +56,34 @@ fn open(secret: &[u8], payload: &[u8], now_ms: i64) -> Option<Envelope> {
     ((now_ms - env.at_ms).abs() <= MAX_AGE_MS).then_some(env)
 }
 
-pub(super) fn start(client: redis::Client, channel: String, secret: Vec<u8>, local: broadcast::Sender<Event>, ready: watch::Sender<bool>) -> mpsc::UnboundedSender<Event> {
+pub(super) fn start(
+    client: redis::Client,
+    channel: String,
+    secret: Vec<u8>,
+    local: broadcast::Sender<Event>,
+    ready: watch::Sender<bool>,
+) -> mpsc::UnboundedSender<Event> {
     let origin: u64 = rand::random();
     let (tx, rx) = mpsc::unbounded_channel();
     let secret = std::sync::Arc::new(secret);
-    tokio::spawn(publish_loop(client.clone(), channel.clone(), secret.clone(), origin, rx));
+    tokio::spawn(publish_loop(
+        client.clone(),
+        channel.clone(),
+        secret.clone(),
+        origin,
+        rx,
+    ));
     tokio::spawn(receive_loop(client, channel, secret, origin, local, ready));
     tx
 }
 
-async fn publish_loop(client: redis::Client, channel: String, secret: std::sync::Arc<Vec<u8>>, origin: u64, mut rx: mpsc::UnboundedReceiver<Event>) {
+async fn publish_loop(
+    client: redis::Client,
+    channel: String,
+    secret: std::sync::Arc<Vec<u8>>,
+    origin: u64,
+    mut rx: mpsc::UnboundedReceiver<Event>,
+) {
     let mut pending: Option<Event> = None;
     loop {
         let mut conn = match client.get_multiplexed_async_connection().await {
@@ -84,8 +102,21 @@ async fn publish_loop(client: redis::Client, channel: String, secret: std::sync:
                     None => return,
                 },
             };
-            let Some(payload) = seal(&secret, &Envelope { origin, at_ms: crate::clock::now_ms(), event: event.clone() }) else { continue };
-            let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(&channel).arg(payload).query_async(&mut conn).await;
+            let Some(payload) = seal(
+                &secret,
+                &Envelope {
+                    origin,
+                    at_ms: crate::clock::now_ms(),
+                    event: event.clone(),
+                },
+            ) else {
+                continue;
+            };
+            let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+                .arg(&channel)
+                .arg(payload)
+                .query_async(&mut conn)
+                .await;
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "event bus: publish failed; reconnecting");
                 // Sent again once connected: other processes must not miss a clock change.
@@ -97,7 +128,14 @@ async fn publish_loop(client: redis::Client, channel: String, secret: std::sync:
     }
 }
 
-async fn receive_loop(client: redis::Client, channel: String, secret: std::sync::Arc<Vec<u8>>, origin: u64, local: broadcast::Sender<Event>, ready: watch::Sender<bool>) {
+async fn receive_loop(
+    client: redis::Client,
+    channel: String,
+    secret: std::sync::Arc<Vec<u8>>,
+    origin: u64,
+    local: broadcast::Sender<Event>,
+    ready: watch::Sender<bool>,
+) {
     loop {
         let subscribed = async {
             let mut pubsub = client.get_async_pubsub().await?;
@@ -122,7 +160,9 @@ async fn receive_loop(client: redis::Client, channel: String, secret: std::sync:
                     let _ = local.send(env.event);
                 }
                 Some(_) => {}
-                None => tracing::warn!("event bus: a message without a valid signature, or too old, was dropped"),
+                None => tracing::warn!(
+                    "event bus: a message without a valid signature, or too old, was dropped"
+                ),
             }
         }
         let _ = ready.send(false);
@@ -138,14 +178,35 @@ mod tests {
     #[test]
     fn only_signed_fresh_messages_open() {
         let key = b"0123456789abcdef0123456789abcdef";
-        let env = Envelope { origin: 1, at_ms: 1_000_000, event: Event::MediaEnded { candidate_id: 5 } };
+        let env = Envelope {
+            origin: 1,
+            at_ms: 1_000_000,
+            event: Event::MediaEnded { candidate_id: 5 },
+        };
         let wire = seal(key, &env).expect("sealed");
         assert!(open(key, wire.as_bytes(), 1_000_500).is_some());
-        assert!(open(b"another-secret-another-secret-xx", wire.as_bytes(), 1_000_500).is_none(), "wrong key");
-        assert!(open(key, wire.as_bytes(), 1_000_000 + MAX_AGE_MS + 1).is_none(), "replayed late");
+        assert!(
+            open(
+                b"another-secret-another-secret-xx",
+                wire.as_bytes(),
+                1_000_500
+            )
+            .is_none(),
+            "wrong key"
+        );
+        assert!(
+            open(key, wire.as_bytes(), 1_000_000 + MAX_AGE_MS + 1).is_none(),
+            "replayed late"
+        );
         let forged = wire.replace("\"candidate_id\":5", "\"candidate_id\":6");
-        assert!(open(key, forged.as_bytes(), 1_000_500).is_none(), "changed body");
+        assert!(
+            open(key, forged.as_bytes(), 1_000_500).is_none(),
+            "changed body"
+        );
         let unsigned = serde_json::to_string(&env).expect("json");
-        assert!(open(key, unsigned.as_bytes(), 1_000_500).is_none(), "the old unsigned form");
+        assert!(
+            open(key, unsigned.as_bytes(), 1_000_500).is_none(),
+            "the old unsigned form"
+        );
     }
 }

@@ -71,7 +71,10 @@ struct Counts {
 
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pending").field("paper_id", &self.event.paper_id).field("client_seq", &self.event.client_seq).finish()
+        f.debug_struct("Pending")
+            .field("paper_id", &self.event.paper_id)
+            .field("client_seq", &self.event.client_seq)
+            .finish()
     }
 }
 
@@ -91,18 +94,26 @@ impl AnswerWriter {
 
     /// Transactions committed and answers in them, since the writer started.
     pub fn counts(&self) -> (u64, u64) {
-        (self.counts.commits.load(Ordering::Relaxed), self.counts.answers.load(Ordering::Relaxed))
+        (
+            self.counts.commits.load(Ordering::Relaxed),
+            self.counts.answers.load(Ordering::Relaxed),
+        )
     }
 
     /// Resolves once the answer is durable (or known to be already stored).
     pub async fn write(&self, event: AnswerEvent) -> Result<Ack, WriteError> {
         let (done, wait) = oneshot::channel();
-        self.tx.send(Pending { event, done }).await.map_err(|_| WriteError::Stopped)?;
+        self.tx
+            .send(Pending { event, done })
+            .await
+            .map_err(|_| WriteError::Stopped)?;
         match wait.await {
             Ok(Ok(Outcome::Stored)) => Ok(Ack::Stored),
             Ok(Ok(Outcome::Duplicate)) => Ok(Ack::Duplicate),
             Ok(Ok(Outcome::Refused(code))) => Err(WriteError::Refused(code)),
-            Ok(Err(reason)) => Err(WriteError::Store(StoreError::Database(sqlx::Error::Protocol(reason)))),
+            Ok(Err(reason)) => Err(WriteError::Store(StoreError::Database(
+                sqlx::Error::Protocol(reason),
+            ))),
             Err(_) => Err(WriteError::Stopped),
         }
     }
@@ -124,7 +135,9 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Pending>, counts: Arc<Counts>) {
         }
         busy = batch.len() > 1;
         counts.commits.fetch_add(1, Ordering::Relaxed);
-        counts.answers.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        counts
+            .answers
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
         let result = commit(&db, &batch).await;
         match result {
             Ok(outcomes) => {
@@ -153,15 +166,28 @@ async fn commit(db: &Db, batch: &[Pending]) -> Result<Vec<Outcome>, StoreError> 
         .iter()
         .map(|p| match clocks.get(&p.event.paper_id) {
             None => Err("paper_ended"),
-            Some(&(deadline_ms, paused_at_ms)) => {
-                PaperClock { deadline_ms, paused_at_ms }.check_answer(p.event.received_at_ms).map_err(|e| e.code())
+            Some(&(deadline_ms, paused_at_ms)) => PaperClock {
+                deadline_ms,
+                paused_at_ms,
             }
+            .check_answer(p.event.received_at_ms)
+            .map_err(|e| e.code()),
         })
         .collect();
-    let accepted: Vec<&AnswerEvent> = batch.iter().zip(&verdicts).filter(|(_, v)| v.is_ok()).map(|(p, _)| &p.event).collect();
+    let accepted: Vec<&AnswerEvent> = batch
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| v.is_ok())
+        .map(|(p, _)| &p.event)
+        .collect();
     let new_keys = answers::insert_new(&mut tx, &accepted).await?;
     // A resend of an answer stored before the paper ended still counts: it is a duplicate.
-    let refused: Vec<(i64, i64)> = batch.iter().zip(&verdicts).filter(|(_, v)| v.is_err()).map(|(p, _)| (p.event.paper_id, p.event.client_seq)).collect();
+    let refused: Vec<(i64, i64)> = batch
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| v.is_err())
+        .map(|(p, _)| (p.event.paper_id, p.event.client_seq))
+        .collect();
     let stored_before = answers::existing(&mut tx, &refused).await?;
     tx.commit().await?;
     let mut seen = std::collections::HashSet::new();

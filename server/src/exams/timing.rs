@@ -99,20 +99,29 @@ impl PaperClock {
     pub fn paused(self, now_ms: i64) -> PaperClock {
         match self.paused_at_ms {
             Some(_) => self,
-            None => PaperClock { paused_at_ms: Some(now_ms.min(self.deadline_ms)), ..self },
+            None => PaperClock {
+                paused_at_ms: Some(now_ms.min(self.deadline_ms)),
+                ..self
+            },
         }
     }
 
     /// The time spent paused is added to the deadline.
     pub fn resumed(self, now_ms: i64) -> PaperClock {
         match self.paused_at_ms {
-            Some(p) => PaperClock { deadline_ms: self.deadline_ms + (now_ms - p).max(0), paused_at_ms: None },
+            Some(p) => PaperClock {
+                deadline_ms: self.deadline_ms + (now_ms - p).max(0),
+                paused_at_ms: None,
+            },
             None => self,
         }
     }
 
     pub fn extended(self, extra_ms: i64) -> PaperClock {
-        PaperClock { deadline_ms: self.deadline_ms + extra_ms.max(0), ..self }
+        PaperClock {
+            deadline_ms: self.deadline_ms + extra_ms.max(0),
+            ..self
+        }
     }
 }
 
@@ -138,17 +147,31 @@ mod tests {
         assert_eq!(t.check_entry(999 * MIN), Err(TimingError::NotOpen));
         assert_eq!(t.check_entry(1_000 * MIN), Ok(()));
         assert_eq!(t.check_entry(1_030 * MIN), Ok(()));
-        assert_eq!(t.check_entry(1_030 * MIN + 1), Err(TimingError::EntryClosed));
-        assert_eq!(t.deadline_ms(), 1_090 * MIN, "late entrants end with everyone");
+        assert_eq!(
+            t.check_entry(1_030 * MIN + 1),
+            Err(TimingError::EntryClosed)
+        );
+        assert_eq!(
+            t.deadline_ms(),
+            1_090 * MIN,
+            "late entrants end with everyone"
+        );
     }
 
     #[test]
     fn pause_resume_and_extra_time_move_the_deadline() {
         let t = times();
-        let c = PaperClock { deadline_ms: t.deadline_ms(), paused_at_ms: None };
+        let c = PaperClock {
+            deadline_ms: t.deadline_ms(),
+            paused_at_ms: None,
+        };
         assert_eq!(c.remaining_ms(1_080 * MIN), 10 * MIN);
         let p = c.paused(1_080 * MIN);
-        assert_eq!(p.remaining_ms(1_200 * MIN), 10 * MIN, "a paused clock does not run");
+        assert_eq!(
+            p.remaining_ms(1_200 * MIN),
+            10 * MIN,
+            "a paused clock does not run"
+        );
         assert_eq!(p.check_answer(1_081 * MIN), Err(TimingError::Paused));
         assert!(!p.is_over(2_000 * MIN));
         let r = p.resumed(1_085 * MIN);

@@ -96,8 +96,12 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::SessionExpired | ApiError::InvalidCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            ApiError::SignInSlowed | ApiError::RateLimited | ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden | ApiError::Refused(_) | ApiError::ForeignOrigin => StatusCode::FORBIDDEN,
+            ApiError::SignInSlowed | ApiError::RateLimited | ApiError::TooMany(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::Forbidden | ApiError::Refused(_) | ApiError::ForeignOrigin => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -150,7 +154,9 @@ impl From<StoreError> for ApiError {
             // Handlers that expect a conflict map it to their own code first; one reaching
             // here is still the client's doing, not ours.
             StoreError::Conflict(_) => ApiError::Conflict("conflict"),
-            StoreError::Database(e) => ApiError::Internal(anyhow::Error::new(e).context("database")),
+            StoreError::Database(e) => {
+                ApiError::Internal(anyhow::Error::new(e).context("database"))
+            }
         }
     }
 }
@@ -186,9 +192,16 @@ pub async fn localize(req: Request, next: Next) -> Response {
     let status = resp.status();
     let mut message = super::messages::message(code, lang).to_string();
     if let Some(ErrorDetail(detail)) = resp.extensions().get::<ErrorDetail>() {
-        message = format!("{}{}{detail}", message.trim_end_matches(['。', '.']), lang.pick("：", ": "));
+        message = format!(
+            "{}{}{detail}",
+            message.trim_end_matches(['。', '.']),
+            lang.pick("：", ": ")
+        );
     }
-    let body = ErrorBody { error: code.to_string(), message };
+    let body = ErrorBody {
+        error: code.to_string(),
+        message,
+    };
     let mut out = (status, Json(body)).into_response();
     out.headers_mut().insert(
         axum::http::header::CONTENT_LANGUAGE,

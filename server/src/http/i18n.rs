@@ -44,7 +44,9 @@ impl Lang {
     /// Pages are Simplified Chinese unless the user pressed the English switch (the cookie);
     /// a browser's English `Accept-Language` alone does not turn them.
     pub fn for_page(headers: &HeaderMap) -> Lang {
-        cookie(headers, "lang").and_then(|v| Lang::parse_tag(&v)).unwrap_or_default()
+        cookie(headers, "lang")
+            .and_then(|v| Lang::parse_tag(&v))
+            .unwrap_or_default()
     }
 
     /// Picks one of two texts.
@@ -94,7 +96,10 @@ mod tests {
     #[test]
     fn accept_language_by_quality() {
         assert_eq!(best_accept_language("en-US,en;q=0.9"), Some(Lang::En));
-        assert_eq!(best_accept_language("fr, en;q=0.5, zh-CN;q=0.8"), Some(Lang::Zh));
+        assert_eq!(
+            best_accept_language("fr, en;q=0.5, zh-CN;q=0.8"),
+            Some(Lang::Zh)
+        );
         assert_eq!(best_accept_language("fr"), None);
     }
 

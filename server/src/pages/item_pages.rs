@@ -19,15 +19,32 @@ fn key_text(r: &ItemRecord, lang: Lang) -> String {
     match &r.content.key {
         Key::Single { choice } => choice.clone(),
         Key::Multiple { choices } => choices.concat(),
-        Key::TrueFalse { value } => if *value { lang.pick("对", "True") } else { lang.pick("错", "False") }.to_string(),
-        Key::FillIn { blanks } => blanks.iter().map(|b| b.join(" / ")).collect::<Vec<_>>().join(" ; "),
+        Key::TrueFalse { value } => if *value {
+            lang.pick("对", "True")
+        } else {
+            lang.pick("错", "False")
+        }
+        .to_string(),
+        Key::FillIn { blanks } => blanks
+            .iter()
+            .map(|b| b.join(" / "))
+            .collect::<Vec<_>>()
+            .join(" ; "),
         Key::ShortAnswer { reference } => reference.clone().unwrap_or_default(),
     }
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<LangQuery>,
+    user: CurrentUser,
+) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
-    let Ok(Some(item)) = items::current(&state.db, id).await else { return page_error(lang, ApiError::NotFound) };
+    let Ok(Some(item)) = items::current(&state.db, id).await else {
+        return page_error(lang, ApiError::NotFound);
+    };
     let s = match scope::resolve(&state.db, &user, item.bank_id).await {
         Ok(s) if s.can_read_items() => s,
         Ok(_) => return page_error(lang, ApiError::NotFound),
@@ -43,10 +60,16 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
     let preview = candidate_html(&candidate, "preview", true, lang);
     let mut actions = String::new();
     if s.can_author() && matches!(item.status, ItemStatus::Draft | ItemStatus::Rejected) {
-        actions.push_str(&format!("<button type=\"button\" data-action=\"submit\" id=\"submit-item\">{}</button> ", lang.pick("提交审核", "Submit for review")));
+        actions.push_str(&format!(
+            "<button type=\"button\" data-action=\"submit\" id=\"submit-item\">{}</button> ",
+            lang.pick("提交审核", "Submit for review")
+        ));
     }
     if s.can_author() && item.status != ItemStatus::Retired {
-        actions.push_str(&format!("<a href=\"/items/{id}/edit\">{}</a> ", lang.pick("修改（生成新版本）", "Change (new version)")));
+        actions.push_str(&format!(
+            "<a href=\"/items/{id}/edit\">{}</a> ",
+            lang.pick("修改（生成新版本）", "Change (new version)")
+        ));
     }
     if s.can_review() && item.status == ItemStatus::InReview {
         actions.push_str(&format!(
@@ -59,7 +82,10 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         ));
     }
     if s.can_review() && item.status == ItemStatus::Approved {
-        actions.push_str(&format!("<button type=\"button\" class=\"secondary\" data-action=\"retire\">{}</button>", lang.pick("停用", "Retire")));
+        actions.push_str(&format!(
+            "<button type=\"button\" class=\"secondary\" data-action=\"retire\">{}</button>",
+            lang.pick("停用", "Retire")
+        ));
     }
     let rows: String = history
         .iter()
@@ -96,14 +122,25 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         pts = item.content.points,
         pt_label = lang.pick("鉴定点：", "Outline point: "),
         pt = esc(item.content.outline_point.as_deref().unwrap_or("—")),
-        code = item.content.code.as_deref().map(|c| format!(" · {}{}", lang.pick("试题代码：", "Code: "), esc(c))).unwrap_or_default(),
+        code = item
+            .content
+            .code
+            .as_deref()
+            .map(|c| format!(" · {}{}", lang.pick("试题代码：", "Code: "), esc(c)))
+            .unwrap_or_default(),
         hist = lang.pick("版本与审核记录", "Versions and reviews"),
     );
     render_with(lang, lang.pick("试题", "Item"), &body, cookie, &["bank.js"])
 }
 
 /// The editor: a new item in a bank, or the next version of an item.
-pub async fn editor(state: &AppState, lang: Lang, cookie: Option<axum::http::HeaderValue>, bank_id: i64, current: Option<&ItemRecord>) -> Response {
+pub async fn editor(
+    state: &AppState,
+    lang: Lang,
+    cookie: Option<axum::http::HeaderValue>,
+    bank_id: i64,
+    current: Option<&ItemRecord>,
+) -> Response {
     let _ = state;
     let c = current.map(|r| &r.content);
     let val = |f: &dyn Fn(&exam_protocol::ItemContent) -> String| c.map(f).unwrap_or_default();
@@ -117,8 +154,16 @@ pub async fn editor(state: &AppState, lang: Lang, cookie: Option<axum::http::Hea
     let type_opts: String = exam_protocol::ItemType::ALL
         .iter()
         .map(|t| {
-            let sel = if c.map(|c| c.item_type) == Some(*t) { " selected" } else { "" };
-            format!("<option value=\"{}\"{sel}>{}</option>", t.as_str(), type_name(*t, lang))
+            let sel = if c.map(|c| c.item_type) == Some(*t) {
+                " selected"
+            } else {
+                ""
+            };
+            format!(
+                "<option value=\"{}\"{sel}>{}</option>",
+                t.as_str(),
+                type_name(*t, lang)
+            )
         })
         .collect();
     let key = current.map(|r| key_text(r, lang)).unwrap_or_default();
@@ -159,10 +204,22 @@ pub async fn editor(state: &AppState, lang: Lang, cookie: Option<axum::http::Hea
         preview = lang.pick("预览", "Preview"),
         pv_title = lang.pick("考生看到的样子", "As the candidate sees it"),
     );
-    render_with(lang, lang.pick("编辑试题", "Edit item"), &body, cookie, &["bank.js"])
+    render_with(
+        lang,
+        lang.pick("编辑试题", "Edit item"),
+        &body,
+        cookie,
+        &["bank.js"],
+    )
 }
 
-pub async fn new_item(State(state): State<AppState>, headers: HeaderMap, Path(bank_id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
+pub async fn new_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(bank_id): Path<i64>,
+    Query(q): Query<LangQuery>,
+    user: CurrentUser,
+) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     match scope::resolve(&state.db, &user, bank_id).await {
         Ok(s) if s.can_author() => editor(&state, lang, cookie, bank_id, None).await,
@@ -171,9 +228,17 @@ pub async fn new_item(State(state): State<AppState>, headers: HeaderMap, Path(ba
     }
 }
 
-pub async fn edit_item(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
+pub async fn edit_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<LangQuery>,
+    user: CurrentUser,
+) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
-    let Ok(Some(item)) = items::current(&state.db, id).await else { return page_error(lang, ApiError::NotFound) };
+    let Ok(Some(item)) = items::current(&state.db, id).await else {
+        return page_error(lang, ApiError::NotFound);
+    };
     match scope::resolve(&state.db, &user, item.bank_id).await {
         Ok(s) if s.can_author() => editor(&state, lang, cookie, item.bank_id, Some(&item)).await,
         Ok(s) if s.can_read_items() => page_error(lang, ApiError::Forbidden),
@@ -189,18 +254,31 @@ pub async fn file(
     user: CurrentUser,
 ) -> Result<Response, ApiError> {
     use axum::response::IntoResponse;
-    let item = items::current(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let item = items::current(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let s = scope::resolve(&state.db, &user, item.bank_id).await?;
     if !s.can_read_items() {
         return Err(ApiError::NotFound);
     }
-    let asset = items::asset(&state.db, item.version_id, &path).await?.ok_or(ApiError::NotFound)?;
+    let asset = items::asset(&state.db, item.version_id, &path)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let mut resp = asset.bytes.into_response();
     let mime = axum::http::HeaderValue::from_str(&asset.mime)
         .unwrap_or_else(|_| axum::http::HeaderValue::from_static("application/octet-stream"));
-    resp.headers_mut().insert(axum::http::header::CONTENT_TYPE, mime);
+    resp.headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, mime);
     // An SVG opened on its own must not run script.
-    resp.headers_mut().insert(axum::http::header::CONTENT_SECURITY_POLICY, axum::http::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"));
-    resp.headers_mut().insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
+    resp.headers_mut().insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        ),
+    );
+    resp.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
     Ok(resp)
 }

@@ -13,7 +13,10 @@ pub fn with_asset_base(html: &str, base: &str) -> String {
     while let Some(i) = rest.find("src=\"") {
         let (head, tail) = rest.split_at(i + 5);
         out.push_str(head);
-        let relative = !(tail.starts_with("http:") || tail.starts_with("https:") || tail.starts_with("data:") || tail.starts_with('/'));
+        let relative = !(tail.starts_with("http:")
+            || tail.starts_with("https:")
+            || tail.starts_with("data:")
+            || tail.starts_with('/'));
         if relative {
             out.push_str(base);
             out.push('/');
@@ -41,7 +44,11 @@ pub fn candidate_html(item: &CandidateItem, name: &str, disabled: bool, lang: La
     );
     match item.item_type {
         ItemType::SingleChoice | ItemType::MultipleChoice => {
-            let kind = if item.item_type == ItemType::SingleChoice { "radio" } else { "checkbox" };
+            let kind = if item.item_type == ItemType::SingleChoice {
+                "radio"
+            } else {
+                "checkbox"
+            };
             out.push_str("<ul class=\"options\">");
             for c in &item.choices {
                 let id = format!("{name}-{}", esc(&c.id));

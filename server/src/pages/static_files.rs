@@ -4,17 +4,29 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-const FILES: &[(&str, &str)] =
-    &[("common.js", include_str!("../../static/common.js")), ("bank.js", include_str!("../../static/bank.js")), ("exam.js", include_str!("../../static/exam.js")),
-      ("proctor.js", include_str!("../../static/proctor.js")), ("marking.js", include_str!("../../static/marking.js")),
-      ("exam_media.js", include_str!("../../static/exam_media.js")), ("proctor_media.js", include_str!("../../static/proctor_media.js"))];
+const FILES: &[(&str, &str)] = &[
+    ("common.js", include_str!("../../static/common.js")),
+    ("bank.js", include_str!("../../static/bank.js")),
+    ("exam.js", include_str!("../../static/exam.js")),
+    ("proctor.js", include_str!("../../static/proctor.js")),
+    ("marking.js", include_str!("../../static/marking.js")),
+    ("exam_media.js", include_str!("../../static/exam_media.js")),
+    (
+        "proctor_media.js",
+        include_str!("../../static/proctor_media.js"),
+    ),
+];
 
 pub async fn serve(Path(name): Path<String>) -> Response {
     match FILES.iter().find(|(n, _)| *n == name) {
         Some((_, body)) => {
             let mut resp = (*body).into_response();
-            resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
-            resp.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            resp.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            );
+            resp.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             resp
         }
         None => StatusCode::NOT_FOUND.into_response(),

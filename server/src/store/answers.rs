@@ -27,7 +27,11 @@ fn placeholders(rows: usize, width: usize) -> String {
     (0..rows)
         .map(|r| {
             let cols: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-            if width == 1 { cols.join(", ") } else { format!("({})", cols.join(", ")) }
+            if width == 1 {
+                cols.join(", ")
+            } else {
+                format!("({})", cols.join(", "))
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -37,10 +41,18 @@ fn placeholders(rows: usize, width: usize) -> String {
 /// transaction. On PostgreSQL the rows are share-locked until it ends, so a hand-in (which
 /// updates the row) waits for the answers being stored, and answers wait for a hand-in under
 /// way and then see the paper ended.
-pub async fn open_papers(conn: &mut AnyConnection, backend: Backend, papers: &[i64]) -> StoreResult<HashMap<i64, (i64, Option<i64>)>> {
+pub async fn open_papers(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    papers: &[i64],
+) -> StoreResult<HashMap<i64, (i64, Option<i64>)>> {
     let mut out = HashMap::new();
     for chunk in papers.chunks(ROWS_PER_STATEMENT) {
-        let lock = if backend == Backend::Postgres { " ORDER BY id FOR SHARE" } else { "" };
+        let lock = if backend == Backend::Postgres {
+            " ORDER BY id FOR SHARE"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT id, deadline_ms, paused_at_ms FROM papers WHERE status = 'in_progress' AND id IN ({}){lock}",
             placeholders(chunk.len(), 1)
@@ -50,14 +62,20 @@ pub async fn open_papers(conn: &mut AnyConnection, backend: Backend, papers: &[i
             q = q.bind(*id);
         }
         for r in q.fetch_all(&mut *conn).await? {
-            out.insert(r.try_get("id")?, (r.try_get("deadline_ms")?, r.try_get("paused_at_ms")?));
+            out.insert(
+                r.try_get("id")?,
+                (r.try_get("deadline_ms")?, r.try_get("paused_at_ms")?),
+            );
         }
     }
     Ok(out)
 }
 
 /// Inserts the answers not already stored; the (paper, client sequence) keys that were new.
-pub async fn insert_new(conn: &mut AnyConnection, events: &[&AnswerEvent]) -> StoreResult<HashSet<(i64, i64)>> {
+pub async fn insert_new(
+    conn: &mut AnyConnection,
+    events: &[&AnswerEvent],
+) -> StoreResult<HashSet<(i64, i64)>> {
     let mut new_keys = HashSet::new();
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
@@ -67,7 +85,12 @@ pub async fn insert_new(conn: &mut AnyConnection, events: &[&AnswerEvent]) -> St
         );
         let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
         for e in chunk {
-            q = q.bind(e.paper_id).bind(e.client_seq).bind(e.question_no).bind(&e.response).bind(e.received_at_ms);
+            q = q
+                .bind(e.paper_id)
+                .bind(e.client_seq)
+                .bind(e.question_no)
+                .bind(&e.response)
+                .bind(e.received_at_ms);
         }
         new_keys.extend(q.fetch_all(&mut *conn).await?);
     }
@@ -75,14 +98,19 @@ pub async fn insert_new(conn: &mut AnyConnection, events: &[&AnswerEvent]) -> St
 }
 
 /// Which of these (paper, client sequence) keys are stored already.
-pub async fn existing(conn: &mut AnyConnection, keys: &[(i64, i64)]) -> StoreResult<HashSet<(i64, i64)>> {
+pub async fn existing(
+    conn: &mut AnyConnection,
+    keys: &[(i64, i64)],
+) -> StoreResult<HashSet<(i64, i64)>> {
     let mut out = HashSet::new();
     for &(paper_id, seq) in keys {
-        let found: Option<i64> = sqlx::query_scalar("SELECT client_seq FROM answer_events WHERE paper_id = $1 AND client_seq = $2")
-            .bind(paper_id)
-            .bind(seq)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT client_seq FROM answer_events WHERE paper_id = $1 AND client_seq = $2",
+        )
+        .bind(paper_id)
+        .bind(seq)
+        .fetch_optional(&mut *conn)
+        .await?;
         if found.is_some() {
             out.insert((paper_id, seq));
         }
@@ -93,7 +121,10 @@ pub async fn existing(conn: &mut AnyConnection, keys: &[(i64, i64)]) -> StoreRes
 /// The current answer to each question (the one with the highest client sequence number) as
 /// (question, response, sequence), read on `conn`: inside the transaction that ends a paper,
 /// these are exactly the answers it is scored from.
-pub async fn current_on(conn: &mut AnyConnection, paper_id: i64) -> StoreResult<Vec<(i64, String, i64)>> {
+pub async fn current_on(
+    conn: &mut AnyConnection,
+    paper_id: i64,
+) -> StoreResult<Vec<(i64, String, i64)>> {
     // One pass over the paper's answers in sequence order (its primary key), the last per
     // question kept. A correlated MAX per row read the paper's answers once per answer: over a
     // second per paper on PostgreSQL once millions of answers were stored.
@@ -103,9 +134,15 @@ pub async fn current_on(conn: &mut AnyConnection, paper_id: i64) -> StoreResult<
         .await?;
     let mut latest: BTreeMap<i64, (String, i64)> = BTreeMap::new();
     for r in &rows {
-        latest.insert(r.try_get("question_no")?, (r.try_get("response")?, r.try_get("client_seq")?));
+        latest.insert(
+            r.try_get("question_no")?,
+            (r.try_get("response")?, r.try_get("client_seq")?),
+        );
     }
-    Ok(latest.into_iter().map(|(no, (response, seq))| (no, response, seq)).collect())
+    Ok(latest
+        .into_iter()
+        .map(|(no, (response, seq))| (no, response, seq))
+        .collect())
 }
 
 /// As [`current_on`], from the read pool.
@@ -116,9 +153,11 @@ pub async fn current(db: &Db, paper_id: i64) -> StoreResult<Vec<(i64, String, i6
 
 /// The response of one stored answer.
 pub async fn response_of(db: &Db, paper_id: i64, client_seq: i64) -> StoreResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT response FROM answer_events WHERE paper_id = $1 AND client_seq = $2")
-        .bind(paper_id)
-        .bind(client_seq)
-        .fetch_optional(db.reader())
-        .await?)
+    Ok(sqlx::query_scalar(
+        "SELECT response FROM answer_events WHERE paper_id = $1 AND client_seq = $2",
+    )
+    .bind(paper_id)
+    .bind(client_seq)
+    .fetch_optional(db.reader())
+    .await?)
 }

@@ -11,8 +11,9 @@ fn from_row(row: &AnyRow) -> StoreResult<Institution> {
         id: row.try_get("id")?,
         filing_number: row.try_get("filing_number")?,
         name: row.try_get("name")?,
-        kind: InstitutionKind::parse(&kind)
-            .ok_or_else(|| StoreError::Database(sqlx::Error::Decode(format!("unknown kind {kind}").into())))?,
+        kind: InstitutionKind::parse(&kind).ok_or_else(|| {
+            StoreError::Database(sqlx::Error::Decode(format!("unknown kind {kind}").into()))
+        })?,
     })
 }
 
@@ -50,7 +51,13 @@ pub async fn list(db: &Db) -> StoreResult<Vec<Institution>> {
 }
 
 /// Assigns a supervisor to inspect an institution (again: nothing changes).
-pub async fn add_inspection(conn: &mut sqlx::AnyConnection, supervisor_id: i64, institution_id: i64, by: i64, now_ms: i64) -> StoreResult<()> {
+pub async fn add_inspection(
+    conn: &mut sqlx::AnyConnection,
+    supervisor_id: i64,
+    institution_id: i64,
+    by: i64,
+    now_ms: i64,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO inspections (supervisor_id, institution_id, assigned_by, assigned_at_ms) VALUES ($1, $2, $3, $4)
          ON CONFLICT (supervisor_id, institution_id) DO NOTHING",
@@ -65,10 +72,12 @@ pub async fn add_inspection(conn: &mut sqlx::AnyConnection, supervisor_id: i64, 
 }
 
 pub async fn inspects(db: &Db, supervisor_id: i64, institution_id: i64) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inspections WHERE supervisor_id = $1 AND institution_id = $2")
-        .bind(supervisor_id)
-        .bind(institution_id)
-        .fetch_one(db.reader())
-        .await?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM inspections WHERE supervisor_id = $1 AND institution_id = $2",
+    )
+    .bind(supervisor_id)
+    .bind(institution_id)
+    .fetch_one(db.reader())
+    .await?;
     Ok(n > 0)
 }

@@ -41,7 +41,9 @@ pub async fn lookup(db: &Db, token_hash: &str, now_ms: i64) -> StoreResult<Looku
     .bind(token_hash)
     .fetch_optional(db.reader())
     .await?;
-    let Some(row) = row else { return Ok(Lookup::Unknown) };
+    let Some(row) = row else {
+        return Ok(Lookup::Unknown);
+    };
     let revoked: Option<i64> = row.try_get("revoked_at_ms")?;
     if revoked.is_some() {
         return Ok(Lookup::Unknown);
@@ -65,7 +67,11 @@ pub async fn revoke(conn: &mut AnyConnection, token_hash: &str, now_ms: i64) -> 
 }
 
 /// Signs an account out everywhere (a candidate moved to an approved new device).
-pub async fn revoke_all(conn: &mut AnyConnection, account_id: i64, now_ms: i64) -> StoreResult<u64> {
+pub async fn revoke_all(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    now_ms: i64,
+) -> StoreResult<u64> {
     let done = sqlx::query("UPDATE auth_sessions SET revoked_at_ms = $2 WHERE account_id = $1 AND revoked_at_ms IS NULL")
         .bind(account_id)
         .bind(now_ms)

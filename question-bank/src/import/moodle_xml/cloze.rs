@@ -4,8 +4,8 @@
 //! HTML, so entities are decoded after splitting.
 use crate::sanitize::escape;
 
-use crate::import::xml_safety::unescape;
 use super::fields::short_answer_pattern;
+use crate::import::xml_safety::unescape;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Blank {

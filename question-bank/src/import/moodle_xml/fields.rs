@@ -129,7 +129,6 @@ pub fn short_answer_pattern(answer: &str) -> String {
     answer.replace('*', "\\*")
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -93,7 +93,9 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
             for a in q.children_named("answer") {
                 files(a, &mut assets)?;
                 let content = html(
-                    &a.child("text").map(Element::direct_text).unwrap_or_default(),
+                    &a.child("text")
+                        .map(Element::direct_text)
+                        .unwrap_or_default(),
                     a.attr("format").unwrap_or("html"),
                 );
                 if content.is_empty() {
@@ -135,8 +137,12 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
             let mut value = None;
             for a in q.children_named("answer") {
                 if fraction(a)? >= FULL {
-                    let text = text_of(&a.child("text").map(Element::direct_text).unwrap_or_default())
-                        .to_lowercase();
+                    let text = text_of(
+                        &a.child("text")
+                            .map(Element::direct_text)
+                            .unwrap_or_default(),
+                    )
+                    .to_lowercase();
                     value = match text.as_str() {
                         "true" => Some(true),
                         "false" => Some(false),
@@ -161,7 +167,9 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
             for a in q.children_named("answer") {
                 if fraction(a)? >= FULL {
                     accepted.extend(fields::short_answer(
-                        &a.child("text").map(Element::direct_text).unwrap_or_default(),
+                        &a.child("text")
+                            .map(Element::direct_text)
+                            .unwrap_or_default(),
                     ));
                 }
             }

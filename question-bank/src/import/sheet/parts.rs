@@ -40,10 +40,14 @@ pub(super) fn check(zip: &mut Archive<'_>, limits: &Limits) -> Result<(), Import
     // Each part is streamed once, so this does not draw on the archive's read budget.
     let zip = zip.inner();
     for i in 0..zip.len() {
-        let entry = zip.by_index(i).map_err(|e| ImportError::Malformed(format!("zip entry {i}: {e}")))?;
+        let entry = zip
+            .by_index(i)
+            .map_err(|e| ImportError::Malformed(format!("zip entry {i}: {e}")))?;
         let name = entry
             .name()
-            .map_err(|e| ImportError::Malformed(format!("zip entry {i} has an unreadable name: {e}")))?
+            .map_err(|e| {
+                ImportError::Malformed(format!("zip entry {i} has an unreadable name: {e}"))
+            })?
             .replace('\\', "/")
             .to_ascii_lowercase();
         let part = if name.ends_with("sharedstrings.xml") {
@@ -96,7 +100,9 @@ fn scan<R: std::io::BufRead>(
                 t.longest_tag = t.longest_tag.max(e.len());
                 match e.local_name().as_ref() {
                     b"si" => t.strings += 1,
-                    b"sst" if t.declared_strings.is_none() => t.declared_strings = Some(unique_count(&e)),
+                    b"sst" if t.declared_strings.is_none() => {
+                        t.declared_strings = Some(unique_count(&e))
+                    }
                     _ => {}
                 }
             }
@@ -121,6 +127,8 @@ fn unique_count(e: &BytesStart<'_>) -> u128 {
         .find(|a| a.key.as_ref() == b"uniqueCount")
         .map_or(0, |a| {
             let digits = a.value.iter().filter(|b| b.is_ascii_digit());
-            digits.fold(0u128, |n, d| n.saturating_mul(10).saturating_add(u128::from(d - b'0')))
+            digits.fold(0u128, |n, d| {
+                n.saturating_mul(10).saturating_add(u128::from(d - b'0'))
+            })
         })
 }

@@ -43,20 +43,37 @@ pub async fn upgrade(
     let paper = exams::paper_of_candidate(&state.db, c.id).await?;
     let lang = Lang::from_headers(&headers);
     // Small buffers: thousands of candidates each hold one of these open for 90 minutes.
-    Ok(ws.read_buffer_size(4 * 1024).write_buffer_size(0).max_message_size(64 * 1024).on_upgrade(move |socket: WebSocket| async move {
-        let (sink, stream) = socket.split();
-        serve(state, user, c, paper, lang, sink, stream).await;
-    }))
+    Ok(ws
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket: WebSocket| async move {
+            let (sink, stream) = socket.split();
+            serve(state, user, c, paper, lang, sink, stream).await;
+        }))
 }
 
 fn refused(seq: Option<i64>, code: &'static str, lang: Lang) -> ServerMessage {
-    ServerMessage::Refused { seq, error: code.to_string(), message: messages::message(code, lang).to_string(), retry: retryable(code) }
+    ServerMessage::Refused {
+        seq,
+        error: code.to_string(),
+        message: messages::message(code, lang).to_string(),
+        retry: retryable(code),
+    }
 }
 
 /// Refusals after which the same answer may still be stored: the server's trouble, a pause, or
 /// too many answers at once. Every other refusal is final.
 pub fn retryable(code: &str) -> bool {
-    matches!(code, "internal_error" | "paper_paused" | "answers_in_flight" | "rate_limited" | "media_unavailable" | "not_ready")
+    matches!(
+        code,
+        "internal_error"
+            | "paper_paused"
+            | "answers_in_flight"
+            | "rate_limited"
+            | "media_unavailable"
+            | "not_ready"
+    )
 }
 
 /// Whether a refusal says the paper takes no more answers.
@@ -70,22 +87,38 @@ const DRAIN: Duration = Duration::from_secs(5);
 
 /// The clock message; `fresh` reads the clock from the database rather than the cache.
 async fn time_message(state: &AppState, paper_id: i64, fresh: bool) -> Option<ServerMessage> {
-    let clock = if fresh { state.papers.fresh_clock(&state.db, paper_id).await } else { state.papers.clock(&state.db, paper_id).await };
+    let clock = if fresh {
+        state.papers.fresh_clock(&state.db, paper_id).await
+    } else {
+        state.papers.clock(&state.db, paper_id).await
+    };
     let (status, deadline, paused) = clock.ok()??;
     if status != "in_progress" {
-        let stage = if status == "terminated" { Stage::Terminated } else { Stage::HandedIn };
+        let stage = if status == "terminated" {
+            Stage::Terminated
+        } else {
+            Stage::HandedIn
+        };
         return Some(ServerMessage::Ended { stage });
     }
     let now = now_ms();
     Some(ServerMessage::Time {
-        remaining_ms: PaperClock { deadline_ms: deadline, paused_at_ms: paused }.remaining_ms(now),
+        remaining_ms: PaperClock {
+            deadline_ms: deadline,
+            paused_at_ms: paused,
+        }
+        .remaining_ms(now),
         server_now_ms: now,
         paused: paused.is_some(),
     })
 }
 
 /// The paper once it exists: looked up again while the candidate has not started.
-async fn current_paper(state: &AppState, c: &CandidateRow, paper: &mut Option<Arc<PaperRow>>) -> Option<Arc<PaperRow>> {
+async fn current_paper(
+    state: &AppState,
+    c: &CandidateRow,
+    paper: &mut Option<Arc<PaperRow>>,
+) -> Option<Arc<PaperRow>> {
     if paper.is_none()
         && let Ok(Some(p)) = exams::paper_of_candidate(&state.db, c.id).await
     {
@@ -109,8 +142,15 @@ async fn send_or_stop<S: Sink<Message> + Unpin>(sink: &mut S, msg: &ServerMessag
 /// reply comes back through the outbox. Calls that may reach the database are boxed while they
 /// run: this future lives as long as the connection, thousands at once, and would otherwise be
 /// as large as the largest of them.
-pub async fn serve<S, R, E>(state: AppState, user: CurrentUser, c: CandidateRow, paper: Option<PaperRow>, lang: Lang, mut sink: S, mut stream: R)
-where
+pub async fn serve<S, R, E>(
+    state: AppState,
+    user: CurrentUser,
+    c: CandidateRow,
+    paper: Option<PaperRow>,
+    lang: Lang,
+    mut sink: S,
+    mut stream: R,
+) where
     S: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin + Send,
 {
@@ -135,14 +175,23 @@ where
         tracing::warn!(paper_id = p.id, error = %e, "paper questions not loaded");
     }
     // Proctors' notices, media changes and sign-outs for this candidate come through the outbox.
-    let registration = state.candidate_channels.register(c.id, user.account.id, &user.token_hash, out.clone());
+    let registration =
+        state
+            .candidate_channels
+            .register(c.id, user.account.id, &user.token_hash, out.clone());
     let mut tick = tokio::time::interval(TIME_EVERY);
     tick.tick().await;
     // The ended message, once the paper is over: sent after the answers in flight are answered.
     let mut ended: Option<ServerMessage> = None;
     loop {
         if let Some(msg) = ended.take() {
-            Box::pin(drain(&mut sink, &mut outbox, &in_flight, limits.max_answers_in_flight.max(1))).await;
+            Box::pin(drain(
+                &mut sink,
+                &mut outbox,
+                &in_flight,
+                limits.max_answers_in_flight.max(1),
+            ))
+            .await;
             let _ = send(&mut sink, &msg).await;
             break;
         }
@@ -269,7 +318,12 @@ where
 }
 
 /// Forwards what the answers still being committed reply, until none is left (or `DRAIN`).
-async fn drain<S: Sink<Message> + Unpin>(sink: &mut S, outbox: &mut mpsc::Receiver<ToSocket>, in_flight: &Semaphore, all: usize) {
+async fn drain<S: Sink<Message> + Unpin>(
+    sink: &mut S,
+    outbox: &mut mpsc::Receiver<ToSocket>,
+    in_flight: &Semaphore,
+    all: usize,
+) {
     let until = tokio::time::Instant::now() + DRAIN;
     while in_flight.available_permits() < all || !outbox.is_empty() {
         match tokio::time::timeout_at(until, outbox.recv()).await {

@@ -18,9 +18,16 @@ pub fn valid_filing_number(s: &str) -> bool {
     matches!(chars.next(), Some('Y' | 'S')) && s.len() == 13 && chars.all(|c| c.is_ascii_digit())
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Institution>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Institution>>, ApiError> {
     let all = institutions::list(&state.db).await?;
-    Ok(Json(all.into_iter().filter(|i| user.sees_institution(i.id)).collect()))
+    Ok(Json(
+        all.into_iter()
+            .filter(|i| user.sees_institution(i.id))
+            .collect(),
+    ))
 }
 
 pub async fn get_one(
@@ -31,7 +38,10 @@ pub async fn get_one(
     if !user.sees_institution(id) {
         return Err(ApiError::NotFound);
     }
-    institutions::get(&state.db, id).await?.map(Json).ok_or(ApiError::NotFound)
+    institutions::get(&state.db, id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
 }
 
 pub async fn create(
@@ -53,18 +63,29 @@ pub async fn create(
         Err(StoreError::Conflict(_)) => return Err(ApiError::Conflict("filing_number_taken")),
         other => other?,
     };
-    audit::append(&mut tx, state.db.backend, &Entry {
-        actor: user.audit_actor(),
-        action: "institution.create",
-        target: format!("institution:{id}"),
-        detail: serde_json::json!({ "filing_number": new.filing_number, "kind": new.kind.as_str() }).to_string(),
-        at_ms: now,
-    })
+    audit::append(
+        &mut tx,
+        state.db.backend,
+        &Entry {
+            actor: user.audit_actor(),
+            action: "institution.create",
+            target: format!("institution:{id}"),
+            detail:
+                serde_json::json!({ "filing_number": new.filing_number, "kind": new.kind.as_str() })
+                    .to_string(),
+            at_ms: now,
+        },
+    )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok((
         StatusCode::CREATED,
-        Json(Institution { id, filing_number: new.filing_number, name: name.to_string(), kind: new.kind }),
+        Json(Institution {
+            id,
+            filing_number: new.filing_number,
+            name: name.to_string(),
+            kind: new.kind,
+        }),
     ))
 }
 
@@ -94,21 +115,29 @@ pub async fn add_inspector(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<NewInspector>,
 ) -> Result<StatusCode, ApiError> {
-    institutions::get(&state.db, id).await?.ok_or(ApiError::NotFound)?;
-    let a = crate::store::accounts::get(&state.db, req.account_id).await?.ok_or(ApiError::NotFound)?;
+    institutions::get(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let a = crate::store::accounts::get(&state.db, req.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if a.role != Role::Supervisor {
         return Err(ApiError::Validation("not_a_supervisor"));
     }
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     institutions::add_inspection(&mut tx, a.id, id, user.account.id, now).await?;
-    audit::append(&mut tx, state.db.backend, &Entry {
-        actor: user.audit_actor(),
-        action: "institution.inspector",
-        target: format!("institution:{id}"),
-        detail: serde_json::json!({ "supervisor": a.id }).to_string(),
-        at_ms: now,
-    })
+    audit::append(
+        &mut tx,
+        state.db.backend,
+        &Entry {
+            actor: user.audit_actor(),
+            action: "institution.inspector",
+            target: format!("institution:{id}"),
+            detail: serde_json::json!({ "supervisor": a.id }).to_string(),
+            at_ms: now,
+        },
+    )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(StatusCode::NO_CONTENT)

@@ -19,11 +19,18 @@ const INSTITUTION_ASSIGNABLE: &[Role] = &[Role::Candidate, Role::Proctor];
 fn scope(user: &CurrentUser) -> Result<Option<i64>, ApiError> {
     match user.role() {
         Role::Operator => Ok(None),
-        _ => user.account.institution_id.map(Some).ok_or(ApiError::Forbidden),
+        _ => user
+            .account
+            .institution_id
+            .map(Some)
+            .ok_or(ApiError::Forbidden),
     }
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Account>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Account>>, ApiError> {
     Ok(Json(store::accounts::list(&state.db, scope(&user)?).await?))
 }
 
@@ -32,7 +39,9 @@ pub async fn get_one(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Account>, ApiError> {
-    let account = store::accounts::get(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let account = store::accounts::get(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     match scope(&user)? {
         Some(inst) if account.institution_id != Some(inst) => Err(ApiError::NotFound),
         _ => Ok(Json(account)),
@@ -53,11 +62,13 @@ pub async fn create(
             return Err(ApiError::NotFound);
         }
     }
-    let account = accounts::create(&state.db, Some(user.audit_actor()), &new).await.map_err(|e| match e {
-        CreateError::Invalid(code) => ApiError::Validation(code),
-        CreateError::UsernameTaken => ApiError::Conflict("username_taken"),
-        CreateError::NoSuchInstitution => ApiError::NotFound,
-        CreateError::Internal(e) => ApiError::Internal(e),
-    })?;
+    let account = accounts::create(&state.db, Some(user.audit_actor()), &new)
+        .await
+        .map_err(|e| match e {
+            CreateError::Invalid(code) => ApiError::Validation(code),
+            CreateError::UsernameTaken => ApiError::Conflict("username_taken"),
+            CreateError::NoSuchInstitution => ApiError::NotFound,
+            CreateError::Internal(e) => ApiError::Internal(e),
+        })?;
     Ok((StatusCode::CREATED, Json(account)))
 }
