@@ -31,7 +31,18 @@ async fn sign_in(app: &TestApp, which: usize) -> Client {
         .with_token(&e2e_tests::candidate_token(&app.base, app.db(), which).await)
 }
 
-/// The right answer to each question, read from the database as a test may.
+/// The letter the candidate's copy shows a bank option under: its place in the paper's order.
+fn shown(spec: &question_bank::paper::PaperQuestion, bank_id: &str) -> String {
+    let n = spec
+        .choice_order
+        .iter()
+        .position(|c| c == bank_id)
+        .expect("on the paper");
+    char::from(b'A' + n as u8).to_string()
+}
+
+/// The right answer to each question, read from the database as a test may, named as the
+/// candidate's copy names options.
 async fn right_answers(app: &TestApp, paper_id: i64) -> Vec<Value> {
     let p = exams::paper(app.db(), paper_id)
         .await
@@ -46,8 +57,8 @@ async fn right_answers(app: &TestApp, paper_id: i64) -> Vec<Value> {
             .expect("version")
             .expect("exists");
         out.push(match v.content.key {
-            Key::Single { choice } => json!({"kind": "choices", "value": [choice]}),
-            Key::Multiple { choices } => json!({"kind": "choices", "value": choices}),
+            Key::Single { choice } => json!({"kind": "choices", "value": [shown(&spec, &choice)]}),
+            Key::Multiple { choices } => json!({"kind": "choices", "value": choices.iter().map(|c| shown(&spec, c)).collect::<Vec<_>>()}),
             Key::TrueFalse { value } => json!({"kind": "true_false", "value": value}),
             Key::FillIn { blanks } => json!({"kind": "blanks", "value": blanks.iter().map(|b| b[0].clone()).collect::<Vec<_>>()}),
             Key::ShortAnswer { .. } => json!({"kind": "text", "value": "答"}),

@@ -16,11 +16,11 @@ const REORDER_WINDOW: u64 = 48;
 /// bit), so without a limit packets that never set it would grow the frame, and the server's
 /// memory, for as long as they come. A 1080p VP8 keyframe is a few hundred kilobytes; 4 MiB is
 /// far above any honest frame, and more than the recorder's default burst could write anyway.
-pub const MAX_FRAME_BYTES: usize = usize::MAX / 4;
+pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
 
 /// The most packets one frame may span, for the same reason: 4,096 packets of a typical
 /// 1,200-byte payload are about 4.7 MB, in line with `MAX_FRAME_BYTES`.
-pub const MAX_FRAME_PACKETS: usize = 1 << 40;
+pub const MAX_FRAME_PACKETS: usize = 4096;
 
 /// One frame ready to write.
 #[derive(Debug, Clone, PartialEq, Eq)]

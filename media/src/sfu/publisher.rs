@@ -120,13 +120,19 @@ impl PeerConnectionEventHandler for Handler {
         let track_id = track.track_id().await.to_string();
         let kind = {
             let feeds = self.state.feeds.lock().unwrap_or_else(|e| e.into_inner());
-            let declared = self.state.declared.get(&track_id).copied();
-            match (declared, rtp_kind) {
-                (Some(k), _) => k,
-                (None, RtpCodecKind::Audio) => MediaKind::Microphone,
-                (None, _) if !feeds.contains_key(&MediaKind::Camera) => MediaKind::Camera,
-                (None, _) => MediaKind::Screen,
-            }
+            let live: HashMap<MediaKind, bool> = feeds
+                .iter()
+                .map(|(k, f)| (*k, !f.ended.load(Ordering::Relaxed)))
+                .collect();
+            track_kind(
+                self.state.declared.get(&track_id).copied(),
+                rtp_kind == RtpCodecKind::Audio,
+                &live,
+            )
+        };
+        let Some(kind) = kind else {
+            tracing::warn!(publisher = self.state.id, track_id = %track_id, "a second track of a kind already received is ignored");
+            return;
         };
         // About two seconds of a camera: enough for a viewer to catch up, small per feed.
         let (packets, _) = broadcast::channel(64);
@@ -160,6 +166,25 @@ impl PeerConnectionEventHandler for Handler {
             feed,
         ));
     }
+}
+
+/// The kind a newly announced track is taken as: the declared one, else audio is the
+/// microphone and video the camera, then the screen. `None` when a feed of that kind is still
+/// live (`live` maps each kind received to whether it is): every track gets a receiving task, a
+/// keyframe timer and its kind's recording, so without this an offer with many media sections
+/// would start tasks without bound and mix several streams into one recorded track.
+fn track_kind(
+    declared: Option<MediaKind>,
+    audio: bool,
+    live: &HashMap<MediaKind, bool>,
+) -> Option<MediaKind> {
+    let kind = match (declared, audio) {
+        (Some(k), _) => k,
+        (None, true) => MediaKind::Microphone,
+        (None, false) if !live.contains_key(&MediaKind::Camera) => MediaKind::Camera,
+        (None, false) => MediaKind::Screen,
+    };
+    (live.get(&kind) != Some(&true)).then_some(kind)
 }
 
 /// Asks for a keyframe at the start and then every `keyframe_every`.
@@ -447,4 +472,37 @@ pub(crate) async fn answer(
         .await
         .map(|d| d.sdp)
         .ok_or_else(|| MediaError::WebRtc("no local description".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_live_track_per_kind_is_taken() {
+        let none = HashMap::new();
+        assert_eq!(track_kind(None, false, &none), Some(MediaKind::Camera));
+        assert_eq!(track_kind(None, true, &none), Some(MediaKind::Microphone));
+        assert_eq!(
+            track_kind(Some(MediaKind::Screen), false, &none),
+            Some(MediaKind::Screen)
+        );
+        let camera = HashMap::from([(MediaKind::Camera, true)]);
+        assert_eq!(track_kind(None, false, &camera), Some(MediaKind::Screen));
+        assert_eq!(
+            track_kind(Some(MediaKind::Camera), false, &camera),
+            None,
+            "a second camera while the first is live"
+        );
+        let all = HashMap::from([
+            (MediaKind::Camera, true),
+            (MediaKind::Screen, true),
+            (MediaKind::Microphone, true),
+        ]);
+        assert_eq!(track_kind(None, false, &all), None);
+        assert_eq!(track_kind(None, true, &all), None);
+        // A track that ended may be followed by another of its kind.
+        let ended = HashMap::from([(MediaKind::Camera, true), (MediaKind::Screen, false)]);
+        assert_eq!(track_kind(None, false, &ended), Some(MediaKind::Screen));
+    }
 }
