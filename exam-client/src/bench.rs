@@ -74,8 +74,7 @@ impl Tally {
     }
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Answers every `every` from `first` until `until`, then waits (at most 10 s) for the last
 /// acknowledgements. How late each answer left against its schedule is kept too: the bench's
@@ -140,13 +139,7 @@ fn answer_for(q: &exam_protocol::PaperQuestionView, seq: i64) -> Response {
     match q.item.item_type {
         ItemType::SingleChoice | ItemType::MultipleChoice => {
             let n = q.item.choices.len().max(1);
-            let pick = q
-                .item
-                .choices
-                .get((seq as usize) % n)
-                .map(|c| c.id.clone())
-                .into_iter()
-                .collect();
+            let pick = q.item.choices.get((seq as usize) % n).map(|c| c.id.clone()).into_iter().collect();
             Response::Choices(pick)
         }
         ItemType::TrueFalse => Response::TrueFalse(seq % 2 == 0),
@@ -155,12 +148,7 @@ fn answer_for(q: &exam_protocol::PaperQuestionView, seq: i64) -> Response {
     }
 }
 
-async fn sign_in(
-    http: &reqwest::Client,
-    base: &str,
-    password: &str,
-    e: &RosterEntry,
-) -> anyhow::Result<Candidate> {
+async fn sign_in(http: &reqwest::Client, base: &str, password: &str, e: &RosterEntry) -> anyhow::Result<Candidate> {
     let login: Value = http
         .post(format!("{base}/api/v1/exam/login"))
         .json(&json!({"ticket": e.ticket, "id_number": e.id_number, "password": password}))
@@ -169,23 +157,9 @@ async fn sign_in(
         .error_for_status()?
         .json()
         .await?;
-    let token = login["token"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("no token"))?
-        .to_string();
-    http.post(format!("{base}/api/v1/exam/commitment"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?;
-    let paper: CandidatePaper = http
-        .post(format!("{base}/api/v1/exam/start"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
+    let token = login["token"].as_str().ok_or_else(|| anyhow::anyhow!("no token"))?.to_string();
+    http.post(format!("{base}/api/v1/exam/commitment")).bearer_auth(&token).send().await?.error_for_status()?;
+    let paper: CandidatePaper = http.post(format!("{base}/api/v1/exam/start")).bearer_auth(&token).send().await?.error_for_status()?.json().await?;
     Ok(Candidate { token, paper })
 }
 
@@ -199,17 +173,9 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 
 pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
     let roster: Roster = serde_json::from_slice(&std::fs::read(&opts.roster)?)?;
-    anyhow::ensure!(
-        roster.candidates.len() >= opts.candidates,
-        "the roster holds {} candidates",
-        roster.candidates.len()
-    );
+    anyhow::ensure!(roster.candidates.len() >= opts.candidates, "the roster holds {} candidates", roster.candidates.len());
     let base = opts.server.trim_end_matches('/').to_string();
-    let pooled = || {
-        reqwest::Client::builder()
-            .pool_max_idle_per_host(opts.concurrency)
-            .build()
-    };
+    let pooled = || reqwest::Client::builder().pool_max_idle_per_host(opts.concurrency).build();
     let http = pooled()?;
     let gate = Arc::new(Semaphore::new(opts.concurrency));
 
@@ -217,12 +183,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
     let started = Instant::now();
     let mut joins = Vec::new();
     for e in roster.candidates.into_iter().take(opts.candidates) {
-        let (http, base, pw, gate) = (
-            http.clone(),
-            base.clone(),
-            roster.password.clone(),
-            gate.clone(),
-        );
+        let (http, base, pw, gate) = (http.clone(), base.clone(), roster.password.clone(), gate.clone());
         joins.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await;
             sign_in(&http, &base, &pw, &e).await
@@ -263,32 +224,15 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
             let socket = async {
                 let _permit = gate.acquire_owned().await;
                 let mut req = format!("{ws_base}/api/v1/exam/ws").into_client_request()?;
-                req.headers_mut()
-                    .insert("authorization", format!("Bearer {token}").parse()?);
-                anyhow::Ok(
-                    tokio_tungstenite::connect_async_with_config(
-                        req,
-                        Some(crate::exam_socket::config()),
-                        true,
-                    )
-                    .await?
-                    .0,
-                )
+                req.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
+                anyhow::Ok(tokio_tungstenite::connect_async_with_config(req, Some(crate::exam_socket::config()), true).await?.0)
             }
             .await;
             connected.add_permits(1);
             let socket = socket?;
             let t0 = *start.wait_for(Option::is_some).await?;
             let t0 = t0.ok_or_else(|| anyhow::anyhow!("no start"))?;
-            answer_loop(
-                socket,
-                &questions,
-                first_seq,
-                t0 + offset,
-                every,
-                t0 + run_for,
-            )
-            .await
+            answer_loop(socket, &questions, first_seq, t0 + offset, every, t0 + run_for).await
         }));
     }
     let all = u32::try_from(tasks.len()).unwrap_or(u32::MAX);
@@ -331,36 +275,15 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<Value> {
         let (http, base, gate, token) = (http.clone(), base.clone(), gate.clone(), c.token.clone());
         checks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await;
-            let _ = http
-                .post(format!("{base}/api/v1/exam/hand-in"))
-                .bearer_auth(&token)
-                .send()
-                .await;
-            let resp = http
-                .get(format!("{base}/api/v1/exam/paper"))
-                .bearer_auth(&token)
-                .send()
-                .await?;
+            let _ = http.post(format!("{base}/api/v1/exam/hand-in")).bearer_auth(&token).send().await;
+            let resp = http.get(format!("{base}/api/v1/exam/paper")).bearer_auth(&token).send().await?;
             let status = resp.status();
             if !status.is_success() {
-                anyhow::bail!(
-                    "GET /api/v1/exam/paper: {status}: {}",
-                    resp.text().await.unwrap_or_default()
-                );
+                anyhow::bail!("GET /api/v1/exam/paper: {status}: {}", resp.text().await.unwrap_or_default());
             }
             let stored: CandidatePaper = resp.json().await?;
-            let lost = acked
-                .iter()
-                .filter(|(no, max_acked)| {
-                    stored
-                        .answers
-                        .iter()
-                        .find(|a| a.no == **no)
-                        .map(|a| a.seq)
-                        .unwrap_or(0)
-                        < **max_acked
-                })
-                .count() as u64;
+            let lost =
+                acked.iter().filter(|(no, max_acked)| stored.answers.iter().find(|a| a.no == **no).map(|a| a.seq).unwrap_or(0) < **max_acked).count() as u64;
             anyhow::Ok(lost)
         }));
     }

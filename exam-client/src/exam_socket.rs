@@ -5,8 +5,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SocketError {
@@ -23,9 +22,7 @@ pub enum SocketError {
 /// bench connections costs more than the messages), no write buffer, and no Nagle (set where
 /// the socket is opened), as browsers open theirs.
 pub fn config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
-    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4 * 1024).write_buffer_size(0)
 }
 
 #[derive(Debug)]
@@ -38,27 +35,21 @@ impl ExamSocket {
     pub async fn connect(base: &str, token: &str) -> Result<ExamSocket, SocketError> {
         let url = format!("{}/api/v1/exam/ws", base.replacen("http", "ws", 1));
         let mut req = url.into_client_request()?;
-        let value = format!("Bearer {token}")
-            .parse()
-            .map_err(|_| SocketError::Unexpected("token is not a header value".into()))?;
+        let value = format!("Bearer {token}").parse().map_err(|_| SocketError::Unexpected("token is not a header value".into()))?;
         req.headers_mut().insert("authorization", value);
-        let (socket, _) =
-            tokio_tungstenite::connect_async_with_config(req, Some(config()), true).await?;
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(req, Some(config()), true).await?;
         Ok(ExamSocket { socket })
     }
 
     pub async fn send(&mut self, msg: &ClientMessage) -> Result<(), SocketError> {
-        let text =
-            serde_json::to_string(msg).map_err(|e| SocketError::Unexpected(e.to_string()))?;
+        let text = serde_json::to_string(msg).map_err(|e| SocketError::Unexpected(e.to_string()))?;
         self.socket.send(Message::Text(text.into())).await?;
         Ok(())
     }
 
     /// Sends raw text, for testing what the server does with garbage.
     pub async fn send_text(&mut self, text: &str) -> Result<(), SocketError> {
-        self.socket
-            .send(Message::Text(text.to_string().into()))
-            .await?;
+        self.socket.send(Message::Text(text.to_string().into())).await?;
         Ok(())
     }
 
@@ -67,8 +58,7 @@ impl ExamSocket {
         loop {
             match self.socket.next().await {
                 Some(Ok(Message::Text(t))) => {
-                    return serde_json::from_str(&t)
-                        .map_err(|_| SocketError::Unexpected(t.to_string()));
+                    return serde_json::from_str(&t).map_err(|_| SocketError::Unexpected(t.to_string()));
                 }
                 Some(Ok(Message::Close(_))) | None => return Err(SocketError::Closed),
                 Some(Ok(_)) => continue,

@@ -9,9 +9,8 @@ pub mod media_peer;
 pub use exam_socket::{ExamSocket, SocketError};
 
 use exam_protocol::{
-    Account, AuditEvent, AuditVerifyReport, Bank, ErrorBody, ImportSummary, Institution, ItemPage,
-    ItemRecord, LoginRequest, LoginResponse, NewAccount, NewBank, NewInstitution, ReviewDecision,
-    ReviewRequest,
+    Account, AuditEvent, AuditVerifyReport, Bank, ErrorBody, ImportSummary, Institution, ItemPage, ItemRecord, LoginRequest, LoginResponse, NewAccount,
+    NewBank, NewInstitution, ReviewDecision, ReviewRequest,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -40,9 +39,7 @@ impl ClientError {
 
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            ClientError::Api { status, .. } | ClientError::Unexpected { status, .. } => {
-                Some(*status)
-            }
+            ClientError::Api { status, .. } | ClientError::Unexpected { status, .. } => Some(*status),
             ClientError::Transport(e) => e.status(),
         }
     }
@@ -59,12 +56,7 @@ pub struct Client {
 impl Client {
     /// A client for the server at `base` (e.g. `http://127.0.0.1:8080`).
     pub fn new(base: &str) -> Client {
-        Client {
-            base: base.trim_end_matches('/').to_string(),
-            http: reqwest::Client::new(),
-            token: None,
-            lang: None,
-        }
+        Client { base: base.trim_end_matches('/').to_string(), http: reqwest::Client::new(), token: None, lang: None }
     }
 
     /// Asks for error messages in this language (`Accept-Language`).
@@ -98,16 +90,12 @@ impl Client {
         rb
     }
 
-    async fn send<T: DeserializeOwned>(
-        &self,
-        rb: reqwest::RequestBuilder,
-    ) -> Result<T, ClientError> {
+    async fn send<T: DeserializeOwned>(&self, rb: reqwest::RequestBuilder) -> Result<T, ClientError> {
         let resp = rb.send().await?;
         let status = resp.status();
         let text = resp.text().await?;
         if status.is_success() {
-            return serde_json::from_str(&text)
-                .map_err(|_| ClientError::Unexpected { status, text });
+            return serde_json::from_str(&text).map_err(|_| ClientError::Unexpected { status, text });
         }
         match serde_json::from_str::<ErrorBody>(&text) {
             Ok(body) => Err(ClientError::Api { status, body }),
@@ -119,43 +107,25 @@ impl Client {
         self.send(self.request(Method::GET, path)).await
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, ClientError> {
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
         self.send(self.request(Method::POST, path).json(body)).await
     }
 
     /// A JSON POST to a route this client does not wrap yet.
-    pub async fn post_json<B: Serialize, T: DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, ClientError> {
+    pub async fn post_json<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
         self.post(path, body).await
     }
 
     /// Signs in; on success this client carries the token from then on.
-    pub async fn login(
-        &mut self,
-        username: &str,
-        password: &str,
-    ) -> Result<LoginResponse, ClientError> {
-        let req = LoginRequest {
-            username: username.to_string(),
-            password: password.to_string(),
-        };
+    pub async fn login(&mut self, username: &str, password: &str) -> Result<LoginResponse, ClientError> {
+        let req = LoginRequest { username: username.to_string(), password: password.to_string() };
         let resp: LoginResponse = self.post("/api/v1/auth/login", &req).await?;
         self.token = Some(resp.token.clone());
         Ok(resp)
     }
 
     pub async fn logout(&mut self) -> Result<(), ClientError> {
-        let resp = self
-            .request(Method::POST, "/api/v1/auth/logout")
-            .send()
-            .await?;
+        let resp = self.request(Method::POST, "/api/v1/auth/logout").send().await?;
         let status = resp.status();
         if status == StatusCode::NO_CONTENT {
             self.token = None;
@@ -180,10 +150,7 @@ impl Client {
         self.get(&format!("/api/v1/institutions/{id}")).await
     }
 
-    pub async fn create_institution(
-        &self,
-        new: &NewInstitution,
-    ) -> Result<Institution, ClientError> {
+    pub async fn create_institution(&self, new: &NewInstitution) -> Result<Institution, ClientError> {
         self.post("/api/v1/institutions", new).await
     }
 
@@ -199,13 +166,8 @@ impl Client {
         self.post("/api/v1/users", new).await
     }
 
-    pub async fn audit_events(
-        &self,
-        after: i64,
-        limit: i64,
-    ) -> Result<Vec<AuditEvent>, ClientError> {
-        self.get(&format!("/api/v1/audit/events?after={after}&limit={limit}"))
-            .await
+    pub async fn audit_events(&self, after: i64, limit: i64) -> Result<Vec<AuditEvent>, ClientError> {
+        self.get(&format!("/api/v1/audit/events?after={after}&limit={limit}")).await
     }
 
     pub async fn audit_verify(&self) -> Result<AuditVerifyReport, ClientError> {
@@ -221,42 +183,21 @@ impl Client {
     }
 
     /// Uploads an item file into a bank; with `dry_run` only the report comes back.
-    pub async fn import_items(
-        &self,
-        bank_id: i64,
-        file: Vec<u8>,
-        format: Option<&str>,
-        dry_run: bool,
-    ) -> Result<ImportSummary, ClientError> {
+    pub async fn import_items(&self, bank_id: i64, file: Vec<u8>, format: Option<&str>, dry_run: bool) -> Result<ImportSummary, ClientError> {
         let mut path = format!("/api/v1/banks/{bank_id}/import?dry_run={dry_run}");
         if let Some(f) = format {
             path.push_str(&format!("&format={f}"));
         }
-        self.send(
-            self.request(Method::POST, &path)
-                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                .body(file),
-        )
-        .await
+        self.send(self.request(Method::POST, &path).header(reqwest::header::CONTENT_TYPE, "application/octet-stream").body(file)).await
     }
 
     /// Items of a bank; `query` is the search string, e.g. `type=single_choice&q=接地`.
     pub async fn items(&self, bank_id: i64, query: &str) -> Result<ItemPage, ClientError> {
-        self.get(&format!("/api/v1/banks/{bank_id}/items?{query}"))
-            .await
+        self.get(&format!("/api/v1/banks/{bank_id}/items?{query}")).await
     }
 
-    pub async fn review(
-        &self,
-        item_id: i64,
-        decision: ReviewDecision,
-        comment: Option<&str>,
-    ) -> Result<ItemRecord, ClientError> {
-        let body = ReviewRequest {
-            decision,
-            comment: comment.map(str::to_string),
-        };
-        self.post(&format!("/api/v1/items/{item_id}/review"), &body)
-            .await
+    pub async fn review(&self, item_id: i64, decision: ReviewDecision, comment: Option<&str>) -> Result<ItemRecord, ClientError> {
+        let body = ReviewRequest { decision, comment: comment.map(str::to_string) };
+        self.post(&format!("/api/v1/items/{item_id}/review"), &body).await
     }
 }

@@ -3,11 +3,7 @@ use clap::{Parser, Subcommand};
 use exam_client::Client;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "exam-client",
-    version,
-    about = "Command-line client of the exam server"
-)]
+#[command(name = "exam-client", version, about = "Command-line client of the exam server")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -111,73 +107,31 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Bench {
-            command:
-                BenchCommand::Exam {
-                    server,
-                    candidates,
-                    seconds,
-                    answer_every,
-                    roster,
-                    server_pid,
-                    concurrency,
-                },
-        } => {
-            let figures = exam_client::bench::run(exam_client::bench::BenchOptions {
+        Command::Bench { command: BenchCommand::Exam { server, candidates, seconds, answer_every, roster, server_pid, concurrency } } => {
+            let figures =
+                exam_client::bench::run(exam_client::bench::BenchOptions { server, candidates, seconds, answer_every, roster, server_pid, concurrency })
+                    .await?;
+            println!("{figures}");
+        }
+        Command::Bench { command: BenchCommand::Media { server, candidates, seconds, roster, video, audio, recordings, server_pid, concurrency } } => {
+            let figures = exam_client::media_bench::run(exam_client::media_bench::MediaBenchOptions {
                 server,
                 candidates,
                 seconds,
-                answer_every,
                 roster,
+                video,
+                audio,
+                recordings,
                 server_pid,
                 concurrency,
             })
             .await?;
             println!("{figures}");
         }
-        Command::Bench {
-            command:
-                BenchCommand::Media {
-                    server,
-                    candidates,
-                    seconds,
-                    roster,
-                    video,
-                    audio,
-                    recordings,
-                    server_pid,
-                    concurrency,
-                },
-        } => {
-            let figures =
-                exam_client::media_bench::run(exam_client::media_bench::MediaBenchOptions {
-                    server,
-                    candidates,
-                    seconds,
-                    roster,
-                    video,
-                    audio,
-                    recordings,
-                    server_pid,
-                    concurrency,
-                })
-                .await?;
-            println!("{figures}");
-        }
-        Command::Publish {
-            server,
-            ticket,
-            id_number,
-            password,
-            video,
-            audio,
-            seconds,
-        } => {
+        Command::Publish { server, ticket, id_number, password, video, audio, seconds } => {
             let clip = std::sync::Arc::new(exam_client::media_peer::Clip::load(&video, &audio)?);
             let base = server.trim_end_matches('/');
-            let token =
-                exam_client::media_bench::candidate_token(base, &ticket, &id_number, &password)
-                    .await?;
+            let token = exam_client::media_bench::candidate_token(base, &ticket, &id_number, &password).await?;
             let mut socket = exam_client::ExamSocket::connect(base, &token).await?;
             let publisher = exam_client::media_peer::Publisher::start(&mut socket, clip).await?;
             println!("publishing camera and microphone");
@@ -188,11 +142,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             publisher.stop().await;
             socket.close().await;
         }
-        Command::Login {
-            server,
-            user,
-            password,
-        } => {
+        Command::Login { server, user, password } => {
             let password = match password {
                 Some(p) => p,
                 None => rpassword::prompt_password(format!("{user} 的密码 / password: "))?,

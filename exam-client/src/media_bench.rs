@@ -50,44 +50,20 @@ pub fn proc_figures(pid: Option<u32>) -> Option<(f64, f64, f64)> {
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb = |key: &str| -> Option<f64> {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
-    Some((
-        ticks / 100.0,
-        kb("VmRSS:")? / 1024.0,
-        kb("VmHWM:")? / 1024.0,
-    ))
+    let kb = |key: &str| -> Option<f64> { status.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok() };
+    Some((ticks / 100.0, kb("VmRSS:")? / 1024.0, kb("VmHWM:")? / 1024.0))
 }
 
 /// (duration in seconds, packets) of a recording, as ffprobe reads it.
 pub fn probe(path: &Path) -> Option<(f64, u64)> {
     let out = std::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-count_packets",
-            "-show_entries",
-            "stream=nb_read_packets:format=duration",
-            "-of",
-            "json",
-        ])
+        .args(["-v", "error", "-count_packets", "-show_entries", "stream=nb_read_packets:format=duration", "-of", "json"])
         .arg(path)
         .output()
         .ok()?;
     let v: Value = serde_json::from_slice(&out.stdout).ok()?;
     let duration = v["format"]["duration"].as_str()?.parse().ok()?;
-    let packets = v["streams"]
-        .as_array()?
-        .iter()
-        .filter_map(|s| s["nb_read_packets"].as_str()?.parse::<u64>().ok())
-        .sum();
+    let packets = v["streams"].as_array()?.iter().filter_map(|s| s["nb_read_packets"].as_str()?.parse::<u64>().ok()).sum();
     Some((duration, packets))
 }
 
@@ -116,30 +92,17 @@ fn round1(v: f64) -> f64 {
 
 pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
     let roster: Roster = serde_json::from_slice(&std::fs::read(&opts.roster)?)?;
-    anyhow::ensure!(
-        roster.candidates.len() >= opts.candidates,
-        "the roster holds {} candidates",
-        roster.candidates.len()
-    );
+    anyhow::ensure!(roster.candidates.len() >= opts.candidates, "the roster holds {} candidates", roster.candidates.len());
     let clip = Arc::new(Clip::load(&opts.video, &opts.audio)?);
     let base = opts.server.trim_end_matches('/').to_string();
     let before = proc_figures(opts.server_pid);
     let gate = Arc::new(Semaphore::new(opts.concurrency.max(1)));
-    let entries: Vec<Entry> = roster
-        .candidates
-        .into_iter()
-        .take(opts.candidates)
-        .collect();
+    let entries: Vec<Entry> = roster.candidates.into_iter().take(opts.candidates).collect();
 
     // Candidates: sign in, open the exam socket, publish camera and microphone.
     let mut joins = Vec::new();
     for e in entries.clone() {
-        let (base, pw, clip, gate) = (
-            base.clone(),
-            roster.password.clone(),
-            clip.clone(),
-            gate.clone(),
-        );
+        let (base, pw, clip, gate) = (base.clone(), roster.password.clone(), clip.clone(), gate.clone());
         joins.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await;
             let token = sign_in(&base, &e, &pw).await?;
@@ -161,8 +124,7 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
         }
     }
     // One proctor view per candidate, signed in once per proctor.
-    let mut proctors: std::collections::HashMap<String, Arc<Client>> =
-        std::collections::HashMap::new();
+    let mut proctors: std::collections::HashMap<String, Arc<Client>> = std::collections::HashMap::new();
     let mut viewers = Vec::new();
     for (e, _, _) in &publishers {
         if !proctors.contains_key(&e.proctor) {
@@ -170,14 +132,7 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
             c.login(&e.proctor, &roster.password).await?;
             proctors.insert(e.proctor.clone(), Arc::new(c));
         }
-        match Viewer::start(
-            &proctors[&e.proctor],
-            e.session_id,
-            e.candidate_id,
-            &[MediaKind::Camera, MediaKind::Microphone],
-        )
-        .await
-        {
+        match Viewer::start(&proctors[&e.proctor], e.session_id, e.candidate_id, &[MediaKind::Camera, MediaKind::Microphone]).await {
             Ok(v) => viewers.push(v),
             Err(err) => {
                 errors += 1;
@@ -193,18 +148,9 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
     let cpu_end = proc_figures(opts.server_pid);
     // Each publisher streams from its start until it is stopped below.
     let mut streamed = f64::INFINITY;
-    let packets_sent: u64 = publishers
-        .iter()
-        .map(|(_, _, p)| p.packets_sent.load(Ordering::Relaxed))
-        .sum();
-    let samples_sent: u64 = publishers
-        .iter()
-        .map(|(_, _, p)| p.samples_sent.load(Ordering::Relaxed))
-        .sum();
-    let packets_received: u64 = viewers
-        .iter()
-        .map(|v| v.packets.load(Ordering::Relaxed))
-        .sum();
+    let packets_sent: u64 = publishers.iter().map(|(_, _, p)| p.packets_sent.load(Ordering::Relaxed)).sum();
+    let samples_sent: u64 = publishers.iter().map(|(_, _, p)| p.samples_sent.load(Ordering::Relaxed)).sum();
+    let packets_received: u64 = viewers.iter().map(|v| v.packets.load(Ordering::Relaxed)).sum();
     let n = publishers.len().max(1) as f64;
     for v in viewers {
         v.stop().await;
@@ -245,11 +191,7 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
             }
         }
     }
-    let lost_pct = if samples_sent == 0 {
-        100.0
-    } else {
-        (1.0 - recorded_packets as f64 / samples_sent as f64).max(0.0) * 100.0
-    };
+    let lost_pct = if samples_sent == 0 { 100.0 } else { (1.0 - recorded_packets as f64 / samples_sent as f64).max(0.0) * 100.0 };
     let cpu_pct = match (cpu_start, cpu_end) {
         (Some(a), Some(b)) => Some((b.0 - a.0) / wall * 100.0),
         _ => None,
@@ -280,12 +222,7 @@ async fn sign_in(base: &str, e: &Entry, password: &str) -> anyhow::Result<String
 }
 
 /// Signs a candidate in with ticket, ID number and password; their session token.
-pub async fn candidate_token(
-    base: &str,
-    ticket: &str,
-    id_number: &str,
-    password: &str,
-) -> anyhow::Result<String> {
+pub async fn candidate_token(base: &str, ticket: &str, id_number: &str, password: &str) -> anyhow::Result<String> {
     let v: Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/exam/login"))
         .json(&json!({"ticket": ticket, "id_number": id_number, "password": password}))
@@ -294,8 +231,5 @@ pub async fn candidate_token(
         .error_for_status()?
         .json()
         .await?;
-    Ok(v["token"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("no token"))?
-        .to_string())
+    Ok(v["token"].as_str().ok_or_else(|| anyhow::anyhow!("no token"))?.to_string())
 }

@@ -15,10 +15,7 @@ use rtc::media::io::ivf_reader::IVFReader;
 use rtc::media::io::ogg_reader::OggReader;
 use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8};
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
-    RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind};
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 use tokio::sync::Notify;
 use webrtc::media_stream::Track;
@@ -26,9 +23,8 @@ use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_sample::TrackLocalStaticSample;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::{
-    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
-    RTCIceGatheringState, RTCPeerConnectionState, RTCSessionDescription, Registry,
-    SettingEngineBuilder, register_default_interceptors,
+    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState, RTCPeerConnectionState, RTCSessionDescription,
+    Registry, SettingEngineBuilder, register_default_interceptors,
 };
 
 use crate::ExamSocket;
@@ -48,23 +44,14 @@ impl Clip {
         while let Ok((frame, _)) = reader.parse_next_frame() {
             frames.push(frame.to_vec());
         }
-        let frame_interval = Duration::from_secs_f64(
-            f64::from(header.timebase_numerator) / f64::from(header.timebase_denominator.max(1)),
-        );
+        let frame_interval = Duration::from_secs_f64(f64::from(header.timebase_numerator) / f64::from(header.timebase_denominator.max(1)));
         let (mut ogg_reader, _) = OggReader::new(BufReader::new(std::fs::File::open(ogg)?), true)?;
         let mut audio = Vec::new();
         while let Ok((page, _)) = ogg_reader.parse_next_page() {
             audio.push(page.to_vec());
         }
-        anyhow::ensure!(
-            !frames.is_empty() && !audio.is_empty(),
-            "the clip has no frames or no audio"
-        );
-        Ok(Clip {
-            frames,
-            frame_interval,
-            audio,
-        })
+        anyhow::ensure!(!frames.is_empty() && !audio.is_empty(), "the clip has no frames or no audio");
+        Ok(Clip { frames, frame_interval, audio })
     }
 }
 
@@ -77,13 +64,7 @@ fn codec(kind: RtpCodecKind) -> RTCRtpCodec {
             sdp_fmtp_line: "minptime=10;useinbandfec=1".into(),
             rtcp_feedback: vec![],
         },
-        _ => RTCRtpCodec {
-            mime_type: MIME_TYPE_VP8.into(),
-            clock_rate: 90_000,
-            channels: 0,
-            sdp_fmtp_line: String::new(),
-            rtcp_feedback: vec![],
-        },
+        _ => RTCRtpCodec { mime_type: MIME_TYPE_VP8.into(), clock_rate: 90_000, channels: 0, sdp_fmtp_line: String::new(), rtcp_feedback: vec![] },
     }
 }
 
@@ -104,9 +85,7 @@ impl PeerConnectionEventHandler for Events {
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
         match state {
             RTCPeerConnectionState::Connected => self.connected.notify_one(),
-            RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed => {
-                self.closed.store(true, Ordering::Relaxed)
-            }
+            RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed => self.closed.store(true, Ordering::Relaxed),
             _ => {}
         }
     }
@@ -124,27 +103,11 @@ impl PeerConnectionEventHandler for Events {
 
 async fn peer(events: Arc<Events>) -> anyhow::Result<Arc<dyn PeerConnection>> {
     let mut me = MediaEngine::default();
-    me.register_codec(
-        RTCRtpCodecParameters {
-            rtp_codec: codec(RtpCodecKind::Audio),
-            payload_type: 111,
-            ..Default::default()
-        },
-        RtpCodecKind::Audio,
-    )?;
-    me.register_codec(
-        RTCRtpCodecParameters {
-            rtp_codec: codec(RtpCodecKind::Video),
-            payload_type: 96,
-            ..Default::default()
-        },
-        RtpCodecKind::Video,
-    )?;
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: codec(RtpCodecKind::Audio), payload_type: 111, ..Default::default() }, RtpCodecKind::Audio)?;
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: codec(RtpCodecKind::Video), payload_type: 96, ..Default::default() }, RtpCodecKind::Video)?;
     let registry = register_default_interceptors(Registry::new(), &mut me)?;
-    let settings = SettingEngineBuilder::new()
-        .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
-        .with_include_loopback_candidate(true)
-        .build();
+    let settings =
+        SettingEngineBuilder::new().with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled).with_include_loopback_candidate(true).build();
     let pc = PeerConnectionBuilder::new()
         .with_media_engine(me)
         .with_setting_engine(settings)
@@ -160,11 +123,7 @@ async fn gathered_offer(pc: &Arc<dyn PeerConnection>, events: &Events) -> anyhow
     let offer = pc.create_offer(None).await?;
     pc.set_local_description(offer).await?;
     let _ = tokio::time::timeout(Duration::from_secs(3), events.gathered.notified()).await;
-    Ok(pc
-        .local_description()
-        .await
-        .ok_or_else(|| anyhow::anyhow!("no local description"))?
-        .sdp)
+    Ok(pc.local_description().await.ok_or_else(|| anyhow::anyhow!("no local description"))?.sdp)
 }
 
 /// A candidate publishing the clip's camera and microphone.
@@ -181,9 +140,7 @@ pub struct Publisher {
 
 impl std::fmt::Debug for Publisher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Publisher")
-            .field("packets_sent", &self.packets_sent)
-            .finish()
+        f.debug_struct("Publisher").field("packets_sent", &self.packets_sent).finish()
     }
 }
 
@@ -191,19 +148,11 @@ impl Publisher {
     /// Offers camera and microphone over the candidate's exam socket and waits for the answer
     /// and the connection.
     pub async fn start(socket: &mut ExamSocket, clip: Arc<Clip>) -> anyhow::Result<Publisher> {
-        let events = Arc::new(Events {
-            gathered: Notify::new(),
-            connected: Notify::new(),
-            closed: AtomicBool::new(false),
-            packets: Arc::default(),
-        });
+        let events = Arc::new(Events { gathered: Notify::new(), connected: Notify::new(), closed: AtomicBool::new(false), packets: Arc::default() });
         let pc = peer(events.clone()).await?;
         let mut tracks = BTreeMap::new();
         let mut locals = Vec::new();
-        for (kind, media_kind) in [
-            (RtpCodecKind::Video, MediaKind::Camera),
-            (RtpCodecKind::Audio, MediaKind::Microphone),
-        ] {
+        for (kind, media_kind) in [(RtpCodecKind::Video, MediaKind::Camera), (RtpCodecKind::Audio, MediaKind::Microphone)] {
             let id = format!("{}-{:08x}", media_kind.as_str(), rand::random::<u32>());
             let track = Arc::new(TrackLocalStaticSample::new(
                 Instant::now(),
@@ -213,10 +162,7 @@ impl Publisher {
                     media_kind.as_str().into(),
                     kind,
                     vec![RTCRtpEncodingParameters {
-                        rtp_coding_parameters: RTCRtpCodingParameters {
-                            ssrc: Some(rand::random()),
-                            ..Default::default()
-                        },
+                        rtp_coding_parameters: RTCRtpCodingParameters { ssrc: Some(rand::random()), ..Default::default() },
                         codec: codec(kind),
                         ..Default::default()
                     }],
@@ -227,9 +173,7 @@ impl Publisher {
             locals.push((track, sender, kind));
         }
         let sdp = gathered_offer(&pc, &events).await?;
-        socket
-            .send(&ClientMessage::MediaOffer { sdp, tracks })
-            .await?;
+        socket.send(&ClientMessage::MediaOffer { sdp, tracks }).await?;
         let answer = loop {
             match tokio::time::timeout(Duration::from_secs(10), socket.recv()).await?? {
                 ServerMessage::MediaAnswer { sdp } => break sdp,
@@ -239,30 +183,15 @@ impl Publisher {
                 _ => continue,
             }
         };
-        pc.set_remote_description(RTCSessionDescription::answer(answer)?)
-            .await?;
-        tokio::time::timeout(Duration::from_secs(10), events.connected.notified())
-            .await
-            .map_err(|_| anyhow::anyhow!("ICE did not connect"))?;
+        pc.set_remote_description(RTCSessionDescription::answer(answer)?).await?;
+        tokio::time::timeout(Duration::from_secs(10), events.connected.notified()).await.map_err(|_| anyhow::anyhow!("ICE did not connect"))?;
         let stop = Arc::new(AtomicBool::new(false));
         let packets_sent = Arc::new(AtomicU64::new(0));
         let samples_sent = Arc::new(AtomicU64::new(0));
         for (track, sender, kind) in locals {
-            let pt = sender
-                .get_parameters()
-                .await?
-                .rtp_parameters
-                .codecs
-                .first()
-                .map(|c| c.payload_type)
-                .unwrap_or(96);
+            let pt = sender.get_parameters().await?.rtp_parameters.codecs.first().map(|c| c.payload_type).unwrap_or(96);
             let ssrc = track.ssrcs().await.first().copied().unwrap_or_default();
-            let (clip, stop, sent, samples) = (
-                clip.clone(),
-                stop.clone(),
-                packets_sent.clone(),
-                samples_sent.clone(),
-            );
+            let (clip, stop, sent, samples) = (clip.clone(), stop.clone(), packets_sent.clone(), samples_sent.clone());
             tokio::spawn(async move {
                 let (items, every) = match kind {
                     RtpCodecKind::Audio => (&clip.audio, Duration::from_millis(20)),
@@ -279,23 +208,10 @@ impl Publisher {
                         return;
                     }
                     let now = Instant::now();
-                    let duration = if kind == RtpCodecKind::Audio {
-                        every
-                    } else {
-                        now.duration_since(last).max(Duration::from_millis(1))
-                    };
+                    let duration = if kind == RtpCodecKind::Audio { every } else { now.duration_since(last).max(Duration::from_millis(1)) };
                     last = now;
-                    let sample = Sample {
-                        data: data.clone().into(),
-                        duration,
-                        ..Sample::new(now)
-                    };
-                    if track
-                        .sample_writer(ssrc, pt)
-                        .write_sample(&sample)
-                        .await
-                        .is_err()
-                    {
+                    let sample = Sample { data: data.clone().into(), duration, ..Sample::new(now) };
+                    if track.sample_writer(ssrc, pt).write_sample(&sample).await.is_err() {
                         return;
                     }
                     // About one packet per 1,100 bytes of payload.
@@ -304,14 +220,7 @@ impl Publisher {
                 }
             });
         }
-        Ok(Publisher {
-            pc,
-            events,
-            stop,
-            packets_sent,
-            samples_sent,
-            started: Some(Instant::now()),
-        })
+        Ok(Publisher { pc, events, stop, packets_sent, samples_sent, started: Some(Instant::now()) })
     }
 
     pub fn streamed(&self) -> Duration {
@@ -331,12 +240,7 @@ impl Publisher {
 /// Sends an offer for a camera and takes the answer, but never connects: what a browser behind
 /// a firewall that drops UDP looks like to the server.
 pub async fn offer_without_connecting(socket: &mut ExamSocket) -> anyhow::Result<()> {
-    let events = Arc::new(Events {
-        gathered: Notify::new(),
-        connected: Notify::new(),
-        closed: AtomicBool::new(false),
-        packets: Arc::default(),
-    });
+    let events = Arc::new(Events { gathered: Notify::new(), connected: Notify::new(), closed: AtomicBool::new(false), packets: Arc::default() });
     let pc = peer(events.clone()).await?;
     let track = Arc::new(TrackLocalStaticSample::new(
         Instant::now(),
@@ -346,10 +250,7 @@ pub async fn offer_without_connecting(socket: &mut ExamSocket) -> anyhow::Result
             "camera".into(),
             RtpCodecKind::Video,
             vec![RTCRtpEncodingParameters {
-                rtp_coding_parameters: RTCRtpCodingParameters {
-                    ssrc: Some(rand::random()),
-                    ..Default::default()
-                },
+                rtp_coding_parameters: RTCRtpCodingParameters { ssrc: Some(rand::random()), ..Default::default() },
                 codec: codec(RtpCodecKind::Video),
                 ..Default::default()
             }],
@@ -359,9 +260,7 @@ pub async fn offer_without_connecting(socket: &mut ExamSocket) -> anyhow::Result
     let sdp = gathered_offer(&pc, &events).await?;
     let _ = pc.close().await;
     let tracks = BTreeMap::from([("camera-unreachable".to_string(), MediaKind::Camera)]);
-    socket
-        .send(&ClientMessage::MediaOffer { sdp, tracks })
-        .await?;
+    socket.send(&ClientMessage::MediaOffer { sdp, tracks }).await?;
     loop {
         match tokio::time::timeout(Duration::from_secs(10), socket.recv()).await?? {
             ServerMessage::MediaAnswer { .. } => return Ok(()),
@@ -379,28 +278,14 @@ pub struct Viewer {
 
 impl std::fmt::Debug for Viewer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Viewer")
-            .field("packets", &self.packets)
-            .finish()
+        f.debug_struct("Viewer").field("packets", &self.packets).finish()
     }
 }
 
 impl Viewer {
     /// Subscribes through `POST /api/v1/sessions/{session}/candidates/{candidate}/watch`.
-    pub async fn start(
-        client: &crate::Client,
-        session: i64,
-        candidate: i64,
-        kinds: &[MediaKind],
-    ) -> anyhow::Result<Viewer> {
-        Viewer::start_at(
-            client,
-            session,
-            candidate,
-            kinds,
-            exam_protocol::ViewQuality::Full,
-        )
-        .await
+    pub async fn start(client: &crate::Client, session: i64, candidate: i64, kinds: &[MediaKind]) -> anyhow::Result<Viewer> {
+        Viewer::start_at(client, session, candidate, kinds, exam_protocol::ViewQuality::Full).await
     }
 
     /// As [`Viewer::start`], at a chosen quality (a tile takes the base layer only).
@@ -411,46 +296,17 @@ impl Viewer {
         kinds: &[MediaKind],
         quality: exam_protocol::ViewQuality,
     ) -> anyhow::Result<Viewer> {
-        let events = Arc::new(Events {
-            gathered: Notify::new(),
-            connected: Notify::new(),
-            closed: AtomicBool::new(false),
-            packets: Arc::default(),
-        });
+        let events = Arc::new(Events { gathered: Notify::new(), connected: Notify::new(), closed: AtomicBool::new(false), packets: Arc::default() });
         let pc = peer(events.clone()).await?;
         for k in MediaKind::ALL.into_iter().filter(|k| kinds.contains(k)) {
-            let kind = if k == MediaKind::Microphone {
-                RtpCodecKind::Audio
-            } else {
-                RtpCodecKind::Video
-            };
-            pc.add_transceiver_from_kind(
-                kind,
-                Some(RTCRtpTransceiverInit {
-                    direction: RTCRtpTransceiverDirection::Recvonly,
-                    ..Default::default()
-                }),
-            )
-            .await?;
+            let kind = if k == MediaKind::Microphone { RtpCodecKind::Audio } else { RtpCodecKind::Video };
+            pc.add_transceiver_from_kind(kind, Some(RTCRtpTransceiverInit { direction: RTCRtpTransceiverDirection::Recvonly, ..Default::default() })).await?;
         }
         let sdp = gathered_offer(&pc, &events).await?;
-        let req = exam_protocol::WatchRequest {
-            sdp,
-            kinds: kinds.to_vec(),
-            quality,
-        };
-        let answer: exam_protocol::SdpAnswer = client
-            .post_json(
-                &format!("/api/v1/sessions/{session}/candidates/{candidate}/watch"),
-                &req,
-            )
-            .await?;
-        pc.set_remote_description(RTCSessionDescription::answer(answer.sdp)?)
-            .await?;
-        Ok(Viewer {
-            pc,
-            packets: events.packets.clone(),
-        })
+        let req = exam_protocol::WatchRequest { sdp, kinds: kinds.to_vec(), quality };
+        let answer: exam_protocol::SdpAnswer = client.post_json(&format!("/api/v1/sessions/{session}/candidates/{candidate}/watch"), &req).await?;
+        pc.set_remote_description(RTCSessionDescription::answer(answer.sdp)?).await?;
+        Ok(Viewer { pc, packets: events.packets.clone() })
     }
 
     pub async fn stop(self) {

@@ -34,9 +34,7 @@ impl RetentionPolicy {
 
 impl Default for RetentionPolicy {
     fn default() -> Self {
-        Self {
-            video_years: Self::MIN_VIDEO_YEARS,
-        }
+        Self { video_years: Self::MIN_VIDEO_YEARS }
     }
 }
 

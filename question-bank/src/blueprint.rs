@@ -59,11 +59,7 @@ pub fn apportion(total: u32, shares: &BTreeMap<String, u32>) -> BTreeMap<String,
         .iter()
         .map(|(k, s)| {
             let exact = u64::from(total) * u64::from(*s);
-            (
-                k.clone(),
-                (exact / u64::from(sum)) as u32,
-                exact % u64::from(sum),
-            )
+            (k.clone(), (exact / u64::from(sum)) as u32, exact % u64::from(sum))
         })
         .collect();
     let given: u32 = parts.iter().map(|p| p.1).sum();
@@ -99,16 +95,7 @@ impl Blueprint {
         if !self.scope_weights.is_empty() {
             return self.scope_weights.clone();
         }
-        outline
-            .scopes
-            .iter()
-            .map(|s| {
-                (
-                    s.code.clone(),
-                    s.weights.get(&self.level).copied().unwrap_or(0),
-                )
-            })
-            .collect()
+        outline.scopes.iter().map(|s| (s.code.clone(), s.weights.get(&self.level).copied().unwrap_or(0))).collect()
     }
 
     pub fn total_points(&self) -> Points {
@@ -121,80 +108,33 @@ impl Blueprint {
         let scopes = self.effective_scope_weights(outline);
         let top_scope = |item: &ItemFacts| -> Option<String> {
             let point = item.outline_point.as_deref()?;
-            outline
-                .path_to_point(point)?
-                .first()
-                .map(|s| s.code.clone())
+            outline.path_to_point(point)?.first().map(|s| s.code.clone())
         };
-        let importance = |item: &ItemFacts| -> Option<Importance> {
-            outline
-                .point(item.outline_point.as_deref()?)
-                .map(|p| p.importance)
-        };
+        let importance = |item: &ItemFacts| -> Option<Importance> { outline.point(item.outline_point.as_deref()?).map(|p| p.importance) };
         let mut out = Vec::new();
         for row in self.types.iter().filter(|t| t.count > 0) {
-            let of_type: Vec<&ItemFacts> = items
-                .iter()
-                .filter(|i| i.item_type == row.item_type)
-                .collect();
+            let of_type: Vec<&ItemFacts> = items.iter().filter(|i| i.item_type == row.item_type).collect();
             if (of_type.len() as u32) < row.count {
-                out.push(Shortfall {
-                    item_type: row.item_type,
-                    cell: "total".into(),
-                    needed: row.count,
-                    available: of_type.len() as u32,
-                });
+                out.push(Shortfall { item_type: row.item_type, cell: "total".into(), needed: row.count, available: of_type.len() as u32 });
             }
             for (scope, needed) in apportion(row.count, &scopes) {
-                let available = of_type
-                    .iter()
-                    .filter(|i| top_scope(i).as_deref() == Some(scope.as_str()))
-                    .count() as u32;
+                let available = of_type.iter().filter(|i| top_scope(i).as_deref() == Some(scope.as_str())).count() as u32;
                 if available < needed {
-                    out.push(Shortfall {
-                        item_type: row.item_type,
-                        cell: format!("scope {scope}"),
-                        needed,
-                        available,
-                    });
+                    out.push(Shortfall { item_type: row.item_type, cell: format!("scope {scope}"), needed, available });
                 }
             }
-            let diff: BTreeMap<String, u32> = self
-                .difficulty
-                .iter()
-                .map(|(d, p)| (d.to_string(), *p))
-                .collect();
+            let diff: BTreeMap<String, u32> = self.difficulty.iter().map(|(d, p)| (d.to_string(), *p)).collect();
             for (d, needed) in apportion(row.count, &diff) {
-                let available = of_type
-                    .iter()
-                    .filter(|i| i.difficulty.map(|x| x.to_string()) == Some(d.clone()))
-                    .count() as u32;
+                let available = of_type.iter().filter(|i| i.difficulty.map(|x| x.to_string()) == Some(d.clone())).count() as u32;
                 if available < needed {
-                    out.push(Shortfall {
-                        item_type: row.item_type,
-                        cell: format!("difficulty {d}"),
-                        needed,
-                        available,
-                    });
+                    out.push(Shortfall { item_type: row.item_type, cell: format!("difficulty {d}"), needed, available });
                 }
             }
-            let imp: BTreeMap<String, u32> = self
-                .importance
-                .iter()
-                .map(|(k, p)| (format!("{k:?}"), *p))
-                .collect();
+            let imp: BTreeMap<String, u32> = self.importance.iter().map(|(k, p)| (format!("{k:?}"), *p)).collect();
             for (k, needed) in apportion(row.count, &imp) {
-                let available = of_type
-                    .iter()
-                    .filter(|i| importance(i).map(|x| format!("{x:?}")) == Some(k.clone()))
-                    .count() as u32;
+                let available = of_type.iter().filter(|i| importance(i).map(|x| format!("{x:?}")) == Some(k.clone())).count() as u32;
                 if available < needed {
-                    out.push(Shortfall {
-                        item_type: row.item_type,
-                        cell: format!("importance {k}"),
-                        needed,
-                        available,
-                    });
+                    out.push(Shortfall { item_type: row.item_type, cell: format!("importance {k}"), needed, available });
                 }
             }
         }
@@ -210,15 +150,8 @@ mod tests {
     #[test]
     fn apportion_sums_to_the_total() {
         let shares = BTreeMap::from([("A".to_string(), 30), ("B".to_string(), 70)]);
-        assert_eq!(
-            apportion(10, &shares),
-            BTreeMap::from([("A".into(), 3), ("B".into(), 7)])
-        );
-        let thirds = BTreeMap::from([
-            ("a".to_string(), 1),
-            ("b".to_string(), 1),
-            ("c".to_string(), 1),
-        ]);
+        assert_eq!(apportion(10, &shares), BTreeMap::from([("A".into(), 3), ("B".into(), 7)]));
+        let thirds = BTreeMap::from([("a".to_string(), 1), ("b".to_string(), 1), ("c".to_string(), 1)]);
         assert_eq!(apportion(10, &thirds).values().sum::<u32>(), 10);
     }
 
@@ -227,43 +160,20 @@ mod tests {
         let outline = sample();
         let bp = Blueprint {
             level: 4,
-            types: vec![TypeRow {
-                item_type: ItemType::SingleChoice,
-                count: 10,
-                points_each: Points(1000),
-            }],
+            types: vec![TypeRow { item_type: ItemType::SingleChoice, count: 10, points_each: Points(1000) }],
             scope_weights: BTreeMap::new(),
             difficulty: BTreeMap::new(),
-            importance: BTreeMap::from([
-                (Importance::X, 50),
-                (Importance::Y, 30),
-                (Importance::Z, 20),
-            ]),
+            importance: BTreeMap::from([(Importance::X, 50), (Importance::Y, 30), (Importance::Z, 20)]),
         };
         assert!(bp.validate().is_empty());
-        let fact = |p: &str| ItemFacts {
-            item_type: ItemType::SingleChoice,
-            outline_point: Some(p.into()),
-            difficulty: Some(3),
-        };
+        let fact = |p: &str| ItemFacts { item_type: ItemType::SingleChoice, outline_point: Some(p.into()), difficulty: Some(3) };
         // 3 needed in A, 7 in B; 5 X, 3 Y, 2 Z. Give A 3 items (X, Y, Y) and B 5 (X×4, Z).
         let mut items = vec![fact("A-001"), fact("A-002"), fact("A-002")];
         items.extend(std::iter::repeat_n(fact("B-A-001"), 4));
         items.push(fact("B-B-001"));
         let short = bp.feasibility(&outline, &items);
-        let cells: Vec<(&str, u32, u32)> = short
-            .iter()
-            .map(|s| (s.cell.as_str(), s.needed, s.available))
-            .collect();
-        assert_eq!(
-            cells,
-            vec![
-                ("total", 10, 8),
-                ("scope B", 7, 5),
-                ("importance Y", 3, 2),
-                ("importance Z", 2, 1)
-            ]
-        );
+        let cells: Vec<(&str, u32, u32)> = short.iter().map(|s| (s.cell.as_str(), s.needed, s.available)).collect();
+        assert_eq!(cells, vec![("total", 10, 8), ("scope B", 7, 5), ("importance Y", 3, 2), ("importance Z", 2, 1)]);
         assert_eq!(bp.total_points(), Points(10_000));
     }
 }

@@ -27,13 +27,7 @@ pub enum IdKind {
 }
 
 impl IdKind {
-    pub const ALL: [IdKind; 5] = [
-        IdKind::ResidentId,
-        IdKind::Passport,
-        IdKind::HongKongMacauPermit,
-        IdKind::TaiwanPermit,
-        IdKind::ForeignPermanentResident,
-    ];
+    pub const ALL: [IdKind; 5] = [IdKind::ResidentId, IdKind::Passport, IdKind::HongKongMacauPermit, IdKind::TaiwanPermit, IdKind::ForeignPermanentResident];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -108,9 +102,7 @@ impl IdDocument {
                 check_resident(&number)?;
             }
             _ => {
-                if !(5..=20).contains(&number.len())
-                    || !number.bytes().all(|b| b.is_ascii_alphanumeric())
-                {
+                if !(5..=20).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
                     return Err(IdError::InvalidFormat);
                 }
             }
@@ -140,27 +132,17 @@ impl IdDocument {
     /// For display and logs. Resident ID: first 3 and last 4 kept (`510***********123X`);
     /// others: first 1 and last 2 (`E******78`).
     pub fn masked(&self) -> String {
-        let (head, tail) = if self.kind == IdKind::ResidentId {
-            (3, 4)
-        } else {
-            (1, 2)
-        };
+        let (head, tail) = if self.kind == IdKind::ResidentId { (3, 4) } else { (1, 2) };
         let n = self.number.chars().count();
         if n <= head + tail {
             return "*".repeat(n);
         }
-        self.number
-            .chars()
-            .enumerate()
-            .map(|(i, c)| if i < head || i >= n - tail { c } else { '*' })
-            .collect()
+        self.number.chars().enumerate().map(|(i, c)| if i < head || i >= n - tail { c } else { '*' }).collect()
     }
 
     /// A resident ID's birth date (positions 7–14); `None` for other documents.
     pub fn birth_date(&self) -> Option<Date> {
-        (self.kind == IdKind::ResidentId)
-            .then(|| birth_date(&self.number))
-            .flatten()
+        (self.kind == IdKind::ResidentId).then(|| birth_date(&self.number)).flatten()
     }
 
     /// Age in whole years on `today` (a birthday on 29 February counts from 1 March in other
@@ -178,10 +160,7 @@ impl IdDocument {
 
 impl std::fmt::Debug for IdDocument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IdDocument")
-            .field("kind", &self.kind)
-            .field("number", &self.masked())
-            .finish()
+        f.debug_struct("IdDocument").field("kind", &self.kind).field("number", &self.masked()).finish()
     }
 }
 
@@ -211,11 +190,7 @@ pub fn resident_check_char(first17: &str) -> Option<char> {
     if body.len() != 17 || !body.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = body
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = body.iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     CHECK.get((sum % 11) as usize).map(|c| char::from(*c))
 }
 
@@ -224,18 +199,13 @@ fn check_resident(number: &str) -> Result<(), IdError> {
     let (Some(body), Some(&last)) = (bytes.get(..17), bytes.get(17)) else {
         return Err(IdError::InvalidFormat);
     };
-    if bytes.len() != 18
-        || !body.iter().all(u8::is_ascii_digit)
-        || !(last.is_ascii_digit() || last == b'X')
-    {
+    if bytes.len() != 18 || !body.iter().all(u8::is_ascii_digit) || !(last.is_ascii_digit() || last == b'X') {
         return Err(IdError::InvalidFormat);
     }
     if resident_check_char(&number[..17]).map(|c| c as u8) != Some(last) {
         return Err(IdError::InvalidChecksum);
     }
-    birth_date(number)
-        .map(|_| ())
-        .ok_or(IdError::InvalidBirthDate)
+    birth_date(number).map(|_| ()).ok_or(IdError::InvalidBirthDate)
 }
 
 /// Positions 7–14 as a real date from [`MIN_BIRTH_YEAR`] on.
@@ -243,8 +213,7 @@ fn birth_date(number: &str) -> Option<Date> {
     let y: i32 = number.get(6..10)?.parse().ok()?;
     let m: u32 = number.get(10..12)?.parse().ok()?;
     let d: u32 = number.get(12..14)?.parse().ok()?;
-    (y >= MIN_BIRTH_YEAR && (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d))
-        .then_some((y, m, d))
+    (y >= MIN_BIRTH_YEAR && (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d)).then_some((y, m, d))
 }
 
 fn days_in_month(y: i32, m: u32) -> u32 {

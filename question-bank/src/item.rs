@@ -19,13 +19,7 @@ pub enum ItemType {
 }
 
 impl ItemType {
-    pub const ALL: [ItemType; 5] = [
-        ItemType::SingleChoice,
-        ItemType::MultipleChoice,
-        ItemType::TrueFalse,
-        ItemType::FillIn,
-        ItemType::ShortAnswer,
-    ];
+    pub const ALL: [ItemType; 5] = [ItemType::SingleChoice, ItemType::MultipleChoice, ItemType::TrueFalse, ItemType::FillIn, ItemType::ShortAnswer];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -106,9 +100,7 @@ impl Key {
 }
 
 /// Points in thousandths, so sums and comparisons are exact (1.5 points = 1500).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Points(pub u32);
 
@@ -212,12 +204,7 @@ pub struct ItemDraft {
 
 impl ItemDraft {
     /// A draft with defaults (1 point, no difficulty, no tags); importers fill in the rest.
-    pub fn new(
-        source_ref: impl Into<String>,
-        stem: impl Into<String>,
-        choices: Vec<Choice>,
-        key: Key,
-    ) -> ItemDraft {
+    pub fn new(source_ref: impl Into<String>, stem: impl Into<String>, choices: Vec<Choice>, key: Key) -> ItemDraft {
         ItemDraft {
             source_ref: source_ref.into(),
             code: None,
@@ -238,11 +225,7 @@ impl ItemDraft {
     /// otherwise find by hand. Returns a reason fit for an import report.
     pub fn check(&self) -> Result<(), String> {
         if self.key.item_type() != self.item_type {
-            return Err(format!(
-                "key is for {} but the item is {}",
-                self.key.item_type().as_str(),
-                self.item_type.as_str()
-            ));
+            return Err(format!("key is for {} but the item is {}", self.key.item_type().as_str(), self.item_type.as_str()));
         }
         if crate::sanitize::text_of(&self.stem).trim().is_empty() && self.assets.is_empty() {
             return Err("the stem is empty".into());
@@ -271,10 +254,7 @@ impl ItemDraft {
                     return Err("a multiple-choice item needs at least one right option".into());
                 }
                 // `unique` is sorted: searching it keeps an item of many options linear-log.
-                if let Some(bad) = choices
-                    .iter()
-                    .find(|c| unique.binary_search(&c.as_str()).is_err())
-                {
+                if let Some(bad) = choices.iter().find(|c| unique.binary_search(&c.as_str()).is_err()) {
                     return Err(format!("the key {bad} is not one of the options"));
                 }
             }
@@ -284,8 +264,7 @@ impl ItemDraft {
                 }
             }
             Key::FillIn { blanks } => {
-                if blanks.is_empty() || blanks.iter().any(|b| b.iter().all(|a| a.trim().is_empty()))
-                {
+                if blanks.is_empty() || blanks.iter().any(|b| b.iter().all(|a| a.trim().is_empty())) {
                     return Err("every blank needs at least one accepted answer".into());
                 }
             }
@@ -299,10 +278,7 @@ impl ItemDraft {
 
 /// The media type of an item's file from its name, for formats that do not record it.
 pub fn mime_of(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
@@ -320,11 +296,7 @@ pub fn mime_of(name: &str) -> &'static str {
 /// Option letters A, B, C, … (then A1, B1, … past Z, which no real item reaches).
 pub fn choice_letter(index: usize) -> String {
     let letter = char::from(b'A' + (index % 26) as u8);
-    if index < 26 {
-        letter.to_string()
-    } else {
-        format!("{letter}{}", index / 26)
-    }
+    if index < 26 { letter.to_string() } else { format!("{letter}{}", index / 26) }
 }
 
 #[cfg(test)]
@@ -334,10 +306,7 @@ mod tests {
     #[test]
     fn points_parse_and_print_exactly() {
         assert_eq!(Points::parse("1.0000000"), Some(Points(1000)));
-        assert_eq!(
-            Points::parse("2.5").map(|p| p.to_string()),
-            Some("2.5".into())
-        );
+        assert_eq!(Points::parse("2.5").map(|p| p.to_string()), Some("2.5".into()));
         assert_eq!(Points(125).to_string(), "0.125");
         assert_eq!(Points::parse("-1"), None);
         assert_eq!(Points::parse("abc"), None);
@@ -345,30 +314,12 @@ mod tests {
 
     #[test]
     fn check_catches_keys_that_do_not_fit() {
-        let ab = vec![
-            Choice {
-                id: "A".into(),
-                content: "甲".into(),
-                fixed: false,
-            },
-            Choice {
-                id: "B".into(),
-                content: "乙".into(),
-                fixed: false,
-            },
-        ];
+        let ab = vec![Choice { id: "A".into(), content: "甲".into(), fixed: false }, Choice { id: "B".into(), content: "乙".into(), fixed: false }];
         let ok = ItemDraft::new("1", "题干", ab.clone(), Key::Single { choice: "B".into() });
         assert_eq!(ok.check(), Ok(()));
         let bad = ItemDraft::new("2", "题干", ab.clone(), Key::Single { choice: "C".into() });
         assert!(bad.check().is_err());
-        let empty = ItemDraft::new(
-            "3",
-            "  ",
-            ab,
-            Key::Multiple {
-                choices: vec!["A".into()],
-            },
-        );
+        let empty = ItemDraft::new("3", "  ", ab, Key::Multiple { choices: vec!["A".into()] });
         assert!(empty.check().is_err());
         let tf = ItemDraft::new("4", "地球是圆的", vec![], Key::TrueFalse { value: true });
         assert_eq!(tf.check(), Ok(()));

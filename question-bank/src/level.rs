@@ -14,11 +14,7 @@ pub enum LevelError {
 
 impl Level {
     pub fn new(code: u8) -> Result<Self, LevelError> {
-        if (1..=5).contains(&code) {
-            Ok(Level(code))
-        } else {
-            Err(LevelError::OutOfRange(code))
-        }
+        if (1..=5).contains(&code) { Ok(Level(code)) } else { Err(LevelError::OutOfRange(code)) }
     }
 
     pub fn code(self) -> u8 {

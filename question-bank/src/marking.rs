@@ -39,11 +39,7 @@ pub fn state(marks: &[Points], max: Points, threshold_pct: u32) -> MarkingState 
             // The closest pair; on a tie the pair with the third mark, which was given knowing
             // that the first two disagreed.
             let pairs = [(c, a), (c, b), (a, b)];
-            let (x, y) = pairs
-                .iter()
-                .min_by_key(|(x, y)| x.0.abs_diff(y.0))
-                .map(|(x, y)| (**x, **y))
-                .unwrap_or((*a, *b));
+            let (x, y) = pairs.iter().min_by_key(|(x, y)| x.0.abs_diff(y.0)).map(|(x, y)| (**x, **y)).unwrap_or((*a, *b));
             MarkingState::Done(mean(x, y))
         }
     }
@@ -63,50 +59,23 @@ mod tests {
     #[test]
     fn two_close_marks_settle_on_their_mean() {
         assert_eq!(state(&[], MAX, 20), MarkingState::Open { wanted: 2 });
-        assert_eq!(
-            state(&[Points(6000)], MAX, 20),
-            MarkingState::Open { wanted: 1 }
-        );
-        assert_eq!(
-            state(&[Points(6000), Points(8000)], MAX, 20),
-            MarkingState::Done(Points(7000))
-        );
-        assert_eq!(
-            state(&[Points(6000), Points(6001)], MAX, 0),
-            MarkingState::Open { wanted: 1 }
-        );
-        assert_eq!(
-            state(&[Points(6000), Points(6000)], MAX, 0),
-            MarkingState::Done(Points(6000))
-        );
+        assert_eq!(state(&[Points(6000)], MAX, 20), MarkingState::Open { wanted: 1 });
+        assert_eq!(state(&[Points(6000), Points(8000)], MAX, 20), MarkingState::Done(Points(7000)));
+        assert_eq!(state(&[Points(6000), Points(6001)], MAX, 0), MarkingState::Open { wanted: 1 });
+        assert_eq!(state(&[Points(6000), Points(6000)], MAX, 0), MarkingState::Done(Points(6000)));
         // Half a thousandth rounds up.
-        assert_eq!(
-            state(&[Points(1), Points(2)], MAX, 20),
-            MarkingState::Done(Points(2))
-        );
+        assert_eq!(state(&[Points(1), Points(2)], MAX, 20), MarkingState::Done(Points(2)));
     }
 
     #[test]
     fn disagreement_beyond_the_threshold_wants_a_third_marker() {
-        assert_eq!(
-            state(&[Points(2000), Points(8000)], MAX, 20),
-            MarkingState::Open { wanted: 1 }
-        );
+        assert_eq!(state(&[Points(2000), Points(8000)], MAX, 20), MarkingState::Open { wanted: 1 });
         // The third sides with the second: the mean of those two.
-        assert_eq!(
-            state(&[Points(2000), Points(8000), Points(7000)], MAX, 20),
-            MarkingState::Done(Points(7500))
-        );
+        assert_eq!(state(&[Points(2000), Points(8000), Points(7000)], MAX, 20), MarkingState::Done(Points(7500)));
         // The third sides with the first.
-        assert_eq!(
-            state(&[Points(2000), Points(8000), Points(3000)], MAX, 20),
-            MarkingState::Done(Points(2500))
-        );
+        assert_eq!(state(&[Points(2000), Points(8000), Points(3000)], MAX, 20), MarkingState::Done(Points(2500)));
         // Exactly between: the pair with the third mark (first listed) wins the tie.
-        assert_eq!(
-            state(&[Points(2000), Points(8000), Points(5000)], MAX, 20),
-            MarkingState::Done(Points(3500))
-        );
+        assert_eq!(state(&[Points(2000), Points(8000), Points(5000)], MAX, 20), MarkingState::Done(Points(3500)));
     }
 
     #[test]

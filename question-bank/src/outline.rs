@@ -57,10 +57,7 @@ impl Outline {
         let mut seen = HashSet::new();
         check_siblings("(root)", &self.scopes, 1, &mut seen, &mut problems);
         if self.scopes.is_empty() {
-            problems.push(OutlineProblem {
-                at: "(root)".into(),
-                problem: "the outline has no scopes".into(),
-            });
+            problems.push(OutlineProblem { at: "(root)".into(), problem: "the outline has no scopes".into() });
         }
         problems
     }
@@ -82,100 +79,54 @@ impl Outline {
     }
 
     pub fn point(&self, code: &str) -> Option<&AssessmentPoint> {
-        self.path_to_point(code)?
-            .last()?
-            .points
-            .iter()
-            .find(|p| p.code == code)
+        self.path_to_point(code)?.last()?.points.iter().find(|p| p.code == code)
     }
 
     /// The levels any weight is given for.
     pub fn levels(&self) -> Vec<u8> {
-        let mut set: Vec<u8> = self
-            .scopes
-            .iter()
-            .flat_map(|s| s.weights.keys().copied())
-            .collect();
+        let mut set: Vec<u8> = self.scopes.iter().flat_map(|s| s.weights.keys().copied()).collect();
         set.sort_unstable();
         set.dedup();
         set
     }
 }
 
-fn check_siblings(
-    parent: &str,
-    scopes: &[Scope],
-    depth: usize,
-    seen: &mut HashSet<String>,
-    problems: &mut Vec<OutlineProblem>,
-) {
+fn check_siblings(parent: &str, scopes: &[Scope], depth: usize, seen: &mut HashSet<String>, problems: &mut Vec<OutlineProblem>) {
     if scopes.is_empty() {
         return;
     }
     if depth > 6 {
-        problems.push(OutlineProblem {
-            at: parent.into(),
-            problem: "scopes nest deeper than 6 levels".into(),
-        });
+        problems.push(OutlineProblem { at: parent.into(), problem: "scopes nest deeper than 6 levels".into() });
         return;
     }
-    let levels: HashSet<u8> = scopes
-        .iter()
-        .flat_map(|s| s.weights.keys().copied())
-        .collect();
+    let levels: HashSet<u8> = scopes.iter().flat_map(|s| s.weights.keys().copied()).collect();
     let mut levels: Vec<u8> = levels.into_iter().collect();
     levels.sort_unstable();
     for level in levels {
         if !(1..=5).contains(&level) {
-            problems.push(OutlineProblem {
-                at: parent.into(),
-                problem: format!("level {level} is not 1 to 5"),
-            });
+            problems.push(OutlineProblem { at: parent.into(), problem: format!("level {level} is not 1 to 5") });
             continue;
         }
-        let sum: u32 = scopes
-            .iter()
-            .map(|s| s.weights.get(&level).copied().unwrap_or(0))
-            .sum();
+        let sum: u32 = scopes.iter().map(|s| s.weights.get(&level).copied().unwrap_or(0)).sum();
         if sum != 100 {
-            problems.push(OutlineProblem {
-                at: parent.into(),
-                problem: format!(
-                    "weights under {parent} for level {level} add up to {sum}%, not 100%"
-                ),
-            });
+            problems.push(OutlineProblem { at: parent.into(), problem: format!("weights under {parent} for level {level} add up to {sum}%, not 100%") });
         }
     }
     for s in scopes {
         if s.code.trim().is_empty() {
-            problems.push(OutlineProblem {
-                at: parent.into(),
-                problem: "a scope has no code".into(),
-            });
+            problems.push(OutlineProblem { at: parent.into(), problem: "a scope has no code".into() });
         } else if !seen.insert(s.code.clone()) {
-            problems.push(OutlineProblem {
-                at: s.code.clone(),
-                problem: format!("the code {} is used twice", s.code),
-            });
+            problems.push(OutlineProblem { at: s.code.clone(), problem: format!("the code {} is used twice", s.code) });
         }
         for p in &s.points {
             if p.code.trim().is_empty() {
-                problems.push(OutlineProblem {
-                    at: s.code.clone(),
-                    problem: "an assessment point has no code".into(),
-                });
+                problems.push(OutlineProblem { at: s.code.clone(), problem: "an assessment point has no code".into() });
             } else if !seen.insert(p.code.clone()) {
-                problems.push(OutlineProblem {
-                    at: p.code.clone(),
-                    problem: format!("the code {} is used twice", p.code),
-                });
+                problems.push(OutlineProblem { at: p.code.clone(), problem: format!("the code {} is used twice", p.code) });
             }
         }
         if s.children.is_empty() && s.points.is_empty() {
-            problems.push(OutlineProblem {
-                at: s.code.clone(),
-                problem: "a scope without sub-scopes needs assessment points".into(),
-            });
+            problems.push(OutlineProblem { at: s.code.clone(), problem: "a scope without sub-scopes needs assessment points".into() });
         }
         check_siblings(&s.code, &s.children, depth + 1, seen, problems);
     }
@@ -186,11 +137,7 @@ pub(crate) mod tests {
     use super::*;
 
     pub fn sample() -> Outline {
-        let point = |code: &str, imp| AssessmentPoint {
-            code: code.into(),
-            name: format!("鉴定点{code}"),
-            importance: imp,
-        };
+        let point = |code: &str, imp| AssessmentPoint { code: code.into(), name: format!("鉴定点{code}"), importance: imp };
         let w = |a: u32| BTreeMap::from([(4u8, a)]);
         Outline {
             scopes: vec![
@@ -207,18 +154,10 @@ pub(crate) mod tests {
                     weights: w(70),
                     children: vec![
                         Scope {
-                            code: "B-A".into(),
-                            name: "电工基础".into(),
-                            weights: w(60),
-                            children: vec![],
-                            points: vec![point("B-A-001", Importance::X)],
+                            code: "B-A".into(), name: "电工基础".into(), weights: w(60), children: vec![], points: vec![point("B-A-001", Importance::X)]
                         },
                         Scope {
-                            code: "B-B".into(),
-                            name: "安全用电".into(),
-                            weights: w(40),
-                            children: vec![],
-                            points: vec![point("B-B-001", Importance::Z)],
+                            code: "B-B".into(), name: "安全用电".into(), weights: w(40), children: vec![], points: vec![point("B-B-001", Importance::Z)]
                         },
                     ],
                     points: vec![],
@@ -231,12 +170,7 @@ pub(crate) mod tests {
     fn a_good_outline_has_no_problems() {
         let o = sample();
         assert_eq!(o.validate(), vec![]);
-        let path: Vec<&str> = o
-            .path_to_point("B-B-001")
-            .expect("path")
-            .iter()
-            .map(|s| s.code.as_str())
-            .collect();
+        let path: Vec<&str> = o.path_to_point("B-B-001").expect("path").iter().map(|s| s.code.as_str()).collect();
         assert_eq!(path, vec!["B", "B-B"]);
         assert_eq!(o.point("A-002").map(|p| p.importance), Some(Importance::Y));
         assert_eq!(o.levels(), vec![4]);
@@ -249,15 +183,7 @@ pub(crate) mod tests {
         o.scopes[0].points[1].code = "B-A-001".into();
         let problems = o.validate();
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.at == "B" && p.problem.contains("90%"))
-        );
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.problem.contains("B-A-001 is used twice"))
-        );
+        assert!(problems.iter().any(|p| p.at == "B" && p.problem.contains("90%")));
+        assert!(problems.iter().any(|p| p.problem.contains("B-A-001 is used twice")));
     }
 }

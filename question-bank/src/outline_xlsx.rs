@@ -9,36 +9,14 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::import::{ImportError, Limits, sheet};
 use crate::outline::{AssessmentPoint, Importance, Outline, Scope};
 
-const HEADERS: [&str; 10] = [
-    "代码",
-    "名称",
-    "类别",
-    "重要程度",
-    "上级代码",
-    "五级权重",
-    "四级权重",
-    "三级权重",
-    "二级权重",
-    "一级权重",
-];
+const HEADERS: [&str; 10] = ["代码", "名称", "类别", "重要程度", "上级代码", "五级权重", "四级权重", "三级权重", "二级权重", "一级权重"];
 const SCOPE: &str = "鉴定范围";
 const POINT: &str = "鉴定点";
 
 fn flatten(scopes: &[Scope], parent: &str, rows: &mut Vec<[String; 10]>) {
     for s in scopes {
         let w = |l: u8| s.weights.get(&l).map(u32::to_string).unwrap_or_default();
-        rows.push([
-            s.code.clone(),
-            s.name.clone(),
-            SCOPE.into(),
-            String::new(),
-            parent.into(),
-            w(5),
-            w(4),
-            w(3),
-            w(2),
-            w(1),
-        ]);
+        rows.push([s.code.clone(), s.name.clone(), SCOPE.into(), String::new(), parent.into(), w(5), w(4), w(3), w(2), w(1)]);
         for p in &s.points {
             let imp = format!("{:?}", p.importance);
             rows.push([
@@ -65,21 +43,15 @@ pub fn write(outline: &Outline) -> Result<Vec<u8>, String> {
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
     let sheet = book.add_worksheet();
-    sheet
-        .set_name("鉴定要素细目表")
-        .map_err(|e| e.to_string())?;
+    sheet.set_name("鉴定要素细目表").map_err(|e| e.to_string())?;
     for (c, h) in HEADERS.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(|e| e.to_string())?;
+        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(|e| e.to_string())?;
     }
     sheet.set_column_width(1, 40).map_err(|e| e.to_string())?;
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             if !v.is_empty() {
-                sheet
-                    .write_string_with_format((r + 1) as u32, c as u16, v, &text)
-                    .map_err(|e| e.to_string())?;
+                sheet.write_string_with_format((r + 1) as u32, c as u16, v, &text).map_err(|e| e.to_string())?;
             }
         }
     }
@@ -116,71 +88,34 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Outline, ImportError> {
                 "Y" => Importance::Y,
                 "Z" => Importance::Z,
                 _ => {
-                    return Err(ImportError::Malformed(format!(
-                        "row {line}: importance must be X, Y or Z, got {imp:?}"
-                    )));
+                    return Err(ImportError::Malformed(format!("row {line}: importance must be X, Y or Z, got {imp:?}")));
                 }
             };
-            points.push((
-                parent,
-                AssessmentPoint {
-                    code,
-                    name,
-                    importance,
-                },
-            ));
+            points.push((parent, AssessmentPoint { code, name, importance }));
         } else {
             let mut weights = BTreeMap::new();
             for (c, level) in (5..=9).zip([5u8, 4, 3, 2, 1]) {
                 let v = get(c);
                 if !v.is_empty() {
-                    let w: u32 = v.parse().map_err(|_| {
-                        ImportError::Malformed(format!(
-                            "row {line}: weight {v:?} is not a whole percent"
-                        ))
-                    })?;
+                    let w: u32 = v.parse().map_err(|_| ImportError::Malformed(format!("row {line}: weight {v:?} is not a whole percent")))?;
                     weights.insert(level, w);
                 }
             }
-            scopes.push((
-                parent,
-                Scope {
-                    code,
-                    name,
-                    weights,
-                    children: vec![],
-                    points: vec![],
-                },
-            ));
+            scopes.push((parent, Scope { code, name, weights, children: vec![], points: vec![] }));
         }
     }
-    let known: HashMap<String, usize> = scopes
-        .iter()
-        .enumerate()
-        .map(|(i, (_, s))| (s.code.clone(), i))
-        .collect();
+    let known: HashMap<String, usize> = scopes.iter().enumerate().map(|(i, (_, s))| (s.code.clone(), i)).collect();
     for (parent, p) in points {
-        let i = *known.get(&parent).ok_or_else(|| {
-            ImportError::Malformed(format!(
-                "point {} names an unknown scope {parent:?}",
-                p.code
-            ))
-        })?;
+        let i = *known.get(&parent).ok_or_else(|| ImportError::Malformed(format!("point {} names an unknown scope {parent:?}", p.code)))?;
         scopes[i].1.points.push(p);
     }
     for (parent, s) in &scopes {
         if !parent.is_empty() && !known.contains_key(parent) {
-            return Err(ImportError::Malformed(format!(
-                "scope {} names an unknown parent {parent:?}",
-                s.code
-            )));
+            return Err(ImportError::Malformed(format!("scope {} names an unknown parent {parent:?}", s.code)));
         }
     }
     // Attach children deepest-first: a scope's children are complete before it moves.
-    let parent_of: HashMap<String, String> = scopes
-        .iter()
-        .map(|(p, s)| (s.code.clone(), p.clone()))
-        .collect();
+    let parent_of: HashMap<String, String> = scopes.iter().map(|(p, s)| (s.code.clone(), p.clone())).collect();
     let depth = |code: &str| {
         let (mut d, mut at) = (0, code.to_string());
         while let Some(p) = parent_of.get(&at).filter(|p| !p.is_empty() && d < 16) {
@@ -189,11 +124,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Outline, ImportError> {
         }
         d
     };
-    let mut order: Vec<(usize, usize)> = scopes
-        .iter()
-        .enumerate()
-        .map(|(i, (_, s))| (depth(&s.code), i))
-        .collect();
+    let mut order: Vec<(usize, usize)> = scopes.iter().enumerate().map(|(i, (_, s))| (depth(&s.code), i)).collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
     let mut slots: Vec<Option<(String, Scope)>> = scopes.into_iter().map(Some).collect();
     let mut roots = Vec::new();
@@ -210,16 +141,11 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Outline, ImportError> {
         } else if let Some(Some((_, p))) = known.get(&parent).map(|j| slots[*j].as_mut()) {
             p.children.push(scope);
         } else {
-            return Err(ImportError::Malformed(format!(
-                "scope {} cannot be placed under {parent:?}",
-                scope.code
-            )));
+            return Err(ImportError::Malformed(format!("scope {} cannot be placed under {parent:?}", scope.code)));
         }
     }
     roots.sort_by_key(|(i, _)| *i);
-    Ok(Outline {
-        scopes: roots.into_iter().map(|(_, s)| s).collect(),
-    })
+    Ok(Outline { scopes: roots.into_iter().map(|(_, s)| s).collect() })
 }
 
 #[cfg(test)]
@@ -238,27 +164,9 @@ mod tests {
     #[test]
     fn a_wide_outline_keeps_its_order() {
         // Siblings were inserted at the front one by one: quadratic in a wide outline.
-        let scope = |code: String, children: Vec<Scope>| Scope {
-            name: format!("范围{code}"),
-            code,
-            weights: BTreeMap::new(),
-            children,
-            points: vec![],
-        };
-        let children = (0..3000)
-            .map(|n| {
-                scope(
-                    format!("R-{n:04}"),
-                    vec![scope(format!("R-{n:04}-A"), vec![])],
-                )
-            })
-            .collect();
-        let o = Outline {
-            scopes: vec![scope("R".into(), children), scope("S".into(), vec![])],
-        };
-        assert_eq!(
-            read(&write(&o).expect("write"), &Limits::default()).expect("read"),
-            o
-        );
+        let scope = |code: String, children: Vec<Scope>| Scope { name: format!("范围{code}"), code, weights: BTreeMap::new(), children, points: vec![] };
+        let children = (0..3000).map(|n| scope(format!("R-{n:04}"), vec![scope(format!("R-{n:04}-A"), vec![])])).collect();
+        let o = Outline { scopes: vec![scope("R".into(), children), scope("S".into(), vec![])] };
+        assert_eq!(read(&write(&o).expect("write"), &Limits::default()).expect("read"), o);
     }
 }

@@ -92,12 +92,7 @@ pub fn blueprint_usable(bp: &Blueprint, outline: &Outline) -> Vec<String> {
     blueprint_problems(bp, &bp.effective_scope_weights(outline))
 }
 
-pub fn assemble(
-    bp: &Blueprint,
-    outline: &Outline,
-    pool: &[PoolItem],
-    seed: u64,
-) -> Result<Paper, AssemblyError> {
+pub fn assemble(bp: &Blueprint, outline: &Outline, pool: &[PoolItem], seed: u64) -> Result<Paper, AssemblyError> {
     let weights = bp.effective_scope_weights(outline);
     let problems = blueprint_problems(bp, &weights);
     if !problems.is_empty() {
@@ -118,29 +113,14 @@ pub fn assemble(
             .iter()
             .filter(|p| p.item.item_type == row.item_type)
             .filter_map(|p| {
-                let scope = scope_codes
-                    .iter()
-                    .position(|c| Some(c.as_str()) == p.scope)?;
-                Some((
-                    p,
-                    draw::Facts {
-                        scope,
-                        difficulty: p.item.difficulty,
-                        importance: p.importance,
-                    },
-                ))
+                let scope = scope_codes.iter().position(|c| Some(c.as_str()) == p.scope)?;
+                Some((p, draw::Facts { scope, difficulty: p.item.difficulty, importance: p.importance }))
             })
             .collect();
         shuffle::shuffle(&mut rng, &mut cands);
         let facts: Vec<draw::Facts> = cands.iter().map(|c| c.1).collect();
         let need_counts: Vec<u32> = needs.values().copied().collect();
-        let mut picked = draw::select(
-            &facts,
-            &need_counts,
-            row.count,
-            &bp.difficulty,
-            &bp.importance,
-        );
+        let mut picked = draw::select(&facts, &need_counts, row.count, &bp.difficulty, &bp.importance);
         shuffle::shuffle(&mut rng, &mut picked);
         for i in picked {
             let Some((p, _)) = cands.get(i) else { continue };
@@ -149,12 +129,7 @@ pub fn assemble(
             } else {
                 p.item.choices.iter().map(|c| c.0.clone()).collect()
             };
-            questions.push(PaperQuestion {
-                version_id: p.item.version_id,
-                item_type: row.item_type,
-                points: row.points_each,
-                choice_order,
-            });
+            questions.push(PaperQuestion { version_id: p.item.version_id, item_type: row.item_type, points: row.points_each, choice_order });
         }
     }
     Ok(Paper { seed, questions })
@@ -175,13 +150,7 @@ fn blueprint_problems(bp: &Blueprint, weights: &BTreeMap<String, u32>) -> Vec<St
         }
     }
     let sum = |v: &mut dyn Iterator<Item = u32>| v.map(u64::from).sum::<u64>();
-    for (name, total) in [
-        (
-            "difficulty shares",
-            sum(&mut bp.difficulty.values().copied()),
-        ),
-        ("X/Y/Z shares", sum(&mut bp.importance.values().copied())),
-    ] {
+    for (name, total) in [("difficulty shares", sum(&mut bp.difficulty.values().copied())), ("X/Y/Z shares", sum(&mut bp.importance.values().copied()))] {
         if total != 0 && total != 100 {
             out.push(format!("{name} add up to {total}%, not 100%"));
         }
@@ -189,10 +158,7 @@ fn blueprint_problems(bp: &Blueprint, weights: &BTreeMap<String, u32>) -> Vec<St
     let scopes = sum(&mut weights.values().copied());
     if scopes != 100 {
         if bp.scope_weights.is_empty() {
-            out.push(format!(
-                "the outline's top-level weights for level {} add up to {scopes}%, not 100%",
-                bp.level
-            ));
+            out.push(format!("the outline's top-level weights for level {} add up to {scopes}%, not 100%", bp.level));
         } else {
             out.push(format!("scope weights add up to {scopes}%, not 100%"));
         }
@@ -208,64 +174,32 @@ fn place<'a>(outline: &'a Outline, pool: &'a [PoolItem]) -> Vec<Placed<'a>> {
     items
         .into_iter()
         .map(|item| {
-            let path = item
-                .outline_point
-                .as_deref()
-                .and_then(|p| outline.path_to_point(p));
-            let scope = path
+            let path = item.outline_point.as_deref().and_then(|p| outline.path_to_point(p));
+            let scope = path.as_ref().and_then(|p| p.first()).map(|s| s.code.as_str());
+            let importance = path
                 .as_ref()
-                .and_then(|p| p.first())
-                .map(|s| s.code.as_str());
-            let importance = path.as_ref().and_then(|p| p.last()).and_then(|s| {
-                s.points
-                    .iter()
-                    .find(|pt| Some(pt.code.as_str()) == item.outline_point.as_deref())
-                    .map(|pt| pt.importance)
-            });
-            Placed {
-                item,
-                scope,
-                importance,
-            }
+                .and_then(|p| p.last())
+                .and_then(|s| s.points.iter().find(|pt| Some(pt.code.as_str()) == item.outline_point.as_deref()).map(|pt| pt.importance));
+            Placed { item, scope, importance }
         })
         .collect()
 }
 
 /// The `total` and `scope …` cells of [`Blueprint::feasibility`], computed once per item rather
 /// than once per cell (it runs for every candidate). A test holds the two in agreement.
-fn hard_shortfalls(
-    bp: &Blueprint,
-    weights: &BTreeMap<String, u32>,
-    placed: &[Placed],
-) -> Vec<Shortfall> {
+fn hard_shortfalls(bp: &Blueprint, weights: &BTreeMap<String, u32>, placed: &[Placed]) -> Vec<Shortfall> {
     let mut out = Vec::new();
     for row in bp.types.iter().filter(|t| t.count > 0) {
-        let of_type: Vec<&Placed> = placed
-            .iter()
-            .filter(|p| p.item.item_type == row.item_type)
-            .collect();
+        let of_type: Vec<&Placed> = placed.iter().filter(|p| p.item.item_type == row.item_type).collect();
         let available = u32::try_from(of_type.len()).unwrap_or(u32::MAX);
         if available < row.count {
-            out.push(Shortfall {
-                item_type: row.item_type,
-                cell: "total".into(),
-                needed: row.count,
-                available,
-            });
+            out.push(Shortfall { item_type: row.item_type, cell: "total".into(), needed: row.count, available });
         }
         for (scope, needed) in apportion(row.count, weights) {
-            let n = of_type
-                .iter()
-                .filter(|p| p.scope == Some(scope.as_str()))
-                .count();
+            let n = of_type.iter().filter(|p| p.scope == Some(scope.as_str())).count();
             let available = u32::try_from(n).unwrap_or(u32::MAX);
             if available < needed {
-                out.push(Shortfall {
-                    item_type: row.item_type,
-                    cell: format!("scope {scope}"),
-                    needed,
-                    available,
-                });
+                out.push(Shortfall { item_type: row.item_type, cell: format!("scope {scope}"), needed, available });
             }
         }
     }

@@ -70,12 +70,7 @@ impl ResponseError {
 /// Checks a response against the item it answers: `choice_ids` are the item's option ids,
 /// `blanks` its number of blanks. Choices are checked for unknown ids, then duplicates, then
 /// count. An empty choice list is allowed: it clears the answer and scores 0.
-pub fn validate(
-    item_type: ItemType,
-    choice_ids: &[String],
-    blanks: usize,
-    r: &Response,
-) -> Result<(), ResponseError> {
+pub fn validate(item_type: ItemType, choice_ids: &[String], blanks: usize, r: &Response) -> Result<(), ResponseError> {
     match (item_type, r) {
         (ItemType::SingleChoice | ItemType::MultipleChoice, Response::Choices(ids)) => {
             let mut seen = HashSet::new();
@@ -95,14 +90,9 @@ pub fn validate(
         (ItemType::TrueFalse, Response::TrueFalse(_)) => Ok(()),
         (ItemType::FillIn, Response::Blanks(given)) => {
             if given.len() != blanks {
-                return Err(ResponseError::WrongBlankCount {
-                    expected: blanks,
-                    got: given.len(),
-                });
+                return Err(ResponseError::WrongBlankCount { expected: blanks, got: given.len() });
             }
-            given
-                .iter()
-                .try_for_each(|b| check_text(b, MAX_BLANK_CHARS))
+            given.iter().try_for_each(|b| check_text(b, MAX_BLANK_CHARS))
         }
         (ItemType::ShortAnswer, Response::Text(t)) => check_text(t, MAX_TEXT_CHARS),
         _ => Err(ResponseError::WrongShape { item_type }),
@@ -140,31 +130,18 @@ pub enum Scored {
 /// The points a response earns. Total on any input: a response of the wrong shape for the key
 /// (which [`validate`] refuses) earns 0, as does no response and a blank short answer (nothing
 /// to mark). Partial points are rounded down to the thousandth, all-right is exactly `points`.
-pub fn score(
-    key: &Key,
-    response: Option<&Response>,
-    points: Points,
-    rules: &ScoringRules,
-) -> Scored {
+pub fn score(key: &Key, response: Option<&Response>, points: Points, rules: &ScoringRules) -> Scored {
     let zero = Scored::Points(Points(0));
     let all_or_nothing = |right: bool| Scored::Points(if right { points } else { Points(0) });
     let Some(response) = response else {
         return zero;
     };
     match (key, response) {
-        (Key::Single { choice }, Response::Choices(ids)) => {
-            all_or_nothing(matches!(ids.as_slice(), [id] if id == choice))
-        }
+        (Key::Single { choice }, Response::Choices(ids)) => all_or_nothing(matches!(ids.as_slice(), [id] if id == choice)),
         (Key::TrueFalse { value }, Response::TrueFalse(v)) => all_or_nothing(v == value),
-        (Key::Multiple { choices }, Response::Choices(ids)) => {
-            Scored::Points(multiple(choices, ids, points, rules))
-        }
-        (Key::FillIn { blanks }, Response::Blanks(given)) => {
-            Scored::Points(fill_in(blanks, given, points))
-        }
-        (Key::ShortAnswer { .. }, Response::Text(t)) if !t.trim().is_empty() => {
-            Scored::NeedsMarking
-        }
+        (Key::Multiple { choices }, Response::Choices(ids)) => Scored::Points(multiple(choices, ids, points, rules)),
+        (Key::FillIn { blanks }, Response::Blanks(given)) => Scored::Points(fill_in(blanks, given, points)),
+        (Key::ShortAnswer { .. }, Response::Text(t)) if !t.trim().is_empty() => Scored::NeedsMarking,
         _ => zero,
     }
 }
@@ -222,15 +199,8 @@ pub fn total(scored: &[Scored]) -> Option<Points> {
 
 /// Points per top-level scope (every scope of the outline, 0 when nothing scored there); items
 /// without a point the outline knows go under [`NO_SCOPE`].
-pub fn by_scope(
-    outline: &Outline,
-    scored: &[(Option<String>, Points)],
-) -> BTreeMap<String, Points> {
-    let mut out: BTreeMap<String, Points> = outline
-        .scopes
-        .iter()
-        .map(|s| (s.code.clone(), Points(0)))
-        .collect();
+pub fn by_scope(outline: &Outline, scored: &[(Option<String>, Points)]) -> BTreeMap<String, Points> {
+    let mut out: BTreeMap<String, Points> = outline.scopes.iter().map(|s| (s.code.clone(), Points(0))).collect();
     for (point, p) in scored {
         let scope = point
             .as_deref()

@@ -11,23 +11,11 @@ pub const COLUMNS: &[(Column, &str, &[&str])] = &[
     (Column::Option(3), "选项D", &["选项d", "d", "option d"]),
     (Column::Option(4), "选项E", &["选项e", "e", "option e"]),
     (Column::Option(5), "选项F", &["选项f", "f", "option f"]),
-    (
-        Column::Answer,
-        "答案",
-        &["答案", "正确答案", "标准答案", "answer", "key"],
-    ),
+    (Column::Answer, "答案", &["答案", "正确答案", "标准答案", "answer", "key"]),
     (Column::Points, "分值", &["分值", "分数", "points", "score"]),
     (Column::Difficulty, "难度", &["难度", "difficulty"]),
-    (
-        Column::OutlinePoint,
-        "鉴定点代码",
-        &["鉴定点代码", "鉴定点", "outline_point", "outline point"],
-    ),
-    (
-        Column::Code,
-        "试题代码",
-        &["试题代码", "试题编号", "题号", "code"],
-    ),
+    (Column::OutlinePoint, "鉴定点代码", &["鉴定点代码", "鉴定点", "outline_point", "outline point"]),
+    (Column::Code, "试题代码", &["试题代码", "试题编号", "题号", "code"]),
     (Column::Tags, "标签", &["标签", "tags"]),
     (Column::Source, "来源", &["来源", "出处", "source"]),
     (Column::Fixed, "固定选项", &["固定选项", "fixed"]),
@@ -71,16 +59,7 @@ pub fn write_blanks(blanks: &[Vec<String>]) -> String {
         }
         out
     };
-    blanks
-        .iter()
-        .map(|b| {
-            b.iter()
-                .map(esc)
-                .collect::<Vec<_>>()
-                .join(&ALTERNATIVE_SEPARATOR.to_string())
-        })
-        .collect::<Vec<_>>()
-        .join(BLANK_SEPARATOR)
+    blanks.iter().map(|b| b.iter().map(esc).collect::<Vec<_>>().join(&ALTERNATIVE_SEPARATOR.to_string())).collect::<Vec<_>>().join(BLANK_SEPARATOR)
 }
 
 /// The inverse of [`write_blanks`]; answers are trimmed and empty ones dropped.
@@ -119,21 +98,14 @@ pub fn read_blanks(cell: &str) -> Vec<Vec<String>> {
 
 pub fn column_for_header(header: &str) -> Option<Column> {
     let h = header.trim().to_lowercase();
-    COLUMNS
-        .iter()
-        .find(|(_, _, names)| names.contains(&h.as_str()))
-        .map(|(c, _, _)| *c)
+    COLUMNS.iter().find(|(_, _, names)| names.contains(&h.as_str())).map(|(c, _, _)| *c)
 }
 
 /// True/false answers as banks write them.
 pub fn parse_true_false(s: &str) -> Option<bool> {
     match s.trim().to_lowercase().as_str() {
-        "对" | "正确" | "是" | "√" | "✓" | "t" | "true" | "y" | "yes" | "1" | "a" => {
-            Some(true)
-        }
-        "错" | "错误" | "否" | "×" | "✗" | "x" | "f" | "false" | "n" | "no" | "0" | "b" => {
-            Some(false)
-        }
+        "对" | "正确" | "是" | "√" | "✓" | "t" | "true" | "y" | "yes" | "1" | "a" => Some(true),
+        "错" | "错误" | "否" | "×" | "✗" | "x" | "f" | "false" | "n" | "no" | "0" | "b" => Some(false),
         _ => None,
     }
 }
@@ -150,17 +122,8 @@ mod tests {
         assert_eq!(column_for_header("备注"), None);
         assert_eq!(parse_true_false("√"), Some(true));
         assert_eq!(parse_true_false("错误"), Some(false));
-        let blanks = vec![
-            vec!["a|b".to_string(), "#1".into()],
-            vec!["c\\d".into(), "电阻".into()],
-        ];
+        let blanks = vec![vec!["a|b".to_string(), "#1".into()], vec!["c\\d".into(), "电阻".into()]];
         assert_eq!(read_blanks(&write_blanks(&blanks)), blanks);
-        assert_eq!(
-            read_blanks("电阻|电阻器##欧姆"),
-            vec![
-                vec!["电阻".to_string(), "电阻器".into()],
-                vec!["欧姆".into()]
-            ]
-        );
+        assert_eq!(read_blanks("电阻|电阻器##欧姆"), vec![vec!["电阻".to_string(), "电阻器".into()], vec!["欧姆".into()]]);
     }
 }

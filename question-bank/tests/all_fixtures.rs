@@ -31,41 +31,21 @@ fn every_fixture_is_imported_or_refused_with_a_reason() {
     let mut files = Vec::new();
     walk(&fixtures(), &mut files);
     files.sort();
-    assert!(
-        files.len() >= 90,
-        "the fixtures are beside the checkout ({} found)",
-        files.len()
-    );
+    assert!(files.len() >= 90, "the fixtures are beside the checkout ({} found)", files.len());
     let (mut with_items, mut refused, mut skipped_only) = (0, 0, 0);
     for path in &files {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if matches!(
-            name.as_str(),
-            "SOURCES.md" | "SHA256SUMS" | "IMS-LICENSE.txt"
-        ) {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if matches!(name.as_str(), "SOURCES.md" | "SHA256SUMS" | "IMS-LICENSE.txt") {
             continue;
         }
         let bytes = std::fs::read(path).expect("read fixture");
         match import(&bytes, None, Some(&name), &Limits::default()) {
             Ok((_, report)) => {
                 for item in &report.items {
-                    assert_eq!(
-                        item.check(),
-                        Ok(()),
-                        "{}: {}",
-                        path.display(),
-                        item.source_ref
-                    );
+                    assert_eq!(item.check(), Ok(()), "{}: {}", path.display(), item.source_ref);
                 }
                 for s in &report.skipped {
-                    assert!(
-                        !s.detail.trim().is_empty() && !s.item.trim().is_empty(),
-                        "{}: a skip without a reason",
-                        path.display()
-                    );
+                    assert!(!s.detail.trim().is_empty() && !s.item.trim().is_empty(), "{}: a skip without a reason", path.display());
                 }
                 if report.items.is_empty() {
                     skipped_only += 1;

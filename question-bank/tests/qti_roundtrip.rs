@@ -11,14 +11,9 @@ use question_bank::sanitize::escape;
 
 fn round_trip(items: &[ItemDraft]) -> Vec<ItemDraft> {
     let bytes = write_package(items).expect("export");
-    let (format, report) =
-        import(&bytes, None, Some("bank.zip"), &Limits::default()).expect("import");
+    let (format, report) = import(&bytes, None, Some("bank.zip"), &Limits::default()).expect("import");
     assert_eq!(format, Format::QtiPackage);
-    assert_eq!(
-        report.skipped,
-        vec![],
-        "nothing exported may be skipped on import"
-    );
+    assert_eq!(report.skipped, vec![], "nothing exported may be skipped on import");
     report.items
 }
 
@@ -32,15 +27,7 @@ fn assert_same(originals: &[ItemDraft], back: &[ItemDraft]) {
 }
 
 fn choices(texts: &[&str]) -> Vec<Choice> {
-    texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Choice {
-            id: question_bank::item::choice_letter(i),
-            content: escape(t),
-            fixed: false,
-        })
-        .collect()
+    texts.iter().enumerate().map(|(i, t)| Choice { id: question_bank::item::choice_letter(i), content: escape(t), fixed: false }).collect()
 }
 
 fn with_metadata(mut item: ItemDraft, n: u8) -> ItemDraft {
@@ -66,55 +53,25 @@ fn every_item_type_with_chinese_text_comes_back_identical() {
         "2",
         escape("下列属于绝缘材料的是（  ）。"),
         choices(&["橡胶", "铜", "陶瓷", "云母"]),
-        Key::Multiple {
-            choices: vec!["A".into(), "C".into(), "D".into()],
-        },
+        Key::Multiple { choices: vec!["A".into(), "C".into(), "D".into()] },
     );
-    let true_false = ItemDraft::new(
-        "3",
-        escape("PE 线可以接入开关。"),
-        vec![],
-        Key::TrueFalse { value: false },
-    );
-    let true_again = ItemDraft::new(
-        "4",
-        "安全电压是 36V&nbsp;以下。",
-        vec![],
-        Key::TrueFalse { value: true },
-    );
+    let true_false = ItemDraft::new("3", escape("PE 线可以接入开关。"), vec![], Key::TrueFalse { value: false });
+    let true_again = ItemDraft::new("4", "安全电压是 36V&nbsp;以下。", vec![], Key::TrueFalse { value: true });
     let fill_inline = ItemDraft::new(
         "5",
         escape("三相五线制中，PE 线的颜色是____，N 线的颜色是____。"),
         vec![],
-        Key::FillIn {
-            blanks: vec![
-                vec!["黄绿双色".into(), "黄绿色".into()],
-                vec!["淡蓝色".into()],
-            ],
-        },
+        Key::FillIn { blanks: vec![vec!["黄绿双色".into(), "黄绿色".into()], vec!["淡蓝色".into()]] },
     );
-    let fill_after = ItemDraft::new(
-        "6",
-        escape("写出欧姆定律的公式 <I = U / R>"),
-        vec![],
-        Key::FillIn {
-            blanks: vec![vec!["I=U/R".into(), "I = U/R".into()]],
-        },
-    );
+    let fill_after =
+        ItemDraft::new("6", escape("写出欧姆定律的公式 <I = U / R>"), vec![], Key::FillIn { blanks: vec![vec!["I=U/R".into(), "I = U/R".into()]] });
     let short = ItemDraft::new(
         "7",
         "<p>简述停电作业的安全技术措施。</p><p>（不少于 3 条）</p>",
         vec![],
-        Key::ShortAnswer {
-            reference: Some("停电、验电、装设接地线、\n悬挂标示牌和装设遮栏。".into()),
-        },
+        Key::ShortAnswer { reference: Some("停电、验电、装设接地线、\n悬挂标示牌和装设遮栏。".into()) },
     );
-    let short_no_guide = ItemDraft::new(
-        "8",
-        escape("谈谈你对\"安全第一\"的理解。"),
-        vec![],
-        Key::ShortAnswer { reference: None },
-    );
+    let short_no_guide = ItemDraft::new("8", escape("谈谈你对\"安全第一\"的理解。"), vec![], Key::ShortAnswer { reference: None });
     let mut pictured = ItemDraft::new(
         "9",
         r#"<p>如图所示，该标志表示什么？</p><p><img src="images/标志 1.png" alt="警告标志"></p>"#,
@@ -123,40 +80,16 @@ fn every_item_type_with_chinese_text_comes_back_identical() {
     );
     pictured.choices[1].content = r#"禁止合闸<img src="images/b.gif?v=2">"#.into();
     pictured.assets = vec![
-        Asset {
-            path: "images/标志 1.png".into(),
-            mime: "image/png".into(),
-            bytes: vec![0x89, b'P', b'N', b'G', 1, 2, 3],
-        },
-        Asset {
-            path: "images/b.gif?v=2".into(),
-            mime: "image/gif".into(),
-            bytes: b"GIF89a".to_vec(),
-        },
+        Asset { path: "images/标志 1.png".into(), mime: "image/png".into(), bytes: vec![0x89, b'P', b'N', b'G', 1, 2, 3] },
+        Asset { path: "images/b.gif?v=2".into(), mime: "image/gif".into(), bytes: b"GIF89a".to_vec() },
     ];
     // Two options that read as true/false, but the bank says it is a single choice.
-    let yes_no = ItemDraft::new(
-        "10",
-        escape("是否需要验电？"),
-        choices(&["对", "错"]),
-        Key::Single { choice: "A".into() },
-    );
-    let items: Vec<ItemDraft> = [
-        single,
-        multiple,
-        true_false,
-        true_again,
-        fill_inline,
-        fill_after,
-        short,
-        short_no_guide,
-        pictured,
-        yes_no,
-    ]
-    .into_iter()
-    .zip(1..)
-    .map(|(item, n)| with_metadata(item, n))
-    .collect();
+    let yes_no = ItemDraft::new("10", escape("是否需要验电？"), choices(&["对", "错"]), Key::Single { choice: "A".into() });
+    let items: Vec<ItemDraft> = [single, multiple, true_false, true_again, fill_inline, fill_after, short, short_no_guide, pictured, yes_no]
+        .into_iter()
+        .zip(1..)
+        .map(|(item, n)| with_metadata(item, n))
+        .collect();
     for item in &items {
         assert_eq!(item.check(), Ok(()), "{}", item.source_ref);
     }
@@ -168,18 +101,8 @@ fn every_item_type_with_chinese_text_comes_back_identical() {
 
 #[test]
 fn the_package_is_qti_3_with_blanks_in_place_and_points_as_scores() {
-    let item = ItemDraft::new(
-        "1",
-        escape("PE 线的颜色是____。"),
-        vec![],
-        Key::FillIn {
-            blanks: vec![vec!["黄绿双色".into()]],
-        },
-    );
-    let item = ItemDraft {
-        points: Points(2500),
-        ..item
-    };
+    let item = ItemDraft::new("1", escape("PE 线的颜色是____。"), vec![], Key::FillIn { blanks: vec![vec!["黄绿双色".into()]] });
+    let item = ItemDraft { points: Points(2500), ..item };
     let bytes = write_package(&[item]).expect("export");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
     let read = |zip: &mut zip::ZipArchive<_>, name: &str| {
@@ -188,34 +111,17 @@ fn the_package_is_qti_3_with_blanks_in_place_and_points_as_scores() {
         s
     };
     let manifest = read(&mut zip, "imsmanifest.xml");
-    assert!(
-        manifest.contains(r#"type="imsqti_item_xmlv3p0""#),
-        "{manifest}"
-    );
+    assert!(manifest.contains(r#"type="imsqti_item_xmlv3p0""#), "{manifest}");
     let xml = read(&mut zip, "items/item-0001/item-0001.xml");
     assert!(xml.contains("<qti-assessment-item"), "{xml}");
-    assert!(
-        xml.contains(
-            r#"PE 线的颜色是<qti-text-entry-interaction response-identifier="RESPONSE_1"/>。"#
-        ),
-        "{xml}"
-    );
+    assert!(xml.contains(r#"PE 线的颜色是<qti-text-entry-interaction response-identifier="RESPONSE_1"/>。"#), "{xml}");
     assert!(xml.contains("<qti-value>2.5</qti-value>"), "{xml}");
 }
 
 #[test]
 fn an_asset_path_that_leaves_the_package_is_refused() {
-    let mut item = ItemDraft::new(
-        "1",
-        "<p>图</p>",
-        vec![],
-        Key::ShortAnswer { reference: None },
-    );
-    item.assets = vec![Asset {
-        path: "../etc/passwd".into(),
-        mime: "image/png".into(),
-        bytes: vec![1],
-    }];
+    let mut item = ItemDraft::new("1", "<p>图</p>", vec![], Key::ShortAnswer { reference: None });
+    item.assets = vec![Asset { path: "../etc/passwd".into(), mime: "image/png".into(), bytes: vec![1] }];
     assert!(write_package(&[item]).is_err());
 }
 

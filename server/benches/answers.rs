@@ -22,12 +22,7 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options {
-        papers: 19_900,
-        seconds: 60.0,
-        every: 1.99,
-        reads: 500.0,
-    };
+    let mut o = Options { papers: 19_900, seconds: 60.0, every: 1.99, reads: 500.0 };
     let args: Vec<String> = std::env::args().collect();
     for w in args.windows(2) {
         match w[0].as_str() {
@@ -45,9 +40,7 @@ async fn seed(db: &Db, n: usize, dir: &std::path::Path) -> anyhow::Result<Vec<i6
     db.migrate().await?;
     let inst = exam_server::demo::seed(db).await?;
     exam_server::demo_bench::seed(db, inst, n, dir).await?;
-    let candidates: Vec<i64> = sqlx::query_scalar("SELECT id FROM session_candidates ORDER BY id")
-        .fetch_all(db.reader())
-        .await?;
+    let candidates: Vec<i64> = sqlx::query_scalar("SELECT id FROM session_candidates ORDER BY id").fetch_all(db.reader()).await?;
     let now = exam_server::clock::now_ms();
     let mut tx = db.writer().begin().await?;
     let mut papers = Vec::with_capacity(n);
@@ -72,10 +65,7 @@ async fn seed(db: &Db, n: usize, dir: &std::path::Path) -> anyhow::Result<Vec<i6
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     let i = ((sorted.len().max(1) - 1) as f64 * p).round() as usize;
-    sorted
-        .get(i)
-        .map(|us| (*us as f64 / 10.0).round() / 100.0)
-        .unwrap_or(0.0)
+    sorted.get(i).map(|us| (*us as f64 / 10.0).round() / 100.0).unwrap_or(0.0)
 }
 
 /// Reads clocks of papers in turn, `per_s` a second, each read in a task of its own as the
@@ -113,12 +103,7 @@ fn wal_watch(wal: Option<std::path::PathBuf>, until: Instant) -> tokio::task::Jo
     })
 }
 
-async fn run(
-    backend: &str,
-    db: Db,
-    wal: Option<std::path::PathBuf>,
-    o: &Options,
-) -> anyhow::Result<serde_json::Value> {
+async fn run(backend: &str, db: Db, wal: Option<std::path::PathBuf>, o: &Options) -> anyhow::Result<serde_json::Value> {
     let dir = tempfile::tempdir()?;
     let papers = seed(&db, o.papers, dir.path()).await?;
     let writer = AnswerWriter::spawn(db.clone());
@@ -182,35 +167,14 @@ async fn main() -> anyhow::Result<()> {
     let o = options();
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-    println!(
-        "{}",
-        run(
-            "sqlite",
-            Db::connect(&url).await?,
-            Some(dir.path().join("bench.db-wal")),
-            &o
-        )
-        .await?
-    );
+    println!("{}", run("sqlite", Db::connect(&url).await?, Some(dir.path().join("bench.db-wal")), &o).await?);
     if let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") {
         let name = format!("bench_answers_{}", std::process::id());
         let admin_db = Db::connect(&admin).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(admin_db.writer())
-            .await?;
-        let url = format!(
-            "{}/{name}",
-            admin
-                .rsplit_once('/')
-                .map(|(base, _)| base)
-                .unwrap_or(&admin)
-        );
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin_db.writer()).await?;
+        let url = format!("{}/{name}", admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin));
         let result = run("postgres", Db::connect(&url).await?, None, &o).await;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE {name} WITH (FORCE)"
-        )))
-        .execute(admin_db.writer())
-        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(admin_db.writer()).await?;
         println!("{}", result?);
     }
     Ok(())

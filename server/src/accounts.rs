@@ -32,11 +32,7 @@ impl From<StoreError> for CreateError {
 
 pub fn validate(new: &NewAccount) -> Result<(), &'static str> {
     let u = &new.username;
-    if !(3..=64).contains(&u.len())
-        || !u
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
+    if !(3..=64).contains(&u.len()) || !u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
         return Err("invalid_username");
     }
     let name_len = new.display_name.trim().chars().count();
@@ -48,25 +44,14 @@ pub fn validate(new: &NewAccount) -> Result<(), &'static str> {
     }
     match (new.role.needs_institution(), new.institution_id) {
         (true, None) => Err("institution_required"),
-        (false, Some(_))
-            if !matches!(
-                new.role,
-                exam_protocol::Role::Author | exam_protocol::Role::Reviewer
-            ) =>
-        {
-            Err("institution_not_allowed")
-        }
+        (false, Some(_)) if !matches!(new.role, exam_protocol::Role::Author | exam_protocol::Role::Reviewer) => Err("institution_not_allowed"),
         _ => Ok(()),
     }
 }
 
 /// Validates, hashes the password and inserts the account with its audit event in one
 /// transaction. `actor` is `None` when the system itself creates it (CLI, demo).
-pub async fn create(
-    db: &Db,
-    actor: Option<Actor<'_>>,
-    new: &NewAccount,
-) -> Result<Account, CreateError> {
+pub async fn create(db: &Db, actor: Option<Actor<'_>>, new: &NewAccount) -> Result<Account, CreateError> {
     validate(new).map_err(CreateError::Invalid)?;
     if let Some(inst) = new.institution_id
         && institutions::get(db, inst).await?.is_none()
@@ -79,32 +64,23 @@ pub async fn create(
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
     let id = accounts::insert(
         &mut tx,
-        &NewAccountRow {
-            username: &new.username,
-            display_name,
-            role: new.role,
-            institution_id: new.institution_id,
-            password_hash: &hash,
-            now_ms: now,
+        &NewAccountRow { username: &new.username, display_name, role: new.role, institution_id: new.institution_id, password_hash: &hash, now_ms: now },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        db.backend,
+        &Entry {
+            actor: actor.unwrap_or_default(),
+            action: "account.create",
+            target: format!("account:{id}"),
+            detail: serde_json::json!({ "role": new.role.as_str(), "institution_id": new.institution_id }).to_string(),
+            at_ms: now,
         },
     )
     .await?;
-    audit::append(&mut tx, db.backend, &Entry {
-        actor: actor.unwrap_or_default(),
-        action: "account.create",
-        target: format!("account:{id}"),
-        detail: serde_json::json!({ "role": new.role.as_str(), "institution_id": new.institution_id }).to_string(),
-        at_ms: now,
-    })
-    .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(Account {
-        id,
-        username: new.username.clone(),
-        display_name: display_name.to_string(),
-        role: new.role,
-        institution_id: new.institution_id,
-    })
+    Ok(Account { id, username: new.username.clone(), display_name: display_name.to_string(), role: new.role, institution_id: new.institution_id })
 }
 
 #[cfg(test)]
@@ -113,40 +89,16 @@ mod tests {
     use exam_protocol::Role;
 
     fn new(role: Role, inst: Option<i64>) -> NewAccount {
-        NewAccount {
-            username: "zhang.san".into(),
-            display_name: "张三".into(),
-            password: "long-enough".into(),
-            role,
-            institution_id: inst,
-        }
+        NewAccount { username: "zhang.san".into(), display_name: "张三".into(), password: "long-enough".into(), role, institution_id: inst }
     }
 
     #[test]
     fn institution_roles_need_an_institution() {
-        assert_eq!(
-            validate(&new(Role::Proctor, None)),
-            Err("institution_required")
-        );
+        assert_eq!(validate(&new(Role::Proctor, None)), Err("institution_required"));
         assert_eq!(validate(&new(Role::Proctor, Some(1))), Ok(()));
-        assert_eq!(
-            validate(&new(Role::Regulator, Some(1))),
-            Err("institution_not_allowed")
-        );
+        assert_eq!(validate(&new(Role::Regulator, Some(1))), Err("institution_not_allowed"));
         assert_eq!(validate(&new(Role::Author, Some(1))), Ok(()));
-        assert_eq!(
-            validate(&NewAccount {
-                password: "short".into(),
-                ..new(Role::Operator, None)
-            }),
-            Err("weak_password")
-        );
-        assert_eq!(
-            validate(&NewAccount {
-                username: "a b".into(),
-                ..new(Role::Operator, None)
-            }),
-            Err("invalid_username")
-        );
+        assert_eq!(validate(&NewAccount { password: "short".into(), ..new(Role::Operator, None) }), Err("weak_password"));
+        assert_eq!(validate(&NewAccount { username: "a b".into(), ..new(Role::Operator, None) }), Err("invalid_username"));
     }
 }

@@ -42,7 +42,8 @@ pub struct ExamSettings {
     pub max_extra_minutes: i64,
     /// Answers one paper may store (changes included); the sequence numbers go no higher.
     pub max_answers_per_paper: i64,
-    /// Answers one socket may have waiting for their commit at once.
+    /// Answers one socket may have waiting for their commit at once; further ones are not read
+    /// from the socket until one is answered.
     pub max_answers_in_flight: usize,
     /// Integrity events (left the page, …) stored per candidate per minute, and in all.
     pub integrity_events_per_minute: u32,
@@ -51,13 +52,7 @@ pub struct ExamSettings {
 
 impl Default for ExamSettings {
     fn default() -> Self {
-        Self {
-            max_extra_minutes: 60,
-            max_answers_per_paper: 5_000,
-            max_answers_in_flight: 64,
-            integrity_events_per_minute: 20,
-            max_integrity_events: 500,
-        }
+        Self { max_extra_minutes: 60, max_answers_per_paper: 5_000, max_answers_in_flight: 64, integrity_events_per_minute: 20, max_integrity_events: 500 }
     }
 }
 
@@ -208,10 +203,8 @@ impl Settings {
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
         let mut s = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading config file {}", path.display()))?;
-                toml::from_str(&text)
-                    .with_context(|| format!("parsing config file {}", path.display()))?
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?
             }
             None => Settings::default(),
         };
@@ -222,9 +215,7 @@ impl Settings {
 
     fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = get("EXAM_LISTEN") {
-            self.listen = v
-                .parse()
-                .with_context(|| format!("EXAM_LISTEN={v} is not an address"))?;
+            self.listen = v.parse().with_context(|| format!("EXAM_LISTEN={v} is not an address"))?;
         }
         if let Some(v) = get("EXAM_DATA_DIR") {
             self.data_dir = PathBuf::from(v);
@@ -233,10 +224,7 @@ impl Settings {
             self.database_url = v;
         }
         if let Some(v) = get("EXAM_DATABASE_POOL") {
-            self.database_pool =
-                v.parse().ok().filter(|n| *n >= 4).with_context(|| {
-                    format!("EXAM_DATABASE_POOL={v} is not a number of at least 4")
-                })?;
+            self.database_pool = v.parse().ok().filter(|n| *n >= 4).with_context(|| format!("EXAM_DATABASE_POOL={v} is not a number of at least 4"))?;
         }
         if let Some(v) = get("EXAM_REDIS_URL") {
             self.redis_url = v;
@@ -251,25 +239,15 @@ impl Settings {
             self.media.turn_secret = v;
         }
         if let Some(v) = get("EXAM_MEDIA_BIND_IP") {
-            self.media.bind_ip = v
-                .parse()
-                .with_context(|| format!("EXAM_MEDIA_BIND_IP={v} is not an address"))?;
+            self.media.bind_ip = v.parse().with_context(|| format!("EXAM_MEDIA_BIND_IP={v} is not an address"))?;
         }
         if let Some(v) = get("EXAM_MEDIA_PUBLIC_IP") {
             self.media.public_ip = v;
         }
         if let Some(v) = get("EXAM_MEDIA_PORTS") {
-            let (a, b) = v
-                .split_once('-')
-                .with_context(|| format!("EXAM_MEDIA_PORTS={v} is not MIN-MAX"))?;
-            self.media.udp_port_min = a
-                .trim()
-                .parse()
-                .with_context(|| format!("EXAM_MEDIA_PORTS={v}"))?;
-            self.media.udp_port_max = b
-                .trim()
-                .parse()
-                .with_context(|| format!("EXAM_MEDIA_PORTS={v}"))?;
+            let (a, b) = v.split_once('-').with_context(|| format!("EXAM_MEDIA_PORTS={v} is not MIN-MAX"))?;
+            self.media.udp_port_min = a.trim().parse().with_context(|| format!("EXAM_MEDIA_PORTS={v}"))?;
+            self.media.udp_port_max = b.trim().parse().with_context(|| format!("EXAM_MEDIA_PORTS={v}"))?;
         }
         if let Some(v) = get("EXAM_COOKIE_SECURE") {
             self.auth.cookie_secure = v != "false" && v != "0";
@@ -291,14 +269,7 @@ impl Settings {
 
     /// The database URL in effect: the configured one, or SQLite in the data directory.
     pub fn effective_database_url(&self) -> String {
-        if self.database_url.is_empty() {
-            format!(
-                "sqlite://{}?mode=rwc",
-                self.data_dir.join("exam.db").display()
-            )
-        } else {
-            self.database_url.clone()
-        }
+        if self.database_url.is_empty() { format!("sqlite://{}?mode=rwc", self.data_dir.join("exam.db").display()) } else { self.database_url.clone() }
     }
 }
 
@@ -308,33 +279,18 @@ mod tests {
 
     #[test]
     fn file_then_env_then_flags() {
-        let mut s: Settings = toml::from_str(
-            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/a\"\n[auth]\nmax_failed_logins = 3\n",
-        )
-        .expect("valid toml");
+        let mut s: Settings = toml::from_str("listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/a\"\n[auth]\nmax_failed_logins = 3\n").expect("valid toml");
         assert_eq!(s.auth.max_failed_logins, 3);
         assert_eq!(s.auth.slow_down_secs, 10, "unset keys keep their defaults");
-        s.apply_env(|k| (k == "EXAM_DATA_DIR").then(|| "/srv/b".to_string()))
-            .expect("env");
+        s.apply_env(|k| (k == "EXAM_DATA_DIR").then(|| "/srv/b".to_string())).expect("env");
         assert_eq!(s.data_dir, PathBuf::from("/srv/b"));
-        s.apply_overrides(&Overrides {
-            data_dir: Some("/srv/c".into()),
-            ..Default::default()
-        });
+        s.apply_overrides(&Overrides { data_dir: Some("/srv/c".into()), ..Default::default() });
         assert_eq!(s.data_dir, PathBuf::from("/srv/c"));
         assert_eq!(s.listen.port(), 9000);
-        assert!(
-            s.effective_database_url()
-                .starts_with("sqlite:///srv/c/exam.db")
-        );
-        s.apply_env(|k| (k == "EXAM_DATABASE_POOL").then(|| "40".to_string()))
-            .expect("env");
+        assert!(s.effective_database_url().starts_with("sqlite:///srv/c/exam.db"));
+        s.apply_env(|k| (k == "EXAM_DATABASE_POOL").then(|| "40".to_string())).expect("env");
         assert_eq!(s.database_pool, 40);
-        assert!(
-            s.apply_env(|k| (k == "EXAM_DATABASE_POOL").then(|| "2".to_string()))
-                .is_err(),
-            "too few to split"
-        );
+        assert!(s.apply_env(|k| (k == "EXAM_DATABASE_POOL").then(|| "2".to_string())).is_err(), "too few to split");
     }
 
     #[test]
@@ -349,100 +305,36 @@ mod example_file {
 
     #[test]
     fn the_documented_example_is_valid_and_shows_the_defaults() {
-        let s: Settings =
-            toml::from_str(include_str!("../../config.example.toml")).expect("example parses");
+        let s: Settings = toml::from_str(include_str!("../../config.example.toml")).expect("example parses");
         let d = Settings::default();
         assert_eq!(s.listen, d.listen);
         assert_eq!(s.data_dir, d.data_dir);
-        assert_eq!(
-            (&s.database_url, s.database_pool),
-            (&d.database_url, d.database_pool)
-        );
+        assert_eq!((&s.database_url, s.database_pool), (&d.database_url, d.database_pool));
         assert_eq!(s.auth.session_ttl_secs, d.auth.session_ttl_secs);
         assert_eq!(s.auth.max_failed_logins, d.auth.max_failed_logins);
+        assert_eq!((s.auth.max_failed_logins_total, s.auth.slow_down_secs), (d.auth.max_failed_logins_total, d.auth.slow_down_secs));
+        assert_eq!(s.auth.login_attempts_per_minute, d.auth.login_attempts_per_minute);
         assert_eq!(
-            (s.auth.max_failed_logins_total, s.auth.slow_down_secs),
-            (d.auth.max_failed_logins_total, d.auth.slow_down_secs)
+            (s.auth.login_failures_per_minute, s.auth.account_attempts_per_minute),
+            (d.auth.login_failures_per_minute, d.auth.account_attempts_per_minute)
         );
         assert_eq!(
-            s.auth.login_attempts_per_minute,
-            d.auth.login_attempts_per_minute
+            (&s.http.trusted_proxies, &s.http.client_ip_header, &s.http.allowed_origins),
+            (&d.http.trusted_proxies, &d.http.client_ip_header, &d.http.allowed_origins)
         );
         assert_eq!(
-            (
-                s.auth.login_failures_per_minute,
-                s.auth.account_attempts_per_minute
-            ),
-            (
-                d.auth.login_failures_per_minute,
-                d.auth.account_attempts_per_minute
-            )
+            (s.exam.max_extra_minutes, s.exam.max_answers_per_paper, s.exam.max_answers_in_flight),
+            (d.exam.max_extra_minutes, d.exam.max_answers_per_paper, d.exam.max_answers_in_flight)
         );
-        assert_eq!(
-            (
-                &s.http.trusted_proxies,
-                &s.http.client_ip_header,
-                &s.http.allowed_origins
-            ),
-            (
-                &d.http.trusted_proxies,
-                &d.http.client_ip_header,
-                &d.http.allowed_origins
-            )
-        );
-        assert_eq!(
-            (
-                s.exam.max_extra_minutes,
-                s.exam.max_answers_per_paper,
-                s.exam.max_answers_in_flight
-            ),
-            (
-                d.exam.max_extra_minutes,
-                d.exam.max_answers_per_paper,
-                d.exam.max_answers_in_flight
-            )
-        );
-        assert_eq!(
-            (
-                s.exam.integrity_events_per_minute,
-                s.exam.max_integrity_events
-            ),
-            (
-                d.exam.integrity_events_per_minute,
-                d.exam.max_integrity_events
-            )
-        );
-        assert_eq!(
-            (&s.redis_secret, &s.media.turn_secret, s.media.turn_ttl_secs),
-            (&d.redis_secret, &d.media.turn_secret, d.media.turn_ttl_secs)
-        );
-        assert_eq!(
-            (s.media.max_video_kbps, s.media.max_audio_kbps),
-            (d.media.max_video_kbps, d.media.max_audio_kbps)
-        );
+        assert_eq!((s.exam.integrity_events_per_minute, s.exam.max_integrity_events), (d.exam.integrity_events_per_minute, d.exam.max_integrity_events));
+        assert_eq!((&s.redis_secret, &s.media.turn_secret, s.media.turn_ttl_secs), (&d.redis_secret, &d.media.turn_secret, d.media.turn_ttl_secs));
+        assert_eq!((s.media.max_video_kbps, s.media.max_audio_kbps), (d.media.max_video_kbps, d.media.max_audio_kbps));
         assert_eq!(s.auth.cookie_secure, d.auth.cookie_secure);
         assert_eq!(s.http.max_body_bytes, d.http.max_body_bytes);
         assert_eq!(s.http.max_import_bytes, d.http.max_import_bytes);
-        assert_eq!(
-            (s.media.bind_ip, s.media.udp_port_min, s.media.udp_port_max),
-            (d.media.bind_ip, d.media.udp_port_min, d.media.udp_port_max)
-        );
-        assert_eq!(
-            (s.media.keyframe_secs, s.media.ice_timeout_secs),
-            (d.media.keyframe_secs, d.media.ice_timeout_secs)
-        );
-        assert_eq!(
-            (
-                &s.media.public_ip,
-                &s.media.ice_servers,
-                &s.media.recordings_dir
-            ),
-            (
-                &d.media.public_ip,
-                &d.media.ice_servers,
-                &d.media.recordings_dir
-            )
-        );
+        assert_eq!((s.media.bind_ip, s.media.udp_port_min, s.media.udp_port_max), (d.media.bind_ip, d.media.udp_port_min, d.media.udp_port_max));
+        assert_eq!((s.media.keyframe_secs, s.media.ice_timeout_secs), (d.media.keyframe_secs, d.media.ice_timeout_secs));
+        assert_eq!((&s.media.public_ip, &s.media.ice_servers, &s.media.recordings_dir), (&d.media.public_ip, &d.media.ice_servers, &d.media.recordings_dir));
     }
 }
 
@@ -450,23 +342,13 @@ impl Settings {
     /// The media server's configuration from these settings.
     pub fn media_config(&self) -> anyhow::Result<media::sfu::MediaConfig> {
         let m = &self.media;
-        let public_ip =
-            if m.public_ip.trim().is_empty() {
-                None
-            } else {
-                Some(m.public_ip.trim().parse().with_context(|| {
-                    format!("media.public_ip {} is not an address", m.public_ip)
-                })?)
-            };
-        anyhow::ensure!(
-            m.udp_port_min <= m.udp_port_max && m.udp_port_min > 0,
-            "media.udp_port_min must be 1..=udp_port_max"
-        );
-        let recordings_dir = if m.recordings_dir.is_empty() {
-            self.data_dir.join("recordings")
+        let public_ip = if m.public_ip.trim().is_empty() {
+            None
         } else {
-            PathBuf::from(&m.recordings_dir)
+            Some(m.public_ip.trim().parse().with_context(|| format!("media.public_ip {} is not an address", m.public_ip))?)
         };
+        anyhow::ensure!(m.udp_port_min <= m.udp_port_max && m.udp_port_min > 0, "media.udp_port_min must be 1..=udp_port_max");
+        let recordings_dir = if m.recordings_dir.is_empty() { self.data_dir.join("recordings") } else { PathBuf::from(&m.recordings_dir) };
         Ok(media::sfu::MediaConfig {
             bind_ip: m.bind_ip,
             udp_port_min: m.udp_port_min,

@@ -20,26 +20,15 @@ const ROOM: usize = 30;
 fn id_number(i: usize) -> String {
     let day = 1 + (i / 999) % 28;
     let month = 1 + (i / (999 * 28)) % 12;
-    let first17 = format!(
-        "110105{}{month:02}{day:02}{:03}",
-        1980 + (i / (999 * 28 * 12)) % 20,
-        1 + i % 999
-    );
+    let first17 = format!("110105{}{month:02}{day:02}{:03}", 1980 + (i / (999 * 28 * 12)) % 20, 1 + i % 999);
     let check = resident_check_char(&first17).unwrap_or('0');
     format!("{first17}{check}")
 }
 
-pub async fn seed(
-    db: &Db,
-    institution_id: i64,
-    n: usize,
-    data_dir: &Path,
-) -> anyhow::Result<PathBuf> {
+pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> anyhow::Result<PathBuf> {
     let pw = crate::demo::DEMO_PASSWORD;
     let hash = password::hash_async(pw.to_string()).await?;
-    let (_, blueprint) = banks::latest_blueprint(db, 1, 4)
-        .await?
-        .context("the demo bank has no level-4 blueprint")?;
+    let (_, blueprint) = banks::latest_blueprint(db, 1, 4).await?.context("the demo bank has no level-4 blueprint")?;
     let now = now_ms();
     let mut roster = Vec::with_capacity(n);
     let rooms = n.div_ceil(ROOM);
@@ -126,11 +115,8 @@ pub async fn seed(
     tx.commit().await.map_err(StoreError::from)?;
     let path = data_dir.join("bench-roster.json");
     std::fs::create_dir_all(data_dir)?;
-    std::fs::write(
-        &path,
-        serde_json::to_vec(&serde_json::json!({ "password": pw, "candidates": roster }))?,
-    )
-    .with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(&path, serde_json::to_vec(&serde_json::json!({ "password": pw, "candidates": roster }))?)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
 }
 

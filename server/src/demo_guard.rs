@@ -23,11 +23,7 @@ pub async fn live_demo_accounts(db: &Db) -> anyhow::Result<Vec<String>> {
 /// Disables every demo account and every account of the demo institution; how many.
 pub async fn disable(db: &Db) -> anyhow::Result<u64> {
     let now = now_ms();
-    let demo_inst = institutions::list(db)
-        .await?
-        .into_iter()
-        .find(|i| i.filing_number == DEMO_FILING_NUMBER)
-        .map(|i| i.id);
+    let demo_inst = institutions::list(db).await?.into_iter().find(|i| i.filing_number == DEMO_FILING_NUMBER).map(|i| i.id);
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
     let usernames: Vec<&str> = ACCOUNTS.iter().map(|a| a.username).collect();
     let n = accounts::disable_demo(&mut tx, &usernames, demo_inst, now).await?;

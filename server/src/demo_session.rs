@@ -15,19 +15,14 @@ pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> 
         exams::insert_filing(&mut tx, institution_id, "6-31-01-03", level, now).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
-    let admin = accounts::credentials(db, "admin")
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no demo admin"))?;
+    let admin = accounts::credentials(db, "admin").await?.ok_or_else(|| anyhow::anyhow!("no demo admin"))?;
     let mut proctor_ids = Vec::new();
     for name in ["proctor", "proctor2"] {
         if let Some(p) = accounts::credentials(db, name).await? {
             proctor_ids.push(p.account.id);
         }
     }
-    let user = CurrentUser {
-        account: admin.account,
-        token_hash: String::new(),
-    };
+    let user = CurrentUser { account: admin.account, token_hash: String::new() };
     let new = NewSession {
         bank_id: 1,
         level: 4,
@@ -56,8 +51,6 @@ pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> 
             })
             .collect(),
     };
-    sessions::create(db, &user, &new)
-        .await
-        .map_err(|e| anyhow::anyhow!("demo session: {e}"))?;
+    sessions::create(db, &user, &new).await.map_err(|e| anyhow::anyhow!("demo session: {e}"))?;
     Ok(())
 }

@@ -48,13 +48,8 @@ impl Server {
     }
 
     pub async fn bind_with_db(settings: Settings, db: Db) -> anyhow::Result<Server> {
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("binding {}", settings.listen))?;
-        Ok(Server {
-            listener,
-            state: AppState::new(db, settings)?,
-        })
+        let listener = TcpListener::bind(settings.listen).await.with_context(|| format!("binding {}", settings.listen))?;
+        Ok(Server { listener, state: AppState::new(db, settings)? })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -66,32 +61,25 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves, then finishes the requests in flight.
-    pub async fn run(
-        self,
-        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let sweeper = exams::sweeper::spawn(self.state.clone());
-        let heads =
-            audit::heads::spawn(self.state.db.clone(), self.state.settings.data_dir.clone());
+        let heads = audit::heads::spawn(self.state.db.clone(), self.state.settings.data_dir.clone());
         let state = self.state.clone();
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         // No Nagle: an acknowledgement is a small message that must leave at once, not wait up
         // to 200 ms for the candidate's delayed TCP ACK of the one before it.
-        let listener =
-            axum::serve::ListenerExt::tap_io(self.listener, |tcp: &mut tokio::net::TcpStream| {
-                if let Err(e) = tcp.set_nodelay(true) {
-                    tracing::debug!(error = %e, "TCP_NODELAY not set");
-                }
-            });
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP");
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp: &mut tokio::net::TcpStream| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP");
         sweeper.abort();
         heads.abort();
         // The head as it stands at shutdown, so the last events are anchored too.
         if let Err(e) =
-            audit::heads::record(&state.db, &state.settings.data_dir, crate::clock::now_ms()).await
+            audit::heads::record(&state.db, &state.settings.data_dir, crate::clock::now_ms(), audit::heads::last(&state.settings.data_dir).map(|(s, _)| s))
+                .await
         {
             tracing::warn!(error = %e, "audit head not written at shutdown");
         }

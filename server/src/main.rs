@@ -17,11 +17,7 @@ use tracing_subscriber::EnvFilter;
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "exam-server",
-    version,
-    about = "职业技能等级认定在线监考考试系统 · proctored exam server"
-)]
+#[command(name = "exam-server", version, about = "职业技能等级认定在线监考考试系统 · proctored exam server")]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -133,14 +129,7 @@ enum AuditCommand {
 }
 
 fn settings(common: &Common, listen: Option<SocketAddr>) -> anyhow::Result<Settings> {
-    Settings::load(
-        common.config.as_deref(),
-        &Overrides {
-            listen,
-            data_dir: common.data_dir.clone(),
-            database_url: common.database_url.clone(),
-        },
-    )
+    Settings::load(common.config.as_deref(), &Overrides { listen, data_dir: common.data_dir.clone(), database_url: common.database_url.clone() })
 }
 
 async fn shutdown_signal() {
@@ -149,8 +138,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -162,9 +150,7 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .with_writer(std::io::stderr)
         .init();
     match run(Cli::parse()).await {
@@ -178,10 +164,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match cli.command {
-        Command::Serve {
-            listen,
-            disable_demo_accounts,
-        } => {
+        Command::Serve { listen, disable_demo_accounts } => {
             let s = settings(&cli.common, listen)?;
             let db = open_db(&s).await?;
             let live = exam_server::demo_guard::live_demo_accounts(&db).await?;
@@ -201,11 +184,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             println!("exam-server listening on http://{}", server.local_addr()?);
             server.run(shutdown_signal()).await?;
         }
-        Command::Demo {
-            listen,
-            candidates,
-            without_media,
-        } => {
+        Command::Demo { listen, candidates, without_media } => {
             let mut s = settings(&cli.common, listen)?;
             // The demo runs on plain http://127.0.0.1; a Secure cookie is still accepted there.
             s.auth.cookie_secure = s.auth.cookie_secure && s.listen.ip().is_loopback();
@@ -220,9 +199,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 store::exams::set_required_media(&db, 1, &[]).await?;
             }
             let roster = match candidates {
-                Some(n) if n > 0 => {
-                    Some(exam_server::demo_bench::seed(&db, inst, n, &s.data_dir).await?)
-                }
+                Some(n) if n > 0 => Some(exam_server::demo_bench::seed(&db, inst, n, &s.data_dir).await?),
                 _ => None,
             };
             let server = Server::bind_with_db(s, db).await?;
@@ -230,23 +207,12 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             println!("exam-server demo on http://{addr}/  (sign in at http://{addr}/login)");
             println!("demo accounts, password {}:", demo::DEMO_PASSWORD);
             for a in demo::ACCOUNTS {
-                println!(
-                    "  {:<11} {:<18} {}",
-                    a.username,
-                    a.role.as_str(),
-                    a.display_name
-                );
+                println!("  {:<11} {:<18} {}", a.username, a.role.as_str(), a.display_name);
             }
             if let Ok(roster) = store::exams::candidates(&server.state().db, 1).await {
-                println!(
-                    "demo theory session 1 (candidates sign in at http://{addr}/exam with ticket, ID number and the demo password):"
-                );
+                println!("demo theory session 1 (candidates sign in at http://{addr}/exam with ticket, ID number and the demo password):");
                 for c in roster {
-                    let id = demo::DEMO_CANDIDATES
-                        .iter()
-                        .find(|(n, _)| *n == c.name)
-                        .map(|(_, id)| *id)
-                        .unwrap_or("");
+                    let id = demo::DEMO_CANDIDATES.iter().find(|(n, _)| *n == c.name).map(|(_, id)| *id).unwrap_or("");
                     println!("  ticket {}  {}  ID {}", c.ticket, c.name, id);
                 }
             }
@@ -260,16 +226,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             open_db(&s).await?;
             println!("migrations applied");
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    role,
-                    username,
-                    display_name,
-                    institution,
-                    password,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { role, username, display_name, institution, password } } => {
             let role = Role::parse(&role).with_context(|| {
                 let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
                 format!("unknown role {role}; one of {}", names.join(", "))
@@ -278,51 +235,25 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 Some(p) => p,
                 None => {
                     let mut p = String::new();
-                    std::io::stdin()
-                        .read_to_string(&mut p)
-                        .context("reading the password from stdin")?;
+                    std::io::stdin().read_to_string(&mut p).context("reading the password from stdin")?;
                     p.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
             let db = open_db(&settings(&cli.common, None)?).await?;
-            let new = NewAccount {
-                username,
-                display_name,
-                password,
-                role,
-                institution_id: institution,
-            };
-            let account = exam_server::accounts::create(&db, None, &new)
-                .await
-                .context("creating the account")?;
+            let new = NewAccount { username, display_name, password, role, institution_id: institution };
+            let account = exam_server::accounts::create(&db, None, &new).await.context("creating the account")?;
             println!("{}", serde_json::to_string(&account)?);
         }
-        Command::Bank {
-            command:
-                BankCommand::Import {
-                    bank,
-                    dry_run,
-                    format,
-                    author,
-                    lang,
-                    file,
-                },
-        } => {
+        Command::Bank { command: BankCommand::Import { bank, dry_run, format, author, lang, file } } => {
             return bank_import(&cli.common, bank, dry_run, format, author, &lang, &file).await;
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let s = settings(&cli.common, None)?;
             let db = open_db(&s).await?;
             let report = exam_server::audit::verify(&db, &s.data_dir).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             if !report.ok {
-                eprintln!(
-                    "audit chain broken at event {}: {}",
-                    report.first_broken_seq.unwrap_or_default(),
-                    report.reason.as_deref().unwrap_or("")
-                );
+                eprintln!("audit chain broken at event {}: {}", report.first_broken_seq.unwrap_or_default(), report.reason.as_deref().unwrap_or(""));
                 return Ok(std::process::ExitCode::from(1));
             }
         }
@@ -356,17 +287,11 @@ async fn bank_import(
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let name = file.file_name().map(|n| n.to_string_lossy().to_string());
     let settings = settings(common, None)?;
-    let limits = Limits {
-        max_file_bytes: settings.http.max_import_bytes,
-        ..Limits::default()
-    };
+    let limits = Limits { max_file_bytes: settings.http.max_import_bytes, ..Limits::default() };
     let (format, report, bytes) = match bank_import::parse(bytes, format, name, limits).await {
         Ok(parsed) => parsed,
         Err(e) => {
-            println!(
-                "{}",
-                serde_json::json!({ "error": e.code(), "reason": e.to_string() })
-            );
+            println!("{}", serde_json::json!({ "error": e.code(), "reason": e.to_string() }));
             eprintln!("exam-server: {}: {e}", file.display());
             return Ok(std::process::ExitCode::from(2));
         }
@@ -377,26 +302,19 @@ async fn bank_import(
         return Ok(std::process::ExitCode::SUCCESS);
     };
     let db = open_db(&settings).await?;
-    store::banks::get(&db, bank_id)
-        .await?
-        .with_context(|| format!("no bank {bank_id}"))?;
+    store::banks::get(&db, bank_id).await?.with_context(|| format!("no bank {bank_id}"))?;
     if dry_run {
         let summary = bank_import::summary(format, &report, report.items.len(), true, lang);
         println!("{}", serde_json::to_string_pretty(&summary)?);
         return Ok(std::process::ExitCode::SUCCESS);
     }
     let author = author.context("--author USERNAME is needed to record who imported the items")?;
-    let creds = store::accounts::credentials(&db, &author)
-        .await?
-        .with_context(|| format!("no account {author}"))?;
+    let creds = store::accounts::credentials(&db, &author).await?.with_context(|| format!("no account {author}"))?;
     let member = store::banks::member_role(&db, bank_id, creds.account.id).await?;
     if member != Some(exam_protocol::MemberRole::Author) {
         anyhow::bail!("{author} is not an author of bank {bank_id}");
     }
-    let actor = store::audit::Actor {
-        id: Some(creds.account.id),
-        role: Some(creds.account.role.as_str()),
-    };
+    let actor = store::audit::Actor { id: Some(creds.account.id), role: Some(creds.account.role.as_str()) };
     let imported = bank_import::commit(&db, bank_id, actor, format, &report, &bytes).await?;
     let summary = bank_import::summary(format, &report, imported, false, lang);
     println!("{}", serde_json::to_string_pretty(&summary)?);

@@ -26,10 +26,7 @@ pub fn init_logs() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         if let Ok(filter) = std::env::var("TEST_LOG") {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(filter)
-                .with_test_writer()
-                .try_init();
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
         }
     });
 }
@@ -54,16 +51,9 @@ impl TestDb {
             }
             Backend::Postgres => postgres::fresh_database().await,
         };
-        let db = Db::connect(&url)
-            .await
-            .expect("connect to the test database");
+        let db = Db::connect(&url).await.expect("connect to the test database");
         db.migrate().await.expect("migrate the test database");
-        TestDb {
-            db,
-            url,
-            backend,
-            dir,
-        }
+        TestDb { db, url, backend, dir }
     }
 }
 
@@ -102,18 +92,11 @@ impl TestApp {
         let store = TestDb::new(backend).await;
         let mut settings = test_settings(&store);
         tweak(&mut settings);
-        let server = Server::bind_with_db(settings, store.db.clone())
-            .await
-            .expect("bind test server");
+        let server = Server::bind_with_db(settings, store.db.clone()).await.expect("bind test server");
         let addr = server.local_addr().expect("local addr");
         let state = server.state().clone();
         tokio::spawn(server.run(std::future::pending()));
-        TestApp {
-            addr,
-            base: format!("http://{addr}"),
-            store,
-            state,
-        }
+        TestApp { addr, base: format!("http://{addr}"), store, state }
     }
 
     /// Spawns and seeds the demo institution and one account per role.
@@ -122,9 +105,7 @@ impl TestApp {
     pub async fn spawn_demo(backend: Backend) -> TestApp {
         let app = Self::spawn(backend).await;
         demo::seed(&app.store.db).await.expect("seed demo data");
-        exam_server::store::exams::set_required_media(&app.store.db, 1, &[])
-            .await
-            .expect("demo without media");
+        exam_server::store::exams::set_required_media(&app.store.db, 1, &[]).await.expect("demo without media");
         app
     }
 
@@ -135,9 +116,7 @@ impl TestApp {
     /// A client signed in as the named demo account.
     pub async fn signed_in(&self, username: &str) -> Client {
         let mut c = self.client();
-        c.login(username, demo::DEMO_PASSWORD)
-            .await
-            .unwrap_or_else(|e| panic!("sign in as {username}: {e}"));
+        c.login(username, demo::DEMO_PASSWORD).await.unwrap_or_else(|e| panic!("sign in as {username}: {e}"));
         c
     }
 
@@ -147,18 +126,11 @@ impl TestApp {
 
     /// A second server process's worth of state on the same database (PostgreSQL), as another
     /// machine behind the load balancer would be: its own caches, answer writer and event bus.
-    pub async fn another_process(
-        &self,
-        tweak: impl FnOnce(&mut Settings),
-    ) -> (String, exam_server::http::AppState) {
-        let db = Db::connect(&self.store.url)
-            .await
-            .expect("connect the second process");
+    pub async fn another_process(&self, tweak: impl FnOnce(&mut Settings)) -> (String, exam_server::http::AppState) {
+        let db = Db::connect(&self.store.url).await.expect("connect the second process");
         let mut settings = test_settings(&self.store);
         tweak(&mut settings);
-        let server = Server::bind_with_db(settings, db)
-            .await
-            .expect("bind the second process");
+        let server = Server::bind_with_db(settings, db).await.expect("bind the second process");
         let addr = server.local_addr().expect("local addr");
         let state = server.state().clone();
         tokio::spawn(server.run(std::future::pending()));
@@ -242,10 +214,7 @@ pub async fn call<T: serde::de::DeserializeOwned>(
     if status.is_success() {
         Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}")))
     } else {
-        Err((
-            status,
-            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-        ))
+        Err((status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)))
     }
 }
 
@@ -253,14 +222,8 @@ pub async fn call<T: serde::de::DeserializeOwned>(
 /// real API at `base`, and returns the session token.
 pub async fn candidate_token(base: &str, db: &Db, which: usize) -> String {
     let (name, id) = demo::DEMO_CANDIDATES[which];
-    let roster = exam_server::store::exams::candidates(db, 1)
-        .await
-        .expect("demo roster");
-    let ticket = roster
-        .into_iter()
-        .find(|c| c.name == name)
-        .expect("on the demo roster")
-        .ticket;
+    let roster = exam_server::store::exams::candidates(db, 1).await.expect("demo roster");
+    let ticket = roster.into_iter().find(|c| c.name == name).expect("on the demo roster").ticket;
     let resp: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/exam/login"))
         .json(&serde_json::json!({"ticket": ticket, "id_number": id, "password": demo::DEMO_PASSWORD}))
@@ -270,10 +233,7 @@ pub async fn candidate_token(base: &str, db: &Db, which: usize) -> String {
         .json()
         .await
         .expect("sign-in body");
-    resp["token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no token: {resp}"))
-        .to_string()
+    resp["token"].as_str().unwrap_or_else(|| panic!("no token: {resp}")).to_string()
 }
 
 /// A checksum-valid resident ID number, different for each `n` (born 1 Jan 1990, Beijing).
@@ -285,24 +245,10 @@ pub fn resident_id(n: u32) -> String {
 
 /// Creates a session through the API as the demo admin, open from now, on demo bank 1 with the
 /// demo proctors; `extra` overrides or adds fields. Returns the created session with its roster.
-pub async fn open_session(
-    app: &TestApp,
-    extra: serde_json::Value,
-    candidates: &[(&str, String)],
-) -> serde_json::Value {
+pub async fn open_session(app: &TestApp, extra: serde_json::Value, candidates: &[(&str, String)]) -> serde_json::Value {
     let admin = app.signed_in("admin").await;
-    let proctors: Vec<i64> = admin
-        .users()
-        .await
-        .expect("users")
-        .into_iter()
-        .filter(|u| u.role == exam_protocol::Role::Proctor)
-        .map(|u| u.id)
-        .collect();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_millis() as i64;
+    let proctors: Vec<i64> = admin.users().await.expect("users").into_iter().filter(|u| u.role == exam_protocol::Role::Proctor).map(|u| u.id).collect();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
     let mut body = serde_json::json!({
         "bank_id": 1, "level": 4, "batch": "测试批次", "name": "测试场次", "room": "测试考场",
         "starts_at_ms": now - 60_000, "earliest_hand_in_minutes": 0, "proctor_ids": proctors, "required_media": [],
@@ -315,14 +261,7 @@ pub async fn open_session(
             b.insert(k.clone(), v.clone());
         }
     }
-    call(
-        &admin,
-        reqwest::Method::POST,
-        "/api/v1/sessions",
-        Some(body),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("create session: {e:?}"))
+    call(&admin, reqwest::Method::POST, "/api/v1/sessions", Some(body)).await.unwrap_or_else(|e| panic!("create session: {e:?}"))
 }
 
 /// A short test clip made with ffmpeg, as candidates' media: VP8 in IVF (320x240, 15 fps) and
@@ -330,36 +269,12 @@ pub async fn open_session(
 pub fn media_clip(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let (video, audio) = (dir.join("clip.ivf"), dir.join("clip.ogg"));
     let run = |args: &[&str]| {
-        let out = std::process::Command::new("ffmpeg")
-            .args(["-v", "error", "-y"])
-            .args(args)
-            .output()
-            .expect("ffmpeg is required (run scripts/test.sh)");
-        assert!(
-            out.status.success(),
-            "ffmpeg {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = std::process::Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).output().expect("ffmpeg is required (run scripts/test.sh)");
+        assert!(out.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
     let v = video.to_string_lossy().to_string();
     let a = audio.to_string_lossy().to_string();
-    run(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=320x240:rate=15",
-        "-t",
-        "4",
-        "-c:v",
-        "libvpx",
-        "-b:v",
-        "200k",
-        "-g",
-        "15",
-        "-deadline",
-        "realtime",
-        &v,
-    ]);
+    run(&["-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-t", "4", "-c:v", "libvpx", "-b:v", "200k", "-g", "15", "-deadline", "realtime", &v]);
     run(&[
         "-f",
         "lavfi",

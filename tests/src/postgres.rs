@@ -13,19 +13,12 @@ pub fn admin_url() -> String {
 pub async fn fresh_database() -> String {
     let admin = admin_url();
     let name = format!("exam_t_{:016x}", rand::random::<u64>());
-    let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL at {admin} is required for this test (run scripts/test.sh): {e}")
-    });
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .expect("create test database");
+    let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required for this test (run scripts/test.sh): {e}"));
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create test database");
     let (head, query) = match admin.split_once('?') {
         Some((h, q)) => (h.to_string(), format!("?{q}")),
         None => (admin.clone(), String::new()),
     };
-    let base = head
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or(head);
+    let base = head.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(head);
     format!("{base}/{name}{query}")
 }

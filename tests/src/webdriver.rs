@@ -73,26 +73,9 @@ impl Browser {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
         }}});
-        let resp: Value = http
-            .post(format!("{base}/session"))
-            .json(&caps)
-            .send()
-            .await
-            .expect("new session")
-            .json()
-            .await
-            .expect("session json");
-        let session = resp["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no WebDriver session: {resp}"))
-            .to_string();
-        Browser {
-            driver,
-            base,
-            session,
-            http,
-            _profile: profile,
-        }
+        let resp: Value = http.post(format!("{base}/session")).json(&caps).send().await.expect("new session").json().await.expect("session json");
+        let session = resp["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {resp}")).to_string();
+        Browser { driver, base, session, http, _profile: profile }
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -101,13 +84,7 @@ impl Browser {
         if let Some(b) = body {
             rb = rb.json(&b);
         }
-        let v: Value = rb
-            .send()
-            .await
-            .expect("webdriver call")
-            .json()
-            .await
-            .expect("webdriver json");
+        let v: Value = rb.send().await.expect("webdriver call").json().await.expect("webdriver json");
         v["value"].clone()
     }
 
@@ -116,36 +93,22 @@ impl Browser {
     pub async fn sign_in(&self, base: &str, username: &str, password: &str) {
         self.goto(&format!("{base}/login")).await;
         self.wait_for("#username").await;
-        self.send_keys_to_active(&format!("{username}\u{E004}{password}\u{E007}"))
-            .await;
+        self.send_keys_to_active(&format!("{username}\u{E004}{password}\u{E007}")).await;
         self.wait_for("#welcome").await;
     }
 
     pub async fn goto(&self, url: &str) {
-        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
-            .await;
+        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
     }
 
     pub async fn current_url(&self) -> String {
-        self.call(reqwest::Method::GET, "/url", None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.call(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_string()
     }
 
     /// The first element matching `css`, if any, right now.
     pub async fn find(&self, css: &str) -> Option<Element> {
-        let v = self
-            .call(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({ "using": "css selector", "value": css })),
-            )
-            .await;
-        v.get(ELEMENT_KEY)
-            .and_then(Value::as_str)
-            .map(|id| Element(id.to_string()))
+        let v = self.call(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css }))).await;
+        v.get(ELEMENT_KEY).and_then(Value::as_str).map(|id| Element(id.to_string()))
     }
 
     /// Waits (polling, up to 10 s) for an element to appear; pages load asynchronously.
@@ -158,75 +121,35 @@ impl Browser {
         }
         let url = self.current_url().await;
         let source = self.call(reqwest::Method::GET, "/source", None).await;
-        panic!(
-            "element {css} never appeared on {url}: {}",
-            source.as_str().unwrap_or_default()
-        );
+        panic!("element {css} never appeared on {url}: {}", source.as_str().unwrap_or_default());
     }
 
     pub async fn type_into(&self, el: &Element, text: &str) {
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{}/value", el.0),
-            Some(json!({ "text": text })),
-        )
-        .await;
+        self.call(reqwest::Method::POST, &format!("/element/{}/value", el.0), Some(json!({ "text": text }))).await;
     }
 
     pub async fn click(&self, el: &Element) {
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{}/click", el.0),
-            Some(json!({})),
-        )
-        .await;
+        self.call(reqwest::Method::POST, &format!("/element/{}/click", el.0), Some(json!({}))).await;
     }
 
     pub async fn text(&self, el: &Element) -> String {
-        self.call(
-            reqwest::Method::GET,
-            &format!("/element/{}/text", el.0),
-            None,
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+        self.call(reqwest::Method::GET, &format!("/element/{}/text", el.0), None).await.as_str().unwrap_or_default().to_string()
     }
 
     pub async fn attribute(&self, el: &Element, name: &str) -> Option<String> {
-        self.call(
-            reqwest::Method::GET,
-            &format!("/element/{}/attribute/{name}", el.0),
-            None,
-        )
-        .await
-        .as_str()
-        .map(str::to_string)
+        self.call(reqwest::Method::GET, &format!("/element/{}/attribute/{name}", el.0), None).await.as_str().map(str::to_string)
     }
 
     /// Runs a script in the page and returns its result.
     pub async fn execute(&self, script: &str) -> Value {
-        self.call(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({ "script": script, "args": [] })),
-        )
-        .await
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [] }))).await
     }
 
     /// Presses keys in the focused element (WebDriver key codes, e.g. "\u{E007}" for Enter).
     pub async fn send_keys_to_active(&self, keys: &str) {
-        let active = self
-            .call(reqwest::Method::GET, "/element/active", None)
-            .await;
+        let active = self.call(reqwest::Method::GET, "/element/active", None).await;
         if let Some(id) = active.get(ELEMENT_KEY).and_then(Value::as_str) {
-            self.call(
-                reqwest::Method::POST,
-                &format!("/element/{id}/value"),
-                Some(json!({ "text": keys })),
-            )
-            .await;
+            self.call(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({ "text": keys }))).await;
         }
     }
 
@@ -266,9 +189,7 @@ fn quit_session(base: &str, session: &str) {
         return;
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let request = format!(
-        "DELETE /session/{session} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
+    let request = format!("DELETE /session/{session} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_ok() {
         let mut reply = Vec::new();
         let _ = stream.read_to_end(&mut reply);

@@ -20,14 +20,7 @@ enum Expect {
 }
 
 const OVERSIGHT_AND_ADMIN: &[Role] = &[Regulator, Supervisor, Operator, InstitutionAdmin];
-const BANK_ROLES: &[Role] = &[
-    Author,
-    Reviewer,
-    InstitutionAdmin,
-    Supervisor,
-    Regulator,
-    Operator,
-];
+const BANK_ROLES: &[Role] = &[Author, Reviewer, InstitutionAdmin, Supervisor, Regulator, Operator];
 const BANK_MANAGERS: &[Role] = &[Operator, Regulator, InstitutionAdmin];
 const ITEM_READERS: &[Role] = &[Author, Reviewer, Regulator];
 
@@ -51,18 +44,10 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/banks/{id}") => Only(BANK_ROLES),
         ("POST", "/api/v1/banks/{id}/members") => Only(BANK_MANAGERS),
         ("GET", "/api/v1/banks/{id}/outline") => Only(BANK_ROLES),
-        ("PUT", "/api/v1/banks/{id}/outline") => {
-            Only(&[Author, Operator, Regulator, InstitutionAdmin])
-        }
-        ("GET", "/api/v1/banks/{id}/blueprints/{level}" | "/api/v1/banks/{id}/outline/export") => {
-            Only(BANK_ROLES)
-        }
-        ("POST", "/api/v1/banks/{id}/outline/import") => {
-            Only(&[Author, Operator, Regulator, InstitutionAdmin])
-        }
-        ("PUT", "/api/v1/banks/{id}/blueprints/{level}") => {
-            Only(&[Author, Reviewer, Operator, Regulator, InstitutionAdmin])
-        }
+        ("PUT", "/api/v1/banks/{id}/outline") => Only(&[Author, Operator, Regulator, InstitutionAdmin]),
+        ("GET", "/api/v1/banks/{id}/blueprints/{level}" | "/api/v1/banks/{id}/outline/export") => Only(BANK_ROLES),
+        ("POST", "/api/v1/banks/{id}/outline/import") => Only(&[Author, Operator, Regulator, InstitutionAdmin]),
+        ("PUT", "/api/v1/banks/{id}/blueprints/{level}") => Only(&[Author, Reviewer, Operator, Regulator, InstitutionAdmin]),
         ("GET", "/api/v1/banks/{id}/blueprints/{level}/feasibility") => Only(BANK_ROLES),
         ("GET", "/api/v1/banks/{id}/items") => Only(ITEM_READERS),
         ("POST", "/api/v1/banks/{id}/items") => Only(&[Author]),
@@ -74,46 +59,24 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("POST", "/api/v1/items/{id}/review" | "/api/v1/items/{id}/retire") => Only(&[Reviewer]),
         ("GET", "/api/v1/review-queue") => Only(&[Reviewer]),
         ("POST", "/api/v1/items/preview") => Only(&[Author, Reviewer]),
-        ("POST", "/api/v1/sessions") | ("GET", "/api/v1/sessions" | "/api/v1/sessions/{id}") => {
-            Only(&[InstitutionAdmin])
-        }
-        ("GET", "/api/v1/sessions/{id}/room" | "/api/v1/sessions/{id}/events") => {
-            Only(&[Proctor, InstitutionAdmin, Supervisor])
-        }
+        ("POST", "/api/v1/sessions") | ("GET", "/api/v1/sessions" | "/api/v1/sessions/{id}") => Only(&[InstitutionAdmin]),
+        ("GET", "/api/v1/sessions/{id}/room" | "/api/v1/sessions/{id}/events") => Only(&[Proctor, InstitutionAdmin, Supervisor]),
         ("GET", "/api/v1/sessions/{id}/summary") => Only(&[Proctor, InstitutionAdmin]),
         ("POST", "/api/v1/institutions/{id}/inspectors") => Only(&[Regulator]),
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Only(&[Proctor]),
         ("GET", "/api/v1/sessions/{id}/marking") => Only(&[Proctor, InstitutionAdmin]),
-        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => {
-            Only(&[Proctor, Supervisor])
-        }
+        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => Only(&[Proctor, Supervisor]),
         ("GET", "/api/v1/exam/media") => Only(&[Candidate]),
-        ("GET", "/api/v1/marking/next")
-        | ("POST", "/api/v1/marking/{id}")
-        | ("GET", "/marking") => Only(&[Proctor]),
+        ("GET", "/api/v1/marking/next") | ("POST", "/api/v1/marking/{id}") | ("GET", "/marking") => Only(&[Proctor]),
         ("POST", "/api/v1/exam/login") => Anyone,
         ("GET", "/api/v1/exam/status" | "/api/v1/exam/paper")
         | ("GET", "/api/v1/exam/ws")
-        | (
-            "POST",
-            "/api/v1/exam/commitment"
-            | "/api/v1/exam/start"
-            | "/api/v1/exam/answers"
-            | "/api/v1/exam/hand-in"
-            | "/api/v1/exam/events",
-        ) => Only(&[Candidate]),
-        ("GET", "/static/{file}" | "/exam") => Anyone,
-        (
-            "GET",
-            "/banks"
-            | "/banks/{id}"
-            | "/banks/{id}/outline"
-            | "/banks/{id}/blueprints/{level}"
-            | "/import/check",
-        ) => Only(BANK_ROLES),
-        ("GET", "/banks/{id}/import" | "/banks/{id}/items/new" | "/items/{id}/edit") => {
-            Only(&[Author])
+        | ("POST", "/api/v1/exam/commitment" | "/api/v1/exam/start" | "/api/v1/exam/answers" | "/api/v1/exam/hand-in" | "/api/v1/exam/events") => {
+            Only(&[Candidate])
         }
+        ("GET", "/static/{file}" | "/exam") => Anyone,
+        ("GET", "/banks" | "/banks/{id}" | "/banks/{id}/outline" | "/banks/{id}/blueprints/{level}" | "/import/check") => Only(BANK_ROLES),
+        ("GET", "/banks/{id}/import" | "/banks/{id}/items/new" | "/items/{id}/edit") => Only(&[Author]),
         ("GET", "/items/{id}" | "/items/{id}/files/{*path}") => Only(ITEM_READERS),
         ("GET", "/review") => Only(&[Reviewer]),
         ("GET", "/sessions") => Only(&[Proctor, InstitutionAdmin]),
@@ -129,9 +92,7 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
 fn same(expect: Expect, access: Access) -> bool {
     match (expect, access) {
         (Expect::Anyone, Access::Public) | (Expect::SignedIn, Access::Authenticated) => true,
-        (Expect::Only(a), Access::Roles(b)) => {
-            a.len() == b.len() && a.iter().all(|r| b.contains(r))
-        }
+        (Expect::Only(a), Access::Roles(b)) => a.len() == b.len() && a.iter().all(|r| b.contains(r)),
         _ => false,
     }
 }
@@ -152,10 +113,7 @@ struct Fixture {
 fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, Option<String>) {
     let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
     let concrete = path
-        .replace(
-            "/institutions/{id}",
-            &format!("/institutions/{}", fx.institution_id),
-        )
+        .replace("/institutions/{id}", &format!("/institutions/{}", fx.institution_id))
         .replace("/users/{id}", &format!("/users/{}", fx.candidate_id))
         .replace("/banks/{id}", &format!("/banks/{}", fx.bank_id))
         .replace("/items/{id}", &format!("/items/{}", fx.item_id))
@@ -176,9 +134,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         "item_type": "true_false", "stem": "矩阵测试题", "key": {"kind": "true_false", "value": true}, "points": 1000
     });
     let body = match (method.as_str(), path) {
-        ("POST", "/api/v1/auth/login") => {
-            Some(json!({ "username": "operator", "password": DEMO_PASSWORD }))
-        }
+        ("POST", "/api/v1/auth/login") => Some(json!({ "username": "operator", "password": DEMO_PASSWORD })),
         ("POST", "/api/v1/institutions") => Some(json!({
             "filing_number": format!("Y{:012}", 51_000_000 + n),
             "name": "矩阵测试机构",
@@ -191,40 +147,23 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
             "role": "candidate",
             "institution_id": fx.institution_id,
         })),
-        ("POST", "/api/v1/banks") => {
-            Some(json!({ "occupation_code": "6-31-01-03", "name": "矩阵题库", "levels": [4] }))
-        }
-        ("POST", "/api/v1/banks/{id}/members") => {
-            Some(json!({ "account_id": fx.author_id, "role": "author" }))
-        }
+        ("POST", "/api/v1/banks") => Some(json!({ "occupation_code": "6-31-01-03", "name": "矩阵题库", "levels": [4] })),
+        ("POST", "/api/v1/banks/{id}/members") => Some(json!({ "account_id": fx.author_id, "role": "author" })),
         ("PUT", "/api/v1/banks/{id}/outline") => Some(fx.outline.clone()),
-        ("PUT", "/api/v1/banks/{id}/blueprints/{level}") => Some(
-            json!({ "level": 4, "types": [{"item_type": "true_false", "count": 1, "points_each": 1000}] }),
-        ),
-        (
-            "POST",
-            "/api/v1/banks/{id}/items" | "/api/v1/items/{id}/versions" | "/api/v1/items/preview",
-        ) => Some(item),
-        ("POST", "/api/v1/items/{id}/review") => {
-            Some(json!({ "decision": "reject", "comment": "矩阵" }))
+        ("PUT", "/api/v1/banks/{id}/blueprints/{level}") => {
+            Some(json!({ "level": 4, "types": [{"item_type": "true_false", "count": 1, "points_each": 1000}] }))
         }
+        ("POST", "/api/v1/banks/{id}/items" | "/api/v1/items/{id}/versions" | "/api/v1/items/preview") => Some(item),
+        ("POST", "/api/v1/items/{id}/review") => Some(json!({ "decision": "reject", "comment": "矩阵" })),
         ("POST", "/api/v1/exam/login") => Some(json!({
             "ticket": fx.ticket, "id_number": exam_server::demo::DEMO_CANDIDATES[0].1, "password": DEMO_PASSWORD
         })),
-        ("POST", "/api/v1/exam/answers") => {
-            Some(json!({ "seq": 1, "no": 1, "response": {"kind": "true_false", "value": true} }))
-        }
+        ("POST", "/api/v1/exam/answers") => Some(json!({ "seq": 1, "no": 1, "response": {"kind": "true_false", "value": true} })),
         ("POST", "/api/v1/exam/events") => Some(json!({ "kind": "page_hidden" })),
-        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => {
-            Some(json!({ "action": "resume" }))
-        }
+        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/actions") => Some(json!({ "action": "resume" })),
         ("POST", "/api/v1/marking/{id}") => Some(json!({ "points": 0 })),
-        ("POST", "/api/v1/institutions/{id}/inspectors") => {
-            Some(json!({ "account_id": fx.author_id }))
-        }
-        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => {
-            Some(json!({ "sdp": "v=0", "kinds": ["camera"] }))
-        }
+        ("POST", "/api/v1/institutions/{id}/inspectors") => Some(json!({ "account_id": fx.author_id })),
+        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => Some(json!({ "sdp": "v=0", "kinds": ["camera"] })),
         ("POST", "/api/v1/sessions") => Some(json!({
             "bank_id": 1, "level": 4, "batch": "b", "name": "矩阵场次", "room": "r", "starts_at_ms": 0,
             "proctor_ids": [], "candidates": []
@@ -234,9 +173,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
     let raw = match (method.as_str(), path) {
         ("POST", "/login") => Some(format!("username=operator&password={DEMO_PASSWORD}")),
         ("POST", "/api/v1/banks/{id}/outline/import") => Some(fx.outline.to_string()),
-        ("POST", "/api/v1/banks/{id}/import" | "/api/v1/import/check") => {
-            Some("题干\nA) 甲\nB) 乙\nANSWER: A\n".to_string())
-        }
+        ("POST", "/api/v1/banks/{id}/import" | "/api/v1/import/check") => Some("题干\nA) 甲\nB) 乙\nANSWER: A\n".to_string()),
         _ => None,
     };
     (concrete, body, raw)
@@ -248,90 +185,28 @@ async fn token_for(app: &TestApp, role: Role, fresh: bool) -> String {
     if role == Candidate {
         return e2e_tests::candidate_token(&app.base, app.db(), usize::from(fresh)).await;
     }
-    let username = exam_server::demo::ACCOUNTS
-        .iter()
-        .find(|a| a.role == role)
-        .expect("demo account")
-        .username;
+    let username = exam_server::demo::ACCOUNTS.iter().find(|a| a.role == role).expect("demo account").username;
     let mut c = app.client();
-    c.login(username, DEMO_PASSWORD)
-        .await
-        .expect("sign in")
-        .token
+    c.login(username, DEMO_PASSWORD).await.expect("sign in").token
 }
 
 async fn every_route_allows_and_denies_by_role(b: Backend) {
     let app = TestApp::spawn_demo(b).await;
     let admin = app.signed_in("admin").await;
-    let institution_id = admin
-        .me()
-        .await
-        .expect("me")
-        .institution_id
-        .expect("institution");
-    let candidate_id = admin
-        .users()
-        .await
-        .expect("users")
-        .into_iter()
-        .find(|u| u.role == Candidate)
-        .expect("demo candidate")
-        .id;
+    let institution_id = admin.me().await.expect("me").institution_id.expect("institution");
+    let candidate_id = admin.users().await.expect("users").into_iter().find(|u| u.role == Candidate).expect("demo candidate").id;
     let author = app.signed_in("author").await;
     let author_id = author.me().await.expect("me").id;
-    let banks: Value = author
-        .request(Method::GET, "/api/v1/banks")
-        .send()
-        .await
-        .expect("banks")
-        .json()
-        .await
-        .expect("json");
+    let banks: Value = author.request(Method::GET, "/api/v1/banks").send().await.expect("banks").json().await.expect("json");
     let bank_id = banks[0]["id"].as_i64().expect("demo bank");
-    let items: Value = author
-        .request(
-            Method::GET,
-            &format!("/api/v1/banks/{bank_id}/items?status=in_review"),
-        )
-        .send()
-        .await
-        .expect("items")
-        .json()
-        .await
-        .expect("json");
-    let item_id = items["items"][0]["item_id"]
-        .as_i64()
-        .expect("an item in review");
-    let outline: Value = author
-        .request(Method::GET, &format!("/api/v1/banks/{bank_id}/outline"))
-        .send()
-        .await
-        .expect("outline")
-        .json()
-        .await
-        .expect("json");
-    let roster = exam_server::store::exams::candidates(app.db(), 1)
-        .await
-        .expect("demo roster");
-    let ticket = roster
-        .iter()
-        .find(|c| c.name == exam_server::demo::DEMO_CANDIDATES[0].0)
-        .expect("demo candidate")
-        .ticket
-        .clone();
-    let fx = Fixture {
-        institution_id,
-        candidate_id,
-        bank_id,
-        item_id,
-        author_id,
-        outline: outline["outline"].clone(),
-        ticket,
-    };
-    let http = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client");
+    let items: Value =
+        author.request(Method::GET, &format!("/api/v1/banks/{bank_id}/items?status=in_review")).send().await.expect("items").json().await.expect("json");
+    let item_id = items["items"][0]["item_id"].as_i64().expect("an item in review");
+    let outline: Value = author.request(Method::GET, &format!("/api/v1/banks/{bank_id}/outline")).send().await.expect("outline").json().await.expect("json");
+    let roster = exam_server::store::exams::candidates(app.db(), 1).await.expect("demo roster");
+    let ticket = roster.iter().find(|c| c.name == exam_server::demo::DEMO_CANDIDATES[0].0).expect("demo candidate").ticket.clone();
+    let fx = Fixture { institution_id, candidate_id, bank_id, item_id, author_id, outline: outline["outline"].clone(), ticket };
+    let http = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
 
     let rules = exam_server::http::rules();
     assert!(rules.len() >= 16, "the server lists its routes");
@@ -341,57 +216,28 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
     }
     let mut checked = 0;
     for rule in &rules {
-        let expect = expectation(&rule.method, rule.path).unwrap_or_else(|| {
-            panic!(
-                "{} {} has no expectation in this test: add it",
-                rule.method, rule.path
-            )
-        });
-        assert!(
-            same(expect, rule.access),
-            "{} {}: server says {:?}, test expects {:?}",
-            rule.method,
-            rule.path,
-            rule.access,
-            expect
-        );
+        let expect = expectation(&rule.method, rule.path).unwrap_or_else(|| panic!("{} {} has no expectation in this test: add it", rule.method, rule.path));
+        assert!(same(expect, rule.access), "{} {}: server says {:?}, test expects {:?}", rule.method, rule.path, rule.access, expect);
         let signs_out = rule.path.ends_with("logout");
-        let callers: Vec<Option<Role>> = std::iter::once(None)
-            .chain(Role::ALL.into_iter().map(Some))
-            .collect();
+        let callers: Vec<Option<Role>> = std::iter::once(None).chain(Role::ALL.into_iter().map(Some)).collect();
         for caller in callers {
             let (path, body, raw) = sample(&rule.method, rule.path, &fx);
             let mut rb = http.request(rule.method.clone(), format!("{}{path}", app.base));
             if let Some(role) = caller {
-                let token = if signs_out {
-                    token_for(&app, role, true).await
-                } else {
-                    tokens
-                        .iter()
-                        .find(|(r, _)| *r == role)
-                        .map(|(_, t)| t.clone())
-                        .expect("token")
-                };
+                let token =
+                    if signs_out { token_for(&app, role, true).await } else { tokens.iter().find(|(r, _)| *r == role).map(|(_, t)| t.clone()).expect("token") };
                 rb = rb.bearer_auth(token);
             }
             if let Some(b) = body {
                 rb = rb.json(&b);
             }
             if let Some(r) = raw {
-                let ct = if rule.path == "/login" {
-                    "application/x-www-form-urlencoded"
-                } else {
-                    "application/octet-stream"
-                };
+                let ct = if rule.path == "/login" { "application/x-www-form-urlencoded" } else { "application/octet-stream" };
                 rb = rb.header("content-type", ct).body(r);
             }
             let resp = rb.send().await.expect("request");
             let status = resp.status();
-            let location = resp
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
+            let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
             let what = format!("{} {} as {:?}", rule.method, rule.path, caller);
             let allowed = match (expect, caller) {
                 (Expect::Anyone, _) => true,
@@ -401,29 +247,15 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
             };
             if allowed {
                 assert!(
-                    !matches!(
-                        status,
-                        StatusCode::UNAUTHORIZED
-                            | StatusCode::FORBIDDEN
-                            | StatusCode::METHOD_NOT_ALLOWED
-                    ) && !status.is_server_error(),
+                    !matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::METHOD_NOT_ALLOWED) && !status.is_server_error(),
                     "{what}: expected through, got {status}"
                 );
-                assert!(
-                    location.as_deref() != Some("/login")
-                        || rule.path == "/"
-                        || rule.path == "/logout",
-                    "{what}: sent to sign in although allowed"
-                );
+                assert!(location.as_deref() != Some("/login") || rule.path == "/" || rule.path == "/logout", "{what}: sent to sign in although allowed");
             } else if caller.is_none() {
                 match rule.surface {
                     Surface::Api => assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}"),
                     Surface::Page => {
-                        assert_eq!(
-                            (status, location.as_deref()),
-                            (StatusCode::SEE_OTHER, Some("/login")),
-                            "{what}"
-                        )
+                        assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")), "{what}")
                     }
                 }
             } else {
@@ -467,10 +299,7 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::PUT, "/api/v1/banks/{id}/outline"),
         (Method::GET, "/api/v1/banks/{id}/blueprints/{level}"),
         (Method::PUT, "/api/v1/banks/{id}/blueprints/{level}"),
-        (
-            Method::GET,
-            "/api/v1/banks/{id}/blueprints/{level}/feasibility",
-        ),
+        (Method::GET, "/api/v1/banks/{id}/blueprints/{level}/feasibility"),
         (Method::GET, "/api/v1/banks/{id}/items"),
         (Method::POST, "/api/v1/banks/{id}/items"),
         (Method::POST, "/api/v1/banks/{id}/import"),
@@ -497,10 +326,7 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/api/v1/sessions/{id}/room"),
         (Method::GET, "/api/v1/sessions/{id}/events"),
         (Method::GET, "/api/v1/sessions/{id}/summary"),
-        (
-            Method::POST,
-            "/api/v1/sessions/{id}/candidates/{candidate_id}/actions",
-        ),
+        (Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/actions"),
         (Method::POST, "/api/v1/exam/events"),
         (Method::GET, "/api/v1/exam/ws"),
         (Method::GET, "/api/v1/banks/{id}/outline/export"),
@@ -524,25 +350,15 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/api/v1/marking/next"),
         (Method::POST, "/api/v1/marking/{id}"),
         (Method::GET, "/marking"),
-        (
-            Method::POST,
-            "/api/v1/sessions/{id}/candidates/{candidate_id}/watch",
-        ),
+        (Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/watch"),
         (Method::GET, "/api/v1/exam/media"),
         (Method::POST, "/api/v1/institutions/{id}/inspectors"),
     ];
     for (m, p) in known.clone() {
         assert!(expectation(&m, p).is_some());
-        assert!(
-            rules.iter().any(|r| r.method == m && r.path == p),
-            "the server no longer has {m} {p}; drop it here"
-        );
+        assert!(rules.iter().any(|r| r.method == m && r.path == p), "the server no longer has {m} {p}; drop it here");
     }
-    assert_eq!(
-        rules.len(),
-        known.len(),
-        "a route was added: give it an expectation above and in `known`"
-    );
+    assert_eq!(rules.len(), known.len(), "a route was added: give it an expectation above and in `known`");
 }
 
 both_backends!(every_route_allows_and_denies_by_role);

@@ -8,10 +8,7 @@ use exam_server::store::exams::{self, CandidateRow, PaperRow, SessionRow};
 /// A session with one candidate and a paper, on the demo institution and bank.
 async fn paper(t: &TestDb) -> i64 {
     let inst = exam_server::demo::seed(&t.db).await.expect("seed");
-    let candidate = exam_server::store::accounts::credentials(&t.db, "candidate")
-        .await
-        .expect("creds")
-        .expect("demo candidate");
+    let candidate = exam_server::store::accounts::credentials(&t.db, "candidate").await.expect("creds").expect("demo candidate");
     let mut tx = t.db.writer().begin().await.expect("tx");
     let session = SessionRow {
         id: 0,
@@ -34,9 +31,7 @@ async fn paper(t: &TestDb) -> i64 {
         required_media: Vec::new(),
         blueprint: "{}".into(),
     };
-    let session_id = exams::insert_session(&mut tx, &session, 1, 1)
-        .await
-        .expect("session");
+    let session_id = exams::insert_session(&mut tx, &session, 1, 1).await.expect("session");
     let cand = CandidateRow {
         id: 0,
         session_id,
@@ -48,9 +43,7 @@ async fn paper(t: &TestDb) -> i64 {
         commitment_at_ms: None,
         signed_in_at_ms: None,
     };
-    let sc = exams::insert_candidate(&mut tx, &cand)
-        .await
-        .expect("candidate");
+    let sc = exams::insert_candidate(&mut tx, &cand).await.expect("candidate");
     let p = PaperRow {
         id: 0,
         session_candidate_id: sc,
@@ -73,10 +66,7 @@ fn answer(paper_id: i64, seq: i64, question: i64) -> AnswerEvent {
         paper_id,
         client_seq: seq,
         question_no: question,
-        response: format!(
-            "{{\"kind\":\"choices\",\"ids\":[\"{}\"]}}",
-            ["A", "B", "C", "D"][(seq % 4) as usize]
-        ),
+        response: format!("{{\"kind\":\"choices\",\"ids\":[\"{}\"]}}", ["A", "B", "C", "D"][(seq % 4) as usize]),
         received_at_ms: seq,
     }
 }
@@ -111,14 +101,8 @@ async fn concurrent_answers_are_stored_once_each(b: Backend) {
         }
     }
     assert_eq!((stored, duplicates), (600, 600));
-    assert_eq!(
-        exams::answer_count(&t.db, paper_id).await.expect("count"),
-        600,
-        "every acknowledged answer is stored once"
-    );
-    let current = exams::current_answers(&t.db, paper_id)
-        .await
-        .expect("current");
+    assert_eq!(exams::answer_count(&t.db, paper_id).await.expect("count"), 600, "every acknowledged answer is stored once");
+    let current = exams::current_answers(&t.db, paper_id).await.expect("current");
     assert_eq!(current.len(), 20);
     for (q, _, seq) in &current {
         // The highest sequence number given to question q.
@@ -131,43 +115,16 @@ async fn an_older_answer_arriving_late_does_not_win(b: Backend) {
     let t = TestDb::new(b).await;
     let paper_id = paper(&t).await;
     let writer = AnswerWriter::spawn(t.db.clone());
-    let newer = AnswerEvent {
-        response: "{\"kind\":\"true_false\",\"value\":true}".into(),
-        ..answer(paper_id, 7, 3)
-    };
-    let older = AnswerEvent {
-        response: "{\"kind\":\"true_false\",\"value\":false}".into(),
-        ..answer(paper_id, 5, 3)
-    };
-    assert_eq!(
-        writer.write(newer.clone()).await.expect("newer"),
-        Ack::Stored
-    );
-    assert_eq!(
-        writer.write(older).await.expect("older"),
-        Ack::Stored,
-        "kept in the log as evidence"
-    );
-    let current = exams::current_answers(&t.db, paper_id)
-        .await
-        .expect("current");
+    let newer = AnswerEvent { response: "{\"kind\":\"true_false\",\"value\":true}".into(), ..answer(paper_id, 7, 3) };
+    let older = AnswerEvent { response: "{\"kind\":\"true_false\",\"value\":false}".into(), ..answer(paper_id, 5, 3) };
+    assert_eq!(writer.write(newer.clone()).await.expect("newer"), Ack::Stored);
+    assert_eq!(writer.write(older).await.expect("older"), Ack::Stored, "kept in the log as evidence");
+    let current = exams::current_answers(&t.db, paper_id).await.expect("current");
     assert_eq!(current, vec![(3, newer.response.clone(), 7)]);
     // A resend with a different body under a used sequence number changes nothing.
-    let forged = AnswerEvent {
-        response: "{\"kind\":\"true_false\",\"value\":false}".into(),
-        ..answer(paper_id, 7, 3)
-    };
+    let forged = AnswerEvent { response: "{\"kind\":\"true_false\",\"value\":false}".into(), ..answer(paper_id, 7, 3) };
     assert_eq!(writer.write(forged).await.expect("replay"), Ack::Duplicate);
-    assert_eq!(
-        exams::current_answers(&t.db, paper_id)
-            .await
-            .expect("current")[0]
-            .1,
-        newer.response
-    );
+    assert_eq!(exams::current_answers(&t.db, paper_id).await.expect("current")[0].1, newer.response);
 }
 
-both_backends!(
-    concurrent_answers_are_stored_once_each,
-    an_older_answer_arriving_late_does_not_win
-);
+both_backends!(concurrent_answers_are_stored_once_each, an_older_answer_arriving_late_does_not_win);

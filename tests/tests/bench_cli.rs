@@ -25,11 +25,7 @@ async fn a_short_bench_run_loses_nothing(b: Backend) {
     let mut roster = String::new();
     let mut line = String::new();
     while reader.read_line(&mut line).unwrap_or(0) > 0 {
-        if let Some(url) = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .filter(|_| base.is_empty())
-        {
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")).filter(|_| base.is_empty()) {
             base = url.trim_end_matches('/').to_string();
         }
         if let Some(path) = line.strip_prefix("bench roster: ") {
@@ -39,60 +35,21 @@ async fn a_short_bench_run_loses_nothing(b: Backend) {
         line.clear();
     }
     std::thread::spawn(move || for _ in reader.lines() {});
-    assert!(
-        !base.is_empty() && !roster.is_empty(),
-        "demo printed its address and roster"
-    );
+    assert!(!base.is_empty() && !roster.is_empty(), "demo printed its address and roster");
     let out = Command::new(binaries::exam_client())
-        .args([
-            "bench",
-            "exam",
-            "--server",
-            &base,
-            "--candidates",
-            "40",
-            "--seconds",
-            "3",
-            "--answer-every",
-            "0.25",
-            "--roster",
-            &roster,
-        ])
+        .args(["bench", "exam", "--server", &base, "--candidates", "40", "--seconds", "3", "--answer-every", "0.25", "--roster", &roster])
         .args(["--server-pid", &server.id().to_string()])
         .output()
         .expect("bench");
     let _ = server.kill();
     let _ = server.wait();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let figures: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     assert_eq!(figures["candidates"], 40, "{figures}");
-    assert_eq!(
-        (figures["errors"].as_u64(), figures["lost"].as_u64()),
-        (Some(0), Some(0)),
-        "{figures}"
-    );
-    assert!(
-        figures["answers_acked"].as_u64().is_some_and(|n| n >= 200),
-        "{figures}"
-    );
-    assert_eq!(
-        figures["answers_acked"], figures["answers_sent"],
-        "{figures}"
-    );
-    for key in [
-        "answers_per_s",
-        "p50_ms",
-        "p95_ms",
-        "p99_ms",
-        "server_peak_rss_mb",
-        "sign_in_s",
-        "connect_s",
-        "client_lag_p99_ms",
-    ] {
+    assert_eq!((figures["errors"].as_u64(), figures["lost"].as_u64()), (Some(0), Some(0)), "{figures}");
+    assert!(figures["answers_acked"].as_u64().is_some_and(|n| n >= 200), "{figures}");
+    assert_eq!(figures["answers_acked"], figures["answers_sent"], "{figures}");
+    for key in ["answers_per_s", "p50_ms", "p95_ms", "p99_ms", "server_peak_rss_mb", "sign_in_s", "connect_s", "client_lag_p99_ms"] {
         assert!(figures[key].as_f64().is_some(), "{key} in {figures}");
     }
 }

@@ -12,9 +12,7 @@ async fn sign_in(browser: &Browser, base: &str, username: &str) {
     browser.delete_cookies().await;
     browser.goto(&format!("{base}/login")).await;
     browser.wait_for("#username").await;
-    browser
-        .send_keys_to_active(&format!("{username}{TAB}{DEMO_PASSWORD}{ENTER}"))
-        .await;
+    browser.send_keys_to_active(&format!("{username}{TAB}{DEMO_PASSWORD}{ENTER}")).await;
     browser.wait_for("#welcome").await;
 }
 
@@ -48,91 +46,45 @@ async fn author_imports_reviewer_approves_preview_renders() {
     browser.click(&import).await;
     let input = browser.wait_for("#file").await;
     browser.type_into(&input, &file.display().to_string()).await;
-    browser
-        .click(&browser.wait_for("#import-check").await)
-        .await;
+    browser.click(&browser.wait_for("#import-check").await).await;
     browser.wait_for("[data-done='dry']").await;
-    let imported = browser
-        .text(&browser.wait_for("#report-imported").await)
-        .await;
-    let skipped = browser
-        .text(&browser.wait_for("#report-skipped").await)
-        .await;
-    assert_eq!(
-        (imported.as_str(), skipped.as_str()),
-        ("1", "1"),
-        "the dry run reports per item"
-    );
-    let report = browser
-        .text(&browser.wait_for("#import-report").await)
-        .await;
-    assert!(
-        report.contains("配对题") && report.contains("不支持的题型"),
-        "the skip names the item and reason: {report}"
-    );
-    let progress = browser
-        .execute("return document.getElementById('upload-progress').value")
-        .await;
+    let imported = browser.text(&browser.wait_for("#report-imported").await).await;
+    let skipped = browser.text(&browser.wait_for("#report-skipped").await).await;
+    assert_eq!((imported.as_str(), skipped.as_str()), ("1", "1"), "the dry run reports per item");
+    let report = browser.text(&browser.wait_for("#import-report").await).await;
+    assert!(report.contains("配对题") && report.contains("不支持的题型"), "the skip names the item and reason: {report}");
+    let progress = browser.execute("return document.getElementById('upload-progress').value").await;
     assert_eq!(progress.as_i64(), Some(100), "upload progress is shown");
-    browser
-        .click(&browser.wait_for("#import-commit").await)
-        .await;
+    browser.click(&browser.wait_for("#import-commit").await).await;
     browser.wait_for("[data-done='committed']").await;
-    browser
-        .screenshot(&std::env::temp_dir().join("exam-import.png"))
-        .await;
+    browser.screenshot(&std::env::temp_dir().join("exam-import.png")).await;
 
     sign_in(&browser, &app.base, "reviewer").await;
     browser.goto(&format!("{}/review", app.base)).await;
     let count = browser.wait_for("#queue-count").await;
-    assert_eq!(
-        browser.attribute(&count, "data-count").await.as_deref(),
-        Some("4"),
-        "3 demo items and the import await review"
-    );
+    assert_eq!(browser.attribute(&count, "data-count").await.as_deref(), Some("4"), "3 demo items and the import await review");
     // The preview of the imported item: the stem shows, its script and handler do not run.
     let body = browser.execute("return document.body.innerText").await;
     assert!(body.as_str().unwrap_or("").contains("接地装置的作用是什么"));
-    let pwned = browser
-        .execute("return document.body.dataset.pwned || null")
-        .await;
+    let pwned = browser.execute("return document.body.dataset.pwned || null").await;
     assert!(pwned.is_null(), "no script from an item ran: {pwned}");
-    let scripts = browser
-        .execute("return document.querySelectorAll('.candidate-item script, .candidate-item [onerror], .candidate-item [onmouseover]').length")
-        .await;
+    let scripts =
+        browser.execute("return document.querySelectorAll('.candidate-item script, .candidate-item [onerror], .candidate-item [onmouseover]').length").await;
     assert_eq!(scripts.as_i64(), Some(0));
-    browser
-        .screenshot(&std::env::temp_dir().join("exam-review-queue.png"))
-        .await;
+    browser.screenshot(&std::env::temp_dir().join("exam-review-queue.png")).await;
 
     let open = browser.wait_for(".review-item:last-of-type a").await;
     browser.click(&open).await;
     browser.wait_for("#preview .candidate-item").await;
-    let img = browser
-        .execute("return document.querySelectorAll('#preview img').length")
-        .await;
-    assert_eq!(
-        img.as_i64(),
-        Some(1),
-        "the image itself stays, without its handler"
-    );
-    let radios = browser
-        .execute("return document.querySelectorAll('#preview input[type=radio]').length")
-        .await;
-    assert_eq!(
-        radios.as_i64(),
-        Some(2),
-        "the candidate view shows the two options"
-    );
+    let img = browser.execute("return document.querySelectorAll('#preview img').length").await;
+    assert_eq!(img.as_i64(), Some(1), "the image itself stays, without its handler");
+    let radios = browser.execute("return document.querySelectorAll('#preview input[type=radio]').length").await;
+    assert_eq!(radios.as_i64(), Some(2), "the candidate view shows the two options");
     browser.click(&browser.wait_for("#approve").await).await;
     browser.wait_for("#status[data-status='approved']").await;
-    let pwned = browser
-        .execute("return document.body.dataset.pwned || null")
-        .await;
+    let pwned = browser.execute("return document.body.dataset.pwned || null").await;
     assert!(pwned.is_null());
-    browser
-        .screenshot(&std::env::temp_dir().join("exam-item.png"))
-        .await;
+    browser.screenshot(&std::env::temp_dir().join("exam-item.png")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,63 +94,25 @@ async fn blueprint_page_draws_the_shortfalls() {
     sign_in(&browser, &app.base, "author").await;
     browser.goto(&format!("{}/banks", app.base)).await;
     browser.click(&browser.wait_for("#banks a").await).await;
-    let bp = browser
-        .wait_for("nav.crumbs a[href$='/blueprints/4']")
-        .await;
+    let bp = browser.wait_for("nav.crumbs a[href$='/blueprints/4']").await;
     browser.click(&bp).await;
     browser.wait_for("[data-feasible='true']").await;
     // Ask for a second multiple-choice item: only one is approved.
-    browser
-        .execute(
-            "document.querySelector('tr[data-type=multiple_choice] [data-field=count]').value = 2;",
-        )
-        .await;
-    browser
-        .click(
-            &browser
-                .wait_for("#blueprint-editor button[type=submit]")
-                .await,
-        )
-        .await;
+    browser.execute("document.querySelector('tr[data-type=multiple_choice] [data-field=count]').value = 2;").await;
+    browser.click(&browser.wait_for("#blueprint-editor button[type=submit]").await).await;
     browser.wait_for("[data-feasible='false']").await;
-    let bars = browser
-        .execute("return document.querySelectorAll('#feasibility .bar').length")
-        .await;
-    assert_eq!(
-        bars.as_i64(),
-        Some(1),
-        "one cell lacks items: drawn as a bar"
-    );
-    browser
-        .screenshot(&std::env::temp_dir().join("exam-blueprint.png"))
-        .await;
+    let bars = browser.execute("return document.querySelectorAll('#feasibility .bar').length").await;
+    assert_eq!(bars.as_i64(), Some(1), "one cell lacks items: drawn as a bar");
+    browser.screenshot(&std::env::temp_dir().join("exam-blueprint.png")).await;
     // Difficulty shares that do not add up to 100 are refused with the reason.
-    browser
-        .execute("document.getElementById('difficulty-1').value = 40;")
-        .await;
-    browser
-        .click(
-            &browser
-                .wait_for("#blueprint-editor button[type=submit]")
-                .await,
-        )
-        .await;
-    browser
-        .wait_for("#feasibility [data-error='invalid_blueprint']")
-        .await;
-    browser
-        .execute("document.getElementById('difficulty-1').value = '';")
-        .await;
+    browser.execute("document.getElementById('difficulty-1').value = 40;").await;
+    browser.click(&browser.wait_for("#blueprint-editor button[type=submit]").await).await;
+    browser.wait_for("#feasibility [data-error='invalid_blueprint']").await;
+    browser.execute("document.getElementById('difficulty-1').value = '';").await;
     // Ask for one true/false item only: feasible.
     browser
         .execute("document.querySelectorAll('tr[data-type] [data-field=count]').forEach(e => e.value = 0); document.querySelector('tr[data-type=true_false] [data-field=count]').value = 1;")
         .await;
-    browser
-        .click(
-            &browser
-                .wait_for("#blueprint-editor button[type=submit]")
-                .await,
-        )
-        .await;
+    browser.click(&browser.wait_for("#blueprint-editor button[type=submit]").await).await;
     browser.wait_for("[data-feasible='true']").await;
 }

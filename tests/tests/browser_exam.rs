@@ -36,45 +36,22 @@ async fn answer_current(browser: &Browser) {
 async fn a_candidate_sits_the_whole_test_in_a_browser() {
     let app = TestApp::spawn_demo(Backend::Sqlite).await;
     let (name, id) = DEMO_CANDIDATES[0];
-    let ticket = exams::candidates(app.db(), 1)
-        .await
-        .expect("roster")
-        .into_iter()
-        .find(|c| c.name == name)
-        .expect("on roster")
-        .ticket;
+    let ticket = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
     let browser = Browser::start().await;
     browser.goto(&format!("{}/exam", app.base)).await;
-    browser
-        .type_into(&browser.wait_for("#ticket").await, &ticket)
-        .await;
-    browser
-        .type_into(&browser.wait_for("#id-number").await, id)
-        .await;
-    browser
-        .type_into(&browser.wait_for("#exam-password").await, DEMO_PASSWORD)
-        .await;
-    browser
-        .click(&browser.wait_for("#candidate-sign-in").await)
-        .await;
+    browser.type_into(&browser.wait_for("#ticket").await, &ticket).await;
+    browser.type_into(&browser.wait_for("#id-number").await, id).await;
+    browser.type_into(&browser.wait_for("#exam-password").await, DEMO_PASSWORD).await;
+    browser.click(&browser.wait_for("#candidate-sign-in").await).await;
 
     browser.wait_for("[data-stage='commitment']").await;
     browser.click(&browser.wait_for("#agree").await).await;
     browser.click(&browser.wait_for("#accept").await).await;
     browser.click(&browser.wait_for("#start-exam").await).await;
     browser.wait_for("#answer-form").await;
-    let total = browser
-        .execute("return exam.paper.questions.length")
-        .await
-        .as_i64()
-        .expect("questions");
+    let total = browser.execute("return exam.paper.questions.length").await.as_i64().expect("questions");
     assert_eq!(total, 7);
-    wait_until(
-        &browser,
-        "return document.getElementById('timer').textContent.startsWith('剩余')",
-        "the server's clock shown",
-    )
-    .await;
+    wait_until(&browser, "return document.getElementById('timer').textContent.startsWith('剩余')", "the server's clock shown").await;
 
     for i in 0..3 {
         answer_current(&browser).await;
@@ -82,101 +59,41 @@ async fn a_candidate_sits_the_whole_test_in_a_browser() {
             browser.click(&browser.wait_for("#next").await).await;
         }
     }
-    wait_until(
-        &browser,
-        "return document.getElementById('save-state').dataset.pending === '0'",
-        "three answers saved",
-    )
-    .await;
+    wait_until(&browser, "return document.getElementById('save-state').dataset.pending === '0'", "three answers saved").await;
     // Reload: the same paper comes back with the three answers.
     browser.goto(&format!("{}/exam", app.base)).await;
     browser.wait_for("#answer-form").await;
-    wait_until(
-        &browser,
-        "return document.querySelectorAll('.nav-q.answered').length === 3",
-        "answers restored after reload",
-    )
-    .await;
+    wait_until(&browser, "return document.querySelectorAll('.nav-q.answered').length === 3", "answers restored after reload").await;
 
     // The connection drops: the next answer waits in the page, then goes when it is back.
-    browser
-        .execute("document.querySelectorAll('.nav-q')[3].click()")
-        .await;
+    browser.execute("document.querySelectorAll('.nav-q')[3].click()").await;
     browser.execute("exam.socket.close()").await;
-    wait_until(
-        &browser,
-        "return exam.socket.readyState === 3",
-        "the socket closed",
-    )
-    .await;
+    wait_until(&browser, "return exam.socket.readyState === 3", "the socket closed").await;
     answer_current(&browser).await;
-    let queued = browser
-        .execute("return Object.keys(exam.pending).length")
-        .await
-        .as_i64();
-    assert!(
-        queued.is_some_and(|n| n >= 1),
-        "the answer is queued while offline: {queued:?}"
-    );
-    wait_until(
-        &browser,
-        "return exam.socket.readyState === 1 && Object.keys(exam.pending).length === 0",
-        "the queued answer delivered",
-    )
-    .await;
+    let queued = browser.execute("return Object.keys(exam.pending).length").await.as_i64();
+    assert!(queued.is_some_and(|n| n >= 1), "the answer is queued while offline: {queued:?}");
+    wait_until(&browser, "return exam.socket.readyState === 1 && Object.keys(exam.pending).length === 0", "the queued answer delivered").await;
 
     for i in 4..7 {
-        browser
-            .execute(&format!("document.querySelectorAll('.nav-q')[{i}].click()"))
-            .await;
+        browser.execute(&format!("document.querySelectorAll('.nav-q')[{i}].click()")).await;
         answer_current(&browser).await;
     }
-    wait_until(
-        &browser,
-        "return document.querySelectorAll('.nav-q.answered').length === 7",
-        "every question answered",
-    )
-    .await;
-    wait_until(
-        &browser,
-        "return Object.keys(exam.pending).length === 0",
-        "every answer saved",
-    )
-    .await;
-    browser
-        .screenshot(&std::env::temp_dir().join("exam-candidate.png"))
-        .await;
+    wait_until(&browser, "return document.querySelectorAll('.nav-q.answered').length === 7", "every question answered").await;
+    wait_until(&browser, "return Object.keys(exam.pending).length === 0", "every answer saved").await;
+    browser.screenshot(&std::env::temp_dir().join("exam-candidate.png")).await;
 
     browser.execute("window.confirm = () => true").await;
     browser.click(&browser.wait_for("#hand-in").await).await;
     let score = browser.text(&browser.wait_for("#final-score").await).await;
-    let value: f64 = score
-        .parse()
-        .unwrap_or_else(|_| panic!("a score is shown: {score}"));
+    let value: f64 = score.parse().unwrap_or_else(|_| panic!("a score is shown: {score}"));
     assert!((0.0..=100.0).contains(&value));
-    browser
-        .screenshot(&std::env::temp_dir().join("exam-result.png"))
-        .await;
+    browser.screenshot(&std::env::temp_dir().join("exam-result.png")).await;
 
-    let record = exams::certification_scores(app.db(), "resident_id", id)
-        .await
-        .expect("record");
-    assert_eq!(
-        record.len(),
-        1,
-        "the theory score is in the certification record"
-    );
-    assert!(
-        (record[0].score as f64 / 1000.0 - value).abs() < 0.05,
-        "the page shows the stored score, to one decimal"
-    );
-    let paper = exams::paper_of_candidate(app.db(), 1)
-        .await
-        .expect("paper")
-        .expect("exists");
-    let answered = exams::current_answers(app.db(), paper.id)
-        .await
-        .expect("answers");
+    let record = exams::certification_scores(app.db(), "resident_id", id).await.expect("record");
+    assert_eq!(record.len(), 1, "the theory score is in the certification record");
+    assert!((record[0].score as f64 / 1000.0 - value).abs() < 0.05, "the page shows the stored score, to one decimal");
+    let paper = exams::paper_of_candidate(app.db(), 1).await.expect("paper").expect("exists");
+    let answered = exams::current_answers(app.db(), paper.id).await.expect("answers");
     assert_eq!(answered.len(), 7, "every question's answer is stored");
 }
 
@@ -187,44 +104,20 @@ async fn a_proctor_watches_the_room_and_pauses_a_candidate() {
     let app = TestApp::spawn_demo(Backend::Sqlite).await;
     let token = e2e_tests::candidate_token(&app.base, app.db(), 1).await;
     let candidate = app.client().with_token(&token);
-    candidate
-        .request(Method::POST, "/api/v1/exam/commitment")
-        .send()
-        .await
-        .expect("commitment");
-    candidate
-        .request(Method::POST, "/api/v1/exam/start")
-        .send()
-        .await
-        .expect("start");
-    candidate
-        .request(Method::POST, "/api/v1/exam/events")
-        .json(&json!({"kind": "window_blur"}))
-        .send()
-        .await
-        .expect("event");
+    candidate.request(Method::POST, "/api/v1/exam/commitment").send().await.expect("commitment");
+    candidate.request(Method::POST, "/api/v1/exam/start").send().await.expect("start");
+    candidate.request(Method::POST, "/api/v1/exam/events").json(&json!({"kind": "window_blur"})).send().await.expect("event");
 
     let browser = Browser::start().await;
     browser.sign_in(&app.base, "proctor", DEMO_PASSWORD).await;
     browser.goto(&format!("{}/sessions/1", app.base)).await;
     browser.wait_for("#room tr[data-stage='in_progress']").await;
     browser.wait_for("#feed li[data-kind='integrity']").await;
-    browser
-        .execute("window.prompt = () => '考生设备故障'")
-        .await;
-    browser
-        .click(&browser.wait_for("#room button[data-act='pause']").await)
-        .await;
+    browser.execute("window.prompt = () => '考生设备故障'").await;
+    browser.click(&browser.wait_for("#room button[data-act='pause']").await).await;
     browser.wait_for("#room tr[data-stage='paused']").await;
     browser.wait_for("#feed li[data-kind='pause']").await;
-    let bars = browser
-        .execute("return document.querySelectorAll('#room-chart .bar').length")
-        .await;
-    assert!(
-        bars.as_i64().is_some_and(|n| n >= 2),
-        "room status drawn as bars"
-    );
-    browser
-        .screenshot(&std::env::temp_dir().join("exam-proctor.png"))
-        .await;
+    let bars = browser.execute("return document.querySelectorAll('#room-chart .bar').length").await;
+    assert!(bars.as_i64().is_some_and(|n| n >= 2), "room status drawn as bars");
+    browser.screenshot(&std::env::temp_dir().join("exam-proctor.png")).await;
 }

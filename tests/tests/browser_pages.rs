@@ -23,24 +23,16 @@ async fn every_role_signs_in_and_sees_its_home_page() {
     let app = TestApp::spawn_demo(Backend::Sqlite).await;
     let browser = Browser::start().await;
     // Candidates sign in at /exam with ticket and ID number; the staff form refuses them.
-    for account in ACCOUNTS
-        .iter()
-        .filter(|a| a.role != exam_protocol::Role::Candidate)
-    {
+    for account in ACCOUNTS.iter().filter(|a| a.role != exam_protocol::Role::Candidate) {
         sign_in_by_keyboard(&browser, &app.base, account.username, DEMO_PASSWORD).await;
         let card = browser.wait_for("section[data-role]").await;
-        assert_eq!(
-            browser.attribute(&card, "data-role").await.as_deref(),
-            Some(account.role.as_str())
-        );
+        assert_eq!(browser.attribute(&card, "data-role").await.as_deref(), Some(account.role.as_str()));
         let name = browser.wait_for("#display-name").await;
         assert_eq!(browser.text(&name).await, account.display_name);
         let heading = browser.text(&browser.wait_for("#welcome").await).await;
         assert!(heading.ends_with("首页"), "Chinese by default: {heading}");
         assert!(browser.current_url().await.ends_with("/home"));
-        let lang = browser
-            .execute("return document.documentElement.lang")
-            .await;
+        let lang = browser.execute("return document.documentElement.lang").await;
         assert_eq!(lang.as_str(), Some("zh-CN"));
         // Sign out with the button; the home page then sends the browser back to sign in.
         let logout = browser.wait_for("#logout").await;
@@ -61,20 +53,8 @@ async fn wrong_password_and_english_switch() {
     assert_eq!(browser.text(&err).await, "用户名或密码错误。");
     // The name typed stays in the field; the password does not.
     let user = browser.wait_for("#username").await;
-    assert_eq!(
-        browser
-            .execute("return document.getElementById('username').value")
-            .await
-            .as_str(),
-        Some("reviewer")
-    );
-    assert_eq!(
-        browser
-            .execute("return document.getElementById('password').value")
-            .await
-            .as_str(),
-        Some("")
-    );
+    assert_eq!(browser.execute("return document.getElementById('username').value").await.as_str(), Some("reviewer"));
+    assert_eq!(browser.execute("return document.getElementById('password').value").await.as_str(), Some(""));
     let _ = user;
 
     // The switch in the header turns the pages to English and remembers it.
@@ -87,12 +67,7 @@ async fn wrong_password_and_english_switch() {
     assert_eq!(heading, "Quality supervisor home");
     let out = std::env::temp_dir().join("exam-home-en.png");
     browser.screenshot(&out).await;
-    assert!(
-        std::fs::metadata(&out)
-            .map(|m| m.len() > 1000)
-            .unwrap_or(false),
-        "a screenshot was taken"
-    );
+    assert!(std::fs::metadata(&out).map(|m| m.len() > 1000).unwrap_or(false), "a screenshot was taken");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,22 +76,10 @@ async fn pages_stay_usable_at_double_font_size() {
     let browser = Browser::start().await;
     browser.goto(&format!("{}/login", app.base)).await;
     browser.wait_for("#username").await;
-    browser
-        .execute("document.documentElement.style.fontSize = '200%'")
-        .await;
+    browser.execute("document.documentElement.style.fontSize = '200%'").await;
     // Nothing scrolls sideways and the button is still on screen at 200 % text.
-    let overflow = browser
-        .execute(
-            "return document.documentElement.scrollWidth <= document.documentElement.clientWidth",
-        )
-        .await;
-    assert_eq!(
-        overflow.as_bool(),
-        Some(true),
-        "no horizontal scrolling at 200% text"
-    );
-    let right = browser
-        .execute("return document.getElementById('sign-in').getBoundingClientRect().right <= window.innerWidth")
-        .await;
+    let overflow = browser.execute("return document.documentElement.scrollWidth <= document.documentElement.clientWidth").await;
+    assert_eq!(overflow.as_bool(), Some(true), "no horizontal scrolling at 200% text");
+    let right = browser.execute("return document.getElementById('sign-in').getBoundingClientRect().right <= window.innerWidth").await;
     assert_eq!(right.as_bool(), Some(true));
 }

@@ -15,24 +15,15 @@ const CANDIDATES: usize = 24;
 
 /// Frames decoded so far by every tile's video, read from the decoders.
 async fn tile_frames(proctor: &Browser) -> Vec<i64> {
-    let v = proctor
-        .execute("return [...document.querySelectorAll('#tiles .tile video')].map((v) => v.getVideoPlaybackQuality().totalVideoFrames)")
-        .await;
-    v.as_array()
-        .map(|a| a.iter().map(|n| n.as_i64().unwrap_or(0)).collect())
-        .unwrap_or_default()
+    let v = proctor.execute("return [...document.querySelectorAll('#tiles .tile video')].map((v) => v.getVideoPlaybackQuality().totalVideoFrames)").await;
+    v.as_array().map(|a| a.iter().map(|n| n.as_i64().unwrap_or(0)).collect()).unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proctor_page_decodes_two_dozen_tiles() {
     let app = TestApp::spawn_demo(Backend::Sqlite).await;
-    let people: Vec<(String, String)> = (0..CANDIDATES)
-        .map(|i| (format!("考生{i:02}"), resident_id(300 + i as u32)))
-        .collect();
-    let roster: Vec<(&str, String)> = people
-        .iter()
-        .map(|(n, id)| (n.as_str(), id.clone()))
-        .collect();
+    let people: Vec<(String, String)> = (0..CANDIDATES).map(|i| (format!("考生{i:02}"), resident_id(300 + i as u32))).collect();
+    let roster: Vec<(&str, String)> = people.iter().map(|(n, id)| (n.as_str(), id.clone())).collect();
     let created = open_session(&app, json!({}), &roster).await;
     let session = created["session"]["id"].as_i64().expect("session id");
     let dir = tempfile::tempdir().expect("tmp");
@@ -55,17 +46,13 @@ async fn a_proctor_page_decodes_two_dozen_tiles() {
             .expect("sign-in body");
         let token = login["token"].as_str().expect("token");
         let mut socket = ExamSocket::connect(&app.base, token).await.expect("socket");
-        let publisher = Publisher::start(&mut socket, clip.clone())
-            .await
-            .expect("publish");
+        let publisher = Publisher::start(&mut socket, clip.clone()).await.expect("publish");
         streams.push((socket, publisher));
     }
 
     let proctor = Browser::start().await;
     proctor.sign_in(&app.base, "proctor", DEMO_PASSWORD).await;
-    proctor
-        .goto(&format!("{}/sessions/{session}", app.base))
-        .await;
+    proctor.goto(&format!("{}/sessions/{session}", app.base)).await;
     let end = Instant::now() + Duration::from_secs(120);
     loop {
         let frames = tile_frames(&proctor).await;
@@ -75,19 +62,14 @@ async fn a_proctor_page_decodes_two_dozen_tiles() {
         assert!(Instant::now() < end, "not every tile decodes: {frames:?}");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    proctor
-        .screenshot(&std::env::temp_dir().join("exam-proctor-grid.png"))
-        .await;
+    proctor.screenshot(&std::env::temp_dir().join("exam-proctor-grid.png")).await;
 
     // And they go on decoding, every one of them.
     let before = tile_frames(&proctor).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let after = tile_frames(&proctor).await;
     let grown: Vec<i64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
-    assert!(
-        grown.iter().all(|g| *g > 0),
-        "frames decoded per tile over 5 s: {grown:?}"
-    );
+    assert!(grown.iter().all(|g| *g > 0), "frames decoded per tile over 5 s: {grown:?}");
     eprintln!("frames decoded per tile over 5 s: {grown:?}");
     for (_, publisher) in streams {
         publisher.stop().await;

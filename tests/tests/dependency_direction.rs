@@ -8,32 +8,14 @@ use serde_json::Value;
 fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
-    let out = std::process::Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--manifest-path",
-            manifest,
-        ])
-        .output()
-        .expect("run cargo metadata");
-    assert!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = std::process::Command::new(cargo).args(["metadata", "--format-version", "1", "--manifest-path", manifest]).output().expect("run cargo metadata");
+    assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("metadata json")
 }
 
 /// Package name → names of its normal (non-dev, non-build) dependencies, as resolved.
 fn graph(meta: &Value) -> HashMap<String, Vec<String>> {
-    let names: HashMap<&str, &str> = meta["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| Some((p["id"].as_str()?, p["name"].as_str()?)))
-        .collect();
+    let names: HashMap<&str, &str> = meta["packages"].as_array().into_iter().flatten().filter_map(|p| Some((p["id"].as_str()?, p["name"].as_str()?))).collect();
     let mut g = HashMap::new();
     for node in meta["resolve"]["nodes"].as_array().into_iter().flatten() {
         let Some(name) = node["id"].as_str().and_then(|id| names.get(id)) else {
@@ -43,19 +25,8 @@ fn graph(meta: &Value) -> HashMap<String, Vec<String>> {
             .as_array()
             .into_iter()
             .flatten()
-            .filter(|d| {
-                d["dep_kinds"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|k| k["kind"].is_null())
-            })
-            .filter_map(|d| {
-                d["pkg"]
-                    .as_str()
-                    .and_then(|id| names.get(id))
-                    .map(|n| n.to_string())
-            })
+            .filter(|d| d["dep_kinds"].as_array().into_iter().flatten().any(|k| k["kind"].is_null()))
+            .filter_map(|d| d["pkg"].as_str().and_then(|id| names.get(id)).map(|n| n.to_string()))
             .collect();
         g.insert(name.to_string(), deps);
     }
@@ -75,18 +46,7 @@ fn closure(g: &HashMap<String, Vec<String>>, root: &str) -> HashSet<String> {
     seen
 }
 
-const FORBIDDEN_IN_PURE: &[&str] = &[
-    "tokio",
-    "async-std",
-    "smol",
-    "axum",
-    "hyper",
-    "sqlx",
-    "sqlx-core",
-    "redis",
-    "reqwest",
-    "webrtc",
-];
+const FORBIDDEN_IN_PURE: &[&str] = &["tokio", "async-std", "smol", "axum", "hyper", "sqlx", "sqlx-core", "redis", "reqwest", "webrtc"];
 
 #[test]
 fn pure_crates_have_no_runtime_web_sql_or_redis() {
@@ -94,14 +54,8 @@ fn pure_crates_have_no_runtime_web_sql_or_redis() {
     for root in ["question-bank", "exam-protocol"] {
         assert!(g.contains_key(root), "{root} is not in the workspace");
         let deps = closure(&g, root);
-        let bad: Vec<_> = FORBIDDEN_IN_PURE
-            .iter()
-            .filter(|f| deps.contains(**f))
-            .collect();
-        assert!(
-            bad.is_empty(),
-            "{root} must stay pure but depends on {bad:?}"
-        );
+        let bad: Vec<_> = FORBIDDEN_IN_PURE.iter().filter(|f| deps.contains(**f)).collect();
+        assert!(bad.is_empty(), "{root} must stay pure but depends on {bad:?}");
     }
 }
 
@@ -119,19 +73,13 @@ fn lower_layers_never_depend_on_higher_ones() {
     for (krate, never) in rules {
         let deps = closure(&g, krate);
         for n in *never {
-            assert!(
-                !deps.contains(*n),
-                "{krate} depends on {n}, against DESIGN.md's direction"
-            );
+            assert!(!deps.contains(*n), "{krate} depends on {n}, against DESIGN.md's direction");
         }
     }
     // Only the server talks to SQL and Redis.
     for krate in ["media", "exam-client"] {
         let deps = closure(&g, krate);
-        assert!(
-            !deps.contains("sqlx") && !deps.contains("redis"),
-            "{krate} must not talk to SQL or Redis"
-        );
+        assert!(!deps.contains("sqlx") && !deps.contains("redis"), "{krate} must not talk to SQL or Redis");
     }
 }
 

@@ -21,22 +21,14 @@ fn literal_at(line: &str, at: usize) -> Option<String> {
     let rest = line.get(at..)?.strip_prefix('"')?;
     let end = rest.find('"')?;
     let lit = &rest[..end];
-    (!lit.is_empty() && lit.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-        .then(|| lit.to_string())
+    (!lit.is_empty() && lit.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')).then(|| lit.to_string())
 }
 
 fn codes_in(text: &str) -> BTreeSet<String> {
     let mut codes = BTreeSet::new();
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        for marker in [
-            "Validation(",
-            "Conflict(",
-            "Refused(",
-            "TooMany(",
-            "code: ",
-            "Detailed { code: ",
-        ] {
+        for marker in ["Validation(", "Conflict(", "Refused(", "TooMany(", "code: ", "Detailed { code: "] {
             let mut from = 0;
             while let Some(p) = line[from..].find(marker) {
                 let at = from + p + marker.len();
@@ -83,10 +75,7 @@ fn every_error_code_has_a_message() {
     assert!(codes.len() > 80, "the scan finds the codes: {codes:?}");
     // Codes that are not errors a client reads.
     let not_errors = ["theory", "handed_in", "terminated", "in_progress"];
-    let missing: Vec<&String> = codes
-        .iter()
-        .filter(|c| !not_errors.contains(&c.as_str()))
-        .filter(|c| exam_server::http::messages::known(c).is_none())
-        .collect();
+    let missing: Vec<&String> =
+        codes.iter().filter(|c| !not_errors.contains(&c.as_str())).filter(|c| exam_server::http::messages::known(c).is_none()).collect();
     assert!(missing.is_empty(), "codes without a message: {missing:?}");
 }

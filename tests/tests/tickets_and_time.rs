@@ -12,50 +12,25 @@ async fn tickets_number_sessions_per_institution_and_year(b: Backend) {
         Backend::Sqlite => "UPDATE sqlite_sequence SET seq = 1500 WHERE name = 'exam_sessions'",
         Backend::Postgres => "SELECT setval(pg_get_serial_sequence('exam_sessions', 'id'), 1500)",
     };
-    sqlx::query(bump)
-        .execute(&mut *conn)
-        .await
-        .expect("bump the session ids");
+    sqlx::query(bump).execute(&mut *conn).await.expect("bump the session ids");
     drop(conn);
     let created = open_session(&app, json!({}), &[("赵六", resident_id(31))]).await;
-    assert!(
-        created["session"]["id"].as_i64().unwrap_or(0) > 1000,
-        "{created}"
-    );
-    let ticket = created["roster"][0]["ticket"]
-        .as_str()
-        .expect("ticket")
-        .to_string();
+    assert!(created["session"]["id"].as_i64().unwrap_or(0) > 1000, "{created}");
+    let ticket = created["roster"][0]["ticket"].as_str().expect("ticket").to_string();
     // {year}{institution:6}{session:3}{seq:4}: the demo session was this institution's first.
     assert_eq!(&ticket[10..13], "002", "{ticket}");
-    let second = open_session(
-        &app,
-        json!({"name": "第二场"}),
-        &[("钱七", resident_id(32))],
-    )
-    .await;
-    assert_eq!(
-        &second["roster"][0]["ticket"].as_str().expect("ticket")[10..13],
-        "003"
-    );
+    let second = open_session(&app, json!({"name": "第二场"}), &[("钱七", resident_id(32))]).await;
+    assert_eq!(&second["roster"][0]["ticket"].as_str().expect("ticket")[10..13], "003");
 }
 
 async fn extra_time_is_bounded(b: Backend) {
     let app = TestApp::spawn_with(b, |s| s.exam.max_extra_minutes = 15).await;
     exam_server::demo::seed(app.db()).await.expect("seed");
-    exam_server::store::exams::set_required_media(app.db(), 1, &[])
-        .await
-        .expect("no media");
+    exam_server::store::exams::set_required_media(app.db(), 1, &[]).await.expect("no media");
     let token = e2e_tests::candidate_token(&app.base, app.db(), 0).await;
     let c = app.client().with_token(&token);
-    c.request(Method::POST, "/api/v1/exam/commitment")
-        .send()
-        .await
-        .expect("commitment");
-    c.request(Method::POST, "/api/v1/exam/start")
-        .send()
-        .await
-        .expect("start");
+    c.request(Method::POST, "/api/v1/exam/commitment").send().await.expect("commitment");
+    c.request(Method::POST, "/api/v1/exam/start").send().await.expect("start");
     let me = exam_server::store::exams::candidates(app.db(), 1)
         .await
         .expect("roster")
@@ -69,9 +44,7 @@ async fn extra_time_is_bounded(b: Backend) {
         async move {
             let r = proctor
                 .request(Method::POST, &path)
-                .json(
-                    &json!({"action": "extra_time", "minutes": minutes, "reason": "网络中断补时"}),
-                )
+                .json(&json!({"action": "extra_time", "minutes": minutes, "reason": "网络中断补时"}))
                 .send()
                 .await
                 .expect("act");
@@ -82,17 +55,7 @@ async fn extra_time_is_bounded(b: Backend) {
     };
     assert_eq!(give(10).await.0, StatusCode::NO_CONTENT);
     assert_eq!(give(5).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(
-        give(1).await,
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "extra_time_limit".to_string()
-        ),
-        "fifteen minutes in all"
-    );
+    assert_eq!(give(1).await, (StatusCode::UNPROCESSABLE_ENTITY, "extra_time_limit".to_string()), "fifteen minutes in all");
 }
 
-both_backends!(
-    tickets_number_sessions_per_institution_and_year,
-    extra_time_is_bounded
-);
+both_backends!(tickets_number_sessions_per_institution_and_year, extra_time_is_bounded);

@@ -16,16 +16,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::Candidate,
-        Role::Proctor,
-        Role::Author,
-        Role::Reviewer,
-        Role::InstitutionAdmin,
-        Role::Supervisor,
-        Role::Regulator,
-        Role::Operator,
-    ];
+    pub const ALL: [Role; 8] =
+        [Role::Candidate, Role::Proctor, Role::Author, Role::Reviewer, Role::InstitutionAdmin, Role::Supervisor, Role::Regulator, Role::Operator];
 
     /// The stable name used on the wire, in the database and on the command line.
     pub fn as_str(self) -> &'static str {
@@ -47,10 +39,7 @@ impl Role {
 
     /// Roles that only make sense inside one institution.
     pub fn needs_institution(self) -> bool {
-        matches!(
-            self,
-            Role::Candidate | Role::Proctor | Role::InstitutionAdmin
-        )
+        matches!(self, Role::Candidate | Role::Proctor | Role::InstitutionAdmin)
     }
 }
 

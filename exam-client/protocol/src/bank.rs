@@ -47,9 +47,7 @@ impl MemberRole {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [MemberRole::Author, MemberRole::Reviewer]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [MemberRole::Author, MemberRole::Reviewer].into_iter().find(|r| r.as_str() == s)
     }
 }
 
@@ -71,13 +69,7 @@ pub enum ItemStatus {
 }
 
 impl ItemStatus {
-    pub const ALL: [ItemStatus; 5] = [
-        ItemStatus::Draft,
-        ItemStatus::InReview,
-        ItemStatus::Approved,
-        ItemStatus::Rejected,
-        ItemStatus::Retired,
-    ];
+    pub const ALL: [ItemStatus; 5] = [ItemStatus::Draft, ItemStatus::InReview, ItemStatus::Approved, ItemStatus::Rejected, ItemStatus::Retired];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -206,14 +198,7 @@ impl CandidateItem {
         CandidateItem {
             item_type: c.item_type,
             stem: c.stem.clone(),
-            choices: c
-                .choices
-                .iter()
-                .map(|ch| CandidateChoice {
-                    id: ch.id.clone(),
-                    content: ch.content.clone(),
-                })
-                .collect(),
+            choices: c.choices.iter().map(|ch| CandidateChoice { id: ch.id.clone(), content: ch.content.clone() }).collect(),
             blanks: match &c.key {
                 Key::FillIn { blanks } => blanks.len(),
                 _ => 0,

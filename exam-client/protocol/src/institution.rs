@@ -23,9 +23,7 @@ impl InstitutionKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Enterprise, Self::College, Self::SocialOrganisation]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [Self::Enterprise, Self::College, Self::SocialOrganisation].into_iter().find(|k| k.as_str() == s)
     }
 }
 

@@ -13,19 +13,15 @@ mod media;
 pub use account::{Account, LoginRequest, LoginResponse, NewAccount, Role};
 pub use audit::{AuditEvent, AuditVerifyReport};
 pub use bank::{
-    Bank, Blueprint, CandidateChoice, CandidateItem, Feasibility, ImportSummary, Importance,
-    ItemContent, ItemPage, ItemRecord, ItemStatus, MemberRole, NewBank, NewMember, Outline,
-    OutlineProblem, OutlineVersion, ReviewDecision, ReviewRequest, Shortfall, SkippedItem,
+    Bank, Blueprint, CandidateChoice, CandidateItem, Feasibility, ImportSummary, Importance, ItemContent, ItemPage, ItemRecord, ItemStatus, MemberRole,
+    NewBank, NewMember, Outline, OutlineProblem, OutlineVersion, ReviewDecision, ReviewRequest, Shortfall, SkippedItem,
 };
 pub use error::ErrorBody;
 pub use exam::{
-    AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus,
-    IntegrityKind, MarkOutcome, MarkRequest, MarkingProgress, MarkingTask, NewCandidate,
-    NewSession, PaperQuestionView, ProctorAction, Response, RoomCandidate, RoomEvent, RosterEntry,
-    SavedAnswer, ServerMessage, SessionView, Stage,
+    AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind, MarkOutcome, MarkRequest, MarkingProgress,
+    MarkingTask, NewCandidate, NewSession, PaperQuestionView, ProctorAction, Response, RoomCandidate, RoomEvent, RosterEntry, SavedAnswer, ServerMessage,
+    SessionView, Stage,
 };
 pub use institution::{Institution, InstitutionKind, NewInstitution};
-pub use media::{
-    IceServer, MediaCaps, MediaKind, MediaSetup, SdpAnswer, ViewQuality, WatchRequest,
-};
+pub use media::{IceServer, MediaCaps, MediaKind, MediaSetup, SdpAnswer, ViewQuality, WatchRequest};
 pub use question_bank::{Choice, Difficulty, ItemType, Key, Points};

@@ -97,15 +97,8 @@ impl Assembler {
             return ext;
         };
         let cycle = high & !0xFFFF;
-        let candidates = [
-            cycle.wrapping_sub(1 << 16) | u64::from(seq),
-            cycle | u64::from(seq),
-            (cycle + (1 << 16)) | u64::from(seq),
-        ];
-        let ext = candidates
-            .into_iter()
-            .min_by_key(|c| c.abs_diff(high))
-            .unwrap_or(cycle | u64::from(seq));
+        let candidates = [cycle.wrapping_sub(1 << 16) | u64::from(seq), cycle | u64::from(seq), (cycle + (1 << 16)) | u64::from(seq)];
+        let ext = candidates.into_iter().min_by_key(|c| c.abs_diff(high)).unwrap_or(cycle | u64::from(seq));
         if ext > high {
             self.highest_seq = Some(ext);
         }
@@ -116,9 +109,7 @@ impl Assembler {
         let ext = match self.last_ts {
             None => i64::from(ts),
             // Saturating: a sender jumping by 2^31 every packet would otherwise overflow in time.
-            Some((last, last_ext)) => {
-                last_ext.saturating_add(i64::from(ts.wrapping_sub(last) as i32))
-            }
+            Some((last, last_ext)) => last_ext.saturating_add(i64::from(ts.wrapping_sub(last) as i32)),
         };
         self.last_ts = Some((ts, ext));
         ext
@@ -194,11 +185,7 @@ impl Assembler {
         match self.codec {
             Codec::Opus => {
                 let rtp_ts = self.extend_ts(ts);
-                out.push(Frame {
-                    rtp_ts,
-                    keyframe: true,
-                    data: payload.to_vec(),
-                });
+                out.push(Frame { rtp_ts, keyframe: true, data: payload.to_vec() });
             }
             Codec::Vp8 => {
                 let Some((start, header)) = vp8_descriptor(payload) else {
@@ -228,8 +215,7 @@ impl Assembler {
                     self.append(&payload[header..]);
                 }
                 if marker {
-                    let complete =
-                        self.frame_ok && self.frame_ts == Some(ts) && !self.frame.is_empty();
+                    let complete = self.frame_ok && self.frame_ts == Some(ts) && !self.frame.is_empty();
                     let given_up = !self.frame_ok && self.frame_ts == Some(ts);
                     let data = std::mem::take(&mut self.frame);
                     self.frame_packets = 0;
@@ -251,11 +237,7 @@ impl Assembler {
                         return;
                     }
                     let rtp_ts = self.extend_ts(ts);
-                    out.push(Frame {
-                        rtp_ts,
-                        keyframe,
-                        data,
-                    });
+                    out.push(Frame { rtp_ts, keyframe, data });
                 }
             }
         }

@@ -25,11 +25,7 @@ impl Default for RecorderLimits {
     /// Above what browsers send for a 720p camera or a screen share (about 2.5 Mbit/s at most)
     /// and well above Opus speech (tens of kbit/s), so honest streams lose nothing.
     fn default() -> Self {
-        RecorderLimits {
-            max_video_kbps: 2_500,
-            max_audio_kbps: 256,
-            burst: Duration::from_secs(4),
-        }
+        RecorderLimits { max_video_kbps: 2_500, max_audio_kbps: 256, burst: Duration::from_secs(4) }
     }
 }
 
@@ -51,13 +47,7 @@ impl ByteBudget {
     pub fn new(kbps: u32, burst: Duration) -> ByteBudget {
         let rate = u128::from(kbps) * 1000 / 8;
         let capacity = rate.saturating_mul(burst.as_nanos());
-        ByteBudget {
-            kbps,
-            rate,
-            capacity,
-            tokens: capacity,
-            last: None,
-        }
+        ByteBudget { kbps, rate, capacity, tokens: capacity, last: None }
     }
 
     /// The cap, as configured.
@@ -73,10 +63,7 @@ impl ByteBudget {
         if let Some(last) = self.last {
             // An instant earlier than the last one refills nothing (and does not move `last` back).
             let elapsed = now.saturating_duration_since(last).as_nanos();
-            self.tokens = self
-                .tokens
-                .saturating_add(self.rate.saturating_mul(elapsed))
-                .min(self.capacity);
+            self.tokens = self.tokens.saturating_add(self.rate.saturating_mul(elapsed)).min(self.capacity);
         }
         self.last = Some(self.last.map_or(now, |last| last.max(now)));
         let need = (bytes as u128).saturating_mul(NANOS);
@@ -100,10 +87,7 @@ mod tests {
         assert!(b.take(t0, 20_000), "the whole burst at once");
         assert!(!b.take(t0, 1), "and nothing more");
         assert!(!b.take(t0 + Duration::from_millis(99), 1_000));
-        assert!(
-            b.take(t0 + Duration::from_millis(100), 1_000),
-            "a tenth of a second buys 1,000 bytes"
-        );
+        assert!(b.take(t0 + Duration::from_millis(100), 1_000), "a tenth of a second buys 1,000 bytes");
         // A long pause refills the burst, not more.
         let later = t0 + Duration::from_secs(60);
         assert!(!b.take(later, 20_001));
@@ -116,10 +100,7 @@ mod tests {
         let mut b = ByteBudget::new(80, Duration::from_secs(1));
         assert!(b.take(t0, 10_000));
         assert!(!b.take(t0 - Duration::from_secs(5), 1));
-        assert!(
-            !b.take(t0 + Duration::from_millis(50), 1_000),
-            "only 50 ms since the latest instant"
-        );
+        assert!(!b.take(t0 + Duration::from_millis(50), 1_000), "only 50 ms since the latest instant");
         assert!(b.take(t0 + Duration::from_millis(100), 1_000));
     }
 

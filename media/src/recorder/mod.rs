@@ -81,20 +81,12 @@ impl StreamRecorder {
     }
 
     /// Like `create`, each track capped by `limits`.
-    pub fn create_with_limits(
-        path: &Path,
-        codecs: &[Codec],
-        limits: &RecorderLimits,
-    ) -> std::io::Result<StreamRecorder> {
+    pub fn create_with_limits(path: &Path, codecs: &[Codec], limits: &RecorderLimits) -> std::io::Result<StreamRecorder> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let file = BufWriter::with_capacity(16 * 1024, File::create(path)?);
-        let writer = WebmWriter::new(
-            file,
-            codecs,
-            concat!("exam-media ", env!("CARGO_PKG_VERSION")),
-        )?;
+        let writer = WebmWriter::new(file, codecs, concat!("exam-media ", env!("CARGO_PKG_VERSION")))?;
         let tracks = codecs
             .iter()
             .map(|c| TrackState {
@@ -118,27 +110,13 @@ impl StreamRecorder {
                 dropped_bytes: 0,
             })
             .collect();
-        Ok(StreamRecorder {
-            path: path.to_path_buf(),
-            writer: Some(writer),
-            tracks,
-            started: None,
-            capped: false,
-        })
+        Ok(StreamRecorder { path: path.to_path_buf(), writer: Some(writer), tracks, started: None, capped: false })
     }
 
     /// Takes one RTP packet of track `track` (from 0) that arrived at `arrival`. Returns whether
     /// a keyframe should be asked of the sender (a video frame was lost, or dropped over the
     /// track's budget).
-    pub fn push(
-        &mut self,
-        track: usize,
-        arrival: Instant,
-        seq: u16,
-        rtp_ts: u32,
-        marker: bool,
-        payload: &[u8],
-    ) -> std::io::Result<bool> {
+    pub fn push(&mut self, track: usize, arrival: Instant, seq: u16, rtp_ts: u32, marker: bool, payload: &[u8]) -> std::io::Result<bool> {
         let started = *self.started.get_or_insert(arrival);
         let Some(t) = self.tracks.get_mut(track) else {
             return Ok(false);
@@ -153,8 +131,7 @@ impl StreamRecorder {
             let (base_ts, base_ms) = *t.base.get_or_insert((f.rtp_ts, arrival_ms));
             // Frames skipped while waiting for a keyframe take nothing from the bucket, so it
             // refills in time for the keyframe.
-            let fits = !(t.skip_to_keyframe && !f.keyframe)
-                && t.budget.take(arrival, f.data.len() + FRAME_OVERHEAD);
+            let fits = !(t.skip_to_keyframe && !f.keyframe) && t.budget.take(arrival, f.data.len() + FRAME_OVERHEAD);
             if !fits {
                 t.dropped_frames += 1;
                 t.dropped_bytes += f.data.len() as u64;
@@ -193,18 +170,11 @@ impl StreamRecorder {
     pub fn finish(&mut self) -> std::io::Result<RecordingInfo> {
         let info = self.info();
         // The last frame lasts about one frame interval.
-        let last = if self.tracks.iter().any(|t| t.codec == Codec::Vp8) {
-            50
-        } else {
-            20
-        };
+        let last = if self.tracks.iter().any(|t| t.codec == Codec::Vp8) { 50 } else { 20 };
         if let Some(w) = self.writer.take() {
             w.finish(last)?;
         }
-        Ok(RecordingInfo {
-            duration_ms: info.duration_ms + if info.frames > 0 { last } else { 0 },
-            ..info
-        })
+        Ok(RecordingInfo { duration_ms: info.duration_ms + if info.frames > 0 { last } else { 0 }, ..info })
     }
 }
 

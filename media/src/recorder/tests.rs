@@ -8,11 +8,7 @@ use super::*;
 /// VP8 frames: a keyframe header (with a size) or an interframe one, then the frame's number
 /// (bytes 10..14) so the file shows which frames were written, then filler.
 fn vp8_frame(n: u32, keyframe: bool, len: usize) -> Vec<u8> {
-    let mut f = if keyframe {
-        vec![0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A, 0x80, 0x02, 0xE0, 0x01]
-    } else {
-        vec![0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-    };
+    let mut f = if keyframe { vec![0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A, 0x80, 0x02, 0xE0, 0x01] } else { vec![0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
     f.extend_from_slice(&n.to_be_bytes());
     f.resize(len.max(f.len()), 0xAB);
     f
@@ -28,9 +24,7 @@ struct Sender {
 impl Sender {
     fn send(&mut self, rec: &mut StreamRecorder, at: Instant, ts: u32, frame: &[u8], vp8: bool) {
         // An Opus frame is one packet, whatever its size.
-        let chunks: Vec<&[u8]> = frame
-            .chunks(if vp8 { 1200 } else { frame.len().max(1) })
-            .collect();
+        let chunks: Vec<&[u8]> = frame.chunks(if vp8 { 1200 } else { frame.len().max(1) }).collect();
         for (i, chunk) in chunks.iter().enumerate() {
             let mut p = Vec::with_capacity(chunk.len() + 1);
             if vp8 {
@@ -38,9 +32,7 @@ impl Sender {
             }
             p.extend_from_slice(chunk);
             let marker = i + 1 == chunks.len();
-            self.asked_keyframe |= rec
-                .push(self.track, at, self.seq, ts, marker, &p)
-                .expect("push");
+            self.asked_keyframe |= rec.push(self.track, at, self.seq, ts, marker, &p).expect("push");
             self.seq = self.seq.wrapping_add(1);
         }
     }
@@ -57,11 +49,7 @@ struct Block {
 /// An EBML variable-length integer at `at`: (value, length); the marker bit kept for ids.
 fn vint(b: &[u8], at: usize, keep_marker: bool) -> (u64, usize) {
     let len = b[at].leading_zeros() as usize + 1;
-    let mut v = u64::from(if keep_marker {
-        b[at]
-    } else {
-        b[at] & (0xFFu32 >> len) as u8
-    });
+    let mut v = u64::from(if keep_marker { b[at] } else { b[at] & (0xFFu32 >> len) as u8 });
     for k in 1..len {
         v = (v << 8) | u64::from(b[at + k]);
     }
@@ -81,11 +69,7 @@ fn blocks(bytes: &[u8]) -> Vec<Block> {
             0x1853_8067 | 0x1F43_B675 => continue,
             0xA3 => {
                 let b = &bytes[at..at + size as usize];
-                out.push(Block {
-                    track: b[0] & 0x7F,
-                    keyframe: b[3] & 0x80 != 0,
-                    data: b[4..].to_vec(),
-                });
+                out.push(Block { track: b[0] & 0x7F, keyframe: b[3] & 0x80 != 0, data: b[4..].to_vec() });
             }
             _ => {}
         }
@@ -113,21 +97,9 @@ struct Run {
 /// the given bytes per second, for `secs` simulated seconds.
 fn run(name: &str, limits: &RecorderLimits, video_bps: usize, audio_bps: usize, secs: u32) -> Run {
     let path = temp_path(name);
-    let mut rec = StreamRecorder::create_with_limits(&path, &[Codec::Vp8, Codec::Opus], limits)
-        .expect("create");
+    let mut rec = StreamRecorder::create_with_limits(&path, &[Codec::Vp8, Codec::Opus], limits).expect("create");
     let t0 = Instant::now();
-    let (mut video, mut audio) = (
-        Sender {
-            track: 0,
-            seq: 60_000,
-            asked_keyframe: false,
-        },
-        Sender {
-            track: 1,
-            seq: 7,
-            asked_keyframe: false,
-        },
-    );
+    let (mut video, mut audio) = (Sender { track: 0, seq: 60_000, asked_keyframe: false }, Sender { track: 1, seq: 7, asked_keyframe: false });
     let (mut sent_frames, mut sent_bytes, mut next_video) = (0, 0, 0u32);
     // Both tracks on one 10 ms tick, so packets arrive interleaved as they would.
     for tick in 0..secs * 100 {
@@ -171,11 +143,7 @@ fn frame_number(b: &Block) -> u32 {
 }
 
 fn payload(run: &Run, track: u8) -> u64 {
-    run.blocks
-        .iter()
-        .filter(|b| b.track == track)
-        .map(|b| b.data.len() as u64)
-        .sum()
+    run.blocks.iter().filter(|b| b.track == track).map(|b| b.data.len() as u64).sum()
 }
 
 /// A file's header, cluster and block headers: far less than this for these runs.
@@ -189,107 +157,47 @@ fn bps(kbps: u32) -> u64 {
 /// Checks a run at ten times `limits` stayed within them and kept the video decodable.
 fn assert_capped(run: &Run, limits: &RecorderLimits, secs: u64) {
     let burst = limits.burst.as_secs();
-    let (video_cap, audio_cap) = (
-        bps(limits.max_video_kbps) * (secs + burst),
-        bps(limits.max_audio_kbps) * (secs + burst),
-    );
-    assert!(
-        payload(run, 1) <= video_cap,
-        "video wrote {} bytes, cap {video_cap}",
-        payload(run, 1)
-    );
-    assert!(
-        payload(run, 2) <= audio_cap,
-        "audio wrote {} bytes, cap {audio_cap}",
-        payload(run, 2)
-    );
-    assert!(
-        run.file_len <= video_cap + audio_cap + CONTAINER_MARGIN,
-        "file of {} bytes",
-        run.file_len
-    );
+    let (video_cap, audio_cap) = (bps(limits.max_video_kbps) * (secs + burst), bps(limits.max_audio_kbps) * (secs + burst));
+    assert!(payload(run, 1) <= video_cap, "video wrote {} bytes, cap {video_cap}", payload(run, 1));
+    assert!(payload(run, 2) <= audio_cap, "audio wrote {} bytes, cap {audio_cap}", payload(run, 2));
+    assert!(run.file_len <= video_cap + audio_cap + CONTAINER_MARGIN, "file of {} bytes", run.file_len);
     // The cap is used, not just everything dropped.
-    assert!(
-        payload(run, 1) >= bps(limits.max_video_kbps) * secs / 2,
-        "video wrote only {} bytes",
-        payload(run, 1)
-    );
-    assert!(
-        payload(run, 2) >= bps(limits.max_audio_kbps) * secs / 2,
-        "audio wrote only {} bytes",
-        payload(run, 2)
-    );
+    assert!(payload(run, 1) >= bps(limits.max_video_kbps) * secs / 2, "video wrote only {} bytes", payload(run, 1));
+    assert!(payload(run, 2) >= bps(limits.max_audio_kbps) * secs / 2, "audio wrote only {} bytes", payload(run, 2));
 
     // Every frame sent is either written or counted as dropped.
     assert!(run.info.frames_dropped_over_budget > 0);
-    assert_eq!(
-        run.info.frames + run.info.frames_dropped_over_budget,
-        run.sent_frames
-    );
+    assert_eq!(run.info.frames + run.info.frames_dropped_over_budget, run.sent_frames);
     assert_eq!(run.info.frames, run.blocks.len() as u64);
-    assert_eq!(
-        payload(run, 1) + payload(run, 2) + run.info.bytes_dropped_over_budget,
-        run.sent_bytes
-    );
+    assert_eq!(payload(run, 1) + payload(run, 2) + run.info.bytes_dropped_over_budget, run.sent_bytes);
 
     // Video: it starts on a keyframe, and after every gap it resumes on one.
     let video: Vec<&Block> = run.blocks.iter().filter(|b| b.track == 1).collect();
     assert!(video[0].keyframe);
     let mut resumed = 0;
     for pair in video.windows(2) {
-        assert_eq!(
-            pair[1].keyframe,
-            pair[1].data[0] & 1 == 0,
-            "the block's key flag is the frame's"
-        );
+        assert_eq!(pair[1].keyframe, pair[1].data[0] & 1 == 0, "the block's key flag is the frame's");
         if frame_number(pair[1]) != frame_number(pair[0]) + 1 {
-            assert!(
-                pair[1].keyframe,
-                "frame {} follows {} after a drop",
-                frame_number(pair[1]),
-                frame_number(pair[0])
-            );
+            assert!(pair[1].keyframe, "frame {} follows {} after a drop", frame_number(pair[1]), frame_number(pair[0]));
             resumed += 1;
         }
     }
-    assert!(
-        resumed as u64 >= secs / 2,
-        "writing resumed {resumed} times"
-    );
-    assert!(
-        run.video_asked_keyframe,
-        "a keyframe is asked for after a drop"
-    );
+    assert!(resumed as u64 >= secs / 2, "writing resumed {resumed} times");
+    assert!(run.video_asked_keyframe, "a keyframe is asked for after a drop");
     assert!(!run.audio_asked_keyframe, "Opus needs no keyframe");
 }
 
 #[test]
 fn a_stream_at_ten_times_the_default_cap_writes_no_more_than_the_cap() {
     let limits = RecorderLimits::default();
-    let r = run(
-        "hostile",
-        &limits,
-        bps(limits.max_video_kbps) as usize * 10,
-        bps(limits.max_audio_kbps) as usize * 10,
-        20,
-    );
+    let r = run("hostile", &limits, bps(limits.max_video_kbps) as usize * 10, bps(limits.max_audio_kbps) as usize * 10, 20);
     assert_capped(&r, &limits, 20);
 }
 
 #[test]
 fn configured_limits_are_the_ones_applied() {
-    let limits = RecorderLimits {
-        max_video_kbps: 400,
-        max_audio_kbps: 32,
-        burst: Duration::from_secs(2),
-    };
-    let r = run(
-        "custom",
-        &limits,
-        bps(400) as usize * 10,
-        bps(32) as usize * 10,
-        20,
-    );
+    let limits = RecorderLimits { max_video_kbps: 400, max_audio_kbps: 32, burst: Duration::from_secs(2) };
+    let r = run("custom", &limits, bps(400) as usize * 10, bps(32) as usize * 10, 20);
     assert_capped(&r, &limits, 20);
 }
 
@@ -297,41 +205,20 @@ fn configured_limits_are_the_ones_applied() {
 fn a_stream_under_the_cap_loses_nothing() {
     // 2,000 and 200 kbit/s against caps of 2,500 and 256.
     let r = run("honest", &RecorderLimits::default(), 250_000, 25_000, 20);
-    assert_eq!(
-        (
-            r.info.frames_dropped_over_budget,
-            r.info.bytes_dropped_over_budget
-        ),
-        (0, 0)
-    );
+    assert_eq!((r.info.frames_dropped_over_budget, r.info.bytes_dropped_over_budget), (0, 0));
     assert_eq!(r.info.frames, r.sent_frames);
     assert_eq!(r.blocks.len() as u64, r.sent_frames);
     assert_eq!(payload(&r, 1) + payload(&r, 2), r.sent_bytes);
     assert!(!r.video_asked_keyframe && !r.audio_asked_keyframe);
-    let video: Vec<u32> = r
-        .blocks
-        .iter()
-        .filter(|b| b.track == 1)
-        .map(frame_number)
-        .collect();
+    let video: Vec<u32> = r.blocks.iter().filter(|b| b.track == 1).map(frame_number).collect();
     assert_eq!(video, (0..600).collect::<Vec<u32>>());
 }
 
 #[test]
 fn zero_turns_a_cap_off() {
-    let limits = RecorderLimits {
-        max_video_kbps: 0,
-        max_audio_kbps: 0,
-        burst: Duration::from_secs(4),
-    };
+    let limits = RecorderLimits { max_video_kbps: 0, max_audio_kbps: 0, burst: Duration::from_secs(4) };
     // Far over the defaults, for a short while.
-    let r = run(
-        "uncapped",
-        &limits,
-        bps(2_500) as usize * 10,
-        bps(256) as usize * 10,
-        2,
-    );
+    let r = run("uncapped", &limits, bps(2_500) as usize * 10, bps(256) as usize * 10, 2);
     assert_eq!(r.info.frames_dropped_over_budget, 0);
     assert_eq!(payload(&r, 1) + payload(&r, 2), r.sent_bytes);
 }
@@ -341,11 +228,7 @@ fn a_video_frame_that_never_ends_is_not_written_and_a_keyframe_is_asked_for() {
     let path = temp_path("endless");
     let mut rec = StreamRecorder::create(&path, &[Codec::Vp8]).expect("create");
     let t0 = Instant::now();
-    let mut video = Sender {
-        track: 0,
-        seq: 1,
-        asked_keyframe: false,
-    };
+    let mut video = Sender { track: 0, seq: 1, asked_keyframe: false };
     video.send(&mut rec, t0, 0, &vp8_frame(0, true, 5_000), true);
     assert!(!video.asked_keyframe);
     // 10,000 packets of one frame, none with the marker.
@@ -357,22 +240,13 @@ fn a_video_frame_that_never_ends_is_not_written_and_a_keyframe_is_asked_for() {
         video.seq = video.seq.wrapping_add(1);
     }
     assert!(video.asked_keyframe);
-    video.send(
-        &mut rec,
-        t0 + Duration::from_secs(1),
-        90_000,
-        &vp8_frame(1, true, 5_000),
-        true,
-    );
+    video.send(&mut rec, t0 + Duration::from_secs(1), 90_000, &vp8_frame(1, true, 5_000), true);
     let info = rec.finish().expect("finish");
     drop(rec);
     let bytes = std::fs::read(&path).expect("read back");
     let _ = std::fs::remove_file(&path);
     assert_eq!((info.frames, info.frames_dropped_oversized), (2, 1));
-    let written: Vec<(bool, u32)> = blocks(&bytes)
-        .iter()
-        .map(|b| (b.keyframe, frame_number(b)))
-        .collect();
+    let written: Vec<(bool, u32)> = blocks(&bytes).iter().map(|b| (b.keyframe, frame_number(b))).collect();
     assert_eq!(written, [(true, 0), (true, 1)]);
 }
 
@@ -380,29 +254,14 @@ fn a_video_frame_that_never_ends_is_not_written_and_a_keyframe_is_asked_for() {
 fn tiny_frames_opening_a_cluster_each_stay_within_the_cap_on_disk() {
     let path = temp_path("tiny");
     // 1,000 bytes a second, 1 s of burst.
-    let limits = RecorderLimits {
-        max_video_kbps: 0,
-        max_audio_kbps: 8,
-        burst: Duration::from_secs(1),
-    };
-    let mut rec =
-        StreamRecorder::create_with_limits(&path, &[Codec::Opus], &limits).expect("create");
+    let limits = RecorderLimits { max_video_kbps: 0, max_audio_kbps: 8, burst: Duration::from_secs(1) };
+    let mut rec = StreamRecorder::create_with_limits(&path, &[Codec::Opus], &limits).expect("create");
     let t0 = Instant::now();
-    let mut audio = Sender {
-        track: 0,
-        seq: 0,
-        asked_keyframe: false,
-    };
+    let mut audio = Sender { track: 0, seq: 0, asked_keyframe: false };
     // One-byte frames every millisecond for 2 s, each 2 s of RTP time after the last, so each
     // opens a cluster: some 30 bytes on disk per byte of frame.
     for n in 0..2_000u32 {
-        audio.send(
-            &mut rec,
-            t0 + Duration::from_millis(u64::from(n)),
-            n.wrapping_mul(96_000),
-            &[0xFC],
-            false,
-        );
+        audio.send(&mut rec, t0 + Duration::from_millis(u64::from(n)), n.wrapping_mul(96_000), &[0xFC], false);
     }
     rec.finish().expect("finish");
     drop(rec);

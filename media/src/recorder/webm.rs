@@ -36,10 +36,7 @@ pub struct WebmWriter<W: Write + Seek> {
 
 impl<W: Write + Seek> std::fmt::Debug for WebmWriter<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebmWriter")
-            .field("codecs", &self.codecs)
-            .field("blocks", &self.blocks)
-            .finish()
+        f.debug_struct("WebmWriter").field("codecs", &self.codecs).field("blocks", &self.blocks).finish()
     }
 }
 
@@ -129,31 +126,14 @@ impl<W: Write + Seek> WebmWriter<W> {
         ebml::size(&mut head, tracks.len() as u64);
         let tracks_start = head.len() as u64;
         head.extend_from_slice(&tracks);
-        reserved.size = size_offsets
-            .into_iter()
-            .map(|o| o.map(|(_, at)| tracks_start + at))
-            .collect();
+        reserved.size = size_offsets.into_iter().map(|o| o.map(|(_, at)| tracks_start + at)).collect();
         out.write_all(&head)?;
         out.flush()?;
-        Ok(WebmWriter {
-            out,
-            codecs: codecs.to_vec(),
-            reserved,
-            size_known: vec![false; codecs.len()],
-            cluster_start: None,
-            max_ts: 0,
-            blocks: 0,
-        })
+        Ok(WebmWriter { out, codecs: codecs.to_vec(), reserved, size_known: vec![false; codecs.len()], cluster_start: None, max_ts: 0, blocks: 0 })
     }
 
     /// Writes one frame of `track` (from 0) at `ts_ms` on the file's timeline.
-    pub fn write_frame(
-        &mut self,
-        track: usize,
-        ts_ms: i64,
-        keyframe: bool,
-        data: &[u8],
-    ) -> io::Result<()> {
+    pub fn write_frame(&mut self, track: usize, ts_ms: i64, keyframe: bool, data: &[u8]) -> io::Result<()> {
         let Some(codec) = self.codecs.get(track).copied() else {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "no such track"));
         };
@@ -166,11 +146,7 @@ impl<W: Write + Seek> WebmWriter<W> {
         let rel = self.cluster_start.map(|c| ts_ms - c);
         let new_cluster = match rel {
             None => true,
-            Some(r) => {
-                r < i64::from(i16::MIN)
-                    || r > CLUSTER_MS
-                    || (codec == Codec::Vp8 && keyframe && r > CLUSTER_MS / 2)
-            }
+            Some(r) => r < i64::from(i16::MIN) || r > CLUSTER_MS || (codec == Codec::Vp8 && keyframe && r > CLUSTER_MS / 2),
         };
         if new_cluster {
             // What is written so far reaches the disk before the next cluster begins.
@@ -188,11 +164,7 @@ impl<W: Write + Seek> WebmWriter<W> {
         ebml::size(&mut block, data.len() as u64 + 4);
         block.push(0x80 | (track as u8 + 1));
         block.extend_from_slice(&rel.to_be_bytes());
-        block.push(if keyframe || codec == Codec::Opus {
-            0x80
-        } else {
-            0x00
-        });
+        block.push(if keyframe || codec == Codec::Opus { 0x80 } else { 0x00 });
         block.extend_from_slice(data);
         self.out.write_all(&block)?;
         self.max_ts = self.max_ts.max(ts_ms);
@@ -229,8 +201,7 @@ impl<W: Write + Seek> WebmWriter<W> {
         self.out.flush()?;
         let end = self.out.stream_position()?;
         self.out.seek(SeekFrom::Start(self.reserved.duration))?;
-        self.out
-            .write_all(&((self.max_ts + last_frame_ms) as f64).to_be_bytes())?;
+        self.out.write_all(&((self.max_ts + last_frame_ms) as f64).to_be_bytes())?;
         self.out.seek(SeekFrom::Start(end))?;
         self.out.flush()?;
         Ok(self.out)
@@ -262,43 +233,26 @@ mod tests {
 
     #[test]
     fn the_header_reserves_size_and_duration_and_they_are_filled_in() {
-        let mut w = WebmWriter::new(Cursor::new(Vec::new()), &[Codec::Vp8, Codec::Opus], "test")
-            .expect("header");
-        w.write_frame(0, 0, true, &keyframe(320, 240))
-            .expect("frame");
+        let mut w = WebmWriter::new(Cursor::new(Vec::new()), &[Codec::Vp8, Codec::Opus], "test").expect("header");
+        w.write_frame(0, 0, true, &keyframe(320, 240)).expect("frame");
         w.write_frame(1, 10, true, &[0xFC, 0x01]).expect("audio");
         w.write_frame(0, 1500, false, &[0x11, 0, 0]).expect("delta");
         let bytes = w.finish(40).expect("finish").into_inner();
         assert_eq!(&bytes[..4], &[0x1A, 0x45, 0xDF, 0xA3]);
         let find = |pat: &[u8]| bytes.windows(pat.len()).position(|x| x == pat);
-        assert!(
-            find(b"V_VP8").is_some() && find(b"A_OPUS").is_some() && find(b"OpusHead").is_some()
-        );
-        assert!(
-            find(&[0xB0, 0x82, 0x01, 0x40, 0xBA, 0x82, 0x00, 0xF0]).is_some(),
-            "320x240 written over the placeholder"
-        );
+        assert!(find(b"V_VP8").is_some() && find(b"A_OPUS").is_some() && find(b"OpusHead").is_some());
+        assert!(find(&[0xB0, 0x82, 0x01, 0x40, 0xBA, 0x82, 0x00, 0xF0]).is_some(), "320x240 written over the placeholder");
         let d = find(&[0x44, 0x89, 0x88]).expect("duration element") + 3;
         let duration = f64::from_be_bytes(bytes[d..d + 8].try_into().expect("8 bytes"));
         assert_eq!(duration, 1540.0);
         // Two clusters: the second starts after a second.
-        assert_eq!(
-            bytes
-                .windows(4)
-                .filter(|x| *x == [0x1F, 0x43, 0xB6, 0x75])
-                .count(),
-            2
-        );
+        assert_eq!(bytes.windows(4).filter(|x| *x == [0x1F, 0x43, 0xB6, 0x75]).count(), 2);
     }
 
     #[test]
     fn keyframe_sizes_are_read_and_others_ignored() {
         assert_eq!(vp8_keyframe_size(&keyframe(640, 480)), Some((640, 480)));
-        assert_eq!(
-            vp8_keyframe_size(&[0x11, 0, 0, 0x9D, 0x01, 0x2A, 0, 0, 0, 0]),
-            None,
-            "an interframe"
-        );
+        assert_eq!(vp8_keyframe_size(&[0x11, 0, 0, 0x9D, 0x01, 0x2A, 0, 0, 0, 0]), None, "an interframe");
         assert_eq!(vp8_keyframe_size(&[0x10]), None);
     }
 }

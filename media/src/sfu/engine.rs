@@ -7,12 +7,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8};
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::{RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind};
 use webrtc::peer_connection::{
-    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
-    RTCConfigurationBuilder, RTCIceCandidateType, RTCIceServer, Registry, SettingEngineBuilder,
+    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder, RTCIceCandidateType, RTCIceServer, Registry,
+    SettingEngineBuilder,
 };
 use webrtc::runtime::Runtime;
 
@@ -29,44 +27,20 @@ pub fn opus() -> RTCRtpCodec {
 }
 
 pub fn vp8() -> RTCRtpCodec {
-    let fb = |typ: &str, parameter: &str| RTCPFeedback {
-        typ: typ.to_owned(),
-        parameter: parameter.to_owned(),
-    };
+    let fb = |typ: &str, parameter: &str| RTCPFeedback { typ: typ.to_owned(), parameter: parameter.to_owned() };
     RTCRtpCodec {
         mime_type: MIME_TYPE_VP8.to_owned(),
         clock_rate: 90_000,
         channels: 0,
         sdp_fmtp_line: String::new(),
-        rtcp_feedback: vec![
-            fb("goog-remb", ""),
-            fb("ccm", "fir"),
-            fb("nack", ""),
-            fb("nack", "pli"),
-        ],
+        rtcp_feedback: vec![fb("goog-remb", ""), fb("ccm", "fir"), fb("nack", ""), fb("nack", "pli")],
     }
 }
 
 fn media_engine() -> Result<MediaEngine, MediaError> {
     let mut me = MediaEngine::default();
-    me.register_codec(
-        RTCRtpCodecParameters {
-            rtp_codec: opus(),
-            payload_type: 111,
-            ..Default::default()
-        },
-        RtpCodecKind::Audio,
-    )
-    .map_err(MediaError::webrtc)?;
-    me.register_codec(
-        RTCRtpCodecParameters {
-            rtp_codec: vp8(),
-            payload_type: 96,
-            ..Default::default()
-        },
-        RtpCodecKind::Video,
-    )
-    .map_err(MediaError::webrtc)?;
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: opus(), payload_type: 111, ..Default::default() }, RtpCodecKind::Audio).map_err(MediaError::webrtc)?;
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: vp8(), payload_type: 96, ..Default::default() }, RtpCodecKind::Video).map_err(MediaError::webrtc)?;
     Ok(me)
 }
 
@@ -82,12 +56,7 @@ pub struct PortPool {
 impl PortPool {
     pub fn new(ip: IpAddr, min: u16, max: u16) -> PortPool {
         // Servers sharing a range start at different places.
-        PortPool {
-            ip,
-            min,
-            max: max.max(min),
-            next: AtomicU32::new(rand::random::<u32>() % (u32::from(max.max(min) - min) + 1)),
-        }
+        PortPool { ip, min, max: max.max(min), next: AtomicU32::new(rand::random::<u32>() % (u32::from(max.max(min) - min) + 1)) }
     }
 
     /// A port that was free a moment ago (the peer connection binds it next).
@@ -108,39 +77,22 @@ impl PortPool {
 /// camera, and the default 1,024 cost a megabyte per proctor view.
 fn interceptors(me: &mut MediaEngine) -> Result<Registry, MediaError> {
     use rtc::interceptor::{NackGeneratorBuilder, NackResponderBuilder, Slot};
-    use rtc::peer_connection::configuration::interceptor_registry::{
-        configure_rtcp_reports, configure_twcc_receiver_only,
-    };
+    use rtc::peer_connection::configuration::interceptor_registry::{configure_rtcp_reports, configure_twcc_receiver_only};
     for parameter in ["", "pli"] {
-        me.register_feedback(
-            RTCPFeedback {
-                typ: "nack".to_owned(),
-                parameter: parameter.to_owned(),
-            },
-            RtpCodecKind::Video,
-        );
+        me.register_feedback(RTCPFeedback { typ: "nack".to_owned(), parameter: parameter.to_owned() }, RtpCodecKind::Video);
     }
     let registry = Registry::new()
-        .with(
-            Slot::NackResponder,
-            NackResponderBuilder::new().with_size(256).build(),
-        )
+        .with(Slot::NackResponder, NackResponderBuilder::new().with_size(256).build())
         .with(Slot::NackGenerator, NackGeneratorBuilder::new().build());
     let registry = configure_twcc_receiver_only(registry, me).map_err(MediaError::webrtc)?;
     Ok(configure_rtcp_reports(registry))
 }
 
-fn setting_engine(
-    cfg: &MediaConfig,
-) -> rtc::peer_connection::configuration::setting_engine::SettingEngine {
+fn setting_engine(cfg: &MediaConfig) -> rtc::peer_connection::configuration::setting_engine::SettingEngine {
     let mut settings = SettingEngineBuilder::new()
         .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
         // A peer that vanishes is given up after a few seconds, and its resources freed.
-        .with_ice_timeouts(
-            Some(Duration::from_secs(4)),
-            Some(Duration::from_secs(8)),
-            Some(Duration::from_secs(2)),
-        );
+        .with_ice_timeouts(Some(Duration::from_secs(4)), Some(Duration::from_secs(8)), Some(Duration::from_secs(2)));
     if cfg.bind_ip.is_loopback() {
         settings = settings.with_include_loopback_candidate(true);
     }
@@ -156,15 +108,8 @@ pub async fn peer_connection(
     runtime: Arc<dyn Runtime>,
     handler: Arc<dyn PeerConnectionEventHandler>,
 ) -> Result<Arc<dyn PeerConnection>, MediaError> {
-    let ice_servers: Vec<RTCIceServer> = cfg
-        .ice_servers
-        .iter()
-        .map(|s| RTCIceServer {
-            urls: s.urls.clone(),
-            username: s.username.clone(),
-            credential: s.credential.clone(),
-        })
-        .collect();
+    let ice_servers: Vec<RTCIceServer> =
+        cfg.ice_servers.iter().map(|s| RTCIceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() }).collect();
     // Another process (or another server in this one) may bind the port between the check and
     // the bind: try a few.
     let mut attempt = 0;
@@ -173,19 +118,13 @@ pub async fn peer_connection(
         let mut me = media_engine()?;
         let registry = interceptors(&mut me)?;
         let built = PeerConnectionBuilder::new()
-            .with_configuration(
-                RTCConfigurationBuilder::new()
-                    .with_ice_servers(ice_servers.clone())
-                    .build(),
-            )
+            .with_configuration(RTCConfigurationBuilder::new().with_ice_servers(ice_servers.clone()).build())
             .with_media_engine(me)
             .with_setting_engine(setting_engine(cfg))
             .with_interceptor_registry(registry)
             .with_handler(handler.clone())
             .with_runtime(runtime.clone())
-            .with_udp_addrs(vec![
-                std::net::SocketAddr::new(cfg.bind_ip, port).to_string(),
-            ])
+            .with_udp_addrs(vec![std::net::SocketAddr::new(cfg.bind_ip, port).to_string()])
             .build()
             .await;
         match built {

@@ -29,11 +29,7 @@ pub struct Vp8Layering {
 pub fn parse(p: &[u8]) -> Option<Vp8Layering> {
     let first = *p.first()?;
     let starts_frame = first & 0x10 != 0 && first & 0x07 == 0;
-    let mut layering = Vp8Layering {
-        starts_frame,
-        picture_id: None,
-        temporal: None,
-    };
+    let mut layering = Vp8Layering { starts_frame, picture_id: None, temporal: None };
     if first & 0x80 == 0 {
         return Some(layering);
     }
@@ -84,21 +80,13 @@ pub struct TemporalThinner {
 
 impl TemporalThinner {
     pub fn new(max_layer: u8) -> TemporalThinner {
-        TemporalThinner {
-            max_layer,
-            seq_gap: 0,
-            pictures_gap: 0,
-            dropping_frame: false,
-        }
+        TemporalThinner { max_layer, seq_gap: 0, pictures_gap: 0, dropping_frame: false }
     }
 
     pub fn thin(&mut self, seq: u16, payload: &[u8]) -> Verdict {
         let Some(layering) = parse(payload) else {
             // Not a VP8 descriptor we can read: pass it on rather than guess.
-            return Verdict::Forward {
-                seq: seq.wrapping_sub(self.seq_gap),
-                payload: None,
-            };
+            return Verdict::Forward { seq: seq.wrapping_sub(self.seq_gap), payload: None };
         };
         let drop = match layering.temporal {
             Some(t) => t > self.max_layer,
@@ -129,10 +117,7 @@ impl TemporalThinner {
             }
             _ => None,
         };
-        Verdict::Forward {
-            seq: seq.wrapping_sub(self.seq_gap),
-            payload,
-        }
+        Verdict::Forward { seq: seq.wrapping_sub(self.seq_gap), payload }
     }
 }
 
@@ -142,47 +127,18 @@ mod tests {
 
     /// A packet as Chrome sends VP8 with temporal layers: 15-bit picture id, TL0PICIDX, TID.
     fn packet(start: bool, picture: u16, tl0: u8, tid: u8) -> Vec<u8> {
-        vec![
-            0x80 | if start { 0x10 } else { 0 },
-            0xE0,
-            0x80 | (picture >> 8) as u8,
-            picture as u8,
-            tl0,
-            tid << 6,
-            0xAA,
-        ]
+        vec![0x80 | if start { 0x10 } else { 0 }, 0xE0, 0x80 | (picture >> 8) as u8, picture as u8, tl0, tid << 6, 0xAA]
     }
 
     #[test]
     fn descriptors_are_read() {
         let l = parse(&packet(true, 300, 9, 1)).unwrap_or_else(|| panic!("parses"));
-        assert_eq!(
-            l,
-            Vp8Layering {
-                starts_frame: true,
-                picture_id: Some((300, 15, 2)),
-                temporal: Some(1)
-            }
-        );
+        assert_eq!(l, Vp8Layering { starts_frame: true, picture_id: Some((300, 15, 2)), temporal: Some(1) });
         let short = parse(&[0x90, 0xA0, 0x05, 0x40, 0xAA]).unwrap_or_else(|| panic!("parses"));
-        assert_eq!(
-            short,
-            Vp8Layering {
-                starts_frame: true,
-                picture_id: Some((5, 7, 2)),
-                temporal: Some(1)
-            }
-        );
-        assert_eq!(
-            parse(&[0x10, 0xAA]).map(|l| (l.starts_frame, l.temporal)),
-            Some((true, None))
-        );
+        assert_eq!(short, Vp8Layering { starts_frame: true, picture_id: Some((5, 7, 2)), temporal: Some(1) });
+        assert_eq!(parse(&[0x10, 0xAA]).map(|l| (l.starts_frame, l.temporal)), Some((true, None)));
         assert_eq!(parse(&[0x80]), None);
-        assert_eq!(
-            parse(&[0x80, 0x80, 0x85]),
-            None,
-            "a 15-bit picture id cut short"
-        );
+        assert_eq!(parse(&[0x80, 0x80, 0x85]), None, "a 15-bit picture id cut short");
     }
 
     #[test]
@@ -193,12 +149,7 @@ mod tests {
         // Ten frames of two packets each, alternating layers 0 and 1; sequence numbers wrap.
         for frame in 0..10u16 {
             for part in 0..2 {
-                let p = packet(
-                    part == 0,
-                    32_765 + frame,
-                    (frame / 2) as u8,
-                    (frame % 2) as u8,
-                );
+                let p = packet(part == 0, 32_765 + frame, (frame / 2) as u8, (frame % 2) as u8);
                 if let Verdict::Forward { seq: out, payload } = thin.thin(seq, &p) {
                     let p = payload.unwrap_or(p);
                     seqs.push(out);
@@ -209,17 +160,9 @@ mod tests {
                 seq = seq.wrapping_add(1);
             }
         }
-        assert_eq!(
-            seqs,
-            (0..10u16)
-                .map(|i| 65_530u16.wrapping_add(i))
-                .collect::<Vec<_>>()
-        );
+        assert_eq!(seqs, (0..10u16).map(|i| 65_530u16.wrapping_add(i)).collect::<Vec<_>>());
         // Picture ids count on by one per forwarded frame, wrapping at 15 bits.
-        assert_eq!(
-            pictures,
-            vec![Some(32_765), Some(32_766), Some(32_767), Some(0), Some(1)]
-        );
+        assert_eq!(pictures, vec![Some(32_765), Some(32_766), Some(32_767), Some(0), Some(1)]);
     }
 
     #[test]
@@ -228,40 +171,18 @@ mod tests {
         let upper_start = packet(true, 1, 0, 1);
         assert_eq!(thin.thin(10, &upper_start), Verdict::Drop);
         assert_eq!(thin.thin(11, &[0x00, 0xAA]), Verdict::Drop);
-        assert_eq!(
-            thin.thin(12, &packet(true, 2, 1, 0)),
-            Verdict::Forward {
-                seq: 10,
-                payload: Some(packet(true, 1, 1, 0))
-            }
-        );
-        assert_eq!(
-            thin.thin(13, &[0x00, 0xAA]),
-            Verdict::Forward {
-                seq: 11,
-                payload: None
-            }
-        );
+        assert_eq!(thin.thin(12, &packet(true, 2, 1, 0)), Verdict::Forward { seq: 10, payload: Some(packet(true, 1, 1, 0)) });
+        assert_eq!(thin.thin(13, &[0x00, 0xAA]), Verdict::Forward { seq: 11, payload: None });
     }
 
     #[test]
     fn a_stream_without_layers_is_forwarded_whole() {
         let mut thin = TemporalThinner::new(0);
         for seq in 0..20u16 {
-            let p = if seq % 3 == 0 {
-                vec![0x10, 0xAA]
-            } else {
-                vec![0x00, 0xAA]
-            };
+            let p = if seq % 3 == 0 { vec![0x10, 0xAA] } else { vec![0x00, 0xAA] };
             assert_eq!(thin.thin(seq, &p), Verdict::Forward { seq, payload: None });
         }
         let mut all = TemporalThinner::new(2);
-        assert_eq!(
-            all.thin(5, &packet(true, 7, 0, 1)),
-            Verdict::Forward {
-                seq: 5,
-                payload: None
-            }
-        );
+        assert_eq!(all.thin(5, &packet(true, 7, 0, 1)), Verdict::Forward { seq: 5, payload: None });
     }
 }

@@ -84,9 +84,7 @@ impl MediaError {
         match self {
             MediaError::BadOffer(_) => "bad_offer",
             MediaError::NotPublishing => "not_publishing",
-            MediaError::NoPorts | MediaError::WebRtc(_) | MediaError::Recording(_) => {
-                "media_unavailable"
-            }
+            MediaError::NoPorts | MediaError::WebRtc(_) | MediaError::Recording(_) => "media_unavailable",
         }
     }
 }
@@ -143,10 +141,7 @@ impl Inner {
     }
 
     pub fn recorder_limits(&self) -> RecorderLimits {
-        *self
-            .recorder_limits
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        *self.recorder_limits.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn emit(&self, e: MediaEvent) {
@@ -154,11 +149,7 @@ impl Inner {
     }
 
     fn publisher(&self, id: i64) -> Option<Arc<Publisher>> {
-        self.publishers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-            .cloned()
+        self.publishers.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
     }
 
     /// Drops a publisher (if `only` is given, only that connection of it).
@@ -186,9 +177,7 @@ pub struct MediaServer {
 
 impl std::fmt::Debug for MediaServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MediaServer")
-            .field("bind_ip", &self.inner.cfg.bind_ip)
-            .finish()
+        f.debug_struct("MediaServer").field("bind_ip", &self.inner.cfg.bind_ip).finish()
     }
 }
 
@@ -199,8 +188,7 @@ impl MediaServer {
     /// Needs a Tokio runtime: it starts the watchdog that notices stalled tracks and peers
     /// whose ICE never connects.
     pub fn new(cfg: MediaConfig) -> MediaServer {
-        let runtime = webrtc::runtime::default_runtime()
-            .unwrap_or_else(|| unreachable!("webrtc is built with its tokio runtime"));
+        let runtime = webrtc::runtime::default_runtime().unwrap_or_else(|| unreachable!("webrtc is built with its tokio runtime"));
         let (events, _) = broadcast::channel(1024);
         let ports = PortPool::new(cfg.bind_ip, cfg.udp_port_min, cfg.udp_port_max);
         let inner = Arc::new(Inner {
@@ -229,11 +217,7 @@ impl MediaServer {
     /// Sets the per-track caps; they apply to recording files opened from now on (a file
     /// keeps the caps it was opened with).
     pub fn set_recorder_limits(&self, limits: RecorderLimits) {
-        *self
-            .inner
-            .recorder_limits
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = limits;
+        *self.inner.recorder_limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
     }
 
     pub fn events(&self) -> broadcast::Receiver<MediaEvent> {
@@ -246,33 +230,18 @@ impl MediaServer {
 
     /// Publishers connected now.
     pub fn publishers(&self) -> usize {
-        self.inner
-            .publishers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .len()
+        self.inner.publishers.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     /// Takes a candidate's offer and answers it. `tracks` names each offered track id's kind;
     /// `recording` is the path under the recordings directory for this publisher's files. A
     /// new offer from the same publisher replaces the old connection (renegotiation after a
     /// device or network change).
-    pub async fn publish(
-        &self,
-        publisher: i64,
-        recording: &str,
-        offer: &str,
-        tracks: HashMap<String, MediaKind>,
-    ) -> Result<String, MediaError> {
+    pub async fn publish(&self, publisher: i64, recording: &str, offer: &str, tracks: HashMap<String, MediaKind>) -> Result<String, MediaError> {
         let offer = parse_offer(offer)?;
         let dir = self.inner.cfg.recordings_dir.join(recording);
         let (p, answer) = Publisher::start(&self.inner, publisher, dir, offer, tracks).await?;
-        let old = self
-            .inner
-            .publishers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(publisher, p);
+        let old = self.inner.publishers.lock().unwrap_or_else(|e| e.into_inner()).insert(publisher, p);
         if let Some(old) = old {
             old.shut(&self.inner).await;
         }
@@ -281,30 +250,15 @@ impl MediaServer {
 
     /// A proctor's subscription to some of a publisher's tracks; the answer lists the kinds in
     /// transceiver order.
-    pub async fn subscribe(
-        &self,
-        publisher: i64,
-        offer: &str,
-        kinds: &[MediaKind],
-        quality: ViewQuality,
-    ) -> Result<(String, Vec<MediaKind>), MediaError> {
-        let p = self
-            .inner
-            .publisher(publisher)
-            .ok_or(MediaError::NotPublishing)?;
+    pub async fn subscribe(&self, publisher: i64, offer: &str, kinds: &[MediaKind], quality: ViewQuality) -> Result<(String, Vec<MediaKind>), MediaError> {
+        let p = self.inner.publisher(publisher).ok_or(MediaError::NotPublishing)?;
         let offer = parse_offer(offer)?;
         subscriber::start(&self.inner, &p, offer, kinds, quality).await
     }
 
     /// The candidates publishing to this process.
     pub fn publisher_ids(&self) -> Vec<i64> {
-        self.inner
-            .publishers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .copied()
-            .collect()
+        self.inner.publishers.lock().unwrap_or_else(|e| e.into_inner()).keys().copied().collect()
     }
 
     /// Whether this candidate publishes to this process.
@@ -327,14 +281,7 @@ impl MediaServer {
 
     /// Asks every publisher for a keyframe now.
     pub async fn request_keyframes(&self) {
-        let all: Vec<Arc<Publisher>> = self
-            .inner
-            .publishers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .cloned()
-            .collect();
+        let all: Vec<Arc<Publisher>> = self.inner.publishers.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
         for p in all {
             p.request_keyframes(&self.inner).await;
         }
@@ -348,8 +295,7 @@ fn parse_offer(sdp: &str) -> Result<webrtc::peer_connection::RTCSessionDescripti
     if !sdp.starts_with("v=0") {
         return Err(MediaError::BadOffer("not SDP".into()));
     }
-    webrtc::peer_connection::RTCSessionDescription::offer(sdp.to_string())
-        .map_err(|e| MediaError::BadOffer(e.to_string()))
+    webrtc::peer_connection::RTCSessionDescription::offer(sdp.to_string()).map_err(|e| MediaError::BadOffer(e.to_string()))
 }
 
 /// Every half second: publishers whose ICE never connected are dropped; tracks that start or
@@ -359,13 +305,7 @@ async fn watchdog(inner: std::sync::Weak<Inner>) {
     loop {
         tick.tick().await;
         let Some(inner) = inner.upgrade() else { return };
-        let all: Vec<Arc<Publisher>> = inner
-            .publishers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .cloned()
-            .collect();
+        let all: Vec<Arc<Publisher>> = inner.publishers.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
         for p in all {
             if !p.connected() && p.age() > inner.cfg.ice_timeout {
                 inner.emit(MediaEvent::IceFailed { publisher: p.id });
@@ -379,11 +319,7 @@ async fn watchdog(inner: std::sync::Weak<Inner>) {
 
 impl MediaCounters {
     pub fn snapshot(&self) -> (u64, u64, u64) {
-        (
-            self.packets_in.load(Ordering::Relaxed),
-            self.bytes_in.load(Ordering::Relaxed),
-            self.packets_out.load(Ordering::Relaxed),
-        )
+        (self.packets_in.load(Ordering::Relaxed), self.bytes_in.load(Ordering::Relaxed), self.packets_out.load(Ordering::Relaxed))
     }
 }
 
@@ -394,19 +330,8 @@ mod tests {
     #[tokio::test]
     async fn recorder_limits_default_to_the_documented_caps_and_can_be_set() {
         let media = MediaServer::new(MediaConfig::local(std::env::temp_dir()));
-        assert_eq!(
-            media.recorder_limits(),
-            RecorderLimits {
-                max_video_kbps: 2_500,
-                max_audio_kbps: 256,
-                burst: Duration::from_secs(4)
-            }
-        );
-        let tighter = RecorderLimits {
-            max_video_kbps: 1_000,
-            max_audio_kbps: 64,
-            ..RecorderLimits::default()
-        };
+        assert_eq!(media.recorder_limits(), RecorderLimits { max_video_kbps: 2_500, max_audio_kbps: 256, burst: Duration::from_secs(4) });
+        let tighter = RecorderLimits { max_video_kbps: 1_000, max_audio_kbps: 64, ..RecorderLimits::default() };
         media.clone().set_recorder_limits(tighter);
         assert_eq!(media.recorder_limits(), tighter, "clones share the setting");
     }

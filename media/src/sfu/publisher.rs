@@ -12,10 +12,7 @@ use rtc::rtp;
 use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RtpCodecKind};
 use tokio::sync::{Notify, broadcast};
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
-use webrtc::peer_connection::{
-    PeerConnection, PeerConnectionEventHandler, RTCIceGatheringState, RTCPeerConnectionState,
-    RTCSessionDescription,
-};
+use webrtc::peer_connection::{PeerConnection, PeerConnectionEventHandler, RTCIceGatheringState, RTCPeerConnectionState, RTCSessionDescription};
 
 use super::{Inner, MediaError, MediaEvent, engine};
 use crate::recorder::{Codec, StreamRecorder};
@@ -40,13 +37,7 @@ impl Feed {
             return;
         }
         self.last_pli.store(inner.now_ms(), Ordering::Relaxed);
-        let _ = self
-            .remote
-            .write_rtcp(vec![Box::new(PictureLossIndication {
-                sender_ssrc: 0,
-                media_ssrc: self.ssrc,
-            })])
-            .await;
+        let _ = self.remote.write_rtcp(vec![Box::new(PictureLossIndication { sender_ssrc: 0, media_ssrc: self.ssrc })]).await;
     }
 }
 
@@ -89,13 +80,9 @@ impl PeerConnectionEventHandler for Handler {
 
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
         match state {
-            RTCPeerConnectionState::Connected => {
-                self.state.connected.store(true, Ordering::Relaxed)
-            }
+            RTCPeerConnectionState::Connected => self.state.connected.store(true, Ordering::Relaxed),
             RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed => {
-                let (Some(inner), Some(me)) =
-                    (self.inner.upgrade(), self.me.get().and_then(Weak::upgrade))
-                else {
+                let (Some(inner), Some(me)) = (self.inner.upgrade(), self.me.get().and_then(Weak::upgrade)) else {
                     return;
                 };
                 if !self.state.closed.load(Ordering::Relaxed) {
@@ -120,15 +107,8 @@ impl PeerConnectionEventHandler for Handler {
         let track_id = track.track_id().await.to_string();
         let kind = {
             let feeds = self.state.feeds.lock().unwrap_or_else(|e| e.into_inner());
-            let live: HashMap<MediaKind, bool> = feeds
-                .iter()
-                .map(|(k, f)| (*k, !f.ended.load(Ordering::Relaxed)))
-                .collect();
-            track_kind(
-                self.state.declared.get(&track_id).copied(),
-                rtp_kind == RtpCodecKind::Audio,
-                &live,
-            )
+            let live: HashMap<MediaKind, bool> = feeds.iter().map(|(k, f)| (*k, !f.ended.load(Ordering::Relaxed))).collect();
+            track_kind(self.state.declared.get(&track_id).copied(), rtp_kind == RtpCodecKind::Audio, &live)
         };
         let Some(kind) = kind else {
             tracing::warn!(publisher = self.state.id, track_id = %track_id, "a second track of a kind already received is ignored");
@@ -147,24 +127,11 @@ impl PeerConnectionEventHandler for Handler {
             last_pli: AtomicU64::new(0),
             remote: track.clone(),
         });
-        self.state
-            .feeds
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(kind, feed.clone());
+        self.state.feeds.lock().unwrap_or_else(|e| e.into_inner()).insert(kind, feed.clone());
         if kind != MediaKind::Microphone {
-            tokio::spawn(keyframes(
-                Arc::downgrade(&inner),
-                feed.clone(),
-                self.state.clone(),
-            ));
+            tokio::spawn(keyframes(Arc::downgrade(&inner), feed.clone(), self.state.clone()));
         }
-        tokio::spawn(receive(
-            Arc::downgrade(&inner),
-            self.state.clone(),
-            track,
-            feed,
-        ));
+        tokio::spawn(receive(Arc::downgrade(&inner), self.state.clone(), track, feed));
     }
 }
 
@@ -173,11 +140,7 @@ impl PeerConnectionEventHandler for Handler {
 /// live (`live` maps each kind received to whether it is): every track gets a receiving task, a
 /// keyframe timer and its kind's recording, so without this an offer with many media sections
 /// would start tasks without bound and mix several streams into one recorded track.
-fn track_kind(
-    declared: Option<MediaKind>,
-    audio: bool,
-    live: &HashMap<MediaKind, bool>,
-) -> Option<MediaKind> {
+fn track_kind(declared: Option<MediaKind>, audio: bool, live: &HashMap<MediaKind, bool>) -> Option<MediaKind> {
     let kind = match (declared, audio) {
         (Some(k), _) => k,
         (None, true) => MediaKind::Microphone,
@@ -201,41 +164,21 @@ async fn keyframes(inner: Weak<Inner>, feed: Arc<Feed>, state: Arc<State>) {
     }
 }
 
-fn recorder_slot(
-    state: &State,
-    kind: MediaKind,
-) -> (&SharedRecorder, usize, Vec<Codec>, &'static str) {
+fn recorder_slot(state: &State, kind: MediaKind) -> (&SharedRecorder, usize, Vec<Codec>, &'static str) {
     let with_mic = state.declared.values().any(|k| *k == MediaKind::Microphone);
-    let camera_codecs = if with_mic {
-        vec![Codec::Vp8, Codec::Opus]
-    } else {
-        vec![Codec::Vp8]
-    };
+    let camera_codecs = if with_mic { vec![Codec::Vp8, Codec::Opus] } else { vec![Codec::Vp8] };
     match kind {
         MediaKind::Camera => (&state.camera_file, 0, camera_codecs, "camera"),
         // Without a camera declared, the microphone still gets a file of its own layout.
-        MediaKind::Microphone => (
-            &state.camera_file,
-            if camera_codecs.len() == 2 { 1 } else { 0 },
-            camera_codecs,
-            "camera",
-        ),
+        MediaKind::Microphone => (&state.camera_file, if camera_codecs.len() == 2 { 1 } else { 0 }, camera_codecs, "camera"),
         MediaKind::Screen => (&state.screen_file, 0, vec![Codec::Vp8], "screen"),
     }
 }
 
 /// Reads a track until it ends: every packet recorded, offered to subscribers, counted.
-async fn receive(
-    inner: Weak<Inner>,
-    state: Arc<State>,
-    track: Arc<dyn TrackRemote>,
-    feed: Arc<Feed>,
-) {
+async fn receive(inner: Weak<Inner>, state: Arc<State>, track: Arc<dyn TrackRemote>, feed: Arc<Feed>) {
     let (slot, index, codecs, name) = recorder_slot(&state, feed.kind);
-    let started_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
+    let started_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     while let Some(event) = track.poll().await {
         let TrackRemoteEvent::OnRtpPacket(packet) = event else {
             if matches!(event, TrackRemoteEvent::OnEnded) {
@@ -247,9 +190,7 @@ async fn receive(
         let now = i.now_ms();
         feed.last_packet.store(now.max(1), Ordering::Relaxed);
         i.counters.packets_in.fetch_add(1, Ordering::Relaxed);
-        i.counters
-            .bytes_in
-            .fetch_add(packet.payload.len() as u64, Ordering::Relaxed);
+        i.counters.bytes_in.fetch_add(packet.payload.len() as u64, Ordering::Relaxed);
         let want_keyframe = {
             let mut rec = slot.lock().unwrap_or_else(|e| e.into_inner());
             if rec.is_none() && !state.closed.load(Ordering::Relaxed) {
@@ -261,14 +202,7 @@ async fn receive(
             }
             match rec.as_mut() {
                 Some(r) => r
-                    .push(
-                        index,
-                        Instant::now(),
-                        packet.header.sequence_number,
-                        packet.header.timestamp,
-                        packet.header.marker,
-                        &packet.payload,
-                    )
+                    .push(index, Instant::now(), packet.header.sequence_number, packet.header.timestamp, packet.header.marker, &packet.payload)
                     .unwrap_or_else(|e| {
                         tracing::error!(error = %e, "recording write failed");
                         false
@@ -285,10 +219,7 @@ async fn receive(
     if let Some(i) = inner.upgrade()
         && feed.up.swap(false, Ordering::Relaxed)
     {
-        i.emit(MediaEvent::TrackDown {
-            publisher: state.id,
-            kind: feed.kind,
-        });
+        i.emit(MediaEvent::TrackDown { publisher: state.id, kind: feed.kind });
     }
 }
 
@@ -312,24 +243,9 @@ impl Publisher {
             gathered: Notify::new(),
             subscriptions: Mutex::default(),
         });
-        let handler = Arc::new(Handler {
-            state: state.clone(),
-            inner: Arc::downgrade(inner),
-            me: OnceLock::new(),
-        });
-        let pc = engine::peer_connection(
-            &inner.cfg,
-            &inner.ports,
-            inner.runtime.clone(),
-            handler.clone(),
-        )
-        .await?;
-        let p = Arc::new(Publisher {
-            id,
-            pc: pc.clone(),
-            state,
-            created: Instant::now(),
-        });
+        let handler = Arc::new(Handler { state: state.clone(), inner: Arc::downgrade(inner), me: OnceLock::new() });
+        let pc = engine::peer_connection(&inner.cfg, &inner.ports, inner.runtime.clone(), handler.clone()).await?;
+        let p = Arc::new(Publisher { id, pc: pc.clone(), state, created: Instant::now() });
         let _ = handler.me.set(Arc::downgrade(&p));
         match answer(&pc, &p.state.gathered, offer).await {
             Ok(sdp) => Ok((p, sdp)),
@@ -350,13 +266,7 @@ impl Publisher {
     }
 
     pub fn feeds(&self) -> Vec<Arc<Feed>> {
-        self.state
-            .feeds
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .cloned()
-            .collect()
+        self.state.feeds.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect()
     }
 
     pub fn flowing(&self, inner: &Inner) -> Vec<MediaKind> {
@@ -382,28 +292,16 @@ impl Publisher {
             let now_up = flowing.contains(&f.kind);
             if f.up.swap(now_up, Ordering::Relaxed) != now_up {
                 inner.emit(if now_up {
-                    MediaEvent::TrackUp {
-                        publisher: self.id,
-                        kind: f.kind,
-                    }
+                    MediaEvent::TrackUp { publisher: self.id, kind: f.kind }
                 } else {
-                    MediaEvent::TrackDown {
-                        publisher: self.id,
-                        kind: f.kind,
-                    }
+                    MediaEvent::TrackDown { publisher: self.id, kind: f.kind }
                 });
             }
         }
         // Subscriptions whose viewer went away.
         let gone: Vec<Arc<dyn PeerConnection>> = {
-            let mut subs = self
-                .state
-                .subscriptions
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            let (dead, live): (Vec<_>, Vec<_>) = subs
-                .drain(..)
-                .partition(|(_, closed)| closed.load(Ordering::Relaxed));
+            let mut subs = self.state.subscriptions.lock().unwrap_or_else(|e| e.into_inner());
+            let (dead, live): (Vec<_>, Vec<_>) = subs.drain(..).partition(|(_, closed)| closed.load(Ordering::Relaxed));
             *subs = live;
             dead.into_iter().map(|(pc, _)| pc).collect()
         };
@@ -425,13 +323,7 @@ impl Publisher {
         if self.state.closed.swap(true, Ordering::Relaxed) {
             return;
         }
-        let subs: Vec<_> = self
-            .state
-            .subscriptions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain(..)
-            .collect();
+        let subs: Vec<_> = self.state.subscriptions.lock().unwrap_or_else(|e| e.into_inner()).drain(..).collect();
         for (pc, closed) in subs {
             closed.store(true, Ordering::Relaxed);
             let _ = pc.close().await;
@@ -445,33 +337,18 @@ impl Publisher {
                 }
             }
         }
-        self.state
-            .feeds
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.state.feeds.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }
 
 /// Sets the remote offer, answers, and waits (briefly) for candidates to be gathered so the
 /// answer carries them.
-pub(crate) async fn answer(
-    pc: &Arc<dyn PeerConnection>,
-    gathered: &Notify,
-    offer: RTCSessionDescription,
-) -> Result<String, MediaError> {
-    pc.set_remote_description(offer)
-        .await
-        .map_err(|e| MediaError::BadOffer(e.to_string()))?;
+pub(crate) async fn answer(pc: &Arc<dyn PeerConnection>, gathered: &Notify, offer: RTCSessionDescription) -> Result<String, MediaError> {
+    pc.set_remote_description(offer).await.map_err(|e| MediaError::BadOffer(e.to_string()))?;
     let answer = pc.create_answer(None).await.map_err(MediaError::webrtc)?;
-    pc.set_local_description(answer)
-        .await
-        .map_err(MediaError::webrtc)?;
+    pc.set_local_description(answer).await.map_err(MediaError::webrtc)?;
     let _ = tokio::time::timeout(Duration::from_secs(3), gathered.notified()).await;
-    pc.local_description()
-        .await
-        .map(|d| d.sdp)
-        .ok_or_else(|| MediaError::WebRtc("no local description".into()))
+    pc.local_description().await.map(|d| d.sdp).ok_or_else(|| MediaError::WebRtc("no local description".into()))
 }
 
 #[cfg(test)]
@@ -483,22 +360,11 @@ mod tests {
         let none = HashMap::new();
         assert_eq!(track_kind(None, false, &none), Some(MediaKind::Camera));
         assert_eq!(track_kind(None, true, &none), Some(MediaKind::Microphone));
-        assert_eq!(
-            track_kind(Some(MediaKind::Screen), false, &none),
-            Some(MediaKind::Screen)
-        );
+        assert_eq!(track_kind(Some(MediaKind::Screen), false, &none), Some(MediaKind::Screen));
         let camera = HashMap::from([(MediaKind::Camera, true)]);
         assert_eq!(track_kind(None, false, &camera), Some(MediaKind::Screen));
-        assert_eq!(
-            track_kind(Some(MediaKind::Camera), false, &camera),
-            None,
-            "a second camera while the first is live"
-        );
-        let all = HashMap::from([
-            (MediaKind::Camera, true),
-            (MediaKind::Screen, true),
-            (MediaKind::Microphone, true),
-        ]);
+        assert_eq!(track_kind(Some(MediaKind::Camera), false, &camera), None, "a second camera while the first is live");
+        let all = HashMap::from([(MediaKind::Camera, true), (MediaKind::Screen, true), (MediaKind::Microphone, true)]);
         assert_eq!(track_kind(None, false, &all), None);
         assert_eq!(track_kind(None, true, &all), None);
         // A track that ended may be followed by another of its kind.

@@ -5,15 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use exam_protocol::{MediaKind, ViewQuality};
 use rtc::media_stream::MediaStreamTrack;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind};
 use tokio::sync::{Notify, broadcast};
 use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
-use webrtc::peer_connection::{
-    PeerConnectionEventHandler, RTCIceGatheringState, RTCPeerConnectionState, RTCSessionDescription,
-};
+use webrtc::peer_connection::{PeerConnectionEventHandler, RTCIceGatheringState, RTCPeerConnectionState, RTCSessionDescription};
 
 use super::layers::{TemporalThinner, Verdict};
 use super::publisher::{Publisher, answer};
@@ -33,10 +29,7 @@ impl PeerConnectionEventHandler for Handler {
     }
 
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
-        if matches!(
-            state,
-            RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed
-        ) {
+        if matches!(state, RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed) {
             self.closed.store(true, Ordering::Relaxed);
         }
     }
@@ -50,17 +43,8 @@ pub(crate) async fn start(
     quality: ViewQuality,
 ) -> Result<(String, Vec<MediaKind>), MediaError> {
     let closed = Arc::new(AtomicBool::new(false));
-    let handler = Arc::new(Handler {
-        gathered: Notify::new(),
-        closed: closed.clone(),
-    });
-    let pc = engine::peer_connection(
-        &inner.cfg,
-        &inner.ports,
-        inner.runtime.clone(),
-        handler.clone(),
-    )
-    .await?;
+    let handler = Arc::new(Handler { gathered: Notify::new(), closed: closed.clone() });
+    let pc = engine::peer_connection(&inner.cfg, &inner.ports, inner.runtime.clone(), handler.clone()).await?;
     let feeds = p.feeds();
     let mut sent = Vec::new();
     let mut legs = Vec::new();
@@ -70,21 +54,14 @@ pub(crate) async fn start(
             continue;
         };
         let ssrc: u32 = rand::random();
-        let rtp_kind = if kind == MediaKind::Microphone {
-            RtpCodecKind::Audio
-        } else {
-            RtpCodecKind::Video
-        };
+        let rtp_kind = if kind == MediaKind::Microphone { RtpCodecKind::Audio } else { RtpCodecKind::Video };
         let track = Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
             format!("candidate-{}", p.id),
             kind.as_str().to_string(),
             kind.as_str().to_string(),
             rtp_kind,
             vec![RTCRtpEncodingParameters {
-                rtp_coding_parameters: RTCRtpCodingParameters {
-                    ssrc: Some(ssrc),
-                    ..Default::default()
-                },
+                rtp_coding_parameters: RTCRtpCodingParameters { ssrc: Some(ssrc), ..Default::default() },
                 codec: feed.codec.clone(),
                 ..Default::default()
             }],
@@ -97,8 +74,7 @@ pub(crate) async fn start(
             }
         };
         // A tile keeps the camera's base temporal layer; the enlarged view takes every frame.
-        let thinner = (quality == ViewQuality::Tile && kind == MediaKind::Camera)
-            .then(|| TemporalThinner::new(0));
+        let thinner = (quality == ViewQuality::Tile && kind == MediaKind::Camera).then(|| TemporalThinner::new(0));
         legs.push((track, sender, feed.packets.subscribe(), ssrc, thinner));
         sent.push(kind);
     }
@@ -118,24 +94,10 @@ pub(crate) async fn start(
             Err(_) => None,
         };
         if let Some(pt) = pt {
-            tokio::spawn(forward(
-                Arc::downgrade(inner),
-                rx,
-                track,
-                Rewrite {
-                    ssrc,
-                    payload_type: pt,
-                    thinner,
-                },
-                closed.clone(),
-            ));
+            tokio::spawn(forward(Arc::downgrade(inner), rx, track, Rewrite { ssrc, payload_type: pt, thinner }, closed.clone()));
         }
     }
-    p.state
-        .subscriptions
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push((pc, closed));
+    p.state.subscriptions.lock().unwrap_or_else(|e| e.into_inner()).push((pc, closed));
     inner.counters.subscriptions.fetch_add(1, Ordering::Relaxed);
     // A new viewer needs a keyframe to start from.
     p.request_keyframes(inner).await;

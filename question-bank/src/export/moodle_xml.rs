@@ -8,9 +8,7 @@ use crate::item::{Asset, ItemDraft, Key};
 use crate::sanitize::text_of;
 
 /// Moodle's choice grades for k right options out of a multiple-answer question (100 / k).
-const SHARES: [&str; 10] = [
-    "100", "50", "33.33333", "25", "20", "16.66667", "14.28571", "12.5", "11.11111", "10",
-];
+const SHARES: [&str; 10] = ["100", "50", "33.33333", "25", "20", "16.66667", "14.28571", "12.5", "11.11111", "10"];
 
 pub fn write(items: &[ItemDraft]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
@@ -35,49 +33,23 @@ fn question(out: &mut String, index: usize, item: &ItemDraft) {
         Key::ShortAnswer { .. } => "essay",
     };
     out.push_str(&format!("  <question type=\"{kind}\">\n"));
-    out.push_str(&format!(
-        "    <name>\n      <text>{}</text>\n    </name>\n",
-        xml(&name(index, item))
-    ));
-    out.push_str(&format!(
-        "    <questiontext format=\"html\">\n      <text>{}</text>\n",
-        xml(&stem)
-    ));
+    out.push_str(&format!("    <name>\n      <text>{}</text>\n    </name>\n", xml(&name(index, item))));
+    out.push_str(&format!("    <questiontext format=\"html\">\n      <text>{}</text>\n", xml(&stem)));
     for asset in &item.assets {
         file(out, asset);
     }
     out.push_str("    </questiontext>\n");
-    out.push_str(
-        "    <generalfeedback format=\"html\">\n      <text></text>\n    </generalfeedback>\n",
-    );
-    out.push_str(&format!(
-        "    <defaultgrade>{}</defaultgrade>\n    <hidden>0</hidden>\n",
-        item.points
-    ));
+    out.push_str("    <generalfeedback format=\"html\">\n      <text></text>\n    </generalfeedback>\n");
+    out.push_str(&format!("    <defaultgrade>{}</defaultgrade>\n    <hidden>0</hidden>\n", item.points));
     if let Some(code) = &item.code {
         out.push_str(&format!("    <idnumber>{}</idnumber>\n", xml(code)));
     }
     match &item.key {
-        Key::Single { choice } => choices(out, item, true, |id| {
-            if id == choice {
-                "100".into()
-            } else {
-                "0".into()
-            }
-        }),
+        Key::Single { choice } => choices(out, item, true, |id| if id == choice { "100".into() } else { "0".into() }),
         Key::Multiple { choices: right } => {
-            let share = SHARES.get(right.len().saturating_sub(1)).map_or_else(
-                || format!("{:.7}", 100.0 / right.len() as f64),
-                |s| (*s).to_string(),
-            );
+            let share = SHARES.get(right.len().saturating_sub(1)).map_or_else(|| format!("{:.7}", 100.0 / right.len() as f64), |s| (*s).to_string());
             // A wrong option cancels the credit, as in an all-or-nothing 多选题.
-            choices(out, item, false, |id| {
-                if right.iter().any(|r| r == id) {
-                    share.clone()
-                } else {
-                    "-100".into()
-                }
-            });
+            choices(out, item, false, |id| if right.iter().any(|r| r == id) { share.clone() } else { "-100".into() });
         }
         Key::TrueFalse { value } => {
             let (t, f) = if *value { ("100", "0") } else { ("0", "100") };
@@ -88,13 +60,7 @@ fn question(out: &mut String, index: usize, item: &ItemDraft) {
         Key::FillIn { blanks } => {
             out.push_str("    <usecase>0</usecase>\n");
             for accepted in blanks.iter().flatten() {
-                answer(
-                    out,
-                    "100",
-                    "moodle_auto_format",
-                    &fields::short_answer_pattern(accepted),
-                    &[],
-                );
+                answer(out, "100", "moodle_auto_format", &fields::short_answer_pattern(accepted), &[]);
             }
         }
         Key::ShortAnswer { reference } => {
@@ -126,20 +92,13 @@ fn choices(out: &mut String, item: &ItemDraft, single: bool, grade: impl Fn(&str
     for c in &item.choices {
         let content = with_plugin_files(&c.content, &item.assets);
         // Moodle shows an answer's images only from the answer's own file area.
-        let used: Vec<&Asset> = item
-            .assets
-            .iter()
-            .filter(|a| content.contains(&plugin_src(&a.path)))
-            .collect();
+        let used: Vec<&Asset> = item.assets.iter().filter(|a| content.contains(&plugin_src(&a.path))).collect();
         answer(out, &grade(&c.id), "html", &content, &used);
     }
 }
 
 fn answer(out: &mut String, fraction: &str, format: &str, text: &str, assets: &[&Asset]) {
-    out.push_str(&format!(
-        "    <answer fraction=\"{fraction}\" format=\"{format}\">\n      <text>{}</text>\n",
-        xml(text)
-    ));
+    out.push_str(&format!("    <answer fraction=\"{fraction}\" format=\"{format}\">\n      <text>{}</text>\n", xml(text)));
     out.push_str("      <feedback format=\"html\">\n        <text></text>\n      </feedback>\n");
     for asset in assets {
         file(out, asset);
@@ -148,18 +107,8 @@ fn answer(out: &mut String, fraction: &str, format: &str, text: &str, assets: &[
 }
 
 fn file(out: &mut String, asset: &Asset) {
-    let (dir, name) = asset
-        .path
-        .rsplit_once('/')
-        .map_or(("/".to_string(), asset.path.as_str()), |(d, n)| {
-            (format!("/{d}/"), n)
-        });
-    out.push_str(&format!(
-        "      <file name=\"{}\" path=\"{}\" encoding=\"base64\">{}</file>\n",
-        xml(name),
-        xml(&dir),
-        base64::encode(&asset.bytes)
-    ));
+    let (dir, name) = asset.path.rsplit_once('/').map_or(("/".to_string(), asset.path.as_str()), |(d, n)| (format!("/{d}/"), n));
+    out.push_str(&format!("      <file name=\"{}\" path=\"{}\" encoding=\"base64\">{}</file>\n", xml(name), xml(&dir), base64::encode(&asset.bytes)));
 }
 
 /// A name for Moodle's question bank: the item code, else the start of the stem.
@@ -168,11 +117,7 @@ fn name(index: usize, item: &ItemDraft) -> String {
         return code.clone();
     }
     let text: String = text_of(&item.stem).chars().take(40).collect();
-    if text.is_empty() {
-        format!("item {}", index + 1)
-    } else {
-        text
-    }
+    if text.is_empty() { format!("item {}", index + 1) } else { text }
 }
 
 fn plugin_src(path: &str) -> String {
@@ -183,10 +128,7 @@ fn plugin_src(path: &str) -> String {
 fn with_plugin_files(html: &str, assets: &[Asset]) -> String {
     let mut out = html.to_string();
     for a in assets {
-        out = out.replace(
-            &format!("src=\"{}\"", attr_escape(&a.path)),
-            &plugin_src(&a.path),
-        );
+        out = out.replace(&format!("src=\"{}\"", attr_escape(&a.path)), &plugin_src(&a.path));
     }
     out
 }
@@ -228,43 +170,17 @@ mod tests {
 
     #[test]
     fn writes_moodle_fields() {
-        let ab = vec![
-            Choice {
-                id: "A".into(),
-                content: "<p>甲 &amp; 乙</p>".into(),
-                fixed: false,
-            },
-            Choice {
-                id: "B".into(),
-                content: "丙".into(),
-                fixed: true,
-            },
-        ];
-        let mut item = ItemDraft::new(
-            "x",
-            "<p>题干</p>",
-            ab,
-            Key::Multiple {
-                choices: vec!["A".into(), "B".into()],
-            },
-        );
+        let ab =
+            vec![Choice { id: "A".into(), content: "<p>甲 &amp; 乙</p>".into(), fixed: false }, Choice { id: "B".into(), content: "丙".into(), fixed: true }];
+        let mut item = ItemDraft::new("x", "<p>题干</p>", ab, Key::Multiple { choices: vec!["A".into(), "B".into()] });
         item.points = Points(2500);
         item.code = Some("3-A-A-B-E-004".into());
         let xml = write(&[item]);
         assert!(xml.contains("<question type=\"multichoice\">"), "{xml}");
-        assert!(
-            xml.contains("<single>false</single>")
-                && xml.contains("<shuffleanswers>false</shuffleanswers>")
-        );
+        assert!(xml.contains("<single>false</single>") && xml.contains("<shuffleanswers>false</shuffleanswers>"));
         assert!(xml.contains("<answer fraction=\"50\" format=\"html\">\n      <text>&lt;p&gt;甲 &amp;amp; 乙&lt;/p&gt;</text>"));
-        assert!(
-            xml.contains("<defaultgrade>2.5</defaultgrade>")
-                && xml.contains("<idnumber>3-A-A-B-E-004</idnumber>")
-        );
+        assert!(xml.contains("<defaultgrade>2.5</defaultgrade>") && xml.contains("<idnumber>3-A-A-B-E-004</idnumber>"));
         assert!(xml.contains("<tag><text>fixed:B</text></tag>"));
-        assert_eq!(
-            cloze_text("甲____乙", &[vec!["1".into()], vec!["2".into()]]),
-            ("甲{1:SHORTANSWER:=1}乙 {1:SHORTANSWER:=2}".into(), 1)
-        );
+        assert_eq!(cloze_text("甲____乙", &[vec!["1".into()], vec!["2".into()]]), ("甲{1:SHORTANSWER:=1}乙 {1:SHORTANSWER:=2}".into(), 1));
     }
 }

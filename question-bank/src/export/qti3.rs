@@ -16,11 +16,9 @@ use crate::item::{ItemDraft, Key, choice_letter};
 use crate::sanitize;
 
 const ITEM_NS: &str = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0";
-const ITEM_XSD: &str =
-    "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_asiv3p0_v1p0.xsd";
+const ITEM_XSD: &str = "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_asiv3p0_v1p0.xsd";
 const CP_NS: &str = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1";
-const CP_XSD: &str =
-    "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqtiv3p0_imscpv1p2_v1p0.xsd";
+const CP_XSD: &str = "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqtiv3p0_imscpv1p2_v1p0.xsd";
 
 /// One item's place in the package.
 struct Entry<'a> {
@@ -38,35 +36,22 @@ pub fn write_package(items: &[ItemDraft]) -> Result<Vec<u8>, ExportError> {
         let dir = format!("items/{id}");
         let mut assets = Vec::with_capacity(item.assets.len());
         for asset in &item.assets {
-            let path = asset_entry(&asset.path).ok_or_else(|| {
-                ExportError::Write(format!(
-                    "item {}: the asset path {:?} cannot be stored in a package",
-                    i + 1,
-                    asset.path
-                ))
-            })?;
+            let path = asset_entry(&asset.path)
+                .ok_or_else(|| ExportError::Write(format!("item {}: the asset path {:?} cannot be stored in a package", i + 1, asset.path)))?;
             assets.push(format!("{dir}/{path}"));
         }
-        entries.push(Entry {
-            item,
-            href: format!("{dir}/{id}.xml"),
-            id,
-            assets,
-        });
+        entries.push(Entry { item, href: format!("{dir}/{id}.xml"), id, assets });
     }
     let failed = |e: zip::result::ZipError| ExportError::Write(e.to_string());
     let io_failed = |e: std::io::Error| ExportError::Write(e.to_string());
     let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     zip.start_file("imsmanifest.xml", options).map_err(failed)?;
-    zip.write_all(manifest(&entries).as_bytes())
-        .map_err(io_failed)?;
+    zip.write_all(manifest(&entries).as_bytes()).map_err(io_failed)?;
     for entry in &entries {
         let mut written: Vec<&str> = Vec::new();
-        zip.start_file(entry.href.as_str(), options)
-            .map_err(failed)?;
-        zip.write_all(item_xml(entry.item, &entry.id).as_bytes())
-            .map_err(io_failed)?;
+        zip.start_file(entry.href.as_str(), options).map_err(failed)?;
+        zip.write_all(item_xml(entry.item, &entry.id).as_bytes()).map_err(io_failed)?;
         for (name, asset) in entry.assets.iter().zip(&entry.item.assets) {
             // The same path twice in one item: the first one is what the HTML shows.
             if written.contains(&name.as_str()) {
@@ -105,14 +90,8 @@ fn manifest(entries: &[Entry<'_>]) -> String {
     );
     for e in entries {
         let item = e.item;
-        x.push_str(&format!(
-            "    <resource identifier=\"{}\" type=\"imsqti_item_xmlv3p0\" href=\"{}\">\n      <metadata><qb:item>",
-            e.id,
-            xml_attr(&e.href)
-        ));
-        let mut field = |name: &str, value: &str| {
-            x.push_str(&format!("<qb:{name}>{}</qb:{name}>", xml_text(value)))
-        };
+        x.push_str(&format!("    <resource identifier=\"{}\" type=\"imsqti_item_xmlv3p0\" href=\"{}\">\n      <metadata><qb:item>", e.id, xml_attr(&e.href)));
+        let mut field = |name: &str, value: &str| x.push_str(&format!("<qb:{name}>{}</qb:{name}>", xml_text(value)));
         field("type", item.key.item_type().as_str());
         if let Some(code) = &item.code {
             field("code", code);
@@ -130,11 +109,7 @@ fn manifest(entries: &[Entry<'_>]) -> String {
             field("source", source);
         }
         for asset in &item.assets {
-            x.push_str(&format!(
-                r#"<qb:asset path="{}" mime="{}"/>"#,
-                xml_attr(&asset.path),
-                xml_attr(&asset.mime)
-            ));
+            x.push_str(&format!(r#"<qb:asset path="{}" mime="{}"/>"#, xml_attr(&asset.path), xml_attr(&asset.mime)));
         }
         x.push_str("</qb:item></metadata>\n");
         x.push_str(&format!("      <file href=\"{}\"/>\n", xml_attr(&e.href)));
@@ -161,9 +136,7 @@ fn value(v: &str) -> String {
 }
 
 fn declaration(id: &str, cardinality: &str, base_type: &str, inner: &str) -> String {
-    format!(
-        "  <qti-response-declaration identifier=\"{id}\" cardinality=\"{cardinality}\" base-type=\"{base_type}\">{inner}</qti-response-declaration>\n"
-    )
+    format!("  <qti-response-declaration identifier=\"{id}\" cardinality=\"{cardinality}\" base-type=\"{base_type}\">{inner}</qti-response-declaration>\n")
 }
 
 fn correct(values: &[String]) -> String {
@@ -177,21 +150,14 @@ fn correct(values: &[String]) -> String {
 /// The stem as item-body XHTML, wrapped in a block (QTI's item body holds no bare text)
 /// that the importer unwraps again.
 fn stem(html: &str, blanks: Option<&[String]>) -> String {
-    format!(
-        r#"<div class="{STEM_CLASS}">{}</div>"#,
-        xhtml::html_to_xml(&sanitize::clean(html), blanks)
-    )
+    format!(r#"<div class="{STEM_CLASS}">{}</div>"#, xhtml::html_to_xml(&sanitize::clean(html), blanks))
 }
 
 fn choice_interaction(choices: &[(String, String, bool)], shuffle: bool, max: u32) -> String {
-    let mut x = format!(
-        r#"<qti-choice-interaction response-identifier="RESPONSE" shuffle="{shuffle}" max-choices="{max}">"#
-    );
+    let mut x = format!(r#"<qti-choice-interaction response-identifier="RESPONSE" shuffle="{shuffle}" max-choices="{max}">"#);
     for (id, content, fixed) in choices {
         let fixed = if *fixed { r#" fixed="true""# } else { "" };
-        x.push_str(&format!(
-            r#"<qti-simple-choice identifier="{id}"{fixed}>{content}</qti-simple-choice>"#
-        ));
+        x.push_str(&format!(r#"<qti-simple-choice identifier="{id}"{fixed}>{content}</qti-simple-choice>"#));
     }
     x.push_str("</qti-choice-interaction>");
     x
@@ -209,73 +175,36 @@ fn scoring(condition: &str) -> String {
 const MATCH_CORRECT: &str = r#"<qti-match><qti-variable identifier="RESPONSE"/><qti-correct identifier="RESPONSE"/></qti-match>"#;
 
 fn item_xml(item: &ItemDraft, id: &str) -> String {
-    let letter_of = |choice: &str| {
-        item.choices
-            .iter()
-            .position(|c| c.id == choice)
-            .map(choice_letter)
-    };
+    let letter_of = |choice: &str| item.choices.iter().position(|c| c.id == choice).map(choice_letter);
     let options = || -> Vec<(String, String, bool)> {
         let content = |html: &str| xhtml::html_to_xml(&sanitize::clean(html), None);
-        item.choices
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (choice_letter(i), content(&c.content), c.fixed))
-            .collect()
+        item.choices.iter().enumerate().map(|(i, c)| (choice_letter(i), content(&c.content), c.fixed)).collect()
     };
     let (declarations, body, processing) = match &item.key {
         Key::Single { choice } => (
-            declaration(
-                "RESPONSE",
-                "single",
-                "identifier",
-                &correct(&letter_of(choice).into_iter().collect::<Vec<_>>()),
-            ),
+            declaration("RESPONSE", "single", "identifier", &correct(&letter_of(choice).into_iter().collect::<Vec<_>>())),
             stem(&item.stem, None) + &choice_interaction(&options(), true, 1),
             scoring(MATCH_CORRECT),
         ),
         Key::Multiple { choices } => (
-            declaration(
-                "RESPONSE",
-                "multiple",
-                "identifier",
-                &correct(
-                    &choices
-                        .iter()
-                        .filter_map(|c| letter_of(c))
-                        .collect::<Vec<_>>(),
-                ),
-            ),
+            declaration("RESPONSE", "multiple", "identifier", &correct(&choices.iter().filter_map(|c| letter_of(c)).collect::<Vec<_>>())),
             stem(&item.stem, None) + &choice_interaction(&options(), true, 0),
             scoring(MATCH_CORRECT),
         ),
         Key::TrueFalse { value } => {
-            let options = [
-                ("true".to_owned(), "正确".to_owned(), false),
-                ("false".to_owned(), "错误".to_owned(), false),
-            ];
+            let options = [("true".to_owned(), "正确".to_owned(), false), ("false".to_owned(), "错误".to_owned(), false)];
             (
-                declaration(
-                    "RESPONSE",
-                    "single",
-                    "identifier",
-                    &correct(&[value.to_string()]),
-                ),
+                declaration("RESPONSE", "single", "identifier", &correct(&[value.to_string()])),
                 stem(&item.stem, None) + &choice_interaction(&options, false, 1),
                 scoring(MATCH_CORRECT),
             )
         }
         Key::FillIn { blanks } => fill_in(&item.stem, blanks),
         Key::ShortAnswer { reference } => {
-            let reference: Vec<String> = reference
-                .iter()
-                .filter(|r| !r.trim().is_empty())
-                .cloned()
-                .collect();
+            let reference: Vec<String> = reference.iter().filter(|r| !r.trim().is_empty()).cloned().collect();
             (
                 declaration("RESPONSE", "single", "string", &correct(&reference)),
-                stem(&item.stem, None)
-                    + r#"<qti-extended-text-interaction response-identifier="RESPONSE"/>"#,
+                stem(&item.stem, None) + r#"<qti-extended-text-interaction response-identifier="RESPONSE"/>"#,
                 String::new(),
             )
         }
@@ -308,31 +237,19 @@ fn fill_in(stem_html: &str, blanks: &[Vec<String>]) -> (String, String, String) 
         if !answers.is_empty() {
             inner.push_str(r#"<qti-mapping default-value="0">"#);
             for a in answers {
-                inner.push_str(&format!(
-                    r#"<qti-map-entry map-key="{}" mapped-value="1" case-sensitive="false"/>"#,
-                    xml_attr(a)
-                ));
+                inner.push_str(&format!(r#"<qti-map-entry map-key="{}" mapped-value="1" case-sensitive="false"/>"#, xml_attr(a)));
             }
             inner.push_str("</qti-mapping>");
         }
         declarations.push_str(&declaration(&id, "single", "string", &inner));
-        interactions.push(format!(
-            r#"<qti-text-entry-interaction response-identifier="{id}"/>"#
-        ));
-        conditions.push_str(&format!(
-            r#"<qti-gt><qti-map-response identifier="{id}"/><qti-base-value base-type="float">0</qti-base-value></qti-gt>"#
-        ));
+        interactions.push(format!(r#"<qti-text-entry-interaction response-identifier="{id}"/>"#));
+        conditions.push_str(&format!(r#"<qti-gt><qti-map-response identifier="{id}"/><qti-base-value base-type="float">0</qti-base-value></qti-gt>"#));
     }
-    let body =
-        if !blanks.is_empty() && xhtml::count_blanks(&sanitize::clean(stem_html)) == blanks.len() {
-            stem(stem_html, Some(&interactions))
-        } else {
-            let trailing: String = interactions.iter().map(|i| format!("<p>{i}</p>")).collect();
-            stem(stem_html, None) + &format!(r#"<div class="{BLANKS_CLASS}">{trailing}</div>"#)
-        };
-    (
-        declarations,
-        body,
-        scoring(&format!("<qti-and>{conditions}</qti-and>")),
-    )
+    let body = if !blanks.is_empty() && xhtml::count_blanks(&sanitize::clean(stem_html)) == blanks.len() {
+        stem(stem_html, Some(&interactions))
+    } else {
+        let trailing: String = interactions.iter().map(|i| format!("<p>{i}</p>")).collect();
+        stem(stem_html, None) + &format!(r#"<div class="{BLANKS_CLASS}">{trailing}</div>"#)
+    };
+    (declarations, body, scoring(&format!("<qti-and>{conditions}</qti-and>")))
 }

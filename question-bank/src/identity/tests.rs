@@ -14,12 +14,7 @@ fn resident(raw: &str) -> Result<IdDocument, IdError> {
 
 #[test]
 fn valid_resident_ids_are_accepted() {
-    for n in [
-        GB_EXAMPLE,
-        CHENGDU_X,
-        "510104199001011230",
-        "440300200002290019",
-    ] {
+    for n in [GB_EXAMPLE, CHENGDU_X, "510104199001011230", "440300200002290019"] {
         let doc = resident(n).unwrap_or_else(|e| panic!("{n}: {e}"));
         assert_eq!(doc.number(), n);
         assert_eq!(doc.kind(), IdKind::ResidentId);
@@ -28,18 +23,9 @@ fn valid_resident_ids_are_accepted() {
 
 #[test]
 fn a_lowercase_x_spaces_and_full_width_digits_are_folded() {
-    assert_eq!(
-        resident("  11010519491231002x ").map(|d| d.number().to_string()),
-        Ok(GB_EXAMPLE.into())
-    );
-    assert_eq!(
-        resident("１１０１０５１９４９１２３１００２ｘ").map(|d| d.number().to_string()),
-        Ok(GB_EXAMPLE.into())
-    );
-    assert_eq!(
-        resident("\u{3000}510104199001011230\u{3000}").map(|d| d.number().to_string()),
-        Ok("510104199001011230".into())
-    );
+    assert_eq!(resident("  11010519491231002x ").map(|d| d.number().to_string()), Ok(GB_EXAMPLE.into()));
+    assert_eq!(resident("１１０１０５１９４９１２３１００２ｘ").map(|d| d.number().to_string()), Ok(GB_EXAMPLE.into()));
+    assert_eq!(resident("\u{3000}510104199001011230\u{3000}").map(|d| d.number().to_string()), Ok("510104199001011230".into()));
 }
 
 #[test]
@@ -60,40 +46,23 @@ fn malformed_numbers_are_format_errors() {
 
 #[test]
 fn a_wrong_check_character_is_a_checksum_error() {
-    assert_eq!(
-        resident("110105194912310021"),
-        Err(IdError::InvalidChecksum)
-    );
+    assert_eq!(resident("110105194912310021"), Err(IdError::InvalidChecksum));
     // One digit mistyped.
-    assert_eq!(
-        resident("11010519491231012X"),
-        Err(IdError::InvalidChecksum)
-    );
+    assert_eq!(resident("11010519491231012X"), Err(IdError::InvalidChecksum));
     // Two digits swapped.
-    assert_eq!(
-        resident("510104199001011320"),
-        Err(IdError::InvalidChecksum)
-    );
+    assert_eq!(resident("510104199001011320"), Err(IdError::InvalidChecksum));
 }
 
 #[test]
 fn birth_dates_must_be_real_and_not_in_the_future() {
     // Each has a correct check character.
-    for bad in [
-        "51010419900230123X",
-        "510104202302291234",
-        "510104199013011238",
-        "510104189912311235",
-    ] {
+    for bad in ["51010419900230123X", "510104202302291234", "510104199013011238", "510104189912311235"] {
         assert_eq!(resident(bad), Err(IdError::InvalidBirthDate), "{bad}");
     }
     // 29 February in a leap year is real.
     assert!(resident("510104200802291231").is_ok());
     // 2030 is after TODAY, but fine for `parse`, which has no clock.
-    assert_eq!(
-        resident("51010420300101123X"),
-        Err(IdError::InvalidBirthDate)
-    );
+    assert_eq!(resident("51010420300101123X"), Err(IdError::InvalidBirthDate));
     assert!(IdDocument::parse(IdKind::ResidentId, "51010420300101123X").is_ok());
     // Born today is not the future.
     assert!(IdDocument::parse_at(IdKind::ResidentId, "51010420300101123X", (2030, 1, 1)).is_ok());
@@ -101,58 +70,22 @@ fn birth_dates_must_be_real_and_not_in_the_future() {
 
 #[test]
 fn error_codes_are_stable() {
-    let codes: Vec<&str> = [
-        IdError::InvalidFormat,
-        IdError::InvalidChecksum,
-        IdError::InvalidBirthDate,
-    ]
-    .iter()
-    .map(|e| e.code())
-    .collect();
-    assert_eq!(
-        codes,
-        [
-            "invalid_id_format",
-            "invalid_id_checksum",
-            "invalid_birth_date"
-        ]
-    );
+    let codes: Vec<&str> = [IdError::InvalidFormat, IdError::InvalidChecksum, IdError::InvalidBirthDate].iter().map(|e| e.code()).collect();
+    assert_eq!(codes, ["invalid_id_format", "invalid_id_checksum", "invalid_birth_date"]);
 }
 
 #[test]
 fn other_documents_are_5_to_20_letters_or_digits() {
     let ok = |k, raw| IdDocument::parse_at(k, raw, TODAY).map(|d| d.number().to_string());
     assert_eq!(ok(IdKind::Passport, " e12345678 "), Ok("E12345678".into()));
-    assert_eq!(
-        ok(IdKind::HongKongMacauPermit, "h1234567801"),
-        Ok("H1234567801".into())
-    );
+    assert_eq!(ok(IdKind::HongKongMacauPermit, "h1234567801"), Ok("H1234567801".into()));
     assert_eq!(ok(IdKind::TaiwanPermit, "12345678"), Ok("12345678".into()));
-    assert_eq!(
-        ok(
-            IdKind::ForeignPermanentResident,
-            "９３１１５６１９９００１０１２３４"
-        ),
-        Ok("93115619900101234".into())
-    );
-    for bad in [
-        "E123",
-        "E1234567890123456789X",
-        "E1234-5678",
-        "E 12345678",
-        "护照12345",
-    ] {
-        assert_eq!(
-            ok(IdKind::Passport, bad),
-            Err(IdError::InvalidFormat),
-            "{bad}"
-        );
+    assert_eq!(ok(IdKind::ForeignPermanentResident, "９３１１５６１９９００１０１２３４"), Ok("93115619900101234".into()));
+    for bad in ["E123", "E1234567890123456789X", "E1234-5678", "E 12345678", "护照12345"] {
+        assert_eq!(ok(IdKind::Passport, bad), Err(IdError::InvalidFormat), "{bad}");
     }
     // No checksum or birth date rules for them.
-    assert_eq!(
-        IdDocument::parse(IdKind::Passport, "11010519491231002X").map(|d| d.birth_date()),
-        Ok(None)
-    );
+    assert_eq!(IdDocument::parse(IdKind::Passport, "11010519491231002X").map(|d| d.birth_date()), Ok(None));
 }
 
 #[test]
@@ -161,10 +94,7 @@ fn numbers_are_masked_in_display_debug_and_masked() {
     assert_eq!(doc.masked(), "510***********123X");
     assert_eq!(doc.to_string(), "510***********123X");
     let debug = format!("{doc:?}");
-    assert_eq!(
-        debug,
-        r#"IdDocument { kind: ResidentId, number: "510***********123X" }"#
-    );
+    assert_eq!(debug, r#"IdDocument { kind: ResidentId, number: "510***********123X" }"#);
     let pretty = format!("{doc:#?}");
     assert!(!debug.contains("19900118") && !pretty.contains("19900118"));
     let passport = IdDocument::parse(IdKind::Passport, "E12345678").expect("valid");
@@ -190,26 +120,15 @@ fn age_counts_whole_years_from_the_birth_date() {
     let leap = resident("510104200802291231").expect("valid");
     assert_eq!(leap.age_on((2025, 2, 28)), Some(16));
     assert_eq!(leap.age_on((2025, 3, 1)), Some(17));
-    assert_eq!(
-        IdDocument::parse(IdKind::Passport, "E12345678")
-            .expect("valid")
-            .age_on(TODAY),
-        None
-    );
+    assert_eq!(IdDocument::parse(IdKind::Passport, "E12345678").expect("valid").age_on(TODAY), None);
 }
 
 #[test]
 fn kinds_serialise_snake_case() {
-    assert_eq!(
-        serde_json::to_string(&IdKind::HongKongMacauPermit).expect("json"),
-        r#""hong_kong_macau_permit""#
-    );
+    assert_eq!(serde_json::to_string(&IdKind::HongKongMacauPermit).expect("json"), r#""hong_kong_macau_permit""#);
     for k in IdKind::ALL {
         assert_eq!(IdKind::parse(k.as_str()), Some(k));
-        assert_eq!(
-            serde_json::to_string(&k).expect("json"),
-            format!("\"{}\"", k.as_str())
-        );
+        assert_eq!(serde_json::to_string(&k).expect("json"), format!("\"{}\"", k.as_str()));
     }
     assert_eq!(IdKind::ResidentId.name_zh(), "居民身份证");
 }

@@ -50,36 +50,16 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
         let item_ref = || format!("line {start_line}");
         if let Some(answer) = answer_line(line) {
             if stem.is_empty() || options.is_empty() {
-                report.skip(
-                    item_ref(),
-                    SkipCode::MalformedItem,
-                    "ANSWER without a question and options",
-                );
+                report.skip(item_ref(), SkipCode::MalformedItem, "ANSWER without a question and options");
             } else {
-                let choices: Vec<Choice> = options
-                    .drain(..)
-                    .map(|(id, text)| Choice {
-                        id,
-                        content: escape(&text),
-                        fixed: false,
-                    })
-                    .collect();
-                let draft = ItemDraft::new(
-                    item_ref(),
-                    escape(&stem.join("\n")),
-                    choices,
-                    Key::Single {
-                        choice: answer.to_string(),
-                    },
-                );
+                let choices: Vec<Choice> = options.drain(..).map(|(id, text)| Choice { id, content: escape(&text), fixed: false }).collect();
+                let draft = ItemDraft::new(item_ref(), escape(&stem.join("\n")), choices, Key::Single { choice: answer.to_string() });
                 report.push_checked(draft);
             }
             stem.clear();
             options.clear();
             if report.items.len() > limits.max_items {
-                return Err(ImportError::TooManyItems {
-                    limit: limits.max_items,
-                });
+                return Err(ImportError::TooManyItems { limit: limits.max_items });
             }
         } else if let Some((id, text)) = option_line(line).filter(|_| !stem.is_empty()) {
             options.push((id, text.to_string()));
@@ -88,11 +68,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
         } else {
             // Text after the options that is not ANSWER: the block is broken; report it and
             // start over from this line.
-            report.skip(
-                item_ref(),
-                SkipCode::MalformedItem,
-                format!("expected ANSWER: at line {}", i + 1),
-            );
+            report.skip(item_ref(), SkipCode::MalformedItem, format!("expected ANSWER: at line {}", i + 1));
             options.clear();
             stem.clear();
             stem.push(line);
@@ -100,11 +76,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
         }
     }
     if !stem.is_empty() || !options.is_empty() {
-        report.skip(
-            format!("line {start_line}"),
-            SkipCode::MalformedItem,
-            "the last question has no ANSWER: line",
-        );
+        report.skip(format!("line {start_line}"), SkipCode::MalformedItem, "the last question has no ANSWER: line");
     }
     if report.items.is_empty() && report.skipped.is_empty() {
         return Err(ImportError::Malformed("no Aiken questions found".into()));

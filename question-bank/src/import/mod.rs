@@ -35,14 +35,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
-        Format::Qti,
-        Format::QtiPackage,
-        Format::MoodleXml,
-        Format::Gift,
-        Format::Aiken,
-        Format::Xlsx,
-    ];
+    pub const ALL: [Format; 6] = [Format::Qti, Format::QtiPackage, Format::MoodleXml, Format::Gift, Format::Aiken, Format::Xlsx];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -152,11 +145,7 @@ pub struct Skipped {
 
 impl Skipped {
     pub fn new(item: impl Into<String>, code: SkipCode, detail: impl Into<String>) -> Skipped {
-        Skipped {
-            item: item.into(),
-            code,
-            detail: detail.into(),
-        }
+        Skipped { item: item.into(), code, detail: detail.into() }
     }
 }
 
@@ -171,11 +160,7 @@ impl ImportReport {
     pub fn push_checked(&mut self, draft: ItemDraft) {
         match draft.check() {
             Ok(()) => self.items.push(draft),
-            Err(reason) => self.skipped.push(Skipped::new(
-                draft.source_ref.clone(),
-                SkipCode::InvalidItem,
-                reason,
-            )),
+            Err(reason) => self.skipped.push(Skipped::new(draft.source_ref.clone(), SkipCode::InvalidItem, reason)),
         }
     }
 
@@ -222,15 +207,9 @@ impl ImportError {
 pub fn detect(bytes: &[u8], file_name: Option<&str>) -> Option<Format> {
     if bytes.starts_with(b"PK\x03\x04") {
         // Both QTI packages and XLSX workbooks are zips; an XLSX has xl/workbook.xml.
-        let is_xlsx = file_name.is_some_and(|n| n.to_ascii_lowercase().ends_with(".xlsx"))
-            || bytes
-                .windows(b"xl/workbook.xml".len())
-                .any(|w| w == b"xl/workbook.xml");
-        return Some(if is_xlsx {
-            Format::Xlsx
-        } else {
-            Format::QtiPackage
-        });
+        let is_xlsx =
+            file_name.is_some_and(|n| n.to_ascii_lowercase().ends_with(".xlsx")) || bytes.windows(b"xl/workbook.xml".len()).any(|w| w == b"xl/workbook.xml");
+        return Some(if is_xlsx { Format::Xlsx } else { Format::QtiPackage });
     }
     let text = std::str::from_utf8(bytes).ok()?;
     let text = text.trim_start_matches('\u{feff}');
@@ -239,10 +218,7 @@ pub fn detect(bytes: &[u8], file_name: Option<&str>) -> Option<Format> {
         if head.contains("<quiz") {
             return Some(Format::MoodleXml);
         }
-        if head.contains("assessmentItem")
-            || head.contains("assessmentTest")
-            || head.contains("qti-assessment")
-        {
+        if head.contains("assessmentItem") || head.contains("assessmentTest") || head.contains("qti-assessment") {
             return Some(Format::Qti);
         }
         return None;
@@ -257,26 +233,15 @@ pub fn detect(bytes: &[u8], file_name: Option<&str>) -> Option<Format> {
 }
 
 /// Reads a file in the given format, or the detected one.
-pub fn import(
-    bytes: &[u8],
-    format: Option<Format>,
-    file_name: Option<&str>,
-    limits: &Limits,
-) -> Result<(Format, ImportReport), ImportError> {
+pub fn import(bytes: &[u8], format: Option<Format>, file_name: Option<&str>, limits: &Limits) -> Result<(Format, ImportReport), ImportError> {
     if bytes.len() > limits.max_file_bytes {
-        return Err(ImportError::TooLarge {
-            limit: limits.max_file_bytes,
-        });
+        return Err(ImportError::TooLarge { limit: limits.max_file_bytes });
     }
     let format = match format {
         Some(f) => f,
         None => detect(bytes, file_name).ok_or(ImportError::UnknownFormat)?,
     };
-    let text = || {
-        std::str::from_utf8(bytes)
-            .map(|t| t.trim_start_matches('\u{feff}'))
-            .map_err(|e| ImportError::Malformed(format!("not UTF-8 text: {e}")))
-    };
+    let text = || std::str::from_utf8(bytes).map(|t| t.trim_start_matches('\u{feff}')).map_err(|e| ImportError::Malformed(format!("not UTF-8 text: {e}")));
     let report = match format {
         Format::Qti => qti::parse(text()?, limits)?,
         Format::QtiPackage => qti_package::parse(bytes, limits)?,
@@ -286,9 +251,7 @@ pub fn import(
         Format::Xlsx => xlsx::parse(bytes, limits)?,
     };
     if report.items.len() > limits.max_items {
-        return Err(ImportError::TooManyItems {
-            limit: limits.max_items,
-        });
+        return Err(ImportError::TooManyItems { limit: limits.max_items });
     }
     Ok((format, report))
 }

@@ -14,94 +14,56 @@ use crate::item::{Asset, Difficulty, ItemDraft, ItemType};
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ImportReport, ImportError> {
     let mut zip = zip_safety::open(bytes, limits)?;
     let manifest_name = find_manifest(&zip)?;
-    let manifest = zip_safety::read(&mut zip, &manifest_name)?
-        .ok_or_else(|| ImportError::Malformed("imsmanifest.xml cannot be read".into()))?;
-    let text = std::str::from_utf8(&manifest)
-        .map_err(|e| ImportError::Malformed(format!("imsmanifest.xml is not UTF-8 text: {e}")))?
-        .trim_start_matches('\u{feff}');
+    let manifest = zip_safety::read(&mut zip, &manifest_name)?.ok_or_else(|| ImportError::Malformed("imsmanifest.xml cannot be read".into()))?;
+    let text =
+        std::str::from_utf8(&manifest).map_err(|e| ImportError::Malformed(format!("imsmanifest.xml is not UTF-8 text: {e}")))?.trim_start_matches('\u{feff}');
     super::xml_safety::check(text)?;
     let root = xml_dom::parse(text).map_err(|e| match e {
-        ImportError::Malformed(reason) => {
-            ImportError::Malformed(format!("imsmanifest.xml: {reason}"))
-        }
+        ImportError::Malformed(reason) => ImportError::Malformed(format!("imsmanifest.xml: {reason}")),
         other => other,
     })?;
     if root.name != "manifest" {
-        return Err(ImportError::Malformed(format!(
-            "imsmanifest.xml has <{}> where <manifest> belongs",
-            root.raw
-        )));
+        return Err(ImportError::Malformed(format!("imsmanifest.xml has <{}> where <manifest> belongs", root.raw)));
     }
     let mut report = ImportReport::default();
     let mut listed = false;
-    let resources = root
-        .child("resources")
-        .map(|r| r.children_named("resource").collect::<Vec<_>>())
-        .unwrap_or_default();
+    let resources = root.child("resources").map(|r| r.children_named("resource").collect::<Vec<_>>()).unwrap_or_default();
     for res in resources {
         listed |= read_resource(&mut zip, res, &mut report)?;
         if report.items.len() > limits.max_items {
-            return Err(ImportError::TooManyItems {
-                limit: limits.max_items,
-            });
+            return Err(ImportError::TooManyItems { limit: limits.max_items });
         }
     }
     if !listed && report.items.is_empty() && report.skipped.is_empty() {
-        return Err(ImportError::Malformed(
-            "the manifest lists no QTI items".into(),
-        ));
+        return Err(ImportError::Malformed("the manifest lists no QTI items".into()));
     }
     Ok(report)
 }
 
 fn find_manifest(zip: &Archive<'_>) -> Result<String, ImportError> {
-    let names: Vec<String> = zip
-        .file_names()
-        .filter_map(Result::ok)
-        .map(|n| n.into_owned())
-        .collect();
-    if let Some(name) = names
-        .iter()
-        .find(|n| n.eq_ignore_ascii_case("imsmanifest.xml"))
-    {
+    let names: Vec<String> = zip.file_names().filter_map(Result::ok).map(|n| n.into_owned()).collect();
+    if let Some(name) = names.iter().find(|n| n.eq_ignore_ascii_case("imsmanifest.xml")) {
         return Ok(name.clone());
     }
-    match names
-        .iter()
-        .find(|n| n.to_ascii_lowercase().ends_with("/imsmanifest.xml"))
-    {
+    match names.iter().find(|n| n.to_ascii_lowercase().ends_with("/imsmanifest.xml")) {
         Some(nested) => Err(ImportError::Malformed(format!(
             "imsmanifest.xml must be at the root of the package, but it is at {nested}: zip the folder's contents, not the folder"
         ))),
-        None => Err(ImportError::Malformed(
-            "the zip has no imsmanifest.xml: it is not an IMS content package".into(),
-        )),
+        None => Err(ImportError::Malformed("the zip has no imsmanifest.xml: it is not an IMS content package".into())),
     }
 }
 
 /// Reads one manifest resource into the report; true if it is declared as a QTI item.
-fn read_resource(
-    zip: &mut Archive<'_>,
-    res: &Element,
-    report: &mut ImportReport,
-) -> Result<bool, ImportError> {
+fn read_resource(zip: &mut Archive<'_>, res: &Element, report: &mut ImportReport) -> Result<bool, ImportError> {
     let kind = res.attr("type").unwrap_or("").to_ascii_lowercase();
     let declared = kind.starts_with("imsqti_item");
     let files = || res.children_named("file").filter_map(|f| f.attr("href"));
-    let href = res
-        .attr("href")
-        .or_else(|| files().find(|h| h.to_ascii_lowercase().ends_with(".xml")));
+    let href = res.attr("href").or_else(|| files().find(|h| h.to_ascii_lowercase().ends_with(".xml")));
     let is_xml = href.is_some_and(|h| h.to_ascii_lowercase().ends_with(".xml"));
-    if kind.starts_with("imsqti_test") || !(declared || is_xml || kind.starts_with("imsqti_xmlv1"))
-    {
+    if kind.starts_with("imsqti_test") || !(declared || is_xml || kind.starts_with("imsqti_xmlv1")) {
         return Ok(false);
     }
-    let item_ref = res
-        .attr("identifier")
-        .filter(|i| !i.trim().is_empty())
-        .or(href)
-        .unwrap_or("resource")
-        .to_owned();
+    let item_ref = res.attr("identifier").filter(|i| !i.trim().is_empty()).or(href).unwrap_or("resource").to_owned();
     if kind.starts_with("imsqti_xmlv1") {
         let detail = "QTI 1.x (questestinterop): export the items as QTI 2.1 or later";
         report.skip(item_ref, SkipCode::UnsupportedType, detail);
@@ -158,13 +120,7 @@ fn read_resource(
 /// URL, absolute, or climbs out of the package.
 fn resolve(base: &str, href: &str) -> Option<String> {
     let href = href.split(['?', '#']).next().unwrap_or("");
-    if href.is_empty()
-        || href.starts_with(['/', '\\'])
-        || href
-            .split('/')
-            .next()
-            .is_some_and(|first| first.contains(':'))
-    {
+    if href.is_empty() || href.starts_with(['/', '\\']) || href.split('/').next().is_some_and(|first| first.contains(':')) {
         return None;
     }
     let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
@@ -189,10 +145,7 @@ fn percent_decoded(s: &str) -> Option<String> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
             (b'%', Some(b)) => {
                 out.push(b);
@@ -219,12 +172,7 @@ fn read_entry(zip: &mut Archive<'_>, path: &str) -> Result<Option<Vec<u8>>, Impo
 }
 
 /// The files the exporter listed for the item, else the images its stem and options show.
-fn assets(
-    zip: &mut Archive<'_>,
-    draft: &ItemDraft,
-    base: &str,
-    meta: Option<&BankMeta>,
-) -> Result<Vec<Asset>, ImportError> {
+fn assets(zip: &mut Archive<'_>, draft: &ItemDraft, base: &str, meta: Option<&BankMeta>) -> Result<Vec<Asset>, ImportError> {
     let wanted: Vec<(String, String)> = match meta {
         Some(m) => m.assets.clone(),
         None => {
@@ -232,11 +180,7 @@ fn assets(
             // A set beside the list: `sources.contains` was quadratic in the images.
             let mut seen: HashSet<String> = sources.iter().cloned().collect();
             for c in &draft.choices {
-                sources.extend(
-                    xhtml::img_sources(&c.content)
-                        .into_iter()
-                        .filter(|s| seen.insert(s.clone())),
-                );
+                sources.extend(xhtml::img_sources(&c.content).into_iter().filter(|s| seen.insert(s.clone())));
             }
             sources
                 .into_iter()
@@ -277,27 +221,20 @@ struct BankMeta {
 impl BankMeta {
     fn of(res: &Element) -> Option<BankMeta> {
         let bank = |e: &Element, name: &str| e.ns == Ns::Bank && e.name == name;
-        let item = res
-            .child("metadata")?
-            .elements()
-            .find(|e| bank(e, "item"))?;
+        let item = res.child("metadata")?.elements().find(|e| bank(e, "item"))?;
         let all = |name: &'static str| item.elements().filter(move |e| bank(e, name));
         let one = |name: &'static str| all(name).next().map(Element::text);
         Some(BankMeta {
             item_type: one("type").and_then(|t| ItemType::parse(t.trim())),
             code: one("code"),
-            difficulty: one("difficulty")
-                .and_then(|d| d.trim().parse().ok())
-                .and_then(Difficulty::new),
+            difficulty: one("difficulty").and_then(|d| d.trim().parse().ok()).and_then(Difficulty::new),
             outline_point: one("outline-point"),
             tags: all("tag").map(Element::text).collect(),
             source: one("source"),
             assets: all("asset")
                 .filter_map(|a| {
                     let path = a.attr("path")?.to_owned();
-                    let mime = a
-                        .attr("mime")
-                        .map_or_else(|| crate::item::mime_of(&path).to_owned(), str::to_owned);
+                    let mime = a.attr("mime").map_or_else(|| crate::item::mime_of(&path).to_owned(), str::to_owned);
                     Some((path, mime))
                 })
                 .collect(),
@@ -330,50 +267,28 @@ mod tests {
             <correctResponse><value>b</value></correctResponse></responseDeclaration><itemBody><p>题<img src="a.png"/></p>
             <choiceInteraction responseIdentifier="R" maxChoices="1"><simpleChoice identifier="a">甲</simpleChoice>
             <simpleChoice identifier="b">乙</simpleChoice></choiceInteraction></itemBody></assessmentItem>"#;
-        let png: Vec<u8> = (0..10_000u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-            .collect();
+        let png: Vec<u8> = (0..10_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for (name, data) in [
-            ("imsmanifest.xml", manifest.as_bytes()),
-            ("1.xml", item.as_bytes()),
-            ("a.png", &png),
-        ] {
-            w.start_file(name, zip::write::SimpleFileOptions::default())
-                .expect("start");
+        for (name, data) in [("imsmanifest.xml", manifest.as_bytes()), ("1.xml", item.as_bytes()), ("a.png", &png)] {
+            w.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
             w.write_all(data).expect("write");
         }
         let bytes = w.finish().expect("finish").into_inner();
-        let limits = Limits {
-            max_unzipped_bytes: 200_000,
-            ..Limits::default()
-        };
-        assert!(matches!(
-            parse(&bytes, &limits),
-            Err(ImportError::Unsafe(_))
-        ));
+        let limits = Limits { max_unzipped_bytes: 200_000, ..Limits::default() };
+        assert!(matches!(parse(&bytes, &limits), Err(ImportError::Unsafe(_))));
         let report = parse(&bytes, &Limits::default()).expect("within the default limit");
         assert_eq!(report.items[0].assets.len(), 100);
     }
 
     #[test]
     fn hrefs_resolve_inside_the_package_only() {
-        assert_eq!(
-            resolve("items/i1", "images/a.png").as_deref(),
-            Some("items/i1/images/a.png")
-        );
-        assert_eq!(
-            resolve("items/i1", "../shared/./b.png?v=2").as_deref(),
-            Some("items/shared/b.png")
-        );
+        assert_eq!(resolve("items/i1", "images/a.png").as_deref(), Some("items/i1/images/a.png"));
+        assert_eq!(resolve("items/i1", "../shared/./b.png?v=2").as_deref(), Some("items/shared/b.png"));
         assert_eq!(resolve("", "../x.xml"), None);
         assert_eq!(resolve("a", "/etc/passwd"), None);
         assert_eq!(resolve("a", "https://example.com/x.png"), None);
         assert_eq!(resolve("a", "data:image/png;base64,xx"), None);
-        assert_eq!(
-            percent_decoded("my%20pic%E5%9B%BE.png").as_deref(),
-            Some("my pic图.png")
-        );
+        assert_eq!(percent_decoded("my%20pic%E5%9B%BE.png").as_deref(), Some("my pic图.png"));
         assert_eq!(percent_decoded("100%"), Some("100%".into()));
         assert_eq!(crate::item::mime_of("a/B.JPG"), "image/jpeg");
     }

@@ -71,23 +71,13 @@ pub(crate) fn read_first(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportE
     // they are off, which the limits below then catch. Nothing is shared with the closure
     // but the input, so unwinding out of it leaves nothing half-done.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_cells(bytes, limits)))
-        .unwrap_or_else(|_| {
-            Err(ImportError::Malformed(
-                "the first sheet cannot be read: a cell reference is out of range".into(),
-            ))
-        })
+        .unwrap_or_else(|_| Err(ImportError::Malformed("the first sheet cannot be read: a cell reference is out of range".into())))
 }
 
 fn read_cells(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
-    let mut book = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| ImportError::Malformed(format!("not a readable XLSX workbook: {e}")))?;
-    let name = book
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| ImportError::Malformed("the workbook has no sheet".into()))?;
-    let unreadable =
-        |e: XlsxError| ImportError::Malformed(format!("the first sheet cannot be read: {e}"));
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| ImportError::Malformed(format!("not a readable XLSX workbook: {e}")))?;
+    let name = book.sheet_names().first().cloned().ok_or_else(|| ImportError::Malformed("the workbook has no sheet".into()))?;
+    let unreadable = |e: XlsxError| ImportError::Malformed(format!("the first sheet cannot be read: {e}"));
     let mut reader = match book.worksheet_cells_reader(&name) {
         Ok(reader) => reader,
         // A chart sheet: calamine's range reader returned an empty range for it.
@@ -120,11 +110,9 @@ fn read_cells(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
 /// Lays the cells out in rows, relative to the first row and column holding a value. Every
 /// position is inside the limits, so the row vector is too.
 fn assemble(cells: Vec<((u32, u32), Data)>) -> Sheet {
-    let (Some(top), Some(bottom), Some(left)) = (
-        cells.iter().map(|((r, _), _)| *r).min(),
-        cells.iter().map(|((r, _), _)| *r).max(),
-        cells.iter().map(|((_, c), _)| *c).min(),
-    ) else {
+    let (Some(top), Some(bottom), Some(left)) =
+        (cells.iter().map(|((r, _), _)| *r).min(), cells.iter().map(|((r, _), _)| *r).max(), cells.iter().map(|((_, c), _)| *c).min())
+    else {
         return Sheet::default();
     };
     let mut rows: Vec<Row> = (top..=bottom).map(|_| Row::default()).collect();

@@ -30,11 +30,7 @@ fn cell_text(d: &Data) -> String {
 /// A cell as item HTML: HTML (a tag or an entity in it) stays HTML, sanitised; plain text is
 /// escaped.
 fn rich(text: &str) -> String {
-    if sanitize::looks_like_html(text) || sanitize::has_entity(text) {
-        sanitize::clean(text)
-    } else {
-        sanitize::escape(text)
-    }
+    if sanitize::looks_like_html(text) || sanitize::has_entity(text) { sanitize::clean(text) } else { sanitize::escape(text) }
 }
 
 fn item_type(s: &str) -> Option<ItemType> {
@@ -44,9 +40,7 @@ fn item_type(s: &str) -> Option<ItemType> {
         "多选题" | "多选" | "多项选择题" | "multiple_choice" => ItemType::MultipleChoice,
         "判断题" | "判断" | "true_false" => ItemType::TrueFalse,
         "填空题" | "填空" | "fill_in" => ItemType::FillIn,
-        "简答题" | "简答" | "问答题" | "论述题" | "short_answer" => {
-            ItemType::ShortAnswer
-        }
+        "简答题" | "简答" | "问答题" | "论述题" | "short_answer" => ItemType::ShortAnswer,
         _ => return None,
     })
 }
@@ -54,23 +48,12 @@ fn item_type(s: &str) -> Option<ItemType> {
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ImportReport, ImportError> {
     let sheet = sheet::read_first(bytes, limits)?;
     let mut rows = sheet.rows.iter();
-    let header = rows
-        .next()
-        .ok_or_else(|| ImportError::Malformed("the sheet is empty".into()))?;
-    let columns: HashMap<usize, Column> = header
-        .cells()
-        .filter_map(|(i, d)| tpl::column_for_header(&cell_text(d)).map(|c| (i, c)))
-        .collect();
+    let header = rows.next().ok_or_else(|| ImportError::Malformed("the sheet is empty".into()))?;
+    let columns: HashMap<usize, Column> = header.cells().filter_map(|(i, d)| tpl::column_for_header(&cell_text(d)).map(|c| (i, c))).collect();
     for needed in [Column::Type, Column::Stem, Column::Answer] {
         if !columns.values().any(|c| *c == needed) {
-            let name = tpl::COLUMNS
-                .iter()
-                .find(|(c, _, _)| *c == needed)
-                .map(|(_, n, _)| *n)
-                .unwrap_or("?");
-            return Err(ImportError::Malformed(format!(
-                "the header row has no {name} column"
-            )));
+            let name = tpl::COLUMNS.iter().find(|(c, _, _)| *c == needed).map(|(_, n, _)| *n).unwrap_or("?");
+            return Err(ImportError::Malformed(format!("the header row has no {name} column")));
         }
     }
     let mut report = ImportReport::default();
@@ -93,9 +76,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ImportReport, ImportError>
             Err(reason) => report.skip(format!("row {row_no}"), SkipCode::InvalidItem, reason),
         }
         if report.items.len() > limits.max_items {
-            return Err(ImportError::TooManyItems {
-                limit: limits.max_items,
-            });
+            return Err(ImportError::TooManyItems { limit: limits.max_items });
         }
     }
     Ok(report)
@@ -103,45 +84,26 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ImportReport, ImportError>
 
 fn row_item(cells: &HashMap<Column, String>, row_no: usize) -> Result<ItemDraft, String> {
     let get = |c: Column| cells.get(&c).map(String::as_str).unwrap_or("");
-    let ty = item_type(get(Column::Type))
-        .ok_or_else(|| format!("unknown item type {:?}", get(Column::Type)))?;
+    let ty = item_type(get(Column::Type)).ok_or_else(|| format!("unknown item type {:?}", get(Column::Type)))?;
     let answer = get(Column::Answer);
-    let fixed: Vec<String> = get(Column::Fixed)
-        .chars()
-        .filter(|c| c.is_ascii_alphabetic())
-        .map(|c| c.to_ascii_uppercase().to_string())
-        .collect();
+    let fixed: Vec<String> = get(Column::Fixed).chars().filter(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_uppercase().to_string()).collect();
     let choices: Vec<Choice> = if ty.is_choice() {
         (0..tpl::MAX_OPTIONS)
             .map_while(|i| cells.get(&Column::Option(i)).map(|t| (i, t)))
             .map(|(i, t)| {
                 let id = choice_letter(i);
-                Choice {
-                    fixed: fixed.contains(&id),
-                    id,
-                    content: rich(t),
-                }
+                Choice { fixed: fixed.contains(&id), id, content: rich(t) }
             })
             .collect()
     } else {
         Vec::new()
     };
-    let letters = || -> Vec<String> {
-        answer
-            .chars()
-            .filter(|c| c.is_ascii_alphabetic())
-            .map(|c| c.to_ascii_uppercase().to_string())
-            .collect()
-    };
+    let letters = || -> Vec<String> { answer.chars().filter(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_uppercase().to_string()).collect() };
     let key = match ty {
         ItemType::SingleChoice => match letters().as_slice() {
-            [one] => Key::Single {
-                choice: one.clone(),
-            },
+            [one] => Key::Single { choice: one.clone() },
             _ => {
-                return Err(format!(
-                    "a single-choice answer is one letter, got {answer:?}"
-                ));
+                return Err(format!("a single-choice answer is one letter, got {answer:?}"));
             }
         },
         ItemType::MultipleChoice => {
@@ -150,43 +112,22 @@ fn row_item(cells: &HashMap<Column, String>, row_no: usize) -> Result<ItemDraft,
             l.dedup();
             Key::Multiple { choices: l }
         }
-        ItemType::TrueFalse => Key::TrueFalse {
-            value: tpl::parse_true_false(answer)
-                .ok_or_else(|| format!("a true/false answer is 对 or 错, got {answer:?}"))?,
-        },
-        ItemType::FillIn => Key::FillIn {
-            blanks: tpl::read_blanks(answer),
-        },
-        ItemType::ShortAnswer => Key::ShortAnswer {
-            reference: Some(answer.to_string()).filter(|a| !a.is_empty()),
-        },
+        ItemType::TrueFalse => {
+            Key::TrueFalse { value: tpl::parse_true_false(answer).ok_or_else(|| format!("a true/false answer is 对 or 错, got {answer:?}"))? }
+        }
+        ItemType::FillIn => Key::FillIn { blanks: tpl::read_blanks(answer) },
+        ItemType::ShortAnswer => Key::ShortAnswer { reference: Some(answer.to_string()).filter(|a| !a.is_empty()) },
     };
-    let mut draft = ItemDraft::new(
-        format!("row {row_no}"),
-        rich(get(Column::Stem)),
-        choices,
-        key,
-    );
+    let mut draft = ItemDraft::new(format!("row {row_no}"), rich(get(Column::Stem)), choices, key);
     if let Some(p) = cells.get(&Column::Points) {
-        draft.points = Points::parse(p)
-            .ok_or_else(|| format!("points must be a number from 0 to 1000, got {p:?}"))?;
+        draft.points = Points::parse(p).ok_or_else(|| format!("points must be a number from 0 to 1000, got {p:?}"))?;
     }
     if let Some(d) = cells.get(&Column::Difficulty) {
-        draft.difficulty = Some(
-            d.parse::<u8>()
-                .ok()
-                .and_then(Difficulty::new)
-                .ok_or_else(|| format!("difficulty must be 1 to 5, got {d:?}"))?,
-        );
+        draft.difficulty = Some(d.parse::<u8>().ok().and_then(Difficulty::new).ok_or_else(|| format!("difficulty must be 1 to 5, got {d:?}"))?);
     }
     draft.outline_point = cells.get(&Column::OutlinePoint).cloned();
     draft.code = cells.get(&Column::Code).cloned();
     draft.source = cells.get(&Column::Source).cloned();
-    draft.tags = get(Column::Tags)
-        .split(tpl::TAG_SEPARATORS)
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect();
+    draft.tags = get(Column::Tags).split(tpl::TAG_SEPARATORS).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
     Ok(draft)
 }

@@ -76,10 +76,7 @@ impl Element {
     /// without capitals (all of Moodle's) is its own kebab-case: a plain lookup.
     pub fn attr(&self, camel: &str) -> Option<&str> {
         let kebab = kebab_case(camel);
-        self.attrs
-            .iter()
-            .find(|(k, _)| *k == camel || *k == kebab)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| *k == camel || *k == kebab).map(|(_, v)| v.as_str())
     }
 
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
@@ -98,11 +95,7 @@ impl Element {
     }
 
     /// Every descendant element in document order; `descend` says whether to look inside one.
-    pub fn walk<'s>(
-        &'s self,
-        descend: &dyn Fn(&Element) -> bool,
-        visit: &mut dyn FnMut(&'s Element),
-    ) {
+    pub fn walk<'s>(&'s self, descend: &dyn Fn(&Element) -> bool, visit: &mut dyn FnMut(&'s Element)) {
         for e in self.elements() {
             visit(e);
             if descend(e) {
@@ -140,11 +133,7 @@ impl Element {
     /// `<name><text>…</text></name>`: Moodle's way of holding a string.
     pub fn text_of(&self, name: &str) -> Option<String> {
         let el = self.child(name)?;
-        Some(
-            el.child("text")
-                .map(Element::direct_text)
-                .unwrap_or_default(),
-        )
+        Some(el.child("text").map(Element::direct_text).unwrap_or_default())
     }
 
     /// A plain Moodle field such as `<defaultgrade>1</defaultgrade>`, trimmed.
@@ -191,9 +180,7 @@ fn classify(ns: &ResolveResult<'_>) -> Ns {
     let uri = String::from_utf8_lossy(uri);
     if uri.starts_with("http://www.imsglobal.org/xsd/imsqti") && uri.contains("html5") {
         Ns::Html
-    } else if uri.starts_with("http://www.imsglobal.org/xsd/imsqti")
-        || uri.starts_with("http://www.imsglobal.org/xsd/qti/")
-    {
+    } else if uri.starts_with("http://www.imsglobal.org/xsd/imsqti") || uri.starts_with("http://www.imsglobal.org/xsd/qti/") {
         Ns::Qti
     } else if uri == "http://www.w3.org/1999/xhtml" {
         Ns::Html
@@ -244,29 +231,17 @@ fn element(dialect: Dialect, ns: Ns, start: &BytesStart<'_>) -> Result<Element, 
             Some(_) => continue,
         };
         let value = match dialect {
-            Dialect::Qti => attr
-                .unescape_value()
-                .map_err(|e| format!("a bad attribute value on <{raw}>: {e}"))?
-                .into(),
+            Dialect::Qti => attr.unescape_value().map_err(|e| format!("a bad attribute value on <{raw}>: {e}"))?.into(),
             Dialect::Moodle => unescape(&lossy(&attr.value)),
         };
         attrs.push((key, value));
     }
-    Ok(Element {
-        ns,
-        name,
-        raw,
-        attrs,
-        children: Vec::new(),
-    })
+    Ok(Element { ns, name, raw, attrs, children: Vec::new() })
 }
 
 /// A reference in QTI text: the five XML entities and character references, nothing else.
 fn strict_reference(r: &BytesRef<'_>) -> Result<String, String> {
-    if let Some(c) = r
-        .resolve_char_ref()
-        .map_err(|e| format!("a bad character reference: {e}"))?
-    {
+    if let Some(c) = r.resolve_char_ref().map_err(|e| format!("a bad character reference: {e}"))? {
         return Ok(c.to_string());
     }
     let name = lossy(r);
@@ -290,10 +265,7 @@ fn push_text(stack: &mut [Element], plain: &str) {
         h.push_str(&html);
         p.push_str(plain);
     } else {
-        top.children.push(Node::Text {
-            html,
-            plain: plain.to_owned(),
-        });
+        top.children.push(Node::Text { html, plain: plain.to_owned() });
     }
 }
 
@@ -308,15 +280,8 @@ fn set_root(dialect: Dialect, root: &mut Option<Element>, done: Element) -> Resu
 }
 
 /// Builds the tree from `next`, which yields each event with the namespace of its element.
-fn build<'i>(
-    dialect: Dialect,
-    mut next: impl FnMut() -> Result<(Ns, Event<'i>), String>,
-) -> Result<Element, String> {
-    let max_depth = if dialect == Dialect::Qti {
-        MAX_DEPTH
-    } else {
-        MOODLE_MAX_DEPTH
-    };
+fn build<'i>(dialect: Dialect, mut next: impl FnMut() -> Result<(Ns, Event<'i>), String>) -> Result<Element, String> {
+    let max_depth = if dialect == Dialect::Qti { MAX_DEPTH } else { MOODLE_MAX_DEPTH };
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {

@@ -12,19 +12,13 @@ pub fn check(xml: &str) -> Result<(), ImportError> {
     }
     let head = &xml[..end];
     if xml.contains("<!ENTITY") {
-        return Err(ImportError::Unsafe(
-            "XML entity declarations are not allowed".into(),
-        ));
+        return Err(ImportError::Unsafe("XML entity declarations are not allowed".into()));
     }
     if let Some(pos) = head.find("<!DOCTYPE") {
         let rest = &head[pos..];
         let end = rest.find('>').unwrap_or(rest.len());
-        if rest[..end].contains('[')
-            || rest[..end].contains("SYSTEM") && !rest[..end].contains(".dtd")
-        {
-            return Err(ImportError::Unsafe(
-                "a DOCTYPE with declarations is not allowed".into(),
-            ));
+        if rest[..end].contains('[') || rest[..end].contains("SYSTEM") && !rest[..end].contains(".dtd") {
+            return Err(ImportError::Unsafe("a DOCTYPE with declarations is not allowed".into()));
         }
     }
     Ok(())

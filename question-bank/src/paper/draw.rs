@@ -45,15 +45,8 @@ impl<K: Ord + Copy> Dim<K> {
     fn new(total: u32, shares: &BTreeMap<K, u32>, name: impl Fn(K) -> String) -> Dim<K> {
         let named: BTreeMap<String, u32> = shares.iter().map(|(k, p)| (name(*k), *p)).collect();
         let parts = apportion(total, &named);
-        let quota = shares
-            .keys()
-            .filter_map(|k| parts.get(&name(*k)).map(|n| (*k, *n)))
-            .collect();
-        Dim {
-            quota,
-            count: BTreeMap::new(),
-            supply: BTreeMap::new(),
-        }
+        let quota = shares.keys().filter_map(|k| parts.get(&name(*k)).map(|n| (*k, *n))).collect();
+        Dim { quota, count: BTreeMap::new(), supply: BTreeMap::new() }
     }
 
     fn bucket(&self, k: Option<K>) -> Option<K> {
@@ -83,10 +76,7 @@ impl<K: Ord + Copy> Dim<K> {
     }
 
     fn shortfall(&self) -> u64 {
-        self.quota
-            .iter()
-            .map(|(k, q)| u64::from(q.saturating_sub(self.get(*k))))
-            .sum()
+        self.quota.iter().map(|(k, q)| u64::from(q.saturating_sub(self.get(*k)))).sum()
     }
 
     /// Change in shortfall if a chosen item in bucket `out` is replaced by one in bucket `inn`.
@@ -137,54 +127,26 @@ struct Draw {
 
 /// Picks candidates meeting `needs` (per scope) exactly when the candidates allow; returns
 /// their indices in `cands`, ascending.
-pub(super) fn select(
-    cands: &[Facts],
-    needs: &[u32],
-    total: u32,
-    difficulty: &BTreeMap<u8, u32>,
-    importance: &BTreeMap<Importance, u32>,
-) -> Vec<usize> {
+pub(super) fn select(cands: &[Facts], needs: &[u32], total: u32, difficulty: &BTreeMap<u8, u32>, importance: &BTreeMap<Importance, u32>) -> Vec<usize> {
     let mut d = Draw::new(cands, total, difficulty, importance);
     d.greedy(needs);
     d.improve();
-    d.taken
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| **t)
-        .map(|(i, _)| i)
-        .collect()
+    d.taken.iter().enumerate().filter(|(_, t)| **t).map(|(i, _)| i).collect()
 }
 
 impl Draw {
-    fn new(
-        cands: &[Facts],
-        total: u32,
-        difficulty: &BTreeMap<u8, u32>,
-        importance: &BTreeMap<Importance, u32>,
-    ) -> Draw {
+    fn new(cands: &[Facts], total: u32, difficulty: &BTreeMap<u8, u32>, importance: &BTreeMap<Importance, u32>) -> Draw {
         let mut diff = Dim::new(total, difficulty, |d| d.to_string());
         let mut imp = Dim::new(total, importance, |k| format!("{k:?}"));
-        let facts: Vec<Facts> = cands
-            .iter()
-            .map(|c| Facts {
-                scope: c.scope,
-                difficulty: diff.bucket(c.difficulty),
-                importance: imp.bucket(c.importance),
-            })
-            .collect();
+        let facts: Vec<Facts> =
+            cands.iter().map(|c| Facts { scope: c.scope, difficulty: diff.bucket(c.difficulty), importance: imp.bucket(c.importance) }).collect();
         let mut classes = BTreeMap::new();
         for f in &facts {
             diff.set(f.scope, f.difficulty, false);
             imp.set(f.scope, f.importance, false);
             classes.entry(class(f)).or_insert((0, 0)).1 += 1;
         }
-        Draw {
-            taken: vec![false; facts.len()],
-            facts,
-            diff,
-            imp,
-            classes,
-        }
+        Draw { taken: vec![false; facts.len()], facts, diff, imp, classes }
     }
 
     fn take(&mut self, i: usize, chosen: bool) {
@@ -211,13 +173,10 @@ impl Draw {
             let (td, ti) = (self.diff.tightness(&need), self.imp.tightness(&need));
             let mut best: Option<(usize, u64)> = None;
             for (i, f) in self.facts.iter().enumerate() {
-                if self.taken.get(i).copied().unwrap_or(true)
-                    || need.get(f.scope).is_none_or(|n| *n == 0)
-                {
+                if self.taken.get(i).copied().unwrap_or(true) || need.get(f.scope).is_none_or(|n| *n == 0) {
                     continue;
                 }
-                let score = f.difficulty.and_then(|k| td.get(&k)).copied().unwrap_or(0)
-                    + f.importance.and_then(|k| ti.get(&k)).copied().unwrap_or(0);
+                let score = f.difficulty.and_then(|k| td.get(&k)).copied().unwrap_or(0) + f.importance.and_then(|k| ti.get(&k)).copied().unwrap_or(0);
                 if best.is_none_or(|(_, s)| score > s) {
                     best = Some((i, score));
                 }
@@ -244,27 +203,16 @@ impl Draw {
     fn moves(&self) -> Vec<(Class, Class)> {
         let mut out = Vec::new();
         for (from, _) in self.classes.iter().filter(|(_, n)| n.0 > 0) {
-            let same_scope = self
-                .classes
-                .range((from.0, None, None)..)
-                .take_while(|(c, _)| c.0 == from.0);
-            out.extend(
-                same_scope
-                    .filter(|(to, n)| n.1 > 0 && *to != from)
-                    .map(|(to, _)| (*from, *to)),
-            );
+            let same_scope = self.classes.range((from.0, None, None)..).take_while(|(c, _)| c.0 == from.0);
+            out.extend(same_scope.filter(|(to, n)| n.1 > 0 && *to != from).map(|(to, _)| (*from, *to)));
         }
         out
     }
 
     /// Swaps the last chosen item of `from` for the first free one of `to`; returns them.
     fn apply(&mut self, (from, to): (Class, Class)) -> Option<(usize, usize)> {
-        let is = |d: &Draw, i: usize, c: Class, chosen: bool| {
-            d.taken.get(i) == Some(&chosen) && d.facts.get(i).is_some_and(|f| class(f) == c)
-        };
-        let out = (0..self.facts.len())
-            .rev()
-            .find(|&i| is(self, i, from, true))?;
+        let is = |d: &Draw, i: usize, c: Class, chosen: bool| d.taken.get(i) == Some(&chosen) && d.facts.get(i).is_some_and(|f| class(f) == c);
+        let out = (0..self.facts.len()).rev().find(|&i| is(self, i, from, true))?;
         let inn = (0..self.facts.len()).find(|&i| is(self, i, to, false))?;
         self.take(out, false);
         self.take(inn, true);
@@ -320,19 +268,11 @@ mod tests {
     use super::*;
 
     fn f(scope: usize, d: u8) -> Facts {
-        Facts {
-            scope,
-            difficulty: Some(d),
-            importance: None,
-        }
+        Facts { scope, difficulty: Some(d), importance: None }
     }
 
     fn g(scope: usize, i: Importance) -> Facts {
-        Facts {
-            scope,
-            difficulty: None,
-            importance: Some(i),
-        }
+        Facts { scope, difficulty: None, importance: Some(i) }
     }
 
     #[test]
@@ -359,18 +299,8 @@ mod tests {
     fn a_neutral_swap_then_an_improving_one_repairs_a_stuck_pick() {
         // A (1 place) has X and Y, B (2 places) has X and two Z; one each of X, Y, Z wanted.
         // From A:X + B:Z,Z no single swap helps; A:X→Y then B:Z→X does.
-        let cands = [
-            g(0, Importance::X),
-            g(0, Importance::Y),
-            g(1, Importance::X),
-            g(1, Importance::Z),
-            g(1, Importance::Z),
-        ];
-        let shares = BTreeMap::from([
-            (Importance::X, 34),
-            (Importance::Y, 33),
-            (Importance::Z, 33),
-        ]);
+        let cands = [g(0, Importance::X), g(0, Importance::Y), g(1, Importance::X), g(1, Importance::Z), g(1, Importance::Z)];
+        let shares = BTreeMap::from([(Importance::X, 34), (Importance::Y, 33), (Importance::Z, 33)]);
         let mut d = Draw::new(&cands, 3, &BTreeMap::new(), &shares);
         for i in [0, 3, 4] {
             d.take(i, true);
@@ -384,9 +314,7 @@ mod tests {
 
     #[test]
     fn swap_delta_counts_shortfall_changes() {
-        let mut d = Dim::new(4, &BTreeMap::from([(1u8, 50), (2u8, 50)]), |k| {
-            k.to_string()
-        });
+        let mut d = Dim::new(4, &BTreeMap::from([(1u8, 50), (2u8, 50)]), |k| k.to_string());
         for _ in 0..3 {
             d.set(0, Some(1), true);
         }

@@ -10,51 +10,22 @@ use crate::blueprint::TypeRow;
 use crate::item::ItemType;
 use crate::outline::tests::sample;
 
-const TYPES: [ItemType; 3] = [
-    ItemType::SingleChoice,
-    ItemType::MultipleChoice,
-    ItemType::TrueFalse,
-];
+const TYPES: [ItemType; 3] = [ItemType::SingleChoice, ItemType::MultipleChoice, ItemType::TrueFalse];
 /// The sample outline's points, plus none and one the outline lacks.
-const POINT_CHOICES: [Option<&str>; 6] = [
-    Some("A-001"),
-    Some("A-002"),
-    Some("B-A-001"),
-    Some("B-B-001"),
-    None,
-    Some("Q-9"),
-];
+const POINT_CHOICES: [Option<&str>; 6] = [Some("A-001"), Some("A-002"), Some("B-A-001"), Some("B-B-001"), None, Some("Q-9")];
 
 fn pool_item(all_types: bool) -> impl Strategy<Value = PoolItem> {
-    let types = if all_types {
-        ItemType::ALL.len()
-    } else {
-        TYPES.len()
-    };
-    (
-        0i64..60,
-        0..types,
-        0..POINT_CHOICES.len(),
-        prop::option::of(0u8..7),
-        0usize..6,
-        any::<u8>(),
-    )
-        .prop_map(move |(version_id, t, p, difficulty, n, fixed)| {
-            let item_type = if all_types {
-                ItemType::ALL[t]
-            } else {
-                TYPES[t]
-            };
-            PoolItem {
-                version_id,
-                item_type,
-                outline_point: POINT_CHOICES[p].map(String::from),
-                difficulty,
-                choices: (0..n)
-                    .map(|i| (crate::item::choice_letter(i), fixed & (1 << i) != 0))
-                    .collect(),
-            }
-        })
+    let types = if all_types { ItemType::ALL.len() } else { TYPES.len() };
+    (0i64..60, 0..types, 0..POINT_CHOICES.len(), prop::option::of(0u8..7), 0usize..6, any::<u8>()).prop_map(move |(version_id, t, p, difficulty, n, fixed)| {
+        let item_type = if all_types { ItemType::ALL[t] } else { TYPES[t] };
+        PoolItem {
+            version_id,
+            item_type,
+            outline_point: POINT_CHOICES[p].map(String::from),
+            difficulty,
+            choices: (0..n).map(|i| (crate::item::choice_letter(i), fixed & (1 << i) != 0)).collect(),
+        }
+    })
 }
 
 fn valid_blueprint() -> impl Strategy<Value = Blueprint> {
@@ -67,41 +38,27 @@ fn valid_blueprint() -> impl Strategy<Value = Blueprint> {
     let importance = prop::sample::select(vec![
         BTreeMap::new(),
         BTreeMap::from([(Importance::X, 100u32)]),
-        BTreeMap::from([
-            (Importance::X, 50),
-            (Importance::Y, 30),
-            (Importance::Z, 20),
-        ]),
+        BTreeMap::from([(Importance::X, 50), (Importance::Y, 30), (Importance::Z, 20)]),
         BTreeMap::from([(Importance::Y, 70), (Importance::Z, 30)]),
     ]);
     let scopes = prop::option::of(0u32..=100);
     let counts = (0u32..8, 0u32..8, 0u32..8);
-    (
-        counts,
-        Just(TYPES.to_vec()).prop_shuffle(),
-        difficulty,
-        importance,
-        scopes,
-    )
-        .prop_map(|(c, order, d, i, s)| {
-            let counts = [c.0, c.1, c.2];
-            let mut bp = blueprint(order.iter().zip(counts).map(|(t, n)| row(*t, n)).collect());
-            bp.difficulty = d;
-            bp.importance = i;
-            if let Some(a) = s {
-                bp.scope_weights = BTreeMap::from([("A".into(), a), ("B".into(), 100 - a)]);
-            }
-            bp
-        })
+    (counts, Just(TYPES.to_vec()).prop_shuffle(), difficulty, importance, scopes).prop_map(|(c, order, d, i, s)| {
+        let counts = [c.0, c.1, c.2];
+        let mut bp = blueprint(order.iter().zip(counts).map(|(t, n)| row(*t, n)).collect());
+        bp.difficulty = d;
+        bp.importance = i;
+        if let Some(a) = s {
+            bp.scope_weights = BTreeMap::from([("A".into(), a), ("B".into(), 100 - a)]);
+        }
+        bp
+    })
 }
 
 /// The pool as assembly sees it: one row per version id, the first one given.
 fn distinct(pool: &[PoolItem]) -> Vec<PoolItem> {
     let mut seen = HashSet::new();
-    pool.iter()
-        .filter(|i| seen.insert(i.version_id))
-        .cloned()
-        .collect()
+    pool.iter().filter(|i| seen.insert(i.version_id)).cloned().collect()
 }
 
 fn top_scope(point: Option<&str>) -> Option<&'static str> {
@@ -115,21 +72,15 @@ fn check_paper(bp: &Blueprint, pool: &[PoolItem], paper: &Paper) -> Result<(), T
     let weights = bp.effective_scope_weights(&sample());
     let mut at = 0;
     for r in bp.types.iter().filter(|r| r.count > 0) {
-        let block = paper
-            .questions
-            .get(at..at + r.count as usize)
-            .ok_or_else(|| TestCaseError::fail("too few questions"))?;
+        let block = paper.questions.get(at..at + r.count as usize).ok_or_else(|| TestCaseError::fail("too few questions"))?;
         at += r.count as usize;
         let mut per_scope: BTreeMap<String, u32> = weights.keys().map(|k| (k.clone(), 0)).collect();
         for q in block {
             prop_assert_eq!(q.item_type, r.item_type);
             prop_assert_eq!(q.points, r.points_each);
-            let it = by_id
-                .get(&q.version_id)
-                .ok_or_else(|| TestCaseError::fail("not from the pool"))?;
+            let it = by_id.get(&q.version_id).ok_or_else(|| TestCaseError::fail("not from the pool"))?;
             prop_assert_eq!(it.item_type, q.item_type);
-            let scope = top_scope(it.outline_point.as_deref())
-                .ok_or_else(|| TestCaseError::fail("unplaced item"))?;
+            let scope = top_scope(it.outline_point.as_deref()).ok_or_else(|| TestCaseError::fail("unplaced item"))?;
             *per_scope.entry(scope.into()).or_insert(0) += 1;
             prop_assert_eq!(q.choice_order.len(), it.choices.len());
             let mut got = q.choice_order.clone();

@@ -29,16 +29,8 @@ pub(super) fn shuffle<T>(rng: &mut impl RngCore, v: &mut [T]) {
 /// The choice ids with the unfixed ones shuffled among their own positions; fixed ones (e.g.
 /// "以上都对") keep the place they have in the stored order.
 pub(super) fn shuffle_unfixed(rng: &mut impl RngCore, choices: &[(String, bool)]) -> Vec<String> {
-    let free: Vec<usize> = choices
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.1)
-        .map(|(i, _)| i)
-        .collect();
-    let mut ids: Vec<String> = free
-        .iter()
-        .filter_map(|&i| choices.get(i).map(|c| c.0.clone()))
-        .collect();
+    let free: Vec<usize> = choices.iter().enumerate().filter(|(_, c)| !c.1).map(|(i, _)| i).collect();
+    let mut ids: Vec<String> = free.iter().filter_map(|&i| choices.get(i).map(|c| c.0.clone())).collect();
     shuffle(rng, &mut ids);
     let mut out: Vec<String> = choices.iter().map(|c| c.0.clone()).collect();
     for (slot, id) in free.into_iter().zip(ids) {
@@ -72,16 +64,8 @@ mod tests {
 
     #[test]
     fn fixed_choices_keep_their_place() {
-        let choices: Vec<(String, bool)> = [
-            ("A", false),
-            ("B", true),
-            ("C", false),
-            ("D", false),
-            ("E", true),
-        ]
-        .iter()
-        .map(|(i, f)| (i.to_string(), *f))
-        .collect();
+        let choices: Vec<(String, bool)> =
+            [("A", false), ("B", true), ("C", false), ("D", false), ("E", true)].iter().map(|(i, f)| (i.to_string(), *f)).collect();
         let mut orders = std::collections::HashSet::new();
         for seed in 0..50 {
             let order = shuffle_unfixed(&mut ChaCha8Rng::seed_from_u64(seed), &choices);

@@ -15,75 +15,61 @@ pub fn file(data_dir: &Path) -> PathBuf {
     data_dir.join("audit-heads.log")
 }
 
-/// Every head written so far, oldest first; unreadable lines are skipped.
-pub fn read(data_dir: &Path) -> Vec<(i64, String)> {
-    let Ok(text) = std::fs::read_to_string(file(data_dir)) else {
-        return Vec::new();
-    };
-    text.lines()
-        .filter_map(|l| {
-            let mut parts = l.split_whitespace();
-            let seq = parts.next()?.parse().ok()?;
-            let hash = parts.next()?.to_string();
-            Some((seq, hash))
-        })
-        .collect()
+/// The last head written, if any; unreadable lines are skipped.
+pub fn last(data_dir: &Path) -> Option<(i64, String)> {
+    let text = std::fs::read_to_string(file(data_dir)).ok()?;
+    text.lines().rev().find_map(|l| {
+        let mut parts = l.split_whitespace();
+        let seq = parts.next()?.parse().ok()?;
+        let hash = parts.next()?.to_string();
+        Some((seq, hash))
+    })
 }
 
-/// Writes the chain's head down if it moved since the last line; the head written.
-pub async fn record(
-    db: &Db,
-    data_dir: &Path,
-    now_ms: i64,
-) -> anyhow::Result<Option<(i64, String)>> {
+/// Writes the chain's head down if it moved past `written` (the last sequence number written,
+/// as the caller remembers it); the sequence number written down now, or `written`.
+pub async fn record(db: &Db, data_dir: &Path, now_ms: i64, written: Option<i64>) -> anyhow::Result<Option<i64>> {
     let Some((seq, hash)) = audit::head(db).await? else {
-        return Ok(None);
+        return Ok(written);
     };
-    if read(data_dir).last().is_some_and(|(s, _)| *s >= seq) {
-        return Ok(None);
+    if written.is_some_and(|w| w >= seq) {
+        return Ok(written);
     }
     std::fs::create_dir_all(data_dir)?;
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(file(data_dir))?;
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(file(data_dir))?;
     writeln!(f, "{seq} {hash} {now_ms}")?;
     f.sync_data()?;
-    Ok(Some((seq, hash)))
+    Ok(Some(seq))
 }
 
-/// Why the chain does not hold the recorded heads, if it does not.
-pub async fn check(db: &Db, recorded: &[(i64, String)]) -> StoreResult<Option<String>> {
-    let Some((last_seq, _)) = recorded.iter().max_by_key(|(s, _)| *s) else {
+/// Why the chain does not hold the last recorded head, if it does not. The last one is enough:
+/// the chain's links were checked first, so an event that still carries its recorded hash
+/// vouches for every event before it, and so for every earlier head.
+pub async fn check(db: &Db, recorded: Option<&(i64, String)>) -> StoreResult<Option<String>> {
+    let Some((last_seq, last_hash)) = recorded else {
         return Ok(None);
     };
     let head = audit::head(db).await?.map(|(s, _)| s).unwrap_or(0);
     if head < *last_seq {
-        return Ok(Some(format!(
-            "the chain ends at event {head}, but event {last_seq} was recorded as its head: events were removed"
-        )));
+        return Ok(Some(format!("the chain ends at event {head}, but event {last_seq} was recorded as its head: events were removed")));
     }
-    for (seq, hash) in recorded {
-        match audit::hash_of(db, *seq).await? {
-            Some(h) if h == *hash => {}
-            _ => {
-                return Ok(Some(format!(
-                    "event {seq} is not the one recorded as the chain's head: the chain was rewritten"
-                )));
-            }
-        }
+    if audit::hash_of(db, *last_seq).await?.as_ref() != Some(last_hash) {
+        return Ok(Some(format!("event {last_seq} is not the one recorded as the chain's head: the chain was rewritten")));
     }
     Ok(None)
 }
 
-/// Writes the head down every few seconds while the server runs.
+/// Writes the head down every few seconds while the server runs; the file is read once, at
+/// start, and after that the last head written is remembered.
 pub fn spawn(db: Db, data_dir: PathBuf) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut written = last(&data_dir).map(|(s, _)| s);
         let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
-            if let Err(e) = record(&db, &data_dir, crate::clock::now_ms()).await {
-                tracing::warn!(error = %e, "audit head not written");
+            match record(&db, &data_dir, crate::clock::now_ms(), written).await {
+                Ok(w) => written = w,
+                Err(e) => tracing::warn!(error = %e, "audit head not written"),
             }
         }
     })

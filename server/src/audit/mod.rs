@@ -15,8 +15,8 @@ pub async fn verify(db: &Db, data_dir: &std::path::Path) -> StoreResult<AuditVer
     if !report.ok {
         return Ok(report);
     }
-    let recorded = heads::read(data_dir);
-    if let Some(reason) = heads::check(db, &recorded).await? {
+    let recorded = heads::last(data_dir);
+    if let Some(reason) = heads::check(db, recorded.as_ref()).await? {
         report.ok = false;
         report.first_broken_seq = Some(report.events_checked + 1);
         report.reason = Some(reason);

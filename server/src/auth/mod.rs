@@ -46,12 +46,7 @@ pub struct SignedIn {
 /// The staff sign-in. Candidates sign in only through the exam sign-in (ticket, ID number and
 /// password together, in their session's window, seen by the room): here they are refused as if
 /// the password were wrong.
-pub async fn login(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    ip: IpAddr,
-) -> Result<SignedIn, AuthError> {
+pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr) -> Result<SignedIn, AuthError> {
     let account = verify(state, username, password, ip, |a| a.role != Role::Candidate).await?;
     open_session(state, account).await
 }
@@ -59,30 +54,16 @@ pub async fn login(
 /// Checks a name and password (and `accept`, which must hold too), spending one hash whatever
 /// the outcome. Every failure reads the same: an unknown name, a wrong password and a refused
 /// `accept` are all `InvalidCredentials`.
-pub async fn verify(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    ip: IpAddr,
-    accept: impl FnOnce(&Account) -> bool,
-) -> Result<Account, AuthError> {
+pub async fn verify(state: &AppState, username: &str, password: &str, ip: IpAddr, accept: impl FnOnce(&Account) -> bool) -> Result<Account, AuthError> {
     let now = now_ms();
     let cfg = &state.settings.auth;
-    let limiter = &state.login_limiter;
+    let limiter = &state.limiter;
     // Failures from an address are checked first and counted only after the hash: a test
     // centre's hall signs in from one address, and its good sign-ins must not be held up.
     let failures_key = format!("fail:{ip}");
     if limiter.count(&failures_key, now).await >= cfg.login_failures_per_minute
-        || !limiter
-            .hit(&format!("addr:{ip}"), cfg.login_attempts_per_minute, now)
-            .await
-        || !limiter
-            .hit(
-                &format!("name:{}", username.trim()),
-                cfg.account_attempts_per_minute,
-                now,
-            )
-            .await
+        || !limiter.hit(&format!("addr:{ip}"), cfg.login_attempts_per_minute, now).await
+        || !limiter.hit(&format!("name:{}", username.trim()), cfg.account_attempts_per_minute, now).await
     {
         return Err(AuthError::RateLimited);
     }
@@ -103,31 +84,13 @@ pub async fn verify(
     // Wrong tries in a row from anywhere: past `max_failed_logins_total` one try per
     // `slow_down_secs`, so guessing from many addresses stays slow too.
     let slow_until = now + cfg.slow_down_secs * 1000;
-    let mut conn = state
-        .db
-        .writer()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
-    if accounts::take_attempt(
-        &mut conn,
-        account.id,
-        cfg.max_failed_logins_total,
-        now,
-        slow_until,
-    )
-    .await?
-    .is_none()
-    {
+    let mut conn = state.db.writer().acquire().await.map_err(StoreError::from)?;
+    if accounts::take_attempt(&mut conn, account.id, cfg.max_failed_logins_total, now, slow_until).await?.is_none() {
         return Err(AuthError::SlowedDown);
     }
     drop(conn);
-    let ok = password::verify_async(password.to_string(), Some(creds.password_hash)).await
-        && accept(&account);
-    let actor = Actor {
-        id: Some(account.id),
-        role: Some(account.role.as_str()),
-    };
+    let ok = password::verify_async(password.to_string(), Some(creds.password_hash)).await && accept(&account);
+    let actor = Actor { id: Some(account.id), role: Some(account.role.as_str()) };
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     if !ok {
         limiter.hit(&failures_key, u32::MAX, now).await;
@@ -137,11 +100,7 @@ pub async fn verify(
             state.db.backend,
             &Entry {
                 actor,
-                action: if failed >= cfg.max_failed_logins_total {
-                    "auth.slowed_down"
-                } else {
-                    "auth.login_failed"
-                },
+                action: if failed >= cfg.max_failed_logins_total { "auth.slowed_down" } else { "auth.login_failed" },
                 target: format!("account:{}", account.id),
                 detail: format!("{{\"failed_logins\":{failed}}}"),
                 at_ms: now,
@@ -163,22 +122,12 @@ pub async fn open_session(state: &AppState, account: Account) -> Result<SignedIn
     let token = token::generate();
     let expires_at_ms = now + state.settings.auth.session_ttl_secs * 1000;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    sessions::insert(
-        &mut tx,
-        &token::hash(&token),
-        account.id,
-        now,
-        expires_at_ms,
-    )
-    .await?;
+    sessions::insert(&mut tx, &token::hash(&token), account.id, now, expires_at_ms).await?;
     audit::append(
         &mut tx,
         state.db.backend,
         &Entry {
-            actor: Actor {
-                id: Some(account.id),
-                role: Some(account.role.as_str()),
-            },
+            actor: Actor { id: Some(account.id), role: Some(account.role.as_str()) },
             action: "auth.login",
             target: format!("account:{}", account.id),
             detail: "{}".into(),
@@ -187,20 +136,12 @@ pub async fn open_session(state: &AppState, account: Account) -> Result<SignedIn
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(SignedIn {
-        token,
-        expires_at_ms,
-        account,
-    })
+    Ok(SignedIn { token, expires_at_ms, account })
 }
 
 /// Ends the session the token belongs to; audited when it was live. Its open exam sockets
 /// close, on whichever process holds them.
-pub async fn logout(
-    state: &AppState,
-    account: &Account,
-    token_hash: &str,
-) -> Result<(), StoreError> {
+pub async fn logout(state: &AppState, account: &Account, token_hash: &str) -> Result<(), StoreError> {
     let now = now_ms();
     let mut tx = state.db.writer().begin().await?;
     if sessions::revoke(&mut tx, token_hash, now).await? {
@@ -208,10 +149,7 @@ pub async fn logout(
             &mut tx,
             state.db.backend,
             &Entry {
-                actor: Actor {
-                    id: Some(account.id),
-                    role: Some(account.role.as_str()),
-                },
+                actor: Actor { id: Some(account.id), role: Some(account.role.as_str()) },
                 action: "auth.logout",
                 target: format!("account:{}", account.id),
                 detail: "{}".into(),
@@ -221,9 +159,6 @@ pub async fn logout(
         .await?;
     }
     tx.commit().await?;
-    state.events.publish(crate::events::Event::SignedOut {
-        account_id: account.id,
-        token_hash: Some(token_hash.to_string()),
-    });
+    state.events.publish(crate::events::Event::SignedOut { account_id: account.id, token_hash: Some(token_hash.to_string()) });
     Ok(())
 }

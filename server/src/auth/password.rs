@@ -10,25 +10,19 @@ use tokio::sync::oneshot;
 
 /// A hash of a random password nobody has, verified when the username is unknown so that a
 /// wrong username takes as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash(&super::token::generate()).unwrap_or_default());
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash(&super::token::generate()).unwrap_or_default());
 
 pub const MIN_LEN: usize = 8;
 
 /// Threads verifying passwords, each with its own argon2 memory: more than one per core would
 /// only hold more memory, not verify faster.
 fn workers() -> usize {
-    std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, 4)
+    std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4)
 }
 
 pub fn hash(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hashing password: {e}"))
 }
 
 /// Checks a password against a stored PHC string, using `memory` for argon2's blocks.
@@ -36,9 +30,7 @@ fn verify_with(password: &str, stored: &str, memory: &mut Vec<Block>) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
-    let (Ok(params), Some(expected), Some(salt)) =
-        (Params::try_from(&parsed), parsed.hash, parsed.salt)
-    else {
+    let (Ok(params), Some(expected), Some(salt)) = (Params::try_from(&parsed), parsed.hash, parsed.salt) else {
         return false;
     };
     if parsed.algorithm != Algorithm::Argon2id.ident() {
@@ -53,10 +45,7 @@ fn verify_with(password: &str, stored: &str, memory: &mut Vec<Block>) -> bool {
     }
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
     let mut out = vec![0u8; expected.len()];
-    if argon
-        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
-        .is_err()
-    {
+    if argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..]).is_err() {
         return false;
     }
     // `Output` compares in constant time.
@@ -65,11 +54,7 @@ fn verify_with(password: &str, stored: &str, memory: &mut Vec<Block>) -> bool {
 
 /// Synchronous check, for tests and tools.
 pub fn verify(password: &str, stored: Option<&str>) -> bool {
-    let ok = verify_with(
-        password,
-        stored.unwrap_or(DUMMY_HASH.as_str()),
-        &mut Vec::new(),
-    );
+    let ok = verify_with(password, stored.unwrap_or(DUMMY_HASH.as_str()), &mut Vec::new());
     ok && stored.is_some()
 }
 
@@ -89,9 +74,7 @@ fn hash_with(password: &str, memory: &mut Vec<Block>) -> Option<String> {
     }
     let mut out = [0u8; 32];
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    argon
-        .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, &mut memory[..])
-        .ok()?;
+    argon.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, &mut memory[..]).ok()?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -107,39 +90,33 @@ static POOL: LazyLock<Mutex<mpsc::Sender<Job>>> = LazyLock::new(|| {
     let rx = Arc::new(Mutex::new(rx));
     for i in 0..workers() {
         let rx = rx.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("argon2-{i}"))
-            .spawn(move || {
-                let mut memory: Vec<Block> = Vec::new();
-                loop {
-                    let job = match rx.lock() {
-                        Ok(r) => match r.try_recv() {
-                            Ok(job) => Ok(job),
-                            // Nothing waiting: the memory goes back before sleeping.
-                            Err(mpsc::TryRecvError::Empty) => {
-                                memory = Vec::new();
-                                r.recv()
-                            }
-                            Err(mpsc::TryRecvError::Disconnected) => return,
-                        },
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(Job::Verify(password, stored, reply)) => {
-                            let ok = verify_with(
-                                &password,
-                                stored.as_deref().unwrap_or(DUMMY_HASH.as_str()),
-                                &mut memory,
-                            ) && stored.is_some();
-                            let _ = reply.send(ok);
+        let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || {
+            let mut memory: Vec<Block> = Vec::new();
+            loop {
+                let job = match rx.lock() {
+                    Ok(r) => match r.try_recv() {
+                        Ok(job) => Ok(job),
+                        // Nothing waiting: the memory goes back before sleeping.
+                        Err(mpsc::TryRecvError::Empty) => {
+                            memory = Vec::new();
+                            r.recv()
                         }
-                        Ok(Job::Hash(password, reply)) => {
-                            let _ = reply.send(hash_with(&password, &mut memory));
-                        }
-                        Err(_) => return,
+                        Err(mpsc::TryRecvError::Disconnected) => return,
+                    },
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(Job::Verify(password, stored, reply)) => {
+                        let ok = verify_with(&password, stored.as_deref().unwrap_or(DUMMY_HASH.as_str()), &mut memory) && stored.is_some();
+                        let _ = reply.send(ok);
                     }
+                    Ok(Job::Hash(password, reply)) => {
+                        let _ = reply.send(hash_with(&password, &mut memory));
+                    }
+                    Err(_) => return,
                 }
-            });
+            }
+        });
         if let Err(e) = spawned {
             tracing::error!(error = %e, "could not start a password worker");
         }
@@ -154,8 +131,7 @@ pub async fn hash_async(password: String) -> anyhow::Result<String> {
         .map_err(|_| anyhow::anyhow!("password workers unavailable"))?
         .send(Job::Hash(password, reply))
         .map_err(|_| anyhow::anyhow!("password workers stopped"))?;
-    wait.await?
-        .ok_or_else(|| anyhow::anyhow!("hashing password failed"))
+    wait.await?.ok_or_else(|| anyhow::anyhow!("hashing password failed"))
 }
 
 /// Verifies on the password workers; resolves false on any failure.
@@ -178,10 +154,7 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(verify("正确的密码-2026", Some(&h)));
         assert!(!verify("wrong", Some(&h)));
-        assert!(
-            !verify("anything", None),
-            "the dummy hash never signs anyone in"
-        );
+        assert!(!verify("anything", None), "the dummy hash never signs anyone in");
         assert!(!verify("x", Some("not a phc string")));
     }
 
@@ -191,13 +164,8 @@ mod tests {
         assert!(verify_async("pool-password".into(), Some(h.clone())).await);
         assert!(!verify_async("other".into(), Some(h)).await);
         assert!(!verify_async("pool-password".into(), None).await);
-        let pooled = hash_async("pooled-hash".into())
-            .await
-            .expect("hash on the pool");
-        assert!(
-            pooled.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{pooled}"
-        );
+        let pooled = hash_async("pooled-hash".into()).await.expect("hash on the pool");
+        assert!(pooled.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{pooled}");
         assert!(verify("pooled-hash", Some(&pooled)));
     }
 }

@@ -1,6 +1,7 @@
-//! Counters of sign-in attempts in one-minute windows that start at a key's first attempt (not
-//! at the clock's minute, which let a burst straddling a minute through twice). Keys are an
-//! address, an address's failures, or a username/ticket; they are hashed, so no ticket or
+//! Counters of what clients repeat (sign-in attempts, a candidate's integrity events) in
+//! one-minute windows that start at a key's first count (not at the clock's minute, which let a
+//! burst straddling a minute through twice). Keys name an address, an address's failures, a
+//! username/ticket or a candidate; they are hashed, so no ticket or
 //! address is kept in the clear. With Redis configured the counters live there, shared by every
 //! server process behind the load balancer; when Redis cannot be reached each process counts on
 //! its own until it can.
@@ -38,10 +39,7 @@ fn digest(key: &str) -> [u8; 16] {
 impl RateLimiter {
     /// In this process only.
     pub fn local() -> Self {
-        Self {
-            memory: Mutex::new(HashMap::new()),
-            redis: None,
-        }
+        Self { memory: Mutex::new(HashMap::new()), redis: None }
     }
 
     /// Shared through Redis at `url` (empty: in this process only); `prefix` keeps deployments
@@ -51,15 +49,8 @@ impl RateLimiter {
             return Ok(Self::local());
         }
         let client = redis::Client::open(redis_url)?;
-        let shared = Shared {
-            client,
-            prefix: format!("{prefix}:limit:"),
-            conn: tokio::sync::Mutex::new(None),
-        };
-        Ok(Self {
-            memory: Mutex::new(HashMap::new()),
-            redis: Some(shared),
-        })
+        let shared = Shared { client, prefix: format!("{prefix}:limit:"), conn: tokio::sync::Mutex::new(None) };
+        Ok(Self { memory: Mutex::new(HashMap::new()), redis: Some(shared) })
     }
 
     /// Counts one attempt under `key`; false once the window holds more than `limit`.
@@ -130,10 +121,7 @@ impl Shared {
 
     async fn delete(&self, id: &str) -> redis::RedisResult<()> {
         let mut conn = self.connection().await?;
-        let done: redis::RedisResult<i64> = redis::cmd("DEL")
-            .arg(format!("{}{id}", self.prefix))
-            .query_async(&mut conn)
-            .await;
+        let done: redis::RedisResult<i64> = redis::cmd("DEL").arg(format!("{}{id}", self.prefix)).query_async(&mut conn).await;
         if done.is_err() {
             *self.conn.lock().await = None;
         }
@@ -144,19 +132,9 @@ impl Shared {
         let mut conn = self.connection().await?;
         let key = format!("{}{id}", self.prefix);
         let result: redis::RedisResult<i64> = if n == 0 {
-            redis::cmd("GET")
-                .arg(&key)
-                .query_async::<Option<i64>>(&mut conn)
-                .await
-                .map(|v| v.unwrap_or(0))
+            redis::cmd("GET").arg(&key).query_async::<Option<i64>>(&mut conn).await.map(|v| v.unwrap_or(0))
         } else {
-            redis::cmd("EVAL")
-                .arg(INCR_SCRIPT)
-                .arg(1)
-                .arg(&key)
-                .arg(WINDOW_MS)
-                .query_async(&mut conn)
-                .await
+            redis::cmd("EVAL").arg(INCR_SCRIPT).arg(1).arg(&key).arg(WINDOW_MS).query_async(&mut conn).await
         };
         if result.is_err() {
             *self.conn.lock().await = None;
@@ -187,10 +165,7 @@ mod tests {
         let rl = RateLimiter::local();
         assert!(rl.hit("a", 2, WINDOW_MS - 2).await);
         assert!(rl.hit("a", 2, WINDOW_MS - 1).await);
-        assert!(
-            !rl.hit("a", 2, WINDOW_MS + 1).await,
-            "the window runs a minute from the first attempt"
-        );
+        assert!(!rl.hit("a", 2, WINDOW_MS + 1).await, "the window runs a minute from the first attempt");
         assert!(rl.hit("a", 2, 2 * WINDOW_MS - 2).await);
     }
 }

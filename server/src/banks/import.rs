@@ -11,30 +11,13 @@ use crate::store::audit::{self, Actor, Entry};
 use crate::store::{Db, StoreError, StoreResult, items};
 
 /// Parses off the async threads: a large workbook takes a while.
-pub async fn parse(
-    bytes: Vec<u8>,
-    format: Option<Format>,
-    file_name: Option<String>,
-    limits: Limits,
-) -> Result<(Format, ImportReport, Vec<u8>), ImportError> {
-    tokio::task::spawn_blocking(move || {
-        import::import(&bytes, format, file_name.as_deref(), &limits).map(|(f, r)| (f, r, bytes))
-    })
-    .await
-    .unwrap_or_else(|_| {
-        Err(ImportError::Malformed(
-            "the importer stopped unexpectedly".into(),
-        ))
-    })
+pub async fn parse(bytes: Vec<u8>, format: Option<Format>, file_name: Option<String>, limits: Limits) -> Result<(Format, ImportReport, Vec<u8>), ImportError> {
+    tokio::task::spawn_blocking(move || import::import(&bytes, format, file_name.as_deref(), &limits).map(|(f, r)| (f, r, bytes)))
+        .await
+        .unwrap_or_else(|_| Err(ImportError::Malformed("the importer stopped unexpectedly".into())))
 }
 
-pub fn summary(
-    format: Format,
-    report: &ImportReport,
-    imported: usize,
-    dry_run: bool,
-    lang: Lang,
-) -> ImportSummary {
+pub fn summary(format: Format, report: &ImportReport, imported: usize, dry_run: bool, lang: Lang) -> ImportSummary {
     ImportSummary {
         format: format.as_str().to_string(),
         imported,
@@ -45,11 +28,7 @@ pub fn summary(
             .map(|s| SkippedItem {
                 item: s.item.clone(),
                 code: s.code.as_str().to_string(),
-                reason: format!(
-                    "{}: {}",
-                    lang.pick(s.code.message_zh(), s.code.message_en()),
-                    s.detail
-                ),
+                reason: format!("{}: {}", lang.pick(s.code.message_zh(), s.code.message_en()), s.detail),
             })
             .collect(),
     }
@@ -66,38 +45,18 @@ pub fn content_of(d: &ItemDraft) -> ItemContent {
         difficulty: d.difficulty,
         outline_point: d.outline_point.clone(),
         // Tags are stored comma-separated; a comma inside one becomes the full-width form.
-        tags: d
-            .tags
-            .iter()
-            .map(|t| t.replace(',', "，"))
-            .filter(|t| !t.trim().is_empty())
-            .collect(),
+        tags: d.tags.iter().map(|t| t.replace(',', "，")).filter(|t| !t.trim().is_empty()).collect(),
         source: d.source.clone(),
     }
 }
 
 /// Stores every item of the report as awaiting review, in one transaction.
-pub async fn commit(
-    db: &Db,
-    bank_id: i64,
-    actor: Actor<'_>,
-    format: Format,
-    report: &ImportReport,
-    file: &[u8],
-) -> StoreResult<usize> {
+pub async fn commit(db: &Db, bank_id: i64, actor: Actor<'_>, format: Format, report: &ImportReport, file: &[u8]) -> StoreResult<usize> {
     let author = actor.id.unwrap_or_default();
     let now = now_ms();
     let mut tx = db.writer().begin().await?;
     let contents: Vec<ItemContent> = report.items.iter().map(content_of).collect();
-    let ids = items::insert_items_bulk(
-        &mut tx,
-        bank_id,
-        ItemStatus::InReview,
-        &contents,
-        author,
-        now,
-    )
-    .await?;
+    let ids = items::insert_items_bulk(&mut tx, bank_id, ItemStatus::InReview, &contents, author, now).await?;
     for (draft, (_, version_id)) in report.items.iter().zip(&ids) {
         for asset in &draft.assets {
             items::insert_asset(&mut tx, *version_id, asset).await?;

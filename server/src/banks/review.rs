@@ -27,20 +27,12 @@ pub fn transition(from: ItemStatus, m: Move) -> Option<ItemStatus> {
     }
 }
 
-pub async fn apply(
-    db: &Db,
-    user: &CurrentUser,
-    item: &ItemRecord,
-    m: Move,
-    comment: Option<&str>,
-) -> Result<ItemStatus, ApiError> {
+pub async fn apply(db: &Db, user: &CurrentUser, item: &ItemRecord, m: Move, comment: Option<&str>) -> Result<ItemStatus, ApiError> {
     let to = transition(item.status, m).ok_or(ApiError::Conflict("invalid_item_transition"))?;
     if matches!(m, Move::Review(_)) && item.author_id == Some(user.account.id) {
         return Err(ApiError::Validation("own_item_review"));
     }
-    if matches!(m, Move::Review(ReviewDecision::Reject))
-        && comment.is_none_or(|c| c.trim().is_empty())
-    {
+    if matches!(m, Move::Review(ReviewDecision::Reject)) && comment.is_none_or(|c| c.trim().is_empty()) {
         return Err(ApiError::Validation("comment_required"));
     }
     let now = now_ms();
@@ -49,18 +41,22 @@ pub async fn apply(
     if !items::set_status(&mut tx, item.version_id, item.status, to, reviewer).await? {
         return Err(ApiError::Conflict("invalid_item_transition"));
     }
-    audit::append(&mut tx, db.backend, &Entry {
-        actor: user.audit_actor(),
-        action: match to {
-            ItemStatus::InReview => "item.submit",
-            ItemStatus::Approved => "item.approve",
-            ItemStatus::Rejected => "item.reject",
-            _ => "item.retire",
+    audit::append(
+        &mut tx,
+        db.backend,
+        &Entry {
+            actor: user.audit_actor(),
+            action: match to {
+                ItemStatus::InReview => "item.submit",
+                ItemStatus::Approved => "item.approve",
+                ItemStatus::Rejected => "item.reject",
+                _ => "item.retire",
+            },
+            target: format!("item_version:{}", item.version_id),
+            detail: serde_json::json!({ "item_id": item.item_id, "version": item.version, "from": item.status.as_str() }).to_string(),
+            at_ms: now,
         },
-        target: format!("item_version:{}", item.version_id),
-        detail: serde_json::json!({ "item_id": item.item_id, "version": item.version, "from": item.status.as_str() }).to_string(),
-        at_ms: now,
-    })
+    )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(to)
@@ -75,25 +71,11 @@ mod tests {
     fn only_the_drawn_moves_exist() {
         assert_eq!(transition(Draft, Move::Submit), Some(InReview));
         assert_eq!(transition(Rejected, Move::Submit), Some(InReview));
-        assert_eq!(
-            transition(InReview, Move::Review(ReviewDecision::Approve)),
-            Some(Approved)
-        );
-        assert_eq!(
-            transition(InReview, Move::Review(ReviewDecision::Reject)),
-            Some(Rejected)
-        );
+        assert_eq!(transition(InReview, Move::Review(ReviewDecision::Approve)), Some(Approved));
+        assert_eq!(transition(InReview, Move::Review(ReviewDecision::Reject)), Some(Rejected));
         assert_eq!(transition(Approved, Move::Retire), Some(Retired));
-        assert_eq!(
-            transition(Approved, Move::Submit),
-            None,
-            "an approved item changes only by a new version"
-        );
-        assert_eq!(
-            transition(Draft, Move::Review(ReviewDecision::Approve)),
-            None,
-            "review needs a submission"
-        );
+        assert_eq!(transition(Approved, Move::Submit), None, "an approved item changes only by a new version");
+        assert_eq!(transition(Draft, Move::Review(ReviewDecision::Approve)), None, "review needs a submission");
         assert_eq!(transition(Retired, Move::Retire), None);
     }
 }

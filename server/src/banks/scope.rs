@@ -36,20 +36,14 @@ impl BankScope {
     }
 
     pub fn require(&self, allowed: bool) -> Result<(), ApiError> {
-        if allowed {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
+        if allowed { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 }
 
 fn manages(user: &CurrentUser, bank: &Bank) -> bool {
     match user.role() {
         Role::Operator | Role::Regulator => true,
-        Role::InstitutionAdmin => {
-            bank.institution_id.is_some() && bank.institution_id == user.account.institution_id
-        }
+        Role::InstitutionAdmin => bank.institution_id.is_some() && bank.institution_id == user.account.institution_id,
         _ => false,
     }
 }
@@ -62,12 +56,7 @@ pub async fn resolve(db: &Db, user: &CurrentUser, bank_id: i64) -> Result<BankSc
     if member.is_none() && !manager && !oversight {
         return Err(ApiError::NotFound);
     }
-    Ok(BankScope {
-        bank,
-        member,
-        manager,
-        role: user.role(),
-    })
+    Ok(BankScope { bank, member, manager, role: user.role() })
 }
 
 /// The banks a caller may see in a list.

@@ -21,40 +21,19 @@ pub enum Event {
         candidate_id: i64,
     },
     /// A proctor's message or warning for one candidate, shown on their page at once.
-    Notice {
-        candidate_id: i64,
-        text: String,
-        warning: bool,
-        at_ms: i64,
-    },
+    Notice { candidate_id: i64, text: String, warning: bool, at_ms: i64 },
     /// Which of a candidate's tracks flow into the process `node` (none: they stopped there).
-    MediaState {
-        node: u64,
-        candidate_id: i64,
-        kinds: Vec<MediaKind>,
-    },
+    MediaState { node: u64, candidate_id: i64, kinds: Vec<MediaKind> },
     /// A proctor's offer to watch a candidate whose media flows into another process; that
     /// process answers. The right to watch was checked by the process that publishes this.
-    WatchOffer {
-        request: u64,
-        candidate_id: i64,
-        sdp: String,
-        kinds: Vec<MediaKind>,
-        quality: ViewQuality,
-    },
+    WatchOffer { request: u64, candidate_id: i64, sdp: String, kinds: Vec<MediaKind>, quality: ViewQuality },
     /// The answer to a `WatchOffer`: the SDP answer and the tracks in it, or a refusal's code.
-    WatchAnswer {
-        request: u64,
-        result: Result<(String, Vec<MediaKind>), String>,
-    },
+    WatchAnswer { request: u64, result: Result<(String, Vec<MediaKind>), String> },
     /// The candidate's test ended: their streams close wherever they flow.
     MediaEnded { candidate_id: i64 },
     /// An account's sign-in ended (sign-out: that token; a proctor moved the candidate to a new
     /// device: every token): its open sockets close wherever they are.
-    SignedOut {
-        account_id: i64,
-        token_hash: Option<String>,
-    },
+    SignedOut { account_id: i64, token_hash: Option<String> },
     /// Events may have been missed (the Redis connection was lost and is back): forget
     /// everything cached from events.
     Resync,
@@ -78,11 +57,7 @@ impl EventBus {
     pub fn local() -> EventBus {
         let (local, _) = broadcast::channel(4096);
         let (_, ready) = watch::channel(true);
-        EventBus {
-            local,
-            remote: None,
-            ready,
-        }
+        EventBus { local, remote: None, ready }
     }
 
     /// In-process plus Redis pub/sub at `url`, every message signed with `secret` (HMAC-SHA256)
@@ -93,31 +68,16 @@ impl EventBus {
             secret.len() >= MIN_SECRET_LEN,
             "redis_secret (EXAM_REDIS_SECRET) must be set, at least {MIN_SECRET_LEN} characters, the same on every process, when redis_url is set"
         );
-        let client = redis::Client::open(url)
-            .map_err(|e| anyhow::anyhow!("EXAM_REDIS_URL / redis_url is not a Redis URL: {e}"))?;
+        let client = redis::Client::open(url).map_err(|e| anyhow::anyhow!("EXAM_REDIS_URL / redis_url is not a Redis URL: {e}"))?;
         let (local, _) = broadcast::channel(4096);
         let (ready_tx, ready) = watch::channel(false);
-        let remote = redis_bus::start(
-            client,
-            channel.to_string(),
-            secret.as_bytes().to_vec(),
-            local.clone(),
-            ready_tx,
-        );
-        Ok(EventBus {
-            local,
-            remote: Some(remote),
-            ready,
-        })
+        let remote = redis_bus::start(client, channel.to_string(), secret.as_bytes().to_vec(), local.clone(), ready_tx);
+        Ok(EventBus { local, remote: Some(remote), ready })
     }
 
     /// From the settings: Redis when a URL is given.
     pub fn from_settings(s: &crate::config::Settings) -> anyhow::Result<EventBus> {
-        if s.redis_url.trim().is_empty() {
-            Ok(EventBus::local())
-        } else {
-            EventBus::with_redis(&s.redis_url, &s.redis_channel, &s.redis_secret)
-        }
+        if s.redis_url.trim().is_empty() { Ok(EventBus::local()) } else { EventBus::with_redis(&s.redis_url, &s.redis_channel, &s.redis_secret) }
     }
 
     pub fn is_shared(&self) -> bool {
@@ -149,52 +109,21 @@ mod tests {
 
     #[test]
     fn events_have_a_stable_wire_form() {
-        let text = serde_json::to_string(&Event::PaperChanged {
-            paper_id: 7,
-            candidate_id: 3,
-        })
-        .unwrap_or_default();
-        assert_eq!(
-            text,
-            r#"{"kind":"paper_changed","paper_id":7,"candidate_id":3}"#
-        );
+        let text = serde_json::to_string(&Event::PaperChanged { paper_id: 7, candidate_id: 3 }).unwrap_or_default();
+        assert_eq!(text, r#"{"kind":"paper_changed","paper_id":7,"candidate_id":3}"#);
         // As older processes publish it.
         let old = serde_json::from_str::<Event>(r#"{"kind":"paper_changed","paper_id":7}"#).ok();
-        assert_eq!(
-            old,
-            Some(Event::PaperChanged {
-                paper_id: 7,
-                candidate_id: 0
-            })
-        );
-        assert_eq!(
-            serde_json::from_str::<Event>(r#"{"kind":"resync"}"#).ok(),
-            Some(Event::Resync)
-        );
+        assert_eq!(old, Some(Event::PaperChanged { paper_id: 7, candidate_id: 0 }));
+        assert_eq!(serde_json::from_str::<Event>(r#"{"kind":"resync"}"#).ok(), Some(Event::Resync));
     }
 
     #[tokio::test]
     async fn local_bus_delivers_to_every_subscriber() {
         let bus = EventBus::local();
         let (mut a, mut b) = (bus.subscribe(), bus.subscribe());
-        bus.publish(Event::PaperChanged {
-            paper_id: 1,
-            candidate_id: 2,
-        });
-        assert_eq!(
-            a.recv().await.ok(),
-            Some(Event::PaperChanged {
-                paper_id: 1,
-                candidate_id: 2
-            })
-        );
-        assert_eq!(
-            b.recv().await.ok(),
-            Some(Event::PaperChanged {
-                paper_id: 1,
-                candidate_id: 2
-            })
-        );
+        bus.publish(Event::PaperChanged { paper_id: 1, candidate_id: 2 });
+        assert_eq!(a.recv().await.ok(), Some(Event::PaperChanged { paper_id: 1, candidate_id: 2 }));
+        assert_eq!(b.recv().await.ok(), Some(Event::PaperChanged { paper_id: 1, candidate_id: 2 }));
         bus.wait_ready().await;
         assert!(!bus.is_shared());
     }

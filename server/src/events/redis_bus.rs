@@ -66,24 +66,12 @@ pub(super) fn start(
     let origin: u64 = rand::random();
     let (tx, rx) = mpsc::unbounded_channel();
     let secret = std::sync::Arc::new(secret);
-    tokio::spawn(publish_loop(
-        client.clone(),
-        channel.clone(),
-        secret.clone(),
-        origin,
-        rx,
-    ));
+    tokio::spawn(publish_loop(client.clone(), channel.clone(), secret.clone(), origin, rx));
     tokio::spawn(receive_loop(client, channel, secret, origin, local, ready));
     tx
 }
 
-async fn publish_loop(
-    client: redis::Client,
-    channel: String,
-    secret: std::sync::Arc<Vec<u8>>,
-    origin: u64,
-    mut rx: mpsc::UnboundedReceiver<Event>,
-) {
+async fn publish_loop(client: redis::Client, channel: String, secret: std::sync::Arc<Vec<u8>>, origin: u64, mut rx: mpsc::UnboundedReceiver<Event>) {
     let mut pending: Option<Event> = None;
     loop {
         let mut conn = match client.get_multiplexed_async_connection().await {
@@ -102,21 +90,10 @@ async fn publish_loop(
                     None => return,
                 },
             };
-            let Some(payload) = seal(
-                &secret,
-                &Envelope {
-                    origin,
-                    at_ms: crate::clock::now_ms(),
-                    event: event.clone(),
-                },
-            ) else {
+            let Some(payload) = seal(&secret, &Envelope { origin, at_ms: crate::clock::now_ms(), event: event.clone() }) else {
                 continue;
             };
-            let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
-                .arg(&channel)
-                .arg(payload)
-                .query_async(&mut conn)
-                .await;
+            let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(&channel).arg(payload).query_async(&mut conn).await;
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "event bus: publish failed; reconnecting");
                 // Sent again once connected: other processes must not miss a clock change.
@@ -160,9 +137,7 @@ async fn receive_loop(
                     let _ = local.send(env.event);
                 }
                 Some(_) => {}
-                None => tracing::warn!(
-                    "event bus: a message without a valid signature, or too old, was dropped"
-                ),
+                None => tracing::warn!("event bus: a message without a valid signature, or too old, was dropped"),
             }
         }
         let _ = ready.send(false);
@@ -178,35 +153,14 @@ mod tests {
     #[test]
     fn only_signed_fresh_messages_open() {
         let key = b"0123456789abcdef0123456789abcdef";
-        let env = Envelope {
-            origin: 1,
-            at_ms: 1_000_000,
-            event: Event::MediaEnded { candidate_id: 5 },
-        };
+        let env = Envelope { origin: 1, at_ms: 1_000_000, event: Event::MediaEnded { candidate_id: 5 } };
         let wire = seal(key, &env).expect("sealed");
         assert!(open(key, wire.as_bytes(), 1_000_500).is_some());
-        assert!(
-            open(
-                b"another-secret-another-secret-xx",
-                wire.as_bytes(),
-                1_000_500
-            )
-            .is_none(),
-            "wrong key"
-        );
-        assert!(
-            open(key, wire.as_bytes(), 1_000_000 + MAX_AGE_MS + 1).is_none(),
-            "replayed late"
-        );
+        assert!(open(b"another-secret-another-secret-xx", wire.as_bytes(), 1_000_500).is_none(), "wrong key");
+        assert!(open(key, wire.as_bytes(), 1_000_000 + MAX_AGE_MS + 1).is_none(), "replayed late");
         let forged = wire.replace("\"candidate_id\":5", "\"candidate_id\":6");
-        assert!(
-            open(key, forged.as_bytes(), 1_000_500).is_none(),
-            "changed body"
-        );
+        assert!(open(key, forged.as_bytes(), 1_000_500).is_none(), "changed body");
         let unsigned = serde_json::to_string(&env).expect("json");
-        assert!(
-            open(key, unsigned.as_bytes(), 1_000_500).is_none(),
-            "the old unsigned form"
-        );
+        assert!(open(key, unsigned.as_bytes(), 1_000_500).is_none(), "the old unsigned form");
     }
 }

@@ -71,10 +71,7 @@ struct Counts {
 
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pending")
-            .field("paper_id", &self.event.paper_id)
-            .field("client_seq", &self.event.client_seq)
-            .finish()
+        f.debug_struct("Pending").field("paper_id", &self.event.paper_id).field("client_seq", &self.event.client_seq).finish()
     }
 }
 
@@ -94,26 +91,18 @@ impl AnswerWriter {
 
     /// Transactions committed and answers in them, since the writer started.
     pub fn counts(&self) -> (u64, u64) {
-        (
-            self.counts.commits.load(Ordering::Relaxed),
-            self.counts.answers.load(Ordering::Relaxed),
-        )
+        (self.counts.commits.load(Ordering::Relaxed), self.counts.answers.load(Ordering::Relaxed))
     }
 
     /// Resolves once the answer is durable (or known to be already stored).
     pub async fn write(&self, event: AnswerEvent) -> Result<Ack, WriteError> {
         let (done, wait) = oneshot::channel();
-        self.tx
-            .send(Pending { event, done })
-            .await
-            .map_err(|_| WriteError::Stopped)?;
+        self.tx.send(Pending { event, done }).await.map_err(|_| WriteError::Stopped)?;
         match wait.await {
             Ok(Ok(Outcome::Stored)) => Ok(Ack::Stored),
             Ok(Ok(Outcome::Duplicate)) => Ok(Ack::Duplicate),
             Ok(Ok(Outcome::Refused(code))) => Err(WriteError::Refused(code)),
-            Ok(Err(reason)) => Err(WriteError::Store(StoreError::Database(
-                sqlx::Error::Protocol(reason),
-            ))),
+            Ok(Err(reason)) => Err(WriteError::Store(StoreError::Database(sqlx::Error::Protocol(reason)))),
             Err(_) => Err(WriteError::Stopped),
         }
     }
@@ -135,9 +124,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Pending>, counts: Arc<Counts>) {
         }
         busy = batch.len() > 1;
         counts.commits.fetch_add(1, Ordering::Relaxed);
-        counts
-            .answers
-            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        counts.answers.fetch_add(batch.len() as u64, Ordering::Relaxed);
         let result = commit(&db, &batch).await;
         match result {
             Ok(outcomes) => {
@@ -161,47 +148,43 @@ async fn commit(db: &Db, batch: &[Pending]) -> Result<Vec<Outcome>, StoreError> 
     let mut papers: Vec<i64> = batch.iter().map(|p| p.event.paper_id).collect();
     papers.sort_unstable();
     papers.dedup();
-    let clocks = answers::open_papers(&mut tx, db.backend, &papers).await?;
-    let verdicts: Vec<Result<(), &'static str>> = batch
-        .iter()
-        .map(|p| match clocks.get(&p.event.paper_id) {
-            None => Err("paper_ended"),
-            Some(&(deadline_ms, paused_at_ms)) => PaperClock {
-                deadline_ms,
-                paused_at_ms,
-            }
-            .check_answer(p.event.received_at_ms)
-            .map_err(|e| e.code()),
-        })
-        .collect();
-    let accepted: Vec<&AnswerEvent> = batch
-        .iter()
-        .zip(&verdicts)
-        .filter(|(_, v)| v.is_ok())
-        .map(|(p, _)| &p.event)
-        .collect();
-    let new_keys = answers::insert_new(&mut tx, &accepted).await?;
-    // A resend of an answer stored before the paper ended still counts: it is a duplicate.
-    let refused: Vec<(i64, i64)> = batch
-        .iter()
-        .zip(&verdicts)
-        .filter(|(_, v)| v.is_err())
-        .map(|(p, _)| (p.event.paper_id, p.event.client_seq))
-        .collect();
-    let stored_before = answers::existing(&mut tx, &refused).await?;
-    tx.commit().await?;
+    answers::hold_papers(&mut tx, db.backend, &papers).await?;
+    let events: Vec<&AnswerEvent> = batch.iter().map(|p| &p.event).collect();
+    let new_keys = answers::insert_counting(&mut tx, &events).await?;
+    // What was not stored is a resend, or no longer counts: told apart only for those (few).
     let mut seen = std::collections::HashSet::new();
+    let stored: Vec<bool> =
+        batch.iter().map(|p| new_keys.contains(&(p.event.paper_id, p.event.client_seq)) && seen.insert((p.event.paper_id, p.event.client_seq))).collect();
+    let rest: Vec<&AnswerEvent> = batch.iter().zip(&stored).filter(|(_, s)| !**s).map(|(p, _)| &p.event).collect();
+    let (clocks, stored_before) = if rest.is_empty() {
+        Default::default()
+    } else {
+        let mut rest_papers: Vec<i64> = rest.iter().map(|e| e.paper_id).collect();
+        rest_papers.sort_unstable();
+        rest_papers.dedup();
+        let keys: Vec<(i64, i64)> = rest.iter().map(|e| (e.paper_id, e.client_seq)).collect();
+        (answers::open_papers(&mut tx, &rest_papers).await?, answers::existing(&mut tx, &keys).await?)
+    };
+    tx.commit().await?;
     Ok(batch
         .iter()
-        .zip(verdicts)
-        .map(|(p, verdict)| {
-            let key = (p.event.paper_id, p.event.client_seq);
-            match verdict {
-                Err(_) if stored_before.contains(&key) => Outcome::Duplicate,
-                Err(code) => Outcome::Refused(code),
-                // A resend within the same batch conflicts with its twin: only the first is new.
-                Ok(()) if new_keys.contains(&key) && seen.insert(key) => Outcome::Stored,
-                Ok(()) => Outcome::Duplicate,
+        .zip(stored)
+        .map(|(p, stored)| {
+            let e = &p.event;
+            if stored {
+                return Outcome::Stored;
+            }
+            // A resend of an answer stored before the paper ended still counts: a duplicate.
+            if stored_before.contains(&(e.paper_id, e.client_seq)) {
+                return Outcome::Duplicate;
+            }
+            match clocks.get(&e.paper_id) {
+                None => Outcome::Refused("paper_ended"),
+                Some(&(deadline_ms, paused_at_ms)) => match (PaperClock { deadline_ms, paused_at_ms }).check_answer(e.received_at_ms) {
+                    Err(t) => Outcome::Refused(t.code()),
+                    // Counted and not new: its twin in this batch was stored.
+                    Ok(()) => Outcome::Duplicate,
+                },
             }
         })
         .collect())

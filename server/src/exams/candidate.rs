@@ -2,9 +2,7 @@
 //! start (the paper is assembled and frozen), answer, hand in; and the status the page shows.
 use std::net::IpAddr;
 
-use exam_protocol::{
-    AnswerRequest, CandidateLogin, CandidatePaper, ExamStatus, Response, SavedAnswer, Stage,
-};
+use exam_protocol::{AnswerRequest, CandidateLogin, CandidatePaper, ExamStatus, Response, SavedAnswer, Stage};
 use question_bank::blueprint::Blueprint;
 use question_bank::identity::{IdDocument, IdKind};
 use question_bank::paper::{self, PoolItem};
@@ -42,27 +40,16 @@ fn timing(e: TimingError) -> ApiError {
 }
 
 /// The candidate behind a signed-in account, with their session.
-pub async fn context(
-    state: &AppState,
-    user: &CurrentUser,
-) -> Result<(CandidateRow, SessionRow), ApiError> {
-    let c = exams::candidate_by_account(&state.db, user.account.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let s = exams::get_session(&state.db, c.session_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+pub async fn context(state: &AppState, user: &CurrentUser) -> Result<(CandidateRow, SessionRow), ApiError> {
+    let c = exams::candidate_by_account(&state.db, user.account.id).await?.ok_or(ApiError::NotFound)?;
+    let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
     Ok((c, s))
 }
 
 /// The exam sign-in: ticket, ID number and password are checked together, with one password
 /// hash whatever is wrong, and every wrong combination answers the same `invalid_credentials`;
 /// only then is anything said about the session's window, the paper or the device.
-pub async fn login(
-    state: &AppState,
-    req: &CandidateLogin,
-    ip: IpAddr,
-) -> Result<SignedIn, ApiError> {
+pub async fn login(state: &AppState, req: &CandidateLogin, ip: IpAddr) -> Result<SignedIn, ApiError> {
     let ticket = req.ticket.trim();
     let found = exams::candidate_by_ticket(&state.db, ticket).await?;
     let id_ok = found.as_ref().is_some_and(|c| {
@@ -70,14 +57,9 @@ pub async fn login(
         IdDocument::parse(kind, &req.id_number).is_ok_and(|d| d.number() == c.id_number)
     });
     let account_id = found.as_ref().map(|c| c.account_id);
-    let account = auth::verify(state, ticket, &req.password, ip, |a| {
-        a.role == exam_protocol::Role::Candidate && id_ok && Some(a.id) == account_id
-    })
-    .await?;
+    let account = auth::verify(state, ticket, &req.password, ip, |a| a.role == exam_protocol::Role::Candidate && id_ok && Some(a.id) == account_id).await?;
     let c = found.ok_or(ApiError::InvalidCredentials)?;
-    let s = exams::get_session(&state.db, c.session_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
     let now = now_ms();
     let paper = exams::paper_of_candidate(&state.db, c.id).await?;
     if now < s.starts_at_ms - SIGN_IN_BEFORE_MS {
@@ -90,22 +72,12 @@ pub async fn login(
             return Err(timing(TimingError::EntryClosed));
         }
         Some(p) if p.status != "in_progress" => return Err(ApiError::Conflict("paper_ended")),
-        Some(p)
-            if PaperClock {
-                deadline_ms: p.deadline_ms,
-                paused_at_ms: p.paused_at_ms,
-            }
-            .is_over(now) =>
-        {
+        Some(p) if PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms }.is_over(now) => {
             return Err(ApiError::Conflict("paper_ended"));
         }
         _ => {}
     }
-    let device = req
-        .device
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| valid_device(d));
+    let device = req.device.as_deref().map(str::trim).filter(|d| valid_device(d));
     let (bound, pending) = exams::candidate_devices(&state.db, c.id).await?;
     let moved = bound.is_some() && device != bound.as_deref();
     if paper.is_some() && s.device_approval && moved {
@@ -117,16 +89,7 @@ pub async fn login(
         if pending.as_deref() != Some(device) {
             let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
             exams::set_pending_device(&mut tx, c.id, device).await?;
-            exams::insert_event(
-                &mut tx,
-                s.id,
-                Some(c.id),
-                "device_change_requested",
-                "{}",
-                None,
-                now,
-            )
-            .await?;
+            exams::insert_event(&mut tx, s.id, Some(c.id), "device_change_requested", "{}", None, now).await?;
             tx.commit().await.map_err(StoreError::from)?;
         }
         return Err(ApiError::Refused("device_approval_required"));
@@ -151,9 +114,7 @@ pub async fn login(
 
 /// A device id as the exam page makes it: 8 to 64 letters, digits, '-' or '_'.
 fn valid_device(d: &str) -> bool {
-    (8..=64).contains(&d.len())
-        && d.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (8..=64).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Where a started paper stands.
@@ -173,16 +134,8 @@ pub async fn status(state: &AppState, user: &CurrentUser) -> Result<ExamStatus, 
     let paper = exams::paper_of_candidate(&state.db, c.id).await?;
     let (stage, remaining, paper_id, score) = match &paper {
         Some(p) => {
-            let clock = PaperClock {
-                deadline_ms: p.deadline_ms,
-                paused_at_ms: p.paused_at_ms,
-            };
-            (
-                paper_stage(p),
-                Some(clock.remaining_ms(now)),
-                Some(p.id),
-                p.score,
-            )
+            let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
+            (paper_stage(p), Some(clock.remaining_ms(now)), Some(p.id), p.score)
         }
         None if c.commitment_at_ms.is_none() => (Stage::Commitment, None, None, None),
         None => match t.check_entry(now) {
@@ -209,11 +162,7 @@ pub async fn status(state: &AppState, user: &CurrentUser) -> Result<ExamStatus, 
 }
 
 /// Records the commitment once; accepting it again changes nothing and stores nothing.
-pub async fn accept_commitment(
-    state: &AppState,
-    user: &CurrentUser,
-    addr: &str,
-) -> Result<(), ApiError> {
+pub async fn accept_commitment(state: &AppState, user: &CurrentUser, addr: &str) -> Result<(), ApiError> {
     let (c, s) = context(state, user).await?;
     if c.commitment_at_ms.is_some() {
         return Ok(());
@@ -223,16 +172,7 @@ pub async fn accept_commitment(
     if !exams::record_commitment(&mut tx, c.id, now, addr).await? {
         return Ok(());
     }
-    exams::insert_event(
-        &mut tx,
-        s.id,
-        Some(c.id),
-        "commitment",
-        "{}",
-        Some(user.account.id),
-        now,
-    )
-    .await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "commitment", "{}", Some(user.account.id), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -256,8 +196,7 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, Api
     if s.required_media.iter().any(|k| !flowing.contains(k)) {
         return Err(ApiError::Conflict("media_required"));
     }
-    let bp: Blueprint =
-        serde_json::from_str(&s.blueprint).map_err(|e| ApiError::Internal(e.into()))?;
+    let bp: Blueprint = serde_json::from_str(&s.blueprint).map_err(|e| ApiError::Internal(e.into()))?;
     let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
     let pool: Vec<PoolItem> = exams::paper_pool(&state.db, s.bank_id)
         .await?
@@ -274,15 +213,13 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, Api
         })
         .collect();
     let seed: u64 = rand::random();
-    let assembled =
-        paper::assemble(&bp, &outline, &pool, seed).map_err(|e| ApiError::Conflict(e.code()))?;
+    let assembled = paper::assemble(&bp, &outline, &pool, seed).map_err(|e| ApiError::Conflict(e.code()))?;
     let row = PaperRow {
         id: 0,
         session_candidate_id: c.id,
         // Stored bit for bit; read back with `as u64`.
         seed: seed as i64,
-        questions: serde_json::to_string(&assembled.questions)
-            .map_err(|e| ApiError::Internal(e.into()))?,
+        questions: serde_json::to_string(&assembled.questions).map_err(|e| ApiError::Internal(e.into()))?,
         started_at_ms: now,
         deadline_ms: t.deadline_ms(),
         paused_at_ms: None,
@@ -295,22 +232,11 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, Api
         // Two starts at once: the first paper wins and both get it.
         Err(StoreError::Conflict(_)) => {
             drop(tx);
-            return exams::paper_of_candidate(&state.db, c.id)
-                .await?
-                .ok_or(ApiError::NotFound);
+            return exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound);
         }
         other => other?,
     };
-    exams::insert_event(
-        &mut tx,
-        s.id,
-        Some(c.id),
-        "started",
-        "{}",
-        Some(user.account.id),
-        now,
-    )
-    .await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "started", "{}", Some(user.account.id), now).await?;
     audit::append(
         &mut tx,
         state.db.backend,
@@ -318,9 +244,7 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, Api
             actor: user.audit_actor(),
             action: "paper.start",
             target: format!("paper:{id}"),
-            detail:
-                serde_json::json!({ "session_id": s.id, "questions": assembled.questions.len() })
-                    .to_string(),
+            detail: serde_json::json!({ "session_id": s.id, "questions": assembled.questions.len() }).to_string(),
             at_ms: now,
         },
     )
@@ -331,25 +255,14 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, Api
 
 pub async fn paper_copy(state: &AppState, user: &CurrentUser) -> Result<CandidatePaper, ApiError> {
     let (c, _) = context(state, user).await?;
-    let p = exams::paper_of_candidate(&state.db, c.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let questions = state
-        .papers
-        .questions(&state.db, p.id, &p.questions)
-        .await?;
+    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound)?;
+    let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
     let answers: Vec<SavedAnswer> = exams::current_answers(&state.db, p.id)
         .await?
         .into_iter()
         .filter_map(|(no, resp, seq)| {
-            let q = usize::try_from(no - 1)
-                .ok()
-                .and_then(|i| questions.get(i))?;
-            Some(SavedAnswer {
-                no,
-                seq,
-                response: q.to_display_ids(serde_json::from_str(&resp).ok()?),
-            })
+            let q = usize::try_from(no - 1).ok().and_then(|i| questions.get(i))?;
+            Some(SavedAnswer { no, seq, response: q.to_display_ids(serde_json::from_str(&resp).ok()?) })
         })
         .collect();
     let last_seq = exams::max_seq(&state.db, p.id).await?;
@@ -359,48 +272,25 @@ pub async fn paper_copy(state: &AppState, user: &CurrentUser) -> Result<Candidat
         questions: questions.iter().map(|q| q.view()).collect(),
         answers,
         last_seq,
-        remaining_ms: PaperClock {
-            deadline_ms: p.deadline_ms,
-            paused_at_ms: p.paused_at_ms,
-        }
-        .remaining_ms(now),
+        remaining_ms: PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms }.remaining_ms(now),
         server_now_ms: now,
     })
 }
 
 /// Stores one answer durably, after checking that it belongs on this paper, now.
-pub async fn answer(
-    state: &AppState,
-    user: &CurrentUser,
-    req: &AnswerRequest,
-) -> Result<Ack, ApiError> {
+pub async fn answer(state: &AppState, user: &CurrentUser, req: &AnswerRequest) -> Result<Ack, ApiError> {
     let (c, _) = context(state, user).await?;
-    let p = exams::paper_of_candidate(&state.db, c.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound)?;
     answer_on(state, &p, req).await
 }
 
-pub async fn answer_on(
-    state: &AppState,
-    p: &PaperRow,
-    req: &AnswerRequest,
-) -> Result<Ack, ApiError> {
+pub async fn answer_on(state: &AppState, p: &PaperRow, req: &AnswerRequest) -> Result<Ack, ApiError> {
     let now = now_ms();
-    let (status, deadline, paused) = state
-        .papers
-        .clock(&state.db, p.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let (status, deadline, paused) = state.papers.clock(&state.db, p.id).await?.ok_or(ApiError::NotFound)?;
     if status != "in_progress" {
         return Err(ApiError::Conflict("paper_ended"));
     }
-    PaperClock {
-        deadline_ms: deadline,
-        paused_at_ms: paused,
-    }
-    .check_answer(now)
-    .map_err(timing)?;
+    PaperClock { deadline_ms: deadline, paused_at_ms: paused }.check_answer(now).map_err(timing)?;
     if req.seq < 1 {
         return Err(ApiError::Validation("invalid_sequence"));
     }
@@ -408,86 +298,48 @@ pub async fn answer_on(
     if req.seq > state.settings.exam.max_answers_per_paper {
         return Err(ApiError::Validation("too_many_answers"));
     }
-    let questions = state
-        .papers
-        .questions(&state.db, p.id, &p.questions)
-        .await?;
-    let q = usize::try_from(req.no - 1)
-        .ok()
-        .and_then(|i| questions.get(i))
-        .ok_or(ApiError::Validation("no_such_question"))?;
+    let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
+    let q = usize::try_from(req.no - 1).ok().and_then(|i| questions.get(i)).ok_or(ApiError::Validation("no_such_question"))?;
     // The page names options by their shown letters; what is stored is the bank's ids.
     let given = q.to_bank_ids(req.response.clone());
-    scoring::validate(q.spec.item_type, &q.spec.choice_order, q.blanks, &given)
-        .map_err(|e| ApiError::Validation(e.code()))?;
+    scoring::validate(q.spec.item_type, &q.spec.choice_order, q.blanks, &given).map_err(|e| ApiError::Validation(e.code()))?;
     let response = serde_json::to_string(&given).map_err(|e| ApiError::Internal(e.into()))?;
-    let ack = state
-        .answers
-        .write(AnswerEvent {
-            paper_id: p.id,
-            client_seq: req.seq,
-            question_no: req.no,
-            response,
-            received_at_ms: now,
-        })
-        .await
-        .map_err(|e| match e {
+    let ack = state.answers.write(AnswerEvent { paper_id: p.id, client_seq: req.seq, question_no: req.no, response, received_at_ms: now }).await.map_err(
+        |e| match e {
             super::answer_writer::WriteError::Refused(code) => ApiError::Conflict(code),
             other => ApiError::Internal(other.into()),
-        })?;
+        },
+    )?;
     Ok(ack)
 }
 
 /// Ends a paper and scores it: on the candidate's hand-in (`by` is them), at the deadline
 /// (`by` is None) or by a proctor's termination (`status` "terminated").
-pub async fn finish(
-    state: &AppState,
-    paper_id: i64,
-    status: &str,
-    by: Option<&CurrentUser>,
-    reason: &str,
-) -> Result<Option<Points>, ApiError> {
-    let p = exams::paper(&state.db, paper_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&CurrentUser>, reason: &str) -> Result<Option<Points>, ApiError> {
+    let p = exams::paper(&state.db, paper_id).await?.ok_or(ApiError::NotFound)?;
     if p.status != "in_progress" {
         return Err(ApiError::Conflict("paper_ended"));
     }
-    let c = exams::candidate(&state.db, p.session_candidate_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let s = exams::get_session(&state.db, c.session_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let c = exams::candidate(&state.db, p.session_candidate_id).await?.ok_or(ApiError::NotFound)?;
+    let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
     let now = now_ms();
-    let questions = state
-        .papers
-        .questions(&state.db, p.id, &p.questions)
-        .await?;
+    let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     // The paper ends first, in this transaction; the answers are read after it, in it: no
     // answer can be stored after this point (the answer writer checks the paper's status in
-    // its own transaction), so the score is computed from exactly the answers kept.
+    // its own transaction, and on PostgreSQL this lock waits for the answers being committed),
+    // so the score is computed from exactly the answers kept.
+    crate::store::answers::hold_paper_exclusively(&mut tx, state.db.backend, p.id).await?;
     if !exams::end_paper(&mut tx, p.id, status, now, None, "{}").await? {
         return Err(ApiError::Conflict("paper_ended"));
     }
     let answers = crate::store::answers::current_on(&mut tx, p.id).await?;
-    let rules = scoring::ScoringRules {
-        multiple_partial: s.multiple_partial,
-    };
+    let rules = scoring::ScoringRules { multiple_partial: s.multiple_partial };
     let scored: Vec<scoring::Scored> = questions
         .iter()
         .map(|q| {
-            let response: Option<Response> = answers
-                .iter()
-                .find(|(no, _, _)| *no == q.no)
-                .and_then(|(_, r, _)| serde_json::from_str(r).ok());
-            scoring::score(
-                &q.record.content.key,
-                response.as_ref(),
-                q.spec.points,
-                &rules,
-            )
+            let response: Option<Response> = answers.iter().find(|(no, _, _)| *no == q.no).and_then(|(_, r, _)| serde_json::from_str(r).ok());
+            scoring::score(&q.record.content.key, response.as_ref(), q.spec.points, &rules)
         })
         .collect();
     let (percent, detail) = summarize(state, &s, &questions, &scored, reason).await?;
@@ -499,44 +351,20 @@ pub async fn finish(
             None => {
                 for (q, sc) in questions.iter().zip(&scored) {
                     if *sc == scoring::Scored::NeedsMarking {
-                        let seq = answers
-                            .iter()
-                            .find(|(no, _, _)| *no == q.no)
-                            .map(|(_, _, seq)| *seq);
-                        marking::insert_item(
-                            &mut tx,
-                            s.id,
-                            p.id,
-                            q.no,
-                            i64::from(q.spec.points.0),
-                            seq,
-                        )
-                        .await?;
+                        let seq = answers.iter().find(|(no, _, _)| *no == q.no).map(|(_, _, seq)| *seq);
+                        marking::insert_item(&mut tx, s.id, p.id, q.no, i64::from(q.spec.points.0), seq).await?;
                     }
                 }
             }
         }
     }
-    exams::insert_event(
-        &mut tx,
-        s.id,
-        Some(c.id),
-        status,
-        &serde_json::json!({ "reason": reason }).to_string(),
-        by.map(|u| u.account.id),
-        now,
-    )
-    .await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), status, &serde_json::json!({ "reason": reason }).to_string(), by.map(|u| u.account.id), now).await?;
     audit::append(
         &mut tx,
         state.db.backend,
         &Entry {
             actor: by.map(|u| u.audit_actor()).unwrap_or_default(),
-            action: if status == "terminated" {
-                "paper.terminate"
-            } else {
-                "paper.hand_in"
-            },
+            action: if status == "terminated" { "paper.terminate" } else { "paper.hand_in" },
             target: format!("paper:{}", p.id),
             detail: serde_json::json!({ "reason": reason, "score": percent }).to_string(),
             at_ms: now,
@@ -562,13 +390,7 @@ pub async fn summarize(
     let total = scoring::total(scored);
     let max: u32 = questions.iter().map(|q| q.spec.points.0).sum();
     // The score out of 100, whatever the paper's total: the pass mark is out of 100.
-    let percent = total.map(|t| {
-        Points(if max == 0 {
-            0
-        } else {
-            (u64::from(t.0) * 100_000 / u64::from(max)) as u32
-        })
-    });
+    let percent = total.map(|t| Points(if max == 0 { 0 } else { (u64::from(t.0) * 100_000 / u64::from(max)) as u32 }));
     // Score per outline scope (by top-level scope code), for the certification record.
     let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
     let per_point: Vec<(Option<String>, Points)> = questions
@@ -592,17 +414,8 @@ pub async fn summarize(
 /// Writes the theory score into the candidate's certification record, and the record into the
 /// audit trail (with a digest of the ID number, not the number), so a record changed or added
 /// in the database later fails `audit verify`.
-pub async fn certify(
-    tx: &mut AnyConnection,
-    state: &AppState,
-    c: &CandidateRow,
-    s: &SessionRow,
-    percent: Points,
-    now: i64,
-) -> Result<(), ApiError> {
-    let bank = banks::get(&state.db, s.bank_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+pub async fn certify(tx: &mut AnyConnection, state: &AppState, c: &CandidateRow, s: &SessionRow, percent: Points, now: i64) -> Result<(), ApiError> {
+    let bank = banks::get(&state.db, s.bank_id).await?.ok_or(ApiError::NotFound)?;
     let record = exams::CertificationScore {
         id_kind: c.id_kind.clone(),
         id_number: c.id_number.clone(),
@@ -640,89 +453,41 @@ pub async fn certify(
 
 pub async fn hand_in(state: &AppState, user: &CurrentUser) -> Result<Option<Points>, ApiError> {
     let (c, s) = context(state, user).await?;
-    let p = exams::paper_of_candidate(&state.db, c.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let clock = PaperClock {
-        deadline_ms: p.deadline_ms,
-        paused_at_ms: p.paused_at_ms,
-    };
+    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound)?;
+    let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
     let now = now_ms();
     if !clock.is_over(now) {
         clock.check_hand_in(&times(&s), now).map_err(timing)?;
     }
-    finish(
-        state,
-        p.id,
-        "handed_in",
-        Some(user),
-        if clock.is_over(now) {
-            "time_over"
-        } else {
-            "candidate"
-        },
-    )
-    .await
+    finish(state, p.id, "handed_in", Some(user), if clock.is_over(now) { "time_over" } else { "candidate" }).await
 }
 
 /// Records an integrity event from the candidate's page (left the page, left full screen,
 /// copy or paste); proctors see it and it stays in the record.
-pub async fn integrity(
-    state: &AppState,
-    user: &CurrentUser,
-    kind: exam_protocol::IntegrityKind,
-) -> Result<(), ApiError> {
+pub async fn integrity(state: &AppState, user: &CurrentUser, kind: exam_protocol::IntegrityKind) -> Result<(), ApiError> {
     let (c, s) = context(state, user).await?;
     // Bounded per candidate: a page (or a script) sending hundreds a second must not flood the
     // record and the proctor's feed.
     let limits = &state.settings.exam;
     let now = now_ms();
-    if !state
-        .login_limiter
-        .hit(
-            &format!("integrity:{}", c.id),
-            limits.integrity_events_per_minute,
-            now,
-        )
-        .await
+    if !state.limiter.hit(&format!("integrity:{}", c.id), limits.integrity_events_per_minute, now).await
         || exams::integrity_count(&state.db, c.id).await? >= limits.max_integrity_events
     {
         return Err(ApiError::TooMany("too_many_events"));
     }
-    let name = serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    exams::insert_event(
-        &mut tx,
-        s.id,
-        Some(c.id),
-        "integrity",
-        &serde_json::json!({ "kind": name }).to_string(),
-        Some(user.account.id),
-        now,
-    )
-    .await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "integrity", &serde_json::json!({ "kind": name }).to_string(), Some(user.account.id), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 
 /// What the candidate's page needs to publish its media, and what flows now.
-pub async fn media_setup(
-    state: &AppState,
-    user: &CurrentUser,
-) -> Result<exam_protocol::MediaSetup, ApiError> {
+pub async fn media_setup(state: &AppState, user: &CurrentUser) -> Result<exam_protocol::MediaSetup, ApiError> {
     let (c, s) = context(state, user).await?;
     let cfg = state.media.config();
     let m = &state.settings.media;
-    let ice_servers = super::turn::credentials_for(
-        &cfg.ice_servers,
-        &m.turn_secret,
-        m.turn_ttl_secs,
-        c.id,
-        now_ms(),
-    );
+    let ice_servers = super::turn::credentials_for(&cfg.ice_servers, &m.turn_secret, m.turn_ttl_secs, c.id, now_ms());
     Ok(exam_protocol::MediaSetup {
         required: s.required_media.clone(),
         ice_servers,
@@ -741,15 +506,11 @@ pub async fn publish_media(
 ) -> Result<String, ApiError> {
     let recording = format!("session-{}/candidate-{}", c.session_id, c.id);
     let tracks = tracks.iter().map(|(k, v)| (k.clone(), *v)).collect();
-    state
-        .media
-        .publish(c.id, &recording, sdp, tracks)
-        .await
-        .map_err(|e| match e {
-            media::sfu::MediaError::BadOffer(_) => ApiError::Validation("bad_offer"),
-            other => {
-                tracing::warn!(error = %other, "media publish failed");
-                ApiError::Conflict("media_unavailable")
-            }
-        })
+    state.media.publish(c.id, &recording, sdp, tracks).await.map_err(|e| match e {
+        media::sfu::MediaError::BadOffer(_) => ApiError::Validation("bad_offer"),
+        other => {
+            tracing::warn!(error = %other, "media publish failed");
+            ApiError::Conflict("media_unavailable")
+        }
+    })
 }

@@ -70,30 +70,12 @@ impl Drop for Registration {
 
 impl CandidateChannels {
     /// Registers a candidate's socket, opened by `account` with the sign-in `token_hash`.
-    pub fn register(
-        self: &Arc<Self>,
-        candidate: i64,
-        account: i64,
-        token_hash: &str,
-        out: mpsc::Sender<ToSocket>,
-    ) -> Registration {
+    pub fn register(self: &Arc<Self>, candidate: i64, account: i64, token_hash: &str, out: mpsc::Sender<ToSocket>) -> Registration {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        open.by_candidate
-            .entry(candidate)
-            .or_default()
-            .push(Socket {
-                id,
-                token_hash: token_hash.to_string(),
-                out,
-            });
+        open.by_candidate.entry(candidate).or_default().push(Socket { id, token_hash: token_hash.to_string(), out });
         open.candidate_of.insert(account, candidate);
-        Registration {
-            channels: Arc::downgrade(self),
-            candidate,
-            account,
-            id,
-        }
+        Registration { channels: Arc::downgrade(self), candidate, account, id }
     }
 
     /// Hands to every open socket of the candidate; a full or closed one is skipped.
@@ -121,12 +103,7 @@ impl CandidateChannels {
             };
             open.by_candidate
                 .get(candidate)
-                .map(|l| {
-                    l.iter()
-                        .filter(|s| token_hash.is_none_or(|t| t == s.token_hash))
-                        .map(|s| s.out.clone())
-                        .collect()
-                })
+                .map(|l| l.iter().filter(|s| token_hash.is_none_or(|t| t == s.token_hash)).map(|s| s.out.clone()).collect())
                 .unwrap_or_default()
         };
         for t in targets {
@@ -138,12 +115,7 @@ impl CandidateChannels {
 
     /// Hands notices and media changes to the sockets they concern.
     pub fn dispatch(self: &Arc<Self>, bus: &EventBus, media: &media::sfu::MediaServer) {
-        let (mut events, mut media_events, me, m) = (
-            bus.subscribe(),
-            media.events(),
-            Arc::downgrade(self),
-            media.clone(),
-        );
+        let (mut events, mut media_events, me, m) = (bus.subscribe(), media.events(), Arc::downgrade(self), media.clone());
         tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -185,56 +157,32 @@ mod tests {
     #[tokio::test]
     async fn a_clock_change_reaches_only_that_candidates_sockets() {
         let bus = EventBus::local();
-        let media =
-            media::sfu::MediaServer::new(media::sfu::MediaConfig::local(std::env::temp_dir()));
+        let media = media::sfu::MediaServer::new(media::sfu::MediaConfig::local(std::env::temp_dir()));
         let ch = Arc::new(CandidateChannels::default());
         ch.dispatch(&bus, &media);
         let (a_tx, mut a) = mpsc::channel(8);
         let (b_tx, mut b) = mpsc::channel(8);
-        let (_ra, _rb) = (
-            ch.register(7, 70, "t7", a_tx),
-            ch.register(8, 80, "t8", b_tx),
-        );
-        bus.publish(Event::PaperChanged {
-            paper_id: 70,
-            candidate_id: 7,
-        });
-        bus.publish(Event::Notice {
-            candidate_id: 8,
-            text: "请坐好".into(),
-            warning: false,
-            at_ms: 1,
-        });
+        let (_ra, _rb) = (ch.register(7, 70, "t7", a_tx), ch.register(8, 80, "t8", b_tx));
+        bus.publish(Event::PaperChanged { paper_id: 70, candidate_id: 7 });
+        bus.publish(Event::Notice { candidate_id: 8, text: "请坐好".into(), warning: false, at_ms: 1 });
         assert_eq!(a.recv().await, Some(ToSocket::ClockChanged));
-        assert!(
-            matches!(b.recv().await, Some(ToSocket::Message(m)) if matches!(*m, ServerMessage::Notice { .. }))
-        );
+        assert!(matches!(b.recv().await, Some(ToSocket::Message(m)) if matches!(*m, ServerMessage::Notice { .. })));
         assert!(a.try_recv().is_err() && b.try_recv().is_err());
     }
 
     #[tokio::test]
     async fn a_sign_out_reaches_the_sockets_of_that_sign_in() {
         let bus = EventBus::local();
-        let media =
-            media::sfu::MediaServer::new(media::sfu::MediaConfig::local(std::env::temp_dir()));
+        let media = media::sfu::MediaServer::new(media::sfu::MediaConfig::local(std::env::temp_dir()));
         let ch = Arc::new(CandidateChannels::default());
         ch.dispatch(&bus, &media);
         let (old_tx, mut old) = mpsc::channel(8);
         let (new_tx, mut new) = mpsc::channel(8);
-        let (_ro, _rn) = (
-            ch.register(7, 70, "old-device", old_tx),
-            ch.register(7, 70, "new-device", new_tx),
-        );
-        bus.publish(Event::SignedOut {
-            account_id: 70,
-            token_hash: Some("old-device".into()),
-        });
+        let (_ro, _rn) = (ch.register(7, 70, "old-device", old_tx), ch.register(7, 70, "new-device", new_tx));
+        bus.publish(Event::SignedOut { account_id: 70, token_hash: Some("old-device".into()) });
         assert_eq!(old.recv().await, Some(ToSocket::SignedOut));
         assert!(new.try_recv().is_err(), "the other sign-in stays");
-        bus.publish(Event::SignedOut {
-            account_id: 70,
-            token_hash: None,
-        });
+        bus.publish(Event::SignedOut { account_id: 70, token_hash: None });
         assert_eq!(new.recv().await, Some(ToSocket::SignedOut));
     }
 }

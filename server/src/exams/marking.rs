@@ -21,20 +21,10 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<Marking
     let (Some(item), waiting) = store::next_for(&state.db, user.account.id).await? else {
         return Ok(None);
     };
-    let p = exams::paper(&state.db, item.paper_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let s = exams::get_session(&state.db, item.session_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let questions = state
-        .papers
-        .questions(&state.db, p.id, &p.questions)
-        .await?;
-    let q = questions
-        .iter()
-        .find(|q| q.no == item.question_no)
-        .ok_or(ApiError::NotFound)?;
+    let p = exams::paper(&state.db, item.paper_id).await?.ok_or(ApiError::NotFound)?;
+    let s = exams::get_session(&state.db, item.session_id).await?.ok_or(ApiError::NotFound)?;
+    let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
+    let q = questions.iter().find(|q| q.no == item.question_no).ok_or(ApiError::NotFound)?;
     // Exactly the answer that stood when the paper ended, whatever came later.
     let stored = match item.answer_seq {
         Some(seq) => crate::store::answers::response_of(&state.db, p.id, seq).await?,
@@ -65,12 +55,7 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<Marking
 
 /// Records one mark. Refused: not this marker's session (404), already marked by them or
 /// already settled (409), points beyond the question's (422).
-pub async fn mark(
-    state: &AppState,
-    user: &CurrentUser,
-    item_id: i64,
-    req: &MarkRequest,
-) -> Result<MarkOutcome, ApiError> {
+pub async fn mark(state: &AppState, user: &CurrentUser, item_id: i64, req: &MarkRequest) -> Result<MarkOutcome, ApiError> {
     if user.role() != Role::Proctor {
         return Err(ApiError::Forbidden);
     }
@@ -80,9 +65,7 @@ pub async fn mark(
     }
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    let item = store::item_for_update(&mut tx, state.db.backend, item_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let item = store::item_for_update(&mut tx, state.db.backend, item_id).await?.ok_or(ApiError::NotFound)?;
     if !store::is_marker(&state.db, item.session_id, user.account.id).await? {
         return Err(ApiError::NotFound);
     }
@@ -98,26 +81,10 @@ pub async fn mark(
         return Err(ApiError::Conflict("marking_settled"));
     }
     let round = given.len() as i64 + 1;
-    store::insert_mark(
-        &mut tx,
-        &NewMark {
-            item_id: item.id,
-            marker_id: user.account.id,
-            round,
-            points: i64::from(req.points.0),
-            comment,
-            at_ms: now,
-        },
-    )
-    .await?;
-    let mut points: Vec<Points> = given
-        .iter()
-        .map(|(_, p)| Points(u32::try_from(*p).unwrap_or(0)))
-        .collect();
+    store::insert_mark(&mut tx, &NewMark { item_id: item.id, marker_id: user.account.id, round, points: i64::from(req.points.0), comment, at_ms: now }).await?;
+    let mut points: Vec<Points> = given.iter().map(|(_, p)| Points(u32::try_from(*p).unwrap_or(0))).collect();
     points.push(req.points);
-    let s = exams::get_session(&state.db, item.session_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let s = exams::get_session(&state.db, item.session_id).await?.ok_or(ApiError::NotFound)?;
     let threshold = u32::try_from(s.marking_threshold_pct).unwrap_or(20);
     let settled = match marking::state(&points, max, threshold) {
         MarkingState::Open { wanted } => {
@@ -136,66 +103,36 @@ pub async fn mark(
             actor: user.audit_actor(),
             action: "marking.mark",
             target: format!("paper:{}#{}", item.paper_id, item.question_no),
-            detail: serde_json::json!({ "round": round, "points": req.points, "settled": settled })
-                .to_string(),
+            detail: serde_json::json!({ "round": round, "points": req.points, "settled": settled }).to_string(),
             at_ms: now,
         },
     )
     .await?;
-    let paper_score = if settled.is_some() {
-        finalize_paper(state, &mut tx, item.paper_id, now).await?
-    } else {
-        None
-    };
+    let paper_score = if settled.is_some() { finalize_paper(state, &mut tx, item.paper_id, now).await? } else { None };
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(MarkOutcome {
-        settled,
-        paper_score,
-    })
+    Ok(MarkOutcome { settled, paper_score })
 }
 
 /// When every marked answer of the paper is settled: the final score, the certification record.
-async fn finalize_paper(
-    state: &AppState,
-    tx: &mut sqlx::AnyConnection,
-    paper_id: i64,
-    now: i64,
-) -> Result<Option<Points>, ApiError> {
+async fn finalize_paper(state: &AppState, tx: &mut sqlx::AnyConnection, paper_id: i64, now: i64) -> Result<Option<Points>, ApiError> {
     let items = store::paper_items(tx, paper_id).await?;
     if items.iter().any(|(_, f)| f.is_none()) {
         return Ok(None);
     }
-    let p = exams::paper(&state.db, paper_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let c = exams::candidate(&state.db, p.session_candidate_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let s = exams::get_session(&state.db, c.session_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let questions = state
-        .papers
-        .questions(&state.db, p.id, &p.questions)
-        .await?;
-    let detail_text = exams::paper_score_detail(tx, paper_id)
-        .await?
-        .unwrap_or_default();
-    let detail: serde_json::Value =
-        serde_json::from_str(&detail_text).map_err(|e| ApiError::Internal(e.into()))?;
-    let mut scored: Vec<Scored> = serde_json::from_value(detail["scored"].clone())
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let p = exams::paper(&state.db, paper_id).await?.ok_or(ApiError::NotFound)?;
+    let c = exams::candidate(&state.db, p.session_candidate_id).await?.ok_or(ApiError::NotFound)?;
+    let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
+    let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
+    let detail_text = exams::paper_score_detail(tx, paper_id).await?.unwrap_or_default();
+    let detail: serde_json::Value = serde_json::from_str(&detail_text).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut scored: Vec<Scored> = serde_json::from_value(detail["scored"].clone()).map_err(|e| ApiError::Internal(e.into()))?;
     for (no, final_points) in &items {
-        if let (Some(slot), Some(f)) = (
-            usize::try_from(no - 1).ok().and_then(|i| scored.get_mut(i)),
-            final_points,
-        ) {
+        if let (Some(slot), Some(f)) = (usize::try_from(no - 1).ok().and_then(|i| scored.get_mut(i)), final_points) {
             *slot = Scored::Points(Points(u32::try_from(*f).unwrap_or(0)));
         }
     }
     let reason = detail["reason"].as_str().unwrap_or("candidate").to_string();
-    let (percent, new_detail) =
-        candidate::summarize(state, &s, &questions, &scored, &reason).await?;
+    let (percent, new_detail) = candidate::summarize(state, &s, &questions, &scored, &reason).await?;
     let Some(percent) = percent else {
         return Ok(None);
     };
@@ -219,18 +156,8 @@ async fn finalize_paper(
 }
 
 /// For the session's admin and its proctors: how far marking has come.
-pub async fn progress(
-    state: &AppState,
-    user: &CurrentUser,
-    session_id: i64,
-) -> Result<MarkingProgress, ApiError> {
+pub async fn progress(state: &AppState, user: &CurrentUser, session_id: i64) -> Result<MarkingProgress, ApiError> {
     let s = super::proctor::session_for(state, user, session_id, false).await?;
-    let (answers, settled, awaiting_third, papers_waiting) =
-        store::progress(&state.db, s.id).await?;
-    Ok(MarkingProgress {
-        answers,
-        settled,
-        awaiting_third,
-        papers_waiting,
-    })
+    let (answers, settled, awaiting_third, papers_waiting) = store::progress(&state.db, s.id).await?;
+    Ok(MarkingProgress { answers, settled, awaiting_third, papers_waiting })
 }

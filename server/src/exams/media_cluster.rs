@@ -66,13 +66,7 @@ pub struct MediaCluster {
 impl MediaCluster {
     /// Starts announcing this process's media and answering for it. Needs a Tokio runtime.
     pub fn start(media: MediaServer, bus: EventBus) -> Arc<MediaCluster> {
-        let cluster = Arc::new(MediaCluster {
-            media,
-            bus,
-            node: rand::random(),
-            elsewhere: Mutex::default(),
-            waiting: Mutex::default(),
-        });
+        let cluster = Arc::new(MediaCluster { media, bus, node: rand::random(), elsewhere: Mutex::default(), waiting: Mutex::default() });
         if cluster.bus.is_shared() {
             tokio::spawn(announce(Arc::downgrade(&cluster), cluster.media.events()));
             tokio::spawn(listen(Arc::downgrade(&cluster), cluster.bus.subscribe()));
@@ -95,36 +89,17 @@ impl MediaCluster {
 
     /// A view of the candidate's tracks from whichever process carries them: the SDP answer and
     /// the tracks in it. The caller has checked the right to watch.
-    pub async fn watch(
-        &self,
-        candidate: i64,
-        sdp: &str,
-        kinds: &[MediaKind],
-        quality: ViewQuality,
-    ) -> Result<(String, Vec<MediaKind>), WatchRefused> {
+    pub async fn watch(&self, candidate: i64, sdp: &str, kinds: &[MediaKind], quality: ViewQuality) -> Result<(String, Vec<MediaKind>), WatchRefused> {
         match self.media.subscribe(candidate, sdp, kinds, quality).await {
-            Err(MediaError::NotPublishing)
-                if self.bus.is_shared() && !self.flowing(candidate).is_empty() => {}
+            Err(MediaError::NotPublishing) if self.bus.is_shared() && !self.flowing(candidate).is_empty() => {}
             other => return other.map_err(|e| WatchRefused(refusal(&e))),
         }
         let request: u64 = rand::random();
         let (tx, rx) = oneshot::channel();
-        self.waiting
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(request, tx);
-        self.bus.publish(Event::WatchOffer {
-            request,
-            candidate_id: candidate,
-            sdp: sdp.to_string(),
-            kinds: kinds.to_vec(),
-            quality,
-        });
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner()).insert(request, tx);
+        self.bus.publish(Event::WatchOffer { request, candidate_id: candidate, sdp: sdp.to_string(), kinds: kinds.to_vec(), quality });
         let answer = tokio::time::timeout(REMOTE_ANSWER_WAIT, rx).await;
-        self.waiting
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&request);
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner()).remove(&request);
         match answer {
             Ok(Ok(Ok(view))) => Ok(view),
             Ok(Ok(Err(code))) => Err(WatchRefused(known_refusal(&code))),
@@ -137,27 +112,18 @@ impl MediaCluster {
     pub async fn end(&self, candidate: i64) {
         self.media.unpublish(candidate).await;
         if self.bus.is_shared() {
-            self.bus.publish(Event::MediaEnded {
-                candidate_id: candidate,
-            });
+            self.bus.publish(Event::MediaEnded { candidate_id: candidate });
         }
     }
 
     fn state_of(&self, candidate: i64) -> Event {
-        Event::MediaState {
-            node: self.node,
-            candidate_id: candidate,
-            kinds: self.media.flowing(candidate),
-        }
+        Event::MediaState { node: self.node, candidate_id: candidate, kinds: self.media.flowing(candidate) }
     }
 }
 
 /// Tells the other processes about this one's candidates: on every change, and all of them
 /// every few seconds (a process that starts later, or lost Redis for a while, learns them).
-async fn announce(
-    cluster: std::sync::Weak<MediaCluster>,
-    mut changes: broadcast::Receiver<media::sfu::MediaEvent>,
-) {
+async fn announce(cluster: std::sync::Weak<MediaCluster>, mut changes: broadcast::Receiver<media::sfu::MediaEvent>) {
     let mut every = tokio::time::interval(ANNOUNCE_EVERY);
     loop {
         tokio::select! {
@@ -188,11 +154,7 @@ async fn listen(cluster: std::sync::Weak<MediaCluster>, mut events: broadcast::R
         };
         let Some(c) = cluster.upgrade() else { return };
         match event {
-            Event::MediaState {
-                node,
-                candidate_id,
-                kinds,
-            } if node != c.node => {
+            Event::MediaState { node, candidate_id, kinds } if node != c.node => {
                 let mut map = c.elsewhere.lock().unwrap_or_else(|e| e.into_inner());
                 if kinds.is_empty() {
                     // Only the process that announced the tracks takes them back: a candidate who
@@ -201,57 +163,28 @@ async fn listen(cluster: std::sync::Weak<MediaCluster>, mut events: broadcast::R
                         map.remove(&candidate_id);
                     }
                 } else {
-                    map.insert(
-                        candidate_id,
-                        Announced {
-                            node,
-                            kinds,
-                            at: Instant::now(),
-                        },
-                    );
+                    map.insert(candidate_id, Announced { node, kinds, at: Instant::now() });
                 }
                 map.retain(|_, a| a.at.elapsed() < ANNOUNCED_FOR);
             }
-            Event::WatchOffer {
-                request,
-                candidate_id,
-                sdp,
-                kinds,
-                quality,
-            } if c.media.publishes(candidate_id) => {
+            Event::WatchOffer { request, candidate_id, sdp, kinds, quality } if c.media.publishes(candidate_id) => {
                 // Answered in its own task: gathering candidates takes a moment.
                 tokio::spawn(async move {
-                    let result = c
-                        .media
-                        .subscribe(candidate_id, &sdp, &kinds, quality)
-                        .await
-                        .map_err(|e| refusal(&e).to_string());
+                    let result = c.media.subscribe(candidate_id, &sdp, &kinds, quality).await.map_err(|e| refusal(&e).to_string());
                     c.bus.publish(Event::WatchAnswer { request, result });
                 });
             }
             Event::WatchAnswer { request, result } => {
-                if let Some(tx) = c
-                    .waiting
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&request)
-                {
+                if let Some(tx) = c.waiting.lock().unwrap_or_else(|e| e.into_inner()).remove(&request) {
                     let _ = tx.send(result);
                 }
             }
             Event::MediaEnded { candidate_id } => {
-                c.elsewhere
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&candidate_id);
+                c.elsewhere.lock().unwrap_or_else(|e| e.into_inner()).remove(&candidate_id);
                 // Nothing happens where the candidate does not publish.
                 c.media.unpublish(candidate_id).await;
             }
-            Event::Resync => c
-                .elsewhere
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clear(),
+            Event::Resync => c.elsewhere.lock().unwrap_or_else(|e| e.into_inner()).clear(),
             _ => {}
         }
     }

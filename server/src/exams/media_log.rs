@@ -31,26 +31,14 @@ async fn record(state: &AppState, event: &MediaEvent) -> Result<(), StoreError> 
     let (kind, detail) = match event {
         MediaEvent::TrackUp { kind, .. } => ("media_up", serde_json::json!({ "track": kind })),
         MediaEvent::TrackDown { kind, .. } => ("media_down", serde_json::json!({ "track": kind })),
-        MediaEvent::IceFailed { .. } => (
-            "media_failed",
-            serde_json::json!({ "reason": "ice_timeout" }),
-        ),
+        MediaEvent::IceFailed { .. } => ("media_failed", serde_json::json!({ "reason": "ice_timeout" })),
         MediaEvent::Gone { .. } => ("media_closed", serde_json::json!({})),
     };
     let Some(c) = exams::candidate(&state.db, event.publisher()).await? else {
         return Ok(());
     };
     let mut tx = state.db.writer().begin().await?;
-    exams::insert_event(
-        &mut tx,
-        c.session_id,
-        Some(c.id),
-        kind,
-        &detail.to_string(),
-        None,
-        now_ms(),
-    )
-    .await?;
+    exams::insert_event(&mut tx, c.session_id, Some(c.id), kind, &detail.to_string(), None, now_ms()).await?;
     tx.commit().await?;
     Ok(())
 }

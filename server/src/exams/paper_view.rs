@@ -41,20 +41,12 @@ impl Question {
             .iter()
             .filter_map(|id| c.choices.iter().find(|ch| &ch.id == id))
             .enumerate()
-            .map(|(n, ch)| CandidateChoice {
-                id: display_id(n),
-                content: ch.content.clone(),
-            })
+            .map(|(n, ch)| CandidateChoice { id: display_id(n), content: ch.content.clone() })
             .collect();
         PaperQuestionView {
             no: self.no,
             points: self.spec.points,
-            item: CandidateItem {
-                item_type: c.item_type,
-                stem: c.stem.clone(),
-                choices,
-                blanks: self.blanks,
-            },
+            item: CandidateItem { item_type: c.item_type, stem: c.stem.clone(), choices, blanks: self.blanks },
         }
     }
 }
@@ -62,18 +54,14 @@ impl Question {
 impl Question {
     /// A response as the candidate's copy names options, in the bank's ids (what is stored and
     /// scored). An id the copy does not show stays unknown, and validation refuses it.
-    pub fn to_bank_ids(
-        &self,
-        r: question_bank::scoring::Response,
-    ) -> question_bank::scoring::Response {
+    pub fn to_bank_ids(&self, r: question_bank::scoring::Response) -> question_bank::scoring::Response {
         use question_bank::scoring::Response;
         match r {
             Response::Choices(ids) => Response::Choices(
                 ids.into_iter()
                     .map(|d| {
                         let n = (0..self.spec.choice_order.len()).find(|n| display_id(*n) == d);
-                        n.and_then(|n| self.spec.choice_order.get(n).cloned())
-                            .unwrap_or_else(|| format!("\u{1}{d}"))
+                        n.and_then(|n| self.spec.choice_order.get(n).cloned()).unwrap_or_else(|| format!("\u{1}{d}"))
                     })
                     .collect(),
             ),
@@ -82,23 +70,12 @@ impl Question {
     }
 
     /// A stored response as the candidate's copy names options.
-    pub fn to_display_ids(
-        &self,
-        r: question_bank::scoring::Response,
-    ) -> question_bank::scoring::Response {
+    pub fn to_display_ids(&self, r: question_bank::scoring::Response) -> question_bank::scoring::Response {
         use question_bank::scoring::Response;
         match r {
-            Response::Choices(ids) => Response::Choices(
-                ids.into_iter()
-                    .filter_map(|id| {
-                        self.spec
-                            .choice_order
-                            .iter()
-                            .position(|o| *o == id)
-                            .map(display_id)
-                    })
-                    .collect(),
-            ),
+            Response::Choices(ids) => {
+                Response::Choices(ids.into_iter().filter_map(|id| self.spec.choice_order.iter().position(|o| *o == id).map(display_id)).collect())
+            }
             other => other,
         }
     }
@@ -133,12 +110,7 @@ pub struct PaperCache {
 
 impl PaperCache {
     pub fn new(clock_ttl: Duration) -> PaperCache {
-        PaperCache {
-            papers: Mutex::default(),
-            versions: Mutex::default(),
-            clocks: Mutex::default(),
-            clock_ttl,
-        }
+        PaperCache { papers: Mutex::default(), versions: Mutex::default(), clocks: Mutex::default(), clock_ttl }
     }
 
     /// Forgets clocks as the bus announces changes; forgets them all after missed events.
@@ -151,9 +123,7 @@ impl PaperCache {
                 let Some(cache) = me.upgrade() else { return };
                 match event {
                     Ok(Event::PaperChanged { paper_id, .. }) => cache.invalidate(paper_id),
-                    Ok(Event::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                        cache.forget_clocks()
-                    }
+                    Ok(Event::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => cache.forget_clocks(),
                     Err(broadcast::error::RecvError::Closed) => return,
                     Ok(_) => {}
                 }
@@ -162,18 +132,11 @@ impl PaperCache {
     }
 
     fn forget_clocks(&self) {
-        self.clocks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.clocks.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     pub async fn clock(&self, db: &Db, paper_id: i64) -> StoreResult<Option<Clock>> {
-        if let Some((at, clock)) = self
-            .clocks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&paper_id)
+        if let Some((at, clock)) = self.clocks.lock().unwrap_or_else(|e| e.into_inner()).get(&paper_id)
             && at.elapsed() < spread(self.clock_ttl, paper_id)
         {
             return Ok(Some(clock.clone()));
@@ -197,26 +160,14 @@ impl PaperCache {
 
     /// Forgets a paper's clock after a pause, resume, extra time or end.
     pub fn invalidate(&self, paper_id: i64) {
-        self.clocks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&paper_id);
+        self.clocks.lock().unwrap_or_else(|e| e.into_inner()).remove(&paper_id);
     }
 
     async fn version(&self, db: &Db, version_id: i64) -> StoreResult<Arc<ItemRecord>> {
-        if let Some(v) = self
-            .versions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&version_id)
-        {
+        if let Some(v) = self.versions.lock().unwrap_or_else(|e| e.into_inner()).get(&version_id) {
             return Ok(v.clone());
         }
-        let record = Arc::new(
-            items::version(db, version_id)
-                .await?
-                .ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))?,
-        );
+        let record = Arc::new(items::version(db, version_id).await?.ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))?);
         let mut map = self.versions.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
             map.clear();
@@ -225,23 +176,12 @@ impl PaperCache {
         Ok(record)
     }
 
-    pub async fn questions(
-        &self,
-        db: &Db,
-        paper_id: i64,
-        questions_json: &str,
-    ) -> StoreResult<Arc<Vec<Question>>> {
-        if let Some(q) = self
-            .papers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&paper_id)
-        {
+    pub async fn questions(&self, db: &Db, paper_id: i64, questions_json: &str) -> StoreResult<Arc<Vec<Question>>> {
+        if let Some(q) = self.papers.lock().unwrap_or_else(|e| e.into_inner()).get(&paper_id) {
             return Ok(q.clone());
         }
-        let specs: Vec<PaperQuestion> = serde_json::from_str(questions_json).map_err(|e| {
-            StoreError::Database(sqlx::Error::Decode(format!("paper {paper_id}: {e}").into()))
-        })?;
+        let specs: Vec<PaperQuestion> =
+            serde_json::from_str(questions_json).map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("paper {paper_id}: {e}").into())))?;
         let mut out = Vec::with_capacity(specs.len());
         for (i, spec) in specs.into_iter().enumerate() {
             let record = self.version(db, spec.version_id).await?;
@@ -249,12 +189,7 @@ impl PaperCache {
                 Key::FillIn { blanks } => blanks.len(),
                 _ => 0,
             };
-            out.push(Question {
-                no: i as i64 + 1,
-                spec,
-                record,
-                blanks,
-            });
+            out.push(Question { no: i as i64 + 1, spec, record, blanks });
         }
         let out = Arc::new(out);
         let mut map = self.papers.lock().unwrap_or_else(|e| e.into_inner());
@@ -275,13 +210,7 @@ mod tests {
         let ttl = Duration::from_secs(60);
         let lives: Vec<Duration> = (1..=2_000).map(|id| spread(ttl, id)).collect();
         assert!(lives.iter().all(|l| *l >= ttl / 2 && *l < ttl));
-        let (min, max) = (
-            lives.iter().min().copied().unwrap_or_default(),
-            lives.iter().max().copied().unwrap_or_default(),
-        );
-        assert!(
-            max - min > Duration::from_secs(25),
-            "spread from {min:?} to {max:?}"
-        );
+        let (min, max) = (lives.iter().min().copied().unwrap_or_default(), lives.iter().max().copied().unwrap_or_default());
+        assert!(max - min > Duration::from_secs(25), "spread from {min:?} to {max:?}");
     }
 }

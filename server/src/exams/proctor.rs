@@ -19,23 +19,13 @@ use crate::store::{StoreError, sessions};
 /// The session, if the caller may watch it: its assigned proctors, its institution's admin and
 /// the supervisors who inspect that institution (who may look but not act). Anyone else: not
 /// found.
-pub async fn session_for(
-    state: &AppState,
-    user: &CurrentUser,
-    session_id: i64,
-    act: bool,
-) -> Result<SessionRow, ApiError> {
-    let s = exams::get_session(&state.db, session_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+pub async fn session_for(state: &AppState, user: &CurrentUser, session_id: i64, act: bool) -> Result<SessionRow, ApiError> {
+    let s = exams::get_session(&state.db, session_id).await?.ok_or(ApiError::NotFound)?;
     let allowed = match user.role() {
         Role::Proctor => exams::is_proctor(&state.db, session_id, user.account.id).await?,
         Role::InstitutionAdmin => Some(s.institution_id) == user.account.institution_id,
         // Supervisors watch the rooms of institutions they inspect, read only.
-        Role::Supervisor => {
-            crate::store::institutions::inspects(&state.db, user.account.id, s.institution_id)
-                .await?
-        }
+        Role::Supervisor => crate::store::institutions::inspects(&state.db, user.account.id, s.institution_id).await?,
         _ => false,
     };
     if !allowed {
@@ -48,17 +38,10 @@ pub async fn session_for(
 }
 
 fn masked(kind: &str, number: &str) -> String {
-    IdKind::parse(kind)
-        .and_then(|k| IdDocument::parse(k, number).ok())
-        .map(|d| d.masked())
-        .unwrap_or_else(|| "***".into())
+    IdKind::parse(kind).and_then(|k| IdDocument::parse(k, number).ok()).map(|d| d.masked()).unwrap_or_else(|| "***".into())
 }
 
-pub async fn room(
-    state: &AppState,
-    user: &CurrentUser,
-    session_id: i64,
-) -> Result<Vec<RoomCandidate>, ApiError> {
+pub async fn room(state: &AppState, user: &CurrentUser, session_id: i64) -> Result<Vec<RoomCandidate>, ApiError> {
     let s = session_for(state, user, session_id, false).await?;
     let now = now_ms();
     let mut out = Vec::new();
@@ -66,22 +49,11 @@ pub async fn room(
         let paper = exams::paper_of_candidate(&state.db, c.id).await?;
         let (stage, answered, questions, remaining, score) = match &paper {
             Some(p) => {
-                let n = serde_json::from_str::<Vec<serde_json::Value>>(&p.questions)
-                    .map(|q| q.len() as i64)
-                    .unwrap_or(0);
+                let n = serde_json::from_str::<Vec<serde_json::Value>>(&p.questions).map(|q| q.len() as i64).unwrap_or(0);
                 let stage = candidate::paper_stage(p);
-                let clock = PaperClock {
-                    deadline_ms: p.deadline_ms,
-                    paused_at_ms: p.paused_at_ms,
-                };
+                let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
                 let remaining = (p.status == "in_progress").then(|| clock.remaining_ms(now));
-                (
-                    stage,
-                    exams::answered_questions(&state.db, p.id).await?,
-                    n,
-                    remaining,
-                    p.score.and_then(|v| u32::try_from(v).ok()).map(Points),
-                )
+                (stage, exams::answered_questions(&state.db, p.id).await?, n, remaining, p.score.and_then(|v| u32::try_from(v).ok()).map(Points))
             }
             None if c.commitment_at_ms.is_none() => (Stage::Commitment, 0, 0, None, None),
             None => match times(&s).check_entry(now) {
@@ -108,47 +80,23 @@ pub async fn room(
     Ok(out)
 }
 
-pub async fn feed(
-    state: &AppState,
-    user: &CurrentUser,
-    session_id: i64,
-    after: i64,
-) -> Result<Vec<RoomEvent>, ApiError> {
+pub async fn feed(state: &AppState, user: &CurrentUser, session_id: i64, after: i64) -> Result<Vec<RoomEvent>, ApiError> {
     let s = session_for(state, user, session_id, false).await?;
     Ok(exams::events_after(&state.db, s.id, after, 500)
         .await?
         .into_iter()
-        .map(|(id, candidate_id, kind, detail, at_ms)| RoomEvent {
-            id,
-            candidate_id,
-            kind,
-            detail,
-            at_ms,
-        })
+        .map(|(id, candidate_id, kind, detail, at_ms)| RoomEvent { id, candidate_id, kind, detail, at_ms })
         .collect())
 }
 
 fn reason_of(reason: &str) -> Result<String, ApiError> {
     let r = reason.trim();
-    if r.is_empty() || r.chars().count() > 500 {
-        Err(ApiError::Validation("reason_required"))
-    } else {
-        Ok(r.to_string())
-    }
+    if r.is_empty() || r.chars().count() > 500 { Err(ApiError::Validation("reason_required")) } else { Ok(r.to_string()) }
 }
 
-pub async fn act(
-    state: &AppState,
-    user: &CurrentUser,
-    session_id: i64,
-    candidate_id: i64,
-    action: &ProctorAction,
-) -> Result<(), ApiError> {
+pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidate_id: i64, action: &ProctorAction) -> Result<(), ApiError> {
     let s = session_for(state, user, session_id, true).await?;
-    let c = exams::candidate(&state.db, candidate_id)
-        .await?
-        .filter(|c| c.session_id == s.id)
-        .ok_or(ApiError::NotFound)?;
+    let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(ApiError::NotFound)?;
     match action {
         ProctorAction::Warn { message } => {
             return record_note(state, user, &s, &c, "warning", message).await;
@@ -159,9 +107,7 @@ pub async fn act(
         ProctorAction::ClearSignIn => return clear_sign_in(state, user, &s, &c).await,
         _ => {}
     }
-    let p = exams::paper_of_candidate(&state.db, c.id)
-        .await?
-        .ok_or(ApiError::Conflict("not_started"))?;
+    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::Conflict("not_started"))?;
     if p.status != "in_progress" {
         return Err(ApiError::Conflict("paper_ended"));
     }
@@ -169,16 +115,9 @@ pub async fn act(
     if let ProctorAction::ApproveDevice = action {
         return approve_device(state, user, &s, &c, p.id, now).await;
     }
-    let clock = PaperClock {
-        deadline_ms: p.deadline_ms,
-        paused_at_ms: p.paused_at_ms,
-    };
+    let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
     let (kind, next, detail) = match action {
-        ProctorAction::Pause { reason } => (
-            "pause",
-            clock.paused(now),
-            serde_json::json!({ "reason": reason_of(reason)? }),
-        ),
+        ProctorAction::Pause { reason } => ("pause", clock.paused(now), serde_json::json!({ "reason": reason_of(reason)? })),
         ProctorAction::Resume => ("resume", clock.resumed(now), serde_json::json!({})),
         ProctorAction::ExtraTime { minutes, reason } => {
             if !(1..=120).contains(minutes) {
@@ -195,21 +134,14 @@ pub async fn act(
             if given + minutes > most || end_now + minutes * 60_000 > s.ends_at_ms + most * 60_000 {
                 return Err(ApiError::Validation("extra_time_limit"));
             }
-            (
-                "extra_time",
-                clock.extended(minutes * 60_000),
-                serde_json::json!({ "minutes": minutes, "reason": reason_of(reason)? }),
-            )
+            ("extra_time", clock.extended(minutes * 60_000), serde_json::json!({ "minutes": minutes, "reason": reason_of(reason)? }))
         }
         ProctorAction::Terminate { reason } => {
             let reason = reason_of(reason)?;
             candidate::finish(state, p.id, "terminated", Some(user), &reason).await?;
             return Ok(());
         }
-        ProctorAction::ApproveDevice
-        | ProctorAction::ClearSignIn
-        | ProctorAction::Warn { .. }
-        | ProctorAction::Note { .. } => {
+        ProctorAction::ApproveDevice | ProctorAction::ClearSignIn | ProctorAction::Warn { .. } | ProctorAction::Note { .. } => {
             return Err(ApiError::Conflict("no_device_change"));
         }
     };
@@ -217,16 +149,7 @@ pub async fn act(
     if !exams::set_paper_clock(&mut tx, p.id, next.deadline_ms, next.paused_at_ms).await? {
         return Err(ApiError::Conflict("paper_ended"));
     }
-    exams::insert_event(
-        &mut tx,
-        s.id,
-        Some(c.id),
-        kind,
-        &detail.to_string(),
-        Some(user.account.id),
-        now,
-    )
-    .await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), kind, &detail.to_string(), Some(user.account.id), now).await?;
     audit::append(
         &mut tx,
         state.db.backend,
@@ -249,81 +172,36 @@ pub async fn act(
 }
 
 /// The candidate continues on the device they asked for; every earlier sign-in ends.
-async fn approve_device(
-    state: &AppState,
-    user: &CurrentUser,
-    s: &SessionRow,
-    c: &exams::CandidateRow,
-    paper_id: i64,
-    now: i64,
-) -> Result<(), ApiError> {
+async fn approve_device(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &exams::CandidateRow, paper_id: i64, now: i64) -> Result<(), ApiError> {
     let (_, pending) = exams::candidate_devices(&state.db, c.id).await?;
     let device = pending.ok_or(ApiError::Conflict("no_device_change"))?;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     exams::set_device(&mut tx, c.id, &device).await?;
     sessions::revoke_all(&mut tx, c.account_id, now).await?;
-    exams::insert_event(
-        &mut tx,
-        s.id,
-        Some(c.id),
-        "device_approved",
-        "{}",
-        Some(user.account.id),
-        now,
-    )
-    .await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "device_approved", "{}", Some(user.account.id), now).await?;
     audit::append(
         &mut tx,
         state.db.backend,
-        &Entry {
-            actor: user.audit_actor(),
-            action: "paper.approve_device",
-            target: format!("paper:{paper_id}"),
-            detail: "{}".into(),
-            at_ms: now,
-        },
+        &Entry { actor: user.audit_actor(), action: "paper.approve_device", target: format!("paper:{paper_id}"), detail: "{}".into(), at_ms: now },
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     // The old device's open sockets close, on whichever process holds them.
-    state.events.publish(crate::events::Event::SignedOut {
-        account_id: c.account_id,
-        token_hash: None,
-    });
+    state.events.publish(crate::events::Event::SignedOut { account_id: c.account_id, token_hash: None });
     Ok(())
 }
 
 /// The proctor, who sees the candidate, lets them try their password again at once: the run of
 /// wrong tries that slowed their sign-in is cleared. Audited and in the exam-room record.
-async fn clear_sign_in(
-    state: &AppState,
-    user: &CurrentUser,
-    s: &SessionRow,
-    c: &exams::CandidateRow,
-) -> Result<(), ApiError> {
+async fn clear_sign_in(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &exams::CandidateRow) -> Result<(), ApiError> {
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     crate::store::accounts::clear_failed_logins(&mut tx, c.account_id).await?;
-    exams::insert_event(
-        &mut tx,
-        s.id,
-        Some(c.id),
-        "sign_in_cleared",
-        "{}",
-        Some(user.account.id),
-        now,
-    )
-    .await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "sign_in_cleared", "{}", Some(user.account.id), now).await?;
     audit::append(
         &mut tx,
         state.db.backend,
-        &Entry {
-            actor: user.audit_actor(),
-            action: "auth.sign_in_cleared",
-            target: format!("account:{}", c.account_id),
-            detail: "{}".into(),
-            at_ms: now,
-        },
+        &Entry { actor: user.audit_actor(), action: "auth.sign_in_cleared", target: format!("account:{}", c.account_id), detail: "{}".into(), at_ms: now },
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -332,14 +210,7 @@ async fn clear_sign_in(
 
 /// A warning shown on the candidate's page at once (over the event bus, to whichever process
 /// holds their socket), or a note in the exam-room record; both time-stamped and audited.
-async fn record_note(
-    state: &AppState,
-    user: &CurrentUser,
-    s: &SessionRow,
-    c: &exams::CandidateRow,
-    kind: &str,
-    text: &str,
-) -> Result<(), ApiError> {
+async fn record_note(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &exams::CandidateRow, kind: &str, text: &str) -> Result<(), ApiError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 500 {
         return Err(ApiError::Validation("text_required"));
@@ -347,26 +218,13 @@ async fn record_note(
     let now = now_ms();
     let detail = serde_json::json!({ "text": text }).to_string();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    exams::insert_event(
-        &mut tx,
-        s.id,
-        Some(c.id),
-        kind,
-        &detail,
-        Some(user.account.id),
-        now,
-    )
-    .await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), kind, &detail, Some(user.account.id), now).await?;
     audit::append(
         &mut tx,
         state.db.backend,
         &Entry {
             actor: user.audit_actor(),
-            action: if kind == "warning" {
-                "candidate.warn"
-            } else {
-                "room.note"
-            },
+            action: if kind == "warning" { "candidate.warn" } else { "room.note" },
             target: format!("candidate:{}", c.id),
             detail,
             at_ms: now,
@@ -375,12 +233,7 @@ async fn record_note(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     if kind == "warning" {
-        state.events.publish(crate::events::Event::Notice {
-            candidate_id: c.id,
-            text: text.to_string(),
-            warning: true,
-            at_ms: now,
-        });
+        state.events.publish(crate::events::Event::Notice { candidate_id: c.id, text: text.to_string(), warning: true, at_ms: now });
     }
     Ok(())
 }
@@ -397,21 +250,14 @@ pub async fn watch(
     // Watching is looking: the room's proctors and inspecting supervisors (the route leaves
     // admins out).
     let s = session_for(state, user, session_id, false).await?;
-    let c = exams::candidate(&state.db, candidate_id)
-        .await?
-        .filter(|c| c.session_id == s.id)
-        .ok_or(ApiError::NotFound)?;
+    let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(ApiError::NotFound)?;
     if req.kinds.is_empty() {
         return Err(ApiError::Validation("no_tracks"));
     }
-    let (sdp, kinds) = state
-        .media_cluster
-        .watch(c.id, &req.sdp, &req.kinds, req.quality)
-        .await
-        .map_err(|WatchRefused(code)| match code {
-            "bad_offer" => ApiError::Validation(code),
-            _ => ApiError::Conflict(code),
-        })?;
+    let (sdp, kinds) = state.media_cluster.watch(c.id, &req.sdp, &req.kinds, req.quality).await.map_err(|WatchRefused(code)| match code {
+        "bad_offer" => ApiError::Validation(code),
+        _ => ApiError::Conflict(code),
+    })?;
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     audit::append(

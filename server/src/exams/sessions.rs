@@ -55,40 +55,18 @@ fn today() -> (i32, u32, u32) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        i32::try_from(y).unwrap_or(1970),
-        u32::try_from(m).unwrap_or(1),
-        u32::try_from(d).unwrap_or(1),
-    )
+    (i32::try_from(y).unwrap_or(1970), u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
 }
 
-fn minutes(
-    v: Option<i64>,
-    default: i64,
-    min: i64,
-    max: i64,
-    code: &'static str,
-) -> Result<i64, ApiError> {
+fn minutes(v: Option<i64>, default: i64, min: i64, max: i64, code: &'static str) -> Result<i64, ApiError> {
     let v = v.unwrap_or(default);
-    if (min..=max).contains(&v) {
-        Ok(v)
-    } else {
-        Err(ApiError::Validation(code))
-    }
+    if (min..=max).contains(&v) { Ok(v) } else { Err(ApiError::Validation(code)) }
 }
 
-pub async fn create(
-    db: &Db,
-    user: &CurrentUser,
-    new: &NewSession,
-) -> Result<CreatedSession, ApiError> {
+pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<CreatedSession, ApiError> {
     let institution_id = user.account.institution_id.ok_or(ApiError::Forbidden)?;
-    let institution = institutions::get(db, institution_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let bank = banks::get(db, new.bank_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let institution = institutions::get(db, institution_id).await?.ok_or(ApiError::NotFound)?;
+    let bank = banks::get(db, new.bank_id).await?.ok_or(ApiError::NotFound)?;
     if bank.institution_id.is_some_and(|i| i != institution_id) {
         return Err(ApiError::NotFound);
     }
@@ -102,27 +80,9 @@ pub async fn create(
     if new.name.trim().is_empty() || new.room.trim().is_empty() || new.batch.trim().is_empty() {
         return Err(ApiError::Validation("invalid_name"));
     }
-    let duration = minutes(
-        new.duration_minutes,
-        DEFAULT_DURATION_MIN,
-        DEFAULT_DURATION_MIN,
-        600,
-        "invalid_duration",
-    )?;
-    let late = minutes(
-        new.late_entry_minutes,
-        DEFAULT_LATE_ENTRY_MIN,
-        0,
-        duration,
-        "invalid_late_entry",
-    )?;
-    let early = minutes(
-        new.earliest_hand_in_minutes,
-        DEFAULT_EARLIEST_HAND_IN_MIN,
-        0,
-        duration,
-        "invalid_earliest_hand_in",
-    )?;
+    let duration = minutes(new.duration_minutes, DEFAULT_DURATION_MIN, DEFAULT_DURATION_MIN, 600, "invalid_duration")?;
+    let late = minutes(new.late_entry_minutes, DEFAULT_LATE_ENTRY_MIN, 0, duration, "invalid_late_entry")?;
+    let early = minutes(new.earliest_hand_in_minutes, DEFAULT_EARLIEST_HAND_IN_MIN, 0, duration, "invalid_earliest_hand_in")?;
     let capacity = new.capacity.unwrap_or(DEFAULT_CAPACITY);
     let pass_mark = new.pass_mark.unwrap_or(DEFAULT_PASS_MARK);
     if !(1..=200).contains(&capacity) || !(0..=100).contains(&pass_mark) {
@@ -148,11 +108,7 @@ pub async fn create(
         return Err(ApiError::Validation("too_few_proctors"));
     }
     // Markers of short answers: examiners of this institution, two at least (double marking).
-    let mut markers = if new.marker_ids.is_empty() {
-        proctors.clone()
-    } else {
-        new.marker_ids.clone()
-    };
+    let mut markers = if new.marker_ids.is_empty() { proctors.clone() } else { new.marker_ids.clone() };
     markers.sort_unstable();
     markers.dedup();
     for id in &markers {
@@ -164,16 +120,12 @@ pub async fn create(
     if markers.len() < 2 {
         return Err(ApiError::Validation("too_few_markers"));
     }
-    let marking_threshold_pct = new
-        .marking_threshold_pct
-        .unwrap_or(DEFAULT_MARKING_THRESHOLD_PCT);
+    let marking_threshold_pct = new.marking_threshold_pct.unwrap_or(DEFAULT_MARKING_THRESHOLD_PCT);
     if !(0..=100).contains(&marking_threshold_pct) {
         return Err(ApiError::Validation("invalid_marking_threshold"));
     }
     // The blueprint must be able to give every candidate a paper.
-    let (_, bp_doc) = banks::latest_blueprint(db, bank.id, level)
-        .await?
-        .ok_or(ApiError::Validation("no_blueprint"))?;
+    let (_, bp_doc) = banks::latest_blueprint(db, bank.id, level).await?.ok_or(ApiError::Validation("no_blueprint"))?;
     let bp: Blueprint = serde_json::from_str(&bp_doc).map_err(|e| ApiError::Internal(e.into()))?;
     let outline = banks::current_outline(db, bank.id).await?.outline;
     let shortfalls = bp.feasibility(&outline, &items::approved_facts(db, bank.id).await?);
@@ -188,37 +140,17 @@ pub async fn create(
     let end = start + duration * 60_000;
     let mut people = Vec::with_capacity(new.candidates.len());
     for (i, c) in new.candidates.iter().enumerate() {
-        let doc = IdDocument::parse_at(c.id_kind, &c.id_number, today()).map_err(|e| {
-            ApiError::Detailed {
-                code: e.code(),
-                detail: format!("#{}", i + 1),
-            }
-        })?;
+        let doc = IdDocument::parse_at(c.id_kind, &c.id_number, today()).map_err(|e| ApiError::Detailed { code: e.code(), detail: format!("#{}", i + 1) })?;
         if c.name.trim().is_empty() {
-            return Err(ApiError::Detailed {
-                code: "invalid_name",
-                detail: format!("#{}", i + 1),
-            });
+            return Err(ApiError::Detailed { code: "invalid_name", detail: format!("#{}", i + 1) });
         }
-        if people
-            .iter()
-            .any(|(d, _): &(IdDocument, _)| d.kind() == doc.kind() && d.number() == doc.number())
-        {
-            return Err(ApiError::Detailed {
-                code: "duplicate_candidate",
-                detail: format!("#{}", i + 1),
-            });
+        if people.iter().any(|(d, _): &(IdDocument, _)| d.kind() == doc.kind() && d.number() == doc.number()) {
+            return Err(ApiError::Detailed { code: "duplicate_candidate", detail: format!("#{}", i + 1) });
         }
         if exams::overlapping(db, doc.kind().as_str(), doc.number(), start, end).await? > 0 {
-            return Err(ApiError::Detailed {
-                code: "candidate_overlap",
-                detail: format!("#{} {}", i + 1, doc.masked()),
-            });
+            return Err(ApiError::Detailed { code: "candidate_overlap", detail: format!("#{} {}", i + 1, doc.masked()) });
         }
-        let password = c
-            .password
-            .clone()
-            .unwrap_or_else(|| token::generate()[..8].to_string());
+        let password = c.password.clone().unwrap_or_else(|| token::generate()[..8].to_string());
         if password.chars().count() < 6 {
             return Err(ApiError::Validation("weak_password"));
         }
@@ -244,33 +176,17 @@ pub async fn create(
         pass_mark,
         device_approval: new.device_approval,
         marking_threshold_pct,
-        required_media: new
-            .required_media
-            .clone()
-            .unwrap_or_else(|| exam_protocol::MediaKind::ALL.to_vec()),
+        required_media: new.required_media.clone().unwrap_or_else(|| exam_protocol::MediaKind::ALL.to_vec()),
         blueprint: bp_doc,
     };
     // The institution's part of the ticket: the serial digits of its filing number.
-    let inst_code: String = institution
-        .filing_number
-        .chars()
-        .rev()
-        .take(6)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let inst_code: String = institution.filing_number.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
     let layout = TicketLayout::default();
     let year = today().0;
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
     let session_id = exams::insert_session(&mut tx, &row, user.account.id, now).await?;
     // Tickets number sessions per institution and year, not by the deployment's row ids.
-    let ticket_serial = serials::next(
-        &mut tx,
-        "ticket_session",
-        &format!("{institution_id}:{year}"),
-    )
-    .await?;
+    let ticket_serial = serials::next(&mut tx, "ticket_session", &format!("{institution_id}:{year}")).await?;
     exams::set_ticket_serial(&mut tx, session_id, ticket_serial).await?;
     for p in &proctors {
         exams::add_proctor(&mut tx, session_id, *p).await?;
@@ -281,16 +197,8 @@ pub async fn create(
     let mut roster = Vec::with_capacity(people.len());
     for (i, (doc, (name, password, hash))) in people.iter().enumerate() {
         let ticket = layout
-            .render(
-                year,
-                &inst_code,
-                u32::try_from(ticket_serial).unwrap_or(u32::MAX),
-                u32::try_from(i + 1).unwrap_or(u32::MAX),
-            )
-            .map_err(|e| ApiError::Detailed {
-                code: e.code(),
-                detail: String::new(),
-            })?;
+            .render(year, &inst_code, u32::try_from(ticket_serial).unwrap_or(u32::MAX), u32::try_from(i + 1).unwrap_or(u32::MAX))
+            .map_err(|e| ApiError::Detailed { code: e.code(), detail: String::new() })?;
         let account_id = accounts::insert(
             &mut tx,
             &NewAccountRow {
@@ -322,27 +230,20 @@ pub async fn create(
             },
         )
         .await?;
-        roster.push(RosterEntry {
-            ticket,
-            name: name.clone(),
-            id_masked: doc.masked(),
-            password: Some(password.clone()),
-        });
+        roster.push(RosterEntry { ticket, name: name.clone(), id_masked: doc.masked(), password: Some(password.clone()) });
     }
-    audit::append(&mut tx, db.backend, &Entry {
-        actor: user.audit_actor(),
-        action: "session.create",
-        target: format!("session:{session_id}"),
-        detail: serde_json::json!({ "bank_id": bank.id, "level": level, "candidates": roster.len(), "proctors": proctors.len() }).to_string(),
-        at_ms: now,
-    })
+    audit::append(
+        &mut tx,
+        db.backend,
+        &Entry {
+            actor: user.audit_actor(),
+            action: "session.create",
+            target: format!("session:{session_id}"),
+            detail: serde_json::json!({ "bank_id": bank.id, "level": level, "candidates": roster.len(), "proctors": proctors.len() }).to_string(),
+            at_ms: now,
+        },
+    )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(CreatedSession {
-        session: view(&SessionRow {
-            id: session_id,
-            ..row
-        }),
-        roster,
-    })
+    Ok(CreatedSession { session: view(&SessionRow { id: session_id, ..row }), roster })
 }

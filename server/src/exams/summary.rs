@@ -38,80 +38,44 @@ pub fn rows(room: &[RoomCandidate], pass_mark: i64, lang: Lang) -> Vec<[String; 
                 Some(_) => lang.pick("不合格", "Fail"),
                 None => "",
             };
-            [
-                (i + 1).to_string(),
-                r.ticket.clone(),
-                r.name.clone(),
-                r.id_masked.clone(),
-                stage_name(r.stage, lang).to_string(),
-                score,
-                verdict.to_string(),
-            ]
+            [(i + 1).to_string(), r.ticket.clone(), r.name.clone(), r.id_masked.clone(), stage_name(r.stage, lang).to_string(), score, verdict.to_string()]
         })
         .collect()
 }
 
 fn csv_cell(s: &str) -> String {
     // Quote always; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
-    let safe = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
+    let safe = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
     format!("\"{}\"", safe.replace('"', "\"\""))
 }
 
 /// CSV with a byte-order mark, so Excel opens the Chinese text correctly.
 pub fn csv(room: &[RoomCandidate], pass_mark: i64, lang: Lang) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    out.push_str(
-        &headers(lang)
-            .iter()
-            .map(|h| csv_cell(h))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
+    out.push_str(&headers(lang).iter().map(|h| csv_cell(h)).collect::<Vec<_>>().join(","));
     out.push_str("\r\n");
     for row in rows(room, pass_mark, lang) {
-        out.push_str(
-            &row.iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out.into_bytes()
 }
 
-pub fn xlsx(
-    title: &str,
-    room: &[RoomCandidate],
-    pass_mark: i64,
-    lang: Lang,
-) -> Result<Vec<u8>, String> {
+pub fn xlsx(title: &str, room: &[RoomCandidate], pass_mark: i64, lang: Lang) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet
-        .set_name(lang.pick("成绩汇总表", "Score summary"))
-        .map_err(err)?;
+    sheet.set_name(lang.pick("成绩汇总表", "Score summary")).map_err(err)?;
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
-    sheet
-        .write_string_with_format(0, 0, title, &bold)
-        .map_err(err)?;
+    sheet.write_string_with_format(0, 0, title, &bold).map_err(err)?;
     for (c, h) in headers(lang).iter().enumerate() {
-        sheet
-            .write_string_with_format(2, c as u16, *h, &bold)
-            .map_err(err)?;
+        sheet.write_string_with_format(2, c as u16, *h, &bold).map_err(err)?;
     }
     for (r, row) in rows(room, pass_mark, lang).iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            sheet
-                .write_string_with_format((r + 3) as u32, c as u16, v, &text)
-                .map_err(err)?;
+            sheet.write_string_with_format((r + 3) as u32, c as u16, v, &text).map_err(err)?;
         }
     }
     sheet.set_column_width(1, 22).map_err(err)?;

@@ -89,39 +89,26 @@ impl PaperClock {
     }
 
     pub fn check_hand_in(&self, times: &SessionTimes, now_ms: i64) -> Result<(), TimingError> {
-        if now_ms < times.starts_at_ms + times.earliest_hand_in_ms {
-            Err(TimingError::TooEarly)
-        } else {
-            Ok(())
-        }
+        if now_ms < times.starts_at_ms + times.earliest_hand_in_ms { Err(TimingError::TooEarly) } else { Ok(()) }
     }
 
     pub fn paused(self, now_ms: i64) -> PaperClock {
         match self.paused_at_ms {
             Some(_) => self,
-            None => PaperClock {
-                paused_at_ms: Some(now_ms.min(self.deadline_ms)),
-                ..self
-            },
+            None => PaperClock { paused_at_ms: Some(now_ms.min(self.deadline_ms)), ..self },
         }
     }
 
     /// The time spent paused is added to the deadline.
     pub fn resumed(self, now_ms: i64) -> PaperClock {
         match self.paused_at_ms {
-            Some(p) => PaperClock {
-                deadline_ms: self.deadline_ms + (now_ms - p).max(0),
-                paused_at_ms: None,
-            },
+            Some(p) => PaperClock { deadline_ms: self.deadline_ms + (now_ms - p).max(0), paused_at_ms: None },
             None => self,
         }
     }
 
     pub fn extended(self, extra_ms: i64) -> PaperClock {
-        PaperClock {
-            deadline_ms: self.deadline_ms + extra_ms.max(0),
-            ..self
-        }
+        PaperClock { deadline_ms: self.deadline_ms + extra_ms.max(0), ..self }
     }
 }
 
@@ -132,13 +119,7 @@ mod tests {
     const MIN: i64 = 60_000;
 
     fn times() -> SessionTimes {
-        SessionTimes {
-            starts_at_ms: 1_000 * MIN,
-            ends_at_ms: 1_200 * MIN,
-            duration_ms: 90 * MIN,
-            late_entry_ms: 30 * MIN,
-            earliest_hand_in_ms: 30 * MIN,
-        }
+        SessionTimes { starts_at_ms: 1_000 * MIN, ends_at_ms: 1_200 * MIN, duration_ms: 90 * MIN, late_entry_ms: 30 * MIN, earliest_hand_in_ms: 30 * MIN }
     }
 
     #[test]
@@ -147,31 +128,17 @@ mod tests {
         assert_eq!(t.check_entry(999 * MIN), Err(TimingError::NotOpen));
         assert_eq!(t.check_entry(1_000 * MIN), Ok(()));
         assert_eq!(t.check_entry(1_030 * MIN), Ok(()));
-        assert_eq!(
-            t.check_entry(1_030 * MIN + 1),
-            Err(TimingError::EntryClosed)
-        );
-        assert_eq!(
-            t.deadline_ms(),
-            1_090 * MIN,
-            "late entrants end with everyone"
-        );
+        assert_eq!(t.check_entry(1_030 * MIN + 1), Err(TimingError::EntryClosed));
+        assert_eq!(t.deadline_ms(), 1_090 * MIN, "late entrants end with everyone");
     }
 
     #[test]
     fn pause_resume_and_extra_time_move_the_deadline() {
         let t = times();
-        let c = PaperClock {
-            deadline_ms: t.deadline_ms(),
-            paused_at_ms: None,
-        };
+        let c = PaperClock { deadline_ms: t.deadline_ms(), paused_at_ms: None };
         assert_eq!(c.remaining_ms(1_080 * MIN), 10 * MIN);
         let p = c.paused(1_080 * MIN);
-        assert_eq!(
-            p.remaining_ms(1_200 * MIN),
-            10 * MIN,
-            "a paused clock does not run"
-        );
+        assert_eq!(p.remaining_ms(1_200 * MIN), 10 * MIN, "a paused clock does not run");
         assert_eq!(p.check_answer(1_081 * MIN), Err(TimingError::Paused));
         assert!(!p.is_over(2_000 * MIN));
         let r = p.resumed(1_085 * MIN);

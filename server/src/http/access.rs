@@ -58,38 +58,12 @@ pub struct Route {
 }
 
 impl Route {
-    pub fn api(
-        method: Method,
-        path: &'static str,
-        access: Access,
-        handler: MethodRouter<AppState>,
-    ) -> Route {
-        Route {
-            rule: RouteRule {
-                method,
-                path,
-                access,
-                surface: Surface::Api,
-            },
-            handler,
-        }
+    pub fn api(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
+        Route { rule: RouteRule { method, path, access, surface: Surface::Api }, handler }
     }
 
-    pub fn page(
-        method: Method,
-        path: &'static str,
-        access: Access,
-        handler: MethodRouter<AppState>,
-    ) -> Route {
-        Route {
-            rule: RouteRule {
-                method,
-                path,
-                access,
-                surface: Surface::Page,
-            },
-            handler,
-        }
+    pub fn page(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
+        Route { rule: RouteRule { method, path, access, surface: Surface::Page }, handler }
     }
 }
 
@@ -107,17 +81,11 @@ impl CurrentUser {
 
     /// Regulators, supervisors and operators see every institution; everyone else only their own.
     pub fn sees_institution(&self, id: i64) -> bool {
-        matches!(
-            self.role(),
-            Role::Regulator | Role::Supervisor | Role::Operator
-        ) || self.account.institution_id == Some(id)
+        matches!(self.role(), Role::Regulator | Role::Supervisor | Role::Operator) || self.account.institution_id == Some(id)
     }
 
     pub fn audit_actor(&self) -> crate::store::audit::Actor<'_> {
-        crate::store::audit::Actor {
-            id: Some(self.account.id),
-            role: Some(self.account.role.as_str()),
-        }
+        crate::store::audit::Actor { id: Some(self.account.id), role: Some(self.account.role.as_str()) }
     }
 }
 
@@ -129,25 +97,16 @@ pub fn presented_token(req: &Request) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
-    bearer
-        .or_else(|| cookie(req.headers(), SESSION_COOKIE))
-        .filter(|t| !t.is_empty())
+    bearer.or_else(|| cookie(req.headers(), SESSION_COOKIE)).filter(|t| !t.is_empty())
 }
 
 /// Resolves the caller, applies the route's rule, and hands the handler a `CurrentUser`.
-pub async fn authorize(
-    State((state, rule)): State<(AppState, RouteRule)>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn authorize(State((state, rule)): State<(AppState, RouteRule)>, mut req: Request, next: Next) -> Response {
     let lookup = match presented_token(&req) {
         Some(t) => {
             let hash = token::hash(&t);
             match sessions::lookup(&state.db, &hash, now_ms()).await {
-                Ok(Lookup::Valid(account)) => Ok(Some(CurrentUser {
-                    account,
-                    token_hash: hash,
-                })),
+                Ok(Lookup::Valid(account)) => Ok(Some(CurrentUser { account, token_hash: hash })),
                 Ok(Lookup::Expired) => Err(ApiError::SessionExpired),
                 Ok(Lookup::Unknown) => Err(ApiError::Unauthenticated),
                 Err(e) => return ApiError::from(e).into_response(),
@@ -181,25 +140,15 @@ fn deny(surface: Surface, e: ApiError) -> Response {
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, ApiError> {
-        parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            .ok_or(ApiError::Unauthenticated)
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, ApiError> {
+        parts.extensions.get::<CurrentUser>().cloned().ok_or(ApiError::Unauthenticated)
     }
 }
 
 impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for CurrentUser {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
         Ok(parts.extensions.get::<CurrentUser>().cloned())
     }
 }

@@ -88,20 +88,12 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::MalformedJson => StatusCode::BAD_REQUEST,
-            ApiError::InvalidField | ApiError::Validation(_) | ApiError::Detailed { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::InvalidField | ApiError::Validation(_) | ApiError::Detailed { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unauthenticated | ApiError::SessionExpired | ApiError::InvalidCredentials => {
-                StatusCode::UNAUTHORIZED
-            }
-            ApiError::SignInSlowed | ApiError::RateLimited | ApiError::TooMany(_) => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
-            ApiError::Forbidden | ApiError::Refused(_) | ApiError::ForeignOrigin => {
-                StatusCode::FORBIDDEN
-            }
+            ApiError::Unauthenticated | ApiError::SessionExpired | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::SignInSlowed | ApiError::RateLimited | ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Forbidden | ApiError::Refused(_) | ApiError::ForeignOrigin => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -113,11 +105,7 @@ impl ApiError {
         match self {
             ApiError::MalformedJson => "malformed_json",
             ApiError::InvalidField => "invalid_field",
-            ApiError::Validation(code)
-            | ApiError::Conflict(code)
-            | ApiError::Refused(code)
-            | ApiError::TooMany(code)
-            | ApiError::Detailed { code, .. } => code,
+            ApiError::Validation(code) | ApiError::Conflict(code) | ApiError::Refused(code) | ApiError::TooMany(code) | ApiError::Detailed { code, .. } => code,
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::Unauthenticated => "unauthenticated",
@@ -154,9 +142,7 @@ impl From<StoreError> for ApiError {
             // Handlers that expect a conflict map it to their own code first; one reaching
             // here is still the client's doing, not ours.
             StoreError::Conflict(_) => ApiError::Conflict("conflict"),
-            StoreError::Database(e) => {
-                ApiError::Internal(anyhow::Error::new(e).context("database"))
-            }
+            StoreError::Database(e) => ApiError::Internal(anyhow::Error::new(e).context("database")),
         }
     }
 }
@@ -192,20 +178,10 @@ pub async fn localize(req: Request, next: Next) -> Response {
     let status = resp.status();
     let mut message = super::messages::message(code, lang).to_string();
     if let Some(ErrorDetail(detail)) = resp.extensions().get::<ErrorDetail>() {
-        message = format!(
-            "{}{}{detail}",
-            message.trim_end_matches(['。', '.']),
-            lang.pick("：", ": ")
-        );
+        message = format!("{}{}{detail}", message.trim_end_matches(['。', '.']), lang.pick("：", ": "));
     }
-    let body = ErrorBody {
-        error: code.to_string(),
-        message,
-    };
+    let body = ErrorBody { error: code.to_string(), message };
     let mut out = (status, Json(body)).into_response();
-    out.headers_mut().insert(
-        axum::http::header::CONTENT_LANGUAGE,
-        axum::http::HeaderValue::from_static(lang.tag()),
-    );
+    out.headers_mut().insert(axum::http::header::CONTENT_LANGUAGE, axum::http::HeaderValue::from_static(lang.tag()));
     out
 }

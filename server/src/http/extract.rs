@@ -41,42 +41,19 @@ pub struct ClientIp(pub IpAddr);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip())
-            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        Ok(ClientIp(client_ip(
-            peer,
-            &parts.headers,
-            &state.trusted_proxies,
-            &state.settings.http.client_ip_header,
-        )))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        Ok(ClientIp(client_ip(peer, &parts.headers, &state.trusted_proxies, &state.settings.http.client_ip_header)))
     }
 }
 
 /// The client behind `peer`, believing `header` only from `trusted` proxies.
-pub fn client_ip(
-    peer: IpAddr,
-    headers: &axum::http::HeaderMap,
-    trusted: &[ipnet::IpNet],
-    header: &str,
-) -> IpAddr {
+pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[ipnet::IpNet], header: &str) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
     if !is_trusted(&peer) {
         return peer;
     }
-    let hops = headers
-        .get_all(header)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect::<Vec<_>>();
+    let hops = headers.get_all(header).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect::<Vec<_>>();
     for hop in hops.iter().rev() {
         match hop.parse::<IpAddr>() {
             Ok(ip) if is_trusted(&ip) => continue,
@@ -95,9 +72,7 @@ pub fn parse_proxies(list: &[String]) -> anyhow::Result<Vec<ipnet::IpNet>> {
             let p = p.trim();
             p.parse::<ipnet::IpNet>()
                 .or_else(|_| p.parse::<IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| {
-                    anyhow::anyhow!("http.trusted_proxies: {p} is not an address or CIDR block")
-                })
+                .map_err(|_| anyhow::anyhow!("http.trusted_proxies: {p} is not an address or CIDR block"))
         })
         .collect()
 }
@@ -110,33 +85,12 @@ mod tests {
     fn the_client_is_the_last_hop_not_a_trusted_proxy() {
         let trusted = parse_proxies(&["10.0.0.0/8".into(), "192.0.2.1".into()]).expect("valid");
         let mut h = axum::http::HeaderMap::new();
-        h.insert(
-            "x-forwarded-for",
-            "203.0.113.9, 198.51.100.7, 10.1.2.3"
-                .parse()
-                .expect("header"),
-        );
+        h.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7, 10.1.2.3".parse().expect("header"));
         let proxy: IpAddr = [10, 0, 0, 1].into();
-        assert_eq!(
-            client_ip(proxy, &h, &trusted, "x-forwarded-for"),
-            IpAddr::from([198, 51, 100, 7]),
-            "a spoofed left-most hop is not believed"
-        );
+        assert_eq!(client_ip(proxy, &h, &trusted, "x-forwarded-for"), IpAddr::from([198, 51, 100, 7]), "a spoofed left-most hop is not believed");
         let stranger: IpAddr = [198, 51, 100, 50].into();
-        assert_eq!(
-            client_ip(stranger, &h, &trusted, "x-forwarded-for"),
-            stranger,
-            "the header from anyone else is ignored"
-        );
-        assert_eq!(
-            client_ip(
-                proxy,
-                &axum::http::HeaderMap::new(),
-                &trusted,
-                "x-forwarded-for"
-            ),
-            proxy
-        );
+        assert_eq!(client_ip(stranger, &h, &trusted, "x-forwarded-for"), stranger, "the header from anyone else is ignored");
+        assert_eq!(client_ip(proxy, &axum::http::HeaderMap::new(), &trusted, "x-forwarded-for"), proxy);
         assert!(parse_proxies(&["not-an-address".into()]).is_err());
     }
 }

@@ -34,19 +34,13 @@ impl Lang {
         if let Some(l) = cookie(headers, "lang").and_then(|v| Lang::parse_tag(&v)) {
             return l;
         }
-        headers
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(best_accept_language)
-            .unwrap_or_default()
+        headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(best_accept_language).unwrap_or_default()
     }
 
     /// Pages are Simplified Chinese unless the user pressed the English switch (the cookie);
     /// a browser's English `Accept-Language` alone does not turn them.
     pub fn for_page(headers: &HeaderMap) -> Lang {
-        cookie(headers, "lang")
-            .and_then(|v| Lang::parse_tag(&v))
-            .unwrap_or_default()
+        cookie(headers, "lang").and_then(|v| Lang::parse_tag(&v)).unwrap_or_default()
     }
 
     /// Picks one of two texts.
@@ -64,10 +58,7 @@ fn best_accept_language(header: &str) -> Option<Lang> {
     for part in header.split(',') {
         let mut pieces = part.split(';');
         let tag = pieces.next().unwrap_or("");
-        let q = pieces
-            .find_map(|p| p.trim().strip_prefix("q="))
-            .and_then(|q| q.parse::<f32>().ok())
-            .unwrap_or(1.0);
+        let q = pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
         if let Some(lang) = Lang::parse_tag(tag)
             && best.is_none_or(|(bq, _)| q > bq)
         {
@@ -96,10 +87,7 @@ mod tests {
     #[test]
     fn accept_language_by_quality() {
         assert_eq!(best_accept_language("en-US,en;q=0.9"), Some(Lang::En));
-        assert_eq!(
-            best_accept_language("fr, en;q=0.5, zh-CN;q=0.8"),
-            Some(Lang::Zh)
-        );
+        assert_eq!(best_accept_language("fr, en;q=0.5, zh-CN;q=0.8"), Some(Lang::Zh));
         assert_eq!(best_accept_language("fr"), None);
     }
 

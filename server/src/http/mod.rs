@@ -31,8 +31,7 @@ pub fn attachment(bytes: Vec<u8>, mime: &'static str, file_name: &str) -> axum::
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     let mut resp = bytes.into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
@@ -43,7 +42,9 @@ pub fn attachment(bytes: Vec<u8>, mime: &'static str, file_name: &str) -> axum::
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
-    pub login_limiter: Arc<RateLimiter>,
+    /// Per-minute counters of what clients repeat (sign-ins, integrity events), in Redis when
+    /// configured.
+    pub limiter: Arc<RateLimiter>,
     /// Reverse proxies whose client-address header is believed.
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// The one writer of answers for this database.
@@ -63,19 +64,14 @@ impl AppState {
     /// Needs a Tokio runtime: it starts the answer writer and the event listeners. Fails only on
     /// a Redis URL that cannot be parsed; an unreachable Redis is retried in the background.
     pub fn new(db: Db, settings: Settings) -> anyhow::Result<Self> {
-        let limiter = RateLimiter::new(&settings.redis_url, &settings.redis_channel)
-            .context("EXAM_REDIS_URL / redis_url is not a Redis URL")?;
+        let limiter = RateLimiter::new(&settings.redis_url, &settings.redis_channel).context("EXAM_REDIS_URL / redis_url is not a Redis URL")?;
         let trusted_proxies = Arc::new(extract::parse_proxies(&settings.http.trusted_proxies)?);
         let answers = AnswerWriter::spawn(db.clone());
         let events = EventBus::from_settings(&settings)?;
         // Several processes may share a PostgreSQL database; without Redis they cannot tell each
         // other about clock changes, so each trusts its cached clocks only briefly.
         let shared_db_unannounced = !events.is_shared() && db.backend == Backend::Postgres;
-        let papers = Arc::new(PaperCache::new(if shared_db_unannounced {
-            CLOCK_TTL_UNANNOUNCED
-        } else {
-            CLOCK_TTL_ANNOUNCED
-        }));
+        let papers = Arc::new(PaperCache::new(if shared_db_unannounced { CLOCK_TTL_UNANNOUNCED } else { CLOCK_TTL_ANNOUNCED }));
         papers.follow(&events);
         let media = media::sfu::MediaServer::new(settings.media_config()?);
         // What a recording writes per track is capped: a browser sending more fills no disk.
@@ -84,15 +80,13 @@ impl AppState {
             max_audio_kbps: settings.media.max_audio_kbps,
             ..Default::default()
         });
-        let candidate_channels =
-            Arc::new(crate::exams::candidate_channels::CandidateChannels::default());
+        let candidate_channels = Arc::new(crate::exams::candidate_channels::CandidateChannels::default());
         candidate_channels.dispatch(&events, &media);
-        let media_cluster =
-            crate::exams::media_cluster::MediaCluster::start(media.clone(), events.clone());
+        let media_cluster = crate::exams::media_cluster::MediaCluster::start(media.clone(), events.clone());
         let state = Self {
             db,
             settings: Arc::new(settings),
-            login_limiter: Arc::new(limiter),
+            limiter: Arc::new(limiter),
             trusted_proxies,
             answers,
             papers,
@@ -109,10 +103,7 @@ impl AppState {
     /// sockets and the other processes.
     pub fn paper_changed(&self, paper_id: i64, candidate_id: i64) {
         self.papers.invalidate(paper_id);
-        self.events.publish(Event::PaperChanged {
-            paper_id,
-            candidate_id,
-        });
+        self.events.publish(Event::PaperChanged { paper_id, candidate_id });
     }
 }
 
@@ -159,8 +150,7 @@ async fn no_store(req: Request, next: axum::middleware::Next) -> axum::response:
     use axum::http::{HeaderValue, header};
     let mut resp = next.run(req).await;
     if !resp.headers().contains_key(header::CACHE_CONTROL) {
-        resp.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
 }

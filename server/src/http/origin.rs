@@ -15,14 +15,9 @@ use super::AppState;
 use super::error::ApiError;
 
 pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let upgrade = req
-        .headers()
-        .get(header::UPGRADE)
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+    let upgrade = req.headers().get(header::UPGRADE).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
     let changing = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if (changing || upgrade)
-        && !from_our_origin(req.headers(), &state.settings.http.allowed_origins)
-    {
+    if (changing || upgrade) && !from_our_origin(req.headers(), &state.settings.http.allowed_origins) {
         return ApiError::ForeignOrigin.into_response();
     }
     if changing && req.uri().path().starts_with("/api/") && simple_content_type(req.headers()) {
@@ -38,14 +33,10 @@ pub fn from_our_origin(headers: &HeaderMap, allowed: &[String]) -> bool {
             return false;
         };
         let origin = origin.trim().trim_end_matches('/');
-        let authority = origin
-            .strip_prefix("https://")
-            .or_else(|| origin.strip_prefix("http://"));
+        let authority = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
         return matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h.trim()))
-            || allowed
-                .iter()
-                .any(|a| a.trim().trim_end_matches('/').eq_ignore_ascii_case(origin));
+            || allowed.iter().any(|a| a.trim().trim_end_matches('/').eq_ignore_ascii_case(origin));
     }
     match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         Some(site) => site == "same-origin" || site == "none",
@@ -54,22 +45,11 @@ pub fn from_our_origin(headers: &HeaderMap, allowed: &[String]) -> bool {
 }
 
 fn simple_content_type(headers: &HeaderMap) -> bool {
-    let Some(ct) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    matches!(
-        essence.as_str(),
-        "text/plain" | "multipart/form-data" | "application/x-www-form-urlencoded"
-    )
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    matches!(essence.as_str(), "text/plain" | "multipart/form-data" | "application/x-www-form-urlencoded")
 }
 
 #[cfg(test)]
@@ -87,67 +67,22 @@ mod tests {
     #[test]
     fn only_our_origin_passes() {
         let none: &[String] = &[];
-        assert!(from_our_origin(
-            &headers(&[
-                ("host", "exam.example:8080"),
-                ("origin", "http://exam.example:8080")
-            ]),
-            none
-        ));
-        assert!(!from_our_origin(
-            &headers(&[
-                ("host", "exam.example:8080"),
-                ("origin", "https://evil.example")
-            ]),
-            none
-        ));
-        assert!(
-            !from_our_origin(
-                &headers(&[
-                    ("host", "exam.example"),
-                    ("origin", "https://a.exam.example")
-                ]),
-                none
-            ),
-            "a sibling domain"
-        );
-        assert!(!from_our_origin(
-            &headers(&[("host", "exam.example"), ("origin", "null")]),
-            none
-        ));
-        assert!(from_our_origin(
-            &headers(&[("host", "10.0.0.5"), ("origin", "https://exam.example")]),
-            &["https://exam.example/".to_string()]
-        ));
-        assert!(!from_our_origin(
-            &headers(&[("sec-fetch-site", "same-site")]),
-            none
-        ));
-        assert!(!from_our_origin(
-            &headers(&[("sec-fetch-site", "cross-site")]),
-            none
-        ));
-        assert!(from_our_origin(
-            &headers(&[("sec-fetch-site", "same-origin")]),
-            none
-        ));
+        assert!(from_our_origin(&headers(&[("host", "exam.example:8080"), ("origin", "http://exam.example:8080")]), none));
+        assert!(!from_our_origin(&headers(&[("host", "exam.example:8080"), ("origin", "https://evil.example")]), none));
+        assert!(!from_our_origin(&headers(&[("host", "exam.example"), ("origin", "https://a.exam.example")]), none), "a sibling domain");
+        assert!(!from_our_origin(&headers(&[("host", "exam.example"), ("origin", "null")]), none));
+        assert!(from_our_origin(&headers(&[("host", "10.0.0.5"), ("origin", "https://exam.example")]), &["https://exam.example/".to_string()]));
+        assert!(!from_our_origin(&headers(&[("sec-fetch-site", "same-site")]), none));
+        assert!(!from_our_origin(&headers(&[("sec-fetch-site", "cross-site")]), none));
+        assert!(from_our_origin(&headers(&[("sec-fetch-site", "same-origin")]), none));
         assert!(from_our_origin(&headers(&[]), none), "not a browser");
     }
 
     #[test]
     fn the_simple_content_types_are_told_apart() {
-        assert!(simple_content_type(&headers(&[(
-            "content-type",
-            "text/plain;charset=UTF-8"
-        )])));
-        assert!(simple_content_type(&headers(&[(
-            "content-type",
-            "Multipart/Form-Data; boundary=x"
-        )])));
-        assert!(!simple_content_type(&headers(&[(
-            "content-type",
-            "application/json"
-        )])));
+        assert!(simple_content_type(&headers(&[("content-type", "text/plain;charset=UTF-8")])));
+        assert!(simple_content_type(&headers(&[("content-type", "Multipart/Form-Data; boundary=x")])));
+        assert!(!simple_content_type(&headers(&[("content-type", "application/json")])));
         assert!(!simple_content_type(&headers(&[])));
     }
 }

@@ -49,12 +49,7 @@ pub fn type_name(t: ItemType, lang: Lang) -> &'static str {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
+pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     let banks = match scope::visible(&state.db, &user).await {
         Ok(b) => b,
@@ -75,13 +70,7 @@ pub async fn list(
         })
         .collect();
     let empty = if banks.is_empty() {
-        format!(
-            "<p class=\"muted\">{}</p>",
-            lang.pick(
-                "您还没有被分配到任何题库。",
-                "You are not assigned to any bank yet."
-            )
-        )
+        format!("<p class=\"muted\">{}</p>", lang.pick("您还没有被分配到任何题库。", "You are not assigned to any bank yet."))
     } else {
         String::new()
     };
@@ -119,51 +108,23 @@ fn select(name: &str, label: &str, current: Option<&str>, options: &[(&str, &str
             format!("<option value=\"{v}\"{sel}>{}</option>", esc(t))
         })
         .collect();
-    format!(
-        "<div><label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\">{opts}</select></div>"
-    )
+    format!("<div><label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\">{opts}</select></div>")
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(q): Query<BankQuery>,
-    user: CurrentUser,
-) -> Response {
-    let (lang, cookie) = page_lang(
-        &headers,
-        &LangQuery {
-            lang: q.lang.clone(),
-        },
-    );
+pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<BankQuery>, user: CurrentUser) -> Response {
+    let (lang, cookie) = page_lang(&headers, &LangQuery { lang: q.lang.clone() });
     let s = match scope::resolve(&state.db, &user, id).await {
         Ok(s) => s,
         Err(e) => return page_error(lang, e),
     };
-    let mut links = vec![format!(
-        "<a href=\"/banks\">{}</a>",
-        lang.pick("全部题库", "All banks")
-    )];
+    let mut links = vec![format!("<a href=\"/banks\">{}</a>", lang.pick("全部题库", "All banks"))];
     if s.can_author() {
-        links.push(format!(
-            "<a href=\"/banks/{id}/import\">{}</a>",
-            lang.pick("导入试题", "Import items")
-        ));
-        links.push(format!(
-            "<a href=\"/banks/{id}/items/new\">{}</a>",
-            lang.pick("新建试题", "New item")
-        ));
+        links.push(format!("<a href=\"/banks/{id}/import\">{}</a>", lang.pick("导入试题", "Import items")));
+        links.push(format!("<a href=\"/banks/{id}/items/new\">{}</a>", lang.pick("新建试题", "New item")));
     }
-    links.push(format!(
-        "<a href=\"/banks/{id}/outline\">{}</a>",
-        lang.pick("鉴定要素细目表", "Exam outline")
-    ));
+    links.push(format!("<a href=\"/banks/{id}/outline\">{}</a>", lang.pick("鉴定要素细目表", "Exam outline")));
     for level in &s.bank.levels {
-        links.push(format!(
-            "<a href=\"/banks/{id}/blueprints/{level}\">{}{level}</a>",
-            lang.pick("组卷方案 · 等级 ", "Blueprint · level ")
-        ));
+        links.push(format!("<a href=\"/banks/{id}/blueprints/{level}\">{}{level}</a>", lang.pick("组卷方案 · 等级 ", "Blueprint · level ")));
     }
     let mut body = format!(
         "<nav class=\"crumbs\">{}</nav><section class=\"card\"><h2>{}</h2><p class=\"muted\">{} {} {}</p></section>",
@@ -171,21 +132,12 @@ pub async fn show(
         esc(&s.bank.name),
         esc(&s.bank.occupation_code),
         esc(&s.bank.work_type),
-        lang.pick("等级：", "Levels: ").to_string()
-            + &s.bank
-                .levels
-                .iter()
-                .map(|l| l.to_string())
-                .collect::<Vec<_>>()
-                .join("、"),
+        lang.pick("等级：", "Levels: ").to_string() + &s.bank.levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("、"),
     );
     if !s.can_read_items() {
         body.push_str(&format!(
             "<section class=\"card\"><p class=\"muted\">{}</p></section>",
-            lang.pick(
-                "试题内容仅对本题库的命题和审题人员开放。",
-                "Item content is open only to this bank's authors and reviewers."
-            )
+            lang.pick("试题内容仅对本题库的命题和审题人员开放。", "Item content is open only to this bank's authors and reviewers.")
         ));
         return render(lang, &s.bank.name, &body, cookie);
     }
@@ -218,13 +170,7 @@ pub async fn show(
             )
         }))
         .collect();
-    let types: Vec<(&str, &str)> = std::iter::once(("", any))
-        .chain(
-            ItemType::ALL
-                .iter()
-                .map(|t| (t.as_str(), type_name(*t, lang))),
-        )
-        .collect();
+    let types: Vec<(&str, &str)> = std::iter::once(("", any)).chain(ItemType::ALL.iter().map(|t| (t.as_str(), type_name(*t, lang)))).collect();
     let rows: String = found
         .iter()
         .map(|r| {

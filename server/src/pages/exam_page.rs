@@ -12,11 +12,5 @@ pub async fn show(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
         "<p class=\"muted\" id=\"who\"></p><div id=\"proctor-notice\"></div><div id=\"media-notice\"></div><div id=\"exam-app\"><p>{}</p></div>",
         lang.pick("正在加载……", "Loading…")
     );
-    render_with(
-        lang,
-        lang.pick("理论知识考试", "Theory test"),
-        &body,
-        cookie,
-        &["exam_media.js", "exam.js"],
-    )
+    render_with(lang, lang.pick("理论知识考试", "Theory test"), &body, cookie, &["exam_media.js", "exam.js"])
 }

@@ -19,28 +19,13 @@ fn key_text(r: &ItemRecord, lang: Lang) -> String {
     match &r.content.key {
         Key::Single { choice } => choice.clone(),
         Key::Multiple { choices } => choices.concat(),
-        Key::TrueFalse { value } => if *value {
-            lang.pick("对", "True")
-        } else {
-            lang.pick("错", "False")
-        }
-        .to_string(),
-        Key::FillIn { blanks } => blanks
-            .iter()
-            .map(|b| b.join(" / "))
-            .collect::<Vec<_>>()
-            .join(" ; "),
+        Key::TrueFalse { value } => if *value { lang.pick("对", "True") } else { lang.pick("错", "False") }.to_string(),
+        Key::FillIn { blanks } => blanks.iter().map(|b| b.join(" / ")).collect::<Vec<_>>().join(" ; "),
         Key::ShortAnswer { reference } => reference.clone().unwrap_or_default(),
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
+pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     let Ok(Some(item)) = items::current(&state.db, id).await else {
         return page_error(lang, ApiError::NotFound);
@@ -60,16 +45,11 @@ pub async fn show(
     let preview = candidate_html(&candidate, "preview", true, lang);
     let mut actions = String::new();
     if s.can_author() && matches!(item.status, ItemStatus::Draft | ItemStatus::Rejected) {
-        actions.push_str(&format!(
-            "<button type=\"button\" data-action=\"submit\" id=\"submit-item\">{}</button> ",
-            lang.pick("提交审核", "Submit for review")
-        ));
+        actions
+            .push_str(&format!("<button type=\"button\" data-action=\"submit\" id=\"submit-item\">{}</button> ", lang.pick("提交审核", "Submit for review")));
     }
     if s.can_author() && item.status != ItemStatus::Retired {
-        actions.push_str(&format!(
-            "<a href=\"/items/{id}/edit\">{}</a> ",
-            lang.pick("修改（生成新版本）", "Change (new version)")
-        ));
+        actions.push_str(&format!("<a href=\"/items/{id}/edit\">{}</a> ", lang.pick("修改（生成新版本）", "Change (new version)")));
     }
     if s.can_review() && item.status == ItemStatus::InReview {
         actions.push_str(&format!(
@@ -82,21 +62,13 @@ pub async fn show(
         ));
     }
     if s.can_review() && item.status == ItemStatus::Approved {
-        actions.push_str(&format!(
-            "<button type=\"button\" class=\"secondary\" data-action=\"retire\">{}</button>",
-            lang.pick("停用", "Retire")
-        ));
+        actions.push_str(&format!("<button type=\"button\" class=\"secondary\" data-action=\"retire\">{}</button>", lang.pick("停用", "Retire")));
     }
     let rows: String = history
         .iter()
         .rev()
         .map(|v| {
-            format!(
-                "<tr><td>v{}</td><td>{}</td><td>{}</td></tr>",
-                v.version,
-                status_badge(v.status, lang),
-                esc(v.review_comment.as_deref().unwrap_or(""))
-            )
+            format!("<tr><td>v{}</td><td>{}</td><td>{}</td></tr>", v.version, status_badge(v.status, lang), esc(v.review_comment.as_deref().unwrap_or("")))
         })
         .collect();
     let body = format!(
@@ -122,25 +94,14 @@ pub async fn show(
         pts = item.content.points,
         pt_label = lang.pick("鉴定点：", "Outline point: "),
         pt = esc(item.content.outline_point.as_deref().unwrap_or("—")),
-        code = item
-            .content
-            .code
-            .as_deref()
-            .map(|c| format!(" · {}{}", lang.pick("试题代码：", "Code: "), esc(c)))
-            .unwrap_or_default(),
+        code = item.content.code.as_deref().map(|c| format!(" · {}{}", lang.pick("试题代码：", "Code: "), esc(c))).unwrap_or_default(),
         hist = lang.pick("版本与审核记录", "Versions and reviews"),
     );
     render_with(lang, lang.pick("试题", "Item"), &body, cookie, &["bank.js"])
 }
 
 /// The editor: a new item in a bank, or the next version of an item.
-pub async fn editor(
-    state: &AppState,
-    lang: Lang,
-    cookie: Option<axum::http::HeaderValue>,
-    bank_id: i64,
-    current: Option<&ItemRecord>,
-) -> Response {
+pub async fn editor(state: &AppState, lang: Lang, cookie: Option<axum::http::HeaderValue>, bank_id: i64, current: Option<&ItemRecord>) -> Response {
     let _ = state;
     let c = current.map(|r| &r.content);
     let val = |f: &dyn Fn(&exam_protocol::ItemContent) -> String| c.map(f).unwrap_or_default();
@@ -148,22 +109,17 @@ pub async fn editor(
         .map(|i| {
             let letter = question_bank::item::choice_letter(i);
             let v = c.and_then(|c| c.choices.get(i)).map(|ch| esc(&question_bank::sanitize::unescape(&ch.content))).unwrap_or_default();
-            format!("<div><label for=\"opt-{letter}\">{} {letter}</label><input id=\"opt-{letter}\" data-option=\"{letter}\" value=\"{v}\"></div>", lang.pick("选项", "Option"))
+            format!(
+                "<div><label for=\"opt-{letter}\">{} {letter}</label><input id=\"opt-{letter}\" data-option=\"{letter}\" value=\"{v}\"></div>",
+                lang.pick("选项", "Option")
+            )
         })
         .collect();
     let type_opts: String = exam_protocol::ItemType::ALL
         .iter()
         .map(|t| {
-            let sel = if c.map(|c| c.item_type) == Some(*t) {
-                " selected"
-            } else {
-                ""
-            };
-            format!(
-                "<option value=\"{}\"{sel}>{}</option>",
-                t.as_str(),
-                type_name(*t, lang)
-            )
+            let sel = if c.map(|c| c.item_type) == Some(*t) { " selected" } else { "" };
+            format!("<option value=\"{}\"{sel}>{}</option>", t.as_str(), type_name(*t, lang))
         })
         .collect();
     let key = current.map(|r| key_text(r, lang)).unwrap_or_default();
@@ -204,22 +160,10 @@ pub async fn editor(
         preview = lang.pick("预览", "Preview"),
         pv_title = lang.pick("考生看到的样子", "As the candidate sees it"),
     );
-    render_with(
-        lang,
-        lang.pick("编辑试题", "Edit item"),
-        &body,
-        cookie,
-        &["bank.js"],
-    )
+    render_with(lang, lang.pick("编辑试题", "Edit item"), &body, cookie, &["bank.js"])
 }
 
-pub async fn new_item(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(bank_id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
+pub async fn new_item(State(state): State<AppState>, headers: HeaderMap, Path(bank_id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     match scope::resolve(&state.db, &user, bank_id).await {
         Ok(s) if s.can_author() => editor(&state, lang, cookie, bank_id, None).await,
@@ -228,13 +172,7 @@ pub async fn new_item(
     }
 }
 
-pub async fn edit_item(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
+pub async fn edit_item(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     let Ok(Some(item)) = items::current(&state.db, id).await else {
         return page_error(lang, ApiError::NotFound);
@@ -248,37 +186,20 @@ pub async fn edit_item(
 }
 
 /// A file (an image) of the item's current version, for its preview.
-pub async fn file(
-    State(state): State<AppState>,
-    Path((id, path)): Path<(i64, String)>,
-    user: CurrentUser,
-) -> Result<Response, ApiError> {
+pub async fn file(State(state): State<AppState>, Path((id, path)): Path<(i64, String)>, user: CurrentUser) -> Result<Response, ApiError> {
     use axum::response::IntoResponse;
-    let item = items::current(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let item = items::current(&state.db, id).await?.ok_or(ApiError::NotFound)?;
     let s = scope::resolve(&state.db, &user, item.bank_id).await?;
     if !s.can_read_items() {
         return Err(ApiError::NotFound);
     }
-    let asset = items::asset(&state.db, item.version_id, &path)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let asset = items::asset(&state.db, item.version_id, &path).await?.ok_or(ApiError::NotFound)?;
     let mut resp = asset.bytes.into_response();
-    let mime = axum::http::HeaderValue::from_str(&asset.mime)
-        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("application/octet-stream"));
-    resp.headers_mut()
-        .insert(axum::http::header::CONTENT_TYPE, mime);
+    let mime = axum::http::HeaderValue::from_str(&asset.mime).unwrap_or_else(|_| axum::http::HeaderValue::from_static("application/octet-stream"));
+    resp.headers_mut().insert(axum::http::header::CONTENT_TYPE, mime);
     // An SVG opened on its own must not run script.
-    resp.headers_mut().insert(
-        axum::http::header::CONTENT_SECURITY_POLICY,
-        axum::http::HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-        ),
-    );
-    resp.headers_mut().insert(
-        axum::http::header::X_CONTENT_TYPE_OPTIONS,
-        axum::http::HeaderValue::from_static("nosniff"),
-    );
+    resp.headers_mut()
+        .insert(axum::http::header::CONTENT_SECURITY_POLICY, axum::http::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"));
+    resp.headers_mut().insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
     Ok(resp)
 }

@@ -13,10 +13,7 @@ pub fn with_asset_base(html: &str, base: &str) -> String {
     while let Some(i) = rest.find("src=\"") {
         let (head, tail) = rest.split_at(i + 5);
         out.push_str(head);
-        let relative = !(tail.starts_with("http:")
-            || tail.starts_with("https:")
-            || tail.starts_with("data:")
-            || tail.starts_with('/'));
+        let relative = !(tail.starts_with("http:") || tail.starts_with("https:") || tail.starts_with("data:") || tail.starts_with('/'));
         if relative {
             out.push_str(base);
             out.push('/');
@@ -44,11 +41,7 @@ pub fn candidate_html(item: &CandidateItem, name: &str, disabled: bool, lang: La
     );
     match item.item_type {
         ItemType::SingleChoice | ItemType::MultipleChoice => {
-            let kind = if item.item_type == ItemType::SingleChoice {
-                "radio"
-            } else {
-                "checkbox"
-            };
+            let kind = if item.item_type == ItemType::SingleChoice { "radio" } else { "checkbox" };
             out.push_str("<ul class=\"options\">");
             for c in &item.choices {
                 let id = format!("{name}-{}", esc(&c.id));
@@ -73,9 +66,7 @@ pub fn candidate_html(item: &CandidateItem, name: &str, disabled: bool, lang: La
                     Lang::Zh => format!("第 {} 空", i + 1),
                     Lang::En => format!("Blank {}", i + 1),
                 };
-                out.push_str(&format!(
-                    "<label for=\"{name}-{i}\">{label}</label><input id=\"{name}-{i}\" name=\"{name}-{i}\" autocomplete=\"off\"{dis}>"
-                ));
+                out.push_str(&format!("<label for=\"{name}-{i}\">{label}</label><input id=\"{name}-{i}\" name=\"{name}-{i}\" autocomplete=\"off\"{dis}>"));
             }
         }
         ItemType::ShortAnswer => {

@@ -105,17 +105,8 @@ pub fn render(lang: Lang, title: &str, body: &str, lang_cookie: Option<HeaderVal
 }
 
 /// A page with navigation for signed-in staff and the given `/static/` scripts.
-pub fn render_with(
-    lang: Lang,
-    title: &str,
-    body: &str,
-    lang_cookie: Option<HeaderValue>,
-    scripts: &[&str],
-) -> Response {
-    let product = lang.pick(
-        "职业技能等级认定 · 在线监考考试系统",
-        "Skill Level Certification · Proctored Exams",
-    );
+pub fn render_with(lang: Lang, title: &str, body: &str, lang_cookie: Option<HeaderValue>, scripts: &[&str]) -> Response {
+    let product = lang.pick("职业技能等级认定 · 在线监考考试系统", "Skill Level Certification · Proctored Exams");
     let switch = match lang {
         Lang::Zh => r#"<a href="?lang=en" lang="en" hreflang="en">English</a>"#,
         Lang::En => r#"<a href="?lang=zh-CN" lang="zh-CN" hreflang="zh-CN">简体中文</a>"#,
@@ -138,14 +129,8 @@ pub fn render_with(
             .collect::<String>(),
     );
     let mut resp = Html(html).into_response();
-    resp.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    resp.headers_mut().insert(
-        axum::http::header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    resp.headers_mut().insert(axum::http::header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     if let Some(c) = lang_cookie {
         resp.headers_mut().append(SET_COOKIE, c);
     }

@@ -19,11 +19,7 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn show(
-    headers: HeaderMap,
-    Query(q): Query<LangQuery>,
-    user: Option<CurrentUser>,
-) -> Response {
+pub async fn show(headers: HeaderMap, Query(q): Query<LangQuery>, user: Option<CurrentUser>) -> Response {
     if user.is_some() && q.lang.is_none() {
         return Redirect::to("/home").into_response();
     }
@@ -31,20 +27,8 @@ pub async fn show(
     form(lang, "", None, cookie)
 }
 
-fn form(
-    lang: Lang,
-    username: &str,
-    error: Option<&str>,
-    cookie: Option<axum::http::HeaderValue>,
-) -> Response {
-    let error_html = error
-        .map(|e| {
-            format!(
-                "<p class=\"error\" role=\"alert\" id=\"login-error\">{}</p>",
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
+fn form(lang: Lang, username: &str, error: Option<&str>, cookie: Option<axum::http::HeaderValue>) -> Response {
+    let error_html = error.map(|e| format!("<p class=\"error\" role=\"alert\" id=\"login-error\">{}</p>", esc(e))).unwrap_or_default();
     let body = format!(
         "<section class=\"card\" aria-labelledby=\"t\"><h2 id=\"t\">{heading}</h2>{error_html}\
          <form method=\"post\" action=\"/login\">\
@@ -64,11 +48,7 @@ fn form(
         ),
         username = esc(username),
     );
-    let status = if error.is_some() {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
-    };
+    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
     let mut resp = render(lang, lang.pick("登录", "Sign in"), &body, cookie);
     *resp.status_mut() = status;
     resp
@@ -82,20 +62,11 @@ pub async fn submit(
 ) -> Response {
     let lang = Lang::for_page(&headers);
     let Ok(Form(f)) = form_data else {
-        return form(
-            lang,
-            "",
-            Some(messages::message("invalid_credentials", lang)),
-            None,
-        );
+        return form(lang, "", Some(messages::message("invalid_credentials", lang)), None);
     };
     match auth::login(&state, &f.username, &f.password, ip).await {
         Ok(signed) => {
-            let cookie = session_cookie::set(
-                &state.settings,
-                &signed.token,
-                state.settings.auth.session_ttl_secs,
-            );
+            let cookie = session_cookie::set(&state.settings, &signed.token, state.settings.auth.session_ttl_secs);
             let mut resp = Redirect::to("/home").into_response();
             resp.headers_mut().append(SET_COOKIE, cookie);
             resp
@@ -120,7 +91,6 @@ pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> Respons
         tracing::error!(error = %e, "sign-out failed");
     }
     let mut resp = Redirect::to("/login").into_response();
-    resp.headers_mut()
-        .append(SET_COOKIE, session_cookie::clear(&state.settings));
+    resp.headers_mut().append(SET_COOKIE, session_cookie::clear(&state.settings));
     resp
 }

@@ -32,11 +32,5 @@ pub async fn show(headers: HeaderMap, Query(q): Query<LangQuery>, _user: Current
         comment = lang.pick("评语（可选）", "Comment (optional)"),
         submit = lang.pick("提交评分", "Submit the mark"),
     );
-    render_with(
-        lang,
-        lang.pick("主观题阅卷", "Marking"),
-        &body,
-        cookie,
-        &["marking.js"],
-    )
+    render_with(lang, lang.pick("主观题阅卷", "Marking"), &body, cookie, &["marking.js"])
 }

@@ -20,118 +20,31 @@ use exam_protocol::Role::{self, *};
 
 use crate::http::access::{Access, CurrentUser, Route};
 
-const BANK_ROLES: &[Role] = &[
-    Author,
-    Reviewer,
-    InstitutionAdmin,
-    Supervisor,
-    Regulator,
-    Operator,
-];
+const BANK_ROLES: &[Role] = &[Author, Reviewer, InstitutionAdmin, Supervisor, Regulator, Operator];
 
 pub fn routes() -> Vec<Route> {
     vec![
         Route::page(Method::GET, "/", Access::Public, get(root)),
         Route::page(Method::GET, "/login", Access::Public, get(login::show)),
         Route::page(Method::POST, "/login", Access::Public, post(login::submit)),
-        Route::page(
-            Method::POST,
-            "/logout",
-            Access::Authenticated,
-            post(login::logout),
-        ),
+        Route::page(Method::POST, "/logout", Access::Authenticated, post(login::logout)),
         Route::page(Method::GET, "/home", Access::Authenticated, get(home::show)),
-        Route::page(
-            Method::GET,
-            "/static/{file}",
-            Access::Public,
-            get(static_files::serve),
-        ),
+        Route::page(Method::GET, "/static/{file}", Access::Public, get(static_files::serve)),
         Route::page(Method::GET, "/exam", Access::Public, get(exam_page::show)),
-        Route::page(
-            Method::GET,
-            "/sessions",
-            Access::Roles(&[Proctor, InstitutionAdmin]),
-            get(session_pages::list),
-        ),
-        Route::page(
-            Method::GET,
-            "/sessions/{id}",
-            Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]),
-            get(session_pages::room),
-        ),
-        Route::page(
-            Method::GET,
-            "/marking",
-            Access::Roles(&[Proctor]),
-            get(marking_page::show),
-        ),
-        Route::page(
-            Method::GET,
-            "/banks",
-            Access::Roles(BANK_ROLES),
-            get(bank_pages::list),
-        ),
-        Route::page(
-            Method::GET,
-            "/banks/{id}",
-            Access::Roles(BANK_ROLES),
-            get(bank_pages::show),
-        ),
-        Route::page(
-            Method::GET,
-            "/banks/{id}/import",
-            Access::Roles(&[Author]),
-            get(work_pages::import),
-        ),
-        Route::page(
-            Method::GET,
-            "/banks/{id}/items/new",
-            Access::Roles(&[Author]),
-            get(item_pages::new_item),
-        ),
-        Route::page(
-            Method::GET,
-            "/banks/{id}/outline",
-            Access::Roles(BANK_ROLES),
-            get(work_pages::outline),
-        ),
-        Route::page(
-            Method::GET,
-            "/banks/{id}/blueprints/{level}",
-            Access::Roles(BANK_ROLES),
-            get(work_pages::blueprint),
-        ),
-        Route::page(
-            Method::GET,
-            "/import/check",
-            Access::Roles(BANK_ROLES),
-            get(work_pages::check),
-        ),
-        Route::page(
-            Method::GET,
-            "/items/{id}",
-            Access::Roles(&[Author, Reviewer, Regulator]),
-            get(item_pages::show),
-        ),
-        Route::page(
-            Method::GET,
-            "/items/{id}/edit",
-            Access::Roles(&[Author]),
-            get(item_pages::edit_item),
-        ),
-        Route::page(
-            Method::GET,
-            "/items/{id}/files/{*path}",
-            Access::Roles(&[Author, Reviewer, Regulator]),
-            get(item_pages::file),
-        ),
-        Route::page(
-            Method::GET,
-            "/review",
-            Access::Roles(&[Reviewer]),
-            get(work_pages::review_queue),
-        ),
+        Route::page(Method::GET, "/sessions", Access::Roles(&[Proctor, InstitutionAdmin]), get(session_pages::list)),
+        Route::page(Method::GET, "/sessions/{id}", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]), get(session_pages::room)),
+        Route::page(Method::GET, "/marking", Access::Roles(&[Proctor]), get(marking_page::show)),
+        Route::page(Method::GET, "/banks", Access::Roles(BANK_ROLES), get(bank_pages::list)),
+        Route::page(Method::GET, "/banks/{id}", Access::Roles(BANK_ROLES), get(bank_pages::show)),
+        Route::page(Method::GET, "/banks/{id}/import", Access::Roles(&[Author]), get(work_pages::import)),
+        Route::page(Method::GET, "/banks/{id}/items/new", Access::Roles(&[Author]), get(item_pages::new_item)),
+        Route::page(Method::GET, "/banks/{id}/outline", Access::Roles(BANK_ROLES), get(work_pages::outline)),
+        Route::page(Method::GET, "/banks/{id}/blueprints/{level}", Access::Roles(BANK_ROLES), get(work_pages::blueprint)),
+        Route::page(Method::GET, "/import/check", Access::Roles(BANK_ROLES), get(work_pages::check)),
+        Route::page(Method::GET, "/items/{id}", Access::Roles(&[Author, Reviewer, Regulator]), get(item_pages::show)),
+        Route::page(Method::GET, "/items/{id}/edit", Access::Roles(&[Author]), get(item_pages::edit_item)),
+        Route::page(Method::GET, "/items/{id}/files/{*path}", Access::Roles(&[Author, Reviewer, Regulator]), get(item_pages::file)),
+        Route::page(Method::GET, "/review", Access::Roles(&[Reviewer]), get(work_pages::review_queue)),
     ]
 }
 

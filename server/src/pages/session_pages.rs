@@ -12,12 +12,7 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::store::exams;
 
-pub async fn list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
+pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     let rows = match user.role() {
         Role::Proctor => exams::sessions_of_proctor(&state.db, user.account.id).await,
@@ -50,22 +45,10 @@ pub async fn list(
         lang.pick("考场", "Room"),
         lang.pick("开考时间", "Starts"),
     );
-    render_with(
-        lang,
-        lang.pick("考试场次", "Exam sessions"),
-        &body,
-        cookie,
-        &["proctor.js"],
-    )
+    render_with(lang, lang.pick("考试场次", "Exam sessions"), &body, cookie, &["proctor.js"])
 }
 
-pub async fn room(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
+pub async fn room(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     let s = match proctor::session_for(&state, &user, id, false).await {
         Ok(s) => s,
@@ -121,11 +104,5 @@ pub async fn room(
         close = lang.pick("关闭", "Close"),
         feed = lang.pick("考场记录", "Exam-room record"),
     );
-    render_with(
-        lang,
-        &s.name,
-        &body,
-        cookie,
-        &["proctor.js", "proctor_media.js"],
-    )
+    render_with(lang, &s.name, &body, cookie, &["proctor.js", "proctor_media.js"])
 }

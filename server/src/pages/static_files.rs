@@ -11,22 +11,15 @@ const FILES: &[(&str, &str)] = &[
     ("proctor.js", include_str!("../../static/proctor.js")),
     ("marking.js", include_str!("../../static/marking.js")),
     ("exam_media.js", include_str!("../../static/exam_media.js")),
-    (
-        "proctor_media.js",
-        include_str!("../../static/proctor_media.js"),
-    ),
+    ("proctor_media.js", include_str!("../../static/proctor_media.js")),
 ];
 
 pub async fn serve(Path(name): Path<String>) -> Response {
     match FILES.iter().find(|(n, _)| *n == name) {
         Some((_, body)) => {
             let mut resp = (*body).into_response();
-            resp.headers_mut().insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            );
-            resp.headers_mut()
-                .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+            resp.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             resp
         }
         None => StatusCode::NOT_FOUND.into_response(),

@@ -25,15 +25,9 @@ fn import_form(lang: Lang, target: &str, can_commit: bool) -> String {
         ("gift", "GIFT"),
         ("aiken", "Aiken"),
     ];
-    let opts: String = formats
-        .iter()
-        .map(|(v, t)| format!("<option value=\"{v}\">{t}</option>"))
-        .collect();
+    let opts: String = formats.iter().map(|(v, t)| format!("<option value=\"{v}\">{t}</option>")).collect();
     let commit = if can_commit {
-        format!(
-            "<button type=\"button\" id=\"import-commit\" disabled>{}</button>",
-            lang.pick("确认导入", "Import")
-        )
+        format!("<button type=\"button\" id=\"import-commit\" disabled>{}</button>", lang.pick("确认导入", "Import"))
     } else {
         String::new()
     };
@@ -51,13 +45,7 @@ fn import_form(lang: Lang, target: &str, can_commit: bool) -> String {
     )
 }
 
-pub async fn import(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
+pub async fn import(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     let s = match scope::resolve(&state.db, &user, id).await {
         Ok(s) if s.can_author() => s,
@@ -75,13 +63,7 @@ pub async fn import(
         ),
         form = import_form(lang, &format!("/api/v1/banks/{id}/import"), true),
     );
-    render_with(
-        lang,
-        lang.pick("导入试题", "Import items"),
-        &body,
-        cookie,
-        &["bank.js"],
-    )
+    render_with(lang, lang.pick("导入试题", "Import items"), &body, cookie, &["bank.js"])
 }
 
 pub async fn check(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
@@ -89,27 +71,13 @@ pub async fn check(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
     let body = format!(
         "<nav class=\"crumbs\"><a href=\"/banks\">{back}</a></nav><section class=\"card\"><h2>{title}</h2>{form}</section>",
         back = lang.pick("题库", "Banks"),
-        title = lang.pick(
-            "检查题目文件（不导入）",
-            "Check an item file (nothing is imported)"
-        ),
+        title = lang.pick("检查题目文件（不导入）", "Check an item file (nothing is imported)"),
         form = import_form(lang, "/api/v1/import/check", false),
     );
-    render_with(
-        lang,
-        lang.pick("检查题目文件", "Check a file"),
-        &body,
-        cookie,
-        &["bank.js"],
-    )
+    render_with(lang, lang.pick("检查题目文件", "Check a file"), &body, cookie, &["bank.js"])
 }
 
-pub async fn review_queue(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
+pub async fn review_queue(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     let queue = match items::review_queue(&state.db, user.account.id, 200).await {
         Ok(q) => q,
@@ -128,40 +96,20 @@ pub async fn review_queue(
             )
         })
         .collect();
-    let empty = if queue.is_empty() {
-        format!(
-            "<p class=\"muted\">{}</p>",
-            lang.pick("没有待审试题。", "Nothing awaits review.")
-        )
-    } else {
-        String::new()
-    };
+    let empty =
+        if queue.is_empty() { format!("<p class=\"muted\">{}</p>", lang.pick("没有待审试题。", "Nothing awaits review.")) } else { String::new() };
     let body = format!(
         "<nav class=\"crumbs\"><a href=\"/banks\">{banks}</a></nav><h2>{title}<span id=\"queue-count\" data-count=\"{n}\">（{n}）</span></h2>{empty}{cards}",
         banks = lang.pick("题库", "Banks"),
         title = lang.pick("审题队列", "Review queue"),
         n = queue.len(),
     );
-    render_with(
-        lang,
-        lang.pick("审题队列", "Review queue"),
-        &body,
-        cookie,
-        &[],
-    )
+    render_with(lang, lang.pick("审题队列", "Review queue"), &body, cookie, &[])
 }
 
-fn outline_rows(
-    scopes: &[question_bank::outline::Scope],
-    depth: usize,
-    level: Option<u8>,
-    out: &mut String,
-) {
+fn outline_rows(scopes: &[question_bank::outline::Scope], depth: usize, level: Option<u8>, out: &mut String) {
     for s in scopes {
-        let w = level
-            .and_then(|l| s.weights.get(&l))
-            .map(|w| format!("{w}%"))
-            .unwrap_or_default();
+        let w = level.and_then(|l| s.weights.get(&l)).map(|w| format!("{w}%")).unwrap_or_default();
         out.push_str(&format!(
             "<tr><td style=\"padding-left:{}rem\">{}</td><td>{}</td><td>{w}</td><td></td></tr>",
             0.5 + depth as f32 * 1.5,
@@ -181,13 +129,7 @@ fn outline_rows(
     }
 }
 
-pub async fn outline(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
+pub async fn outline(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
     let s = match scope::resolve(&state.db, &user, id).await {
         Ok(s) => s,
@@ -198,22 +140,14 @@ pub async fn outline(
         Err(e) => return page_error(lang, e.into()),
     };
     let mut rows = String::new();
-    outline_rows(
-        &outline.scopes,
-        0,
-        s.bank.levels.first().copied(),
-        &mut rows,
-    );
+    outline_rows(&outline.scopes, 0, s.bank.levels.first().copied(), &mut rows);
     let editable = s.can_author() || s.manager;
     let editor = if editable {
         format!(
             "<section class=\"card\"><h2>{}</h2><form id=\"outline-editor\" data-target=\"/api/v1/banks/{id}/outline\">\
              <label for=\"outline-json\">JSON</label><textarea id=\"outline-json\" rows=\"16\">{}</textarea>\
              <div><button type=\"submit\">{}</button></div></form><div id=\"outline-result\" role=\"status\"></div></section>",
-            lang.pick(
-                "编辑（保存为新版本；同级权重之和须为 100%）",
-                "Edit (saved as a new version; sibling weights must add up to 100%)"
-            ),
+            lang.pick("编辑（保存为新版本；同级权重之和须为 100%）", "Edit (saved as a new version; sibling weights must add up to 100%)"),
             esc(&serde_json::to_string_pretty(&outline).unwrap_or_default()),
             lang.pick("校验并保存", "Check and save"),
         )
@@ -230,13 +164,7 @@ pub async fn outline(
         weight = lang.pick("权重", "Weight"),
         imp = lang.pick("重要程度", "Importance"),
     );
-    render_with(
-        lang,
-        lang.pick("鉴定要素细目表", "Exam outline"),
-        &body,
-        cookie,
-        &["bank.js"],
-    )
+    render_with(lang, lang.pick("鉴定要素细目表", "Exam outline"), &body, cookie, &["bank.js"])
 }
 
 pub async fn blueprint(
@@ -252,11 +180,8 @@ pub async fn blueprint(
         Ok(_) => return page_error(lang, ApiError::NotFound),
         Err(e) => return page_error(lang, e),
     };
-    let current: Option<Blueprint> = banks::latest_blueprint(&state.db, id, i64::from(level))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|(_, doc)| serde_json::from_str(&doc).ok());
+    let current: Option<Blueprint> =
+        banks::latest_blueprint(&state.db, id, i64::from(level)).await.ok().flatten().and_then(|(_, doc)| serde_json::from_str(&doc).ok());
     let rows: String = ItemType::ALL
         .iter()
         .filter(|t| **t != ItemType::ShortAnswer)
@@ -290,30 +215,12 @@ pub async fn blueprint(
             )
         })
         .collect();
-    let importance: String = [
-        exam_protocol::Importance::X,
-        exam_protocol::Importance::Y,
-        exam_protocol::Importance::Z,
-    ]
-    .into_iter()
-    .map(|k| {
-        share(
-            "importance",
-            format!("{k:?}"),
-            format!("{k:?} %"),
-            current.as_ref().and_then(|b| b.importance.get(&k).copied()),
-        )
-    })
-    .collect();
+    let importance: String = [exam_protocol::Importance::X, exam_protocol::Importance::Y, exam_protocol::Importance::Z]
+        .into_iter()
+        .map(|k| share("importance", format!("{k:?}"), format!("{k:?} %"), current.as_ref().and_then(|b| b.importance.get(&k).copied())))
+        .collect();
     let editable = s.can_author() || s.can_review() || s.manager;
-    let save = if editable {
-        format!(
-            "<button type=\"submit\">{}</button>",
-            lang.pick("保存并检查", "Save and check")
-        )
-    } else {
-        String::new()
-    };
+    let save = if editable { format!("<button type=\"submit\">{}</button>", lang.pick("保存并检查", "Save and check")) } else { String::new() };
     let body = format!(
         "<nav class=\"crumbs\"><a href=\"/banks/{id}\">{back}</a></nav><section class=\"card\"><h2>{title}</h2>\
          <form id=\"blueprint-editor\" data-target=\"/api/v1/banks/{id}/blueprints/{level}\" data-level=\"{level}\">\
@@ -336,11 +243,5 @@ pub async fn blueprint(
         check = lang.pick("检查可行性", "Check feasibility"),
         feas = lang.pick("可行性（已通过的试题能否满足每一格）", "Feasibility (can approved items fill every cell)"),
     );
-    render_with(
-        lang,
-        lang.pick("组卷方案", "Blueprint"),
-        &body,
-        cookie,
-        &["bank.js"],
-    )
+    render_with(lang, lang.pick("组卷方案", "Blueprint"), &body, cookie, &["bank.js"])
 }

@@ -38,9 +38,7 @@ pub(crate) fn account_from_row(row: &AnyRow) -> StoreResult<Account> {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).ok_or_else(|| {
-            StoreError::Database(sqlx::Error::Decode(format!("unknown role {role}").into()))
-        })?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Database(sqlx::Error::Decode(format!("unknown role {role}").into())))?,
         institution_id: row.try_get("institution_id")?,
     })
 }
@@ -62,14 +60,10 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewAccountRow<'_>) -> StoreR
 }
 
 pub async fn credentials(db: &Db, username: &str) -> StoreResult<Option<Credentials>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        columns!(),
-        ", password_hash, failed_logins, locked_until_ms FROM accounts WHERE username = $1"
-    ))
-    .bind(username)
-    .fetch_optional(db.reader())
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", columns!(), ", password_hash, failed_logins, locked_until_ms FROM accounts WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(db.reader())
+        .await?;
     row.map(|r| {
         Ok(Credentials {
             account: account_from_row(&r)?,
@@ -82,14 +76,7 @@ pub async fn credentials(db: &Db, username: &str) -> StoreResult<Option<Credenti
 }
 
 pub async fn get(db: &Db, id: i64) -> StoreResult<Option<Account>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM accounts WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db.reader())
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", columns!(), " FROM accounts WHERE id = $1")).bind(id).fetch_optional(db.reader()).await?;
     row.as_ref().map(account_from_row).transpose()
 }
 
@@ -97,41 +84,22 @@ pub async fn get(db: &Db, id: i64) -> StoreResult<Option<Account>> {
 pub async fn list(db: &Db, institution_id: Option<i64>) -> StoreResult<Vec<Account>> {
     let rows = match institution_id {
         Some(inst) => {
-            sqlx::query(concat!(
-                "SELECT ",
-                columns!(),
-                " FROM accounts WHERE institution_id = $1 ORDER BY id"
-            ))
-            .bind(inst)
-            .fetch_all(db.reader())
-            .await?
+            sqlx::query(concat!("SELECT ", columns!(), " FROM accounts WHERE institution_id = $1 ORDER BY id")).bind(inst).fetch_all(db.reader()).await?
         }
-        None => {
-            sqlx::query(concat!("SELECT ", columns!(), " FROM accounts ORDER BY id"))
-                .fetch_all(db.reader())
-                .await?
-        }
+        None => sqlx::query(concat!("SELECT ", columns!(), " FROM accounts ORDER BY id")).fetch_all(db.reader()).await?,
     };
     rows.iter().map(account_from_row).collect()
 }
 
 pub async fn count(db: &Db) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
-        .fetch_one(db.reader())
-        .await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(db.reader()).await?)
 }
 
 /// Takes one sign-in try before its password is hashed, counting it as wrong until a right
 /// one clears the count. Below `free` wrong tries in a row any try is taken; from there on one
 /// per slow-down period (`next_try_ms`, kept in `locked_until_ms`). One conditional update,
 /// so parallel tries cannot all pass. The count so far, or None when the try must wait.
-pub async fn take_attempt(
-    conn: &mut AnyConnection,
-    id: i64,
-    free: i64,
-    now_ms: i64,
-    next_try_ms: i64,
-) -> StoreResult<Option<i64>> {
+pub async fn take_attempt(conn: &mut AnyConnection, id: i64, free: i64, now_ms: i64, next_try_ms: i64) -> StoreResult<Option<i64>> {
     let taken: Option<i64> = sqlx::query_scalar(
         "UPDATE accounts
          SET failed_logins = failed_logins + 1,
@@ -149,30 +117,17 @@ pub async fn take_attempt(
 
 /// Wrong tries in a row so far.
 pub async fn failed_logins(conn: &mut AnyConnection, id: i64) -> StoreResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT failed_logins FROM accounts WHERE id = $1")
-            .bind(id)
-            .fetch_one(conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT failed_logins FROM accounts WHERE id = $1").bind(id).fetch_one(conn).await?)
 }
 
 pub async fn clear_failed_logins(conn: &mut AnyConnection, id: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until_ms = 0 WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until_ms = 0 WHERE id = $1").bind(id).execute(conn).await?;
     Ok(())
 }
 
 /// Makes these accounts (by username, and every account of `institution`) unusable: a password
 /// hash no password matches, and every sign-in ended. How many accounts.
-pub async fn disable_demo(
-    conn: &mut AnyConnection,
-    usernames: &[&str],
-    institution: Option<i64>,
-    now_ms: i64,
-) -> StoreResult<u64> {
+pub async fn disable_demo(conn: &mut AnyConnection, usernames: &[&str], institution: Option<i64>, now_ms: i64) -> StoreResult<u64> {
     let mut n = 0;
     for u in usernames {
         n += sqlx::query("UPDATE accounts SET password_hash = '!disabled' WHERE username = $1 AND password_hash <> '!disabled'")
@@ -188,9 +143,11 @@ pub async fn disable_demo(
             .await?
             .rows_affected();
     }
-    sqlx::query("UPDATE auth_sessions SET revoked_at_ms = $1 WHERE revoked_at_ms IS NULL AND account_id IN (SELECT id FROM accounts WHERE password_hash = '!disabled')")
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE auth_sessions SET revoked_at_ms = $1 WHERE revoked_at_ms IS NULL AND account_id IN (SELECT id FROM accounts WHERE password_hash = '!disabled')",
+    )
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
     Ok(n)
 }

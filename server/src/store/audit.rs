@@ -49,20 +49,12 @@ fn event_hash(prev_hash: &str, seq: i64, e: &AuditEvent) -> String {
 }
 
 /// Appends inside the caller's transaction, so the event commits with the change it records.
-pub async fn append(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    entry: &Entry<'_>,
-) -> StoreResult<i64> {
+pub async fn append(conn: &mut AnyConnection, backend: Backend, entry: &Entry<'_>) -> StoreResult<i64> {
     if backend == Backend::Postgres {
         // Serialises appends across every server process until this transaction ends.
-        sqlx::query("SELECT pg_advisory_xact_lock(727001)")
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(727001)").execute(&mut *conn).await?;
     }
-    let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
+    let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let (prev_seq, prev_hash) = match last {
         Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
         None => (0, GENESIS.to_string()),
@@ -121,11 +113,7 @@ macro_rules! select {
 
 /// Events after `after_seq`, oldest first, at most `limit`.
 pub async fn list(db: &Db, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEvent>> {
-    let rows = sqlx::query(concat!(select!(), " WHERE seq > $1 ORDER BY seq LIMIT $2"))
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(db.reader())
-        .await?;
+    let rows = sqlx::query(concat!(select!(), " WHERE seq > $1 ORDER BY seq LIMIT $2")).bind(after_seq).bind(limit).fetch_all(db.reader()).await?;
     rows.iter().map(|r| from_row(r).map(|(e, _)| e)).collect()
 }
 
@@ -136,32 +124,16 @@ pub async fn verify(db: &Db) -> StoreResult<AuditVerifyReport> {
     let mut expected_seq = 1;
     let mut checked = 0;
     loop {
-        let rows = sqlx::query(concat!(select!(), " WHERE seq >= $1 ORDER BY seq LIMIT $2"))
-            .bind(expected_seq)
-            .bind(PAGE)
-            .fetch_all(db.reader())
-            .await?;
+        let rows = sqlx::query(concat!(select!(), " WHERE seq >= $1 ORDER BY seq LIMIT $2")).bind(expected_seq).bind(PAGE).fetch_all(db.reader()).await?;
         if rows.is_empty() {
-            return Ok(AuditVerifyReport {
-                events_checked: checked,
-                ok: true,
-                first_broken_seq: None,
-                reason: None,
-            });
+            return Ok(AuditVerifyReport { events_checked: checked, ok: true, first_broken_seq: None, reason: None });
         }
         for r in &rows {
             let (event, prev_hash) = from_row(r)?;
-            let broken = |reason: &str| AuditVerifyReport {
-                events_checked: checked,
-                ok: false,
-                first_broken_seq: Some(expected_seq),
-                reason: Some(reason.to_string()),
-            };
+            let broken =
+                |reason: &str| AuditVerifyReport { events_checked: checked, ok: false, first_broken_seq: Some(expected_seq), reason: Some(reason.to_string()) };
             if event.seq != expected_seq {
-                return Ok(broken(&format!(
-                    "event {expected_seq} is missing (next is {})",
-                    event.seq
-                )));
+                return Ok(broken(&format!("event {expected_seq} is missing (next is {})", event.seq)));
             }
             if prev_hash != expected_prev {
                 return Ok(broken("its link to the previous event does not match"));
@@ -178,19 +150,11 @@ pub async fn verify(db: &Db) -> StoreResult<AuditVerifyReport> {
 
 /// The chain's last event: its sequence number and hash.
 pub async fn head(db: &Db) -> StoreResult<Option<(i64, String)>> {
-    let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(db.reader())
-        .await?;
-    row.map(|r| Ok((r.try_get("seq")?, r.try_get("hash")?)))
-        .transpose()
+    let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(db.reader()).await?;
+    row.map(|r| Ok((r.try_get("seq")?, r.try_get("hash")?))).transpose()
 }
 
 /// The hash of event `seq`, if there is one.
 pub async fn hash_of(db: &Db, seq: i64) -> StoreResult<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1")
-            .bind(seq)
-            .fetch_optional(db.reader())
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1").bind(seq).fetch_optional(db.reader()).await?)
 }

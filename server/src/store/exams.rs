@@ -62,13 +62,7 @@ fn session_from_row(r: &AnyRow) -> StoreResult<SessionRow> {
     })
 }
 
-pub async fn insert_filing(
-    conn: &mut AnyConnection,
-    institution_id: i64,
-    occupation_code: &str,
-    level: i64,
-    now_ms: i64,
-) -> StoreResult<()> {
+pub async fn insert_filing(conn: &mut AnyConnection, institution_id: i64, occupation_code: &str, level: i64, now_ms: i64) -> StoreResult<()> {
     sqlx::query("INSERT INTO filings (institution_id, occupation_code, level, filed_at_ms) VALUES ($1, $2, $3, $4)")
         .bind(institution_id)
         .bind(occupation_code)
@@ -79,29 +73,17 @@ pub async fn insert_filing(
     Ok(())
 }
 
-pub async fn has_filing(
-    db: &Db,
-    institution_id: i64,
-    occupation_code: &str,
-    level: i64,
-) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM filings WHERE institution_id = $1 AND occupation_code = $2 AND level = $3",
-    )
-    .bind(institution_id)
-    .bind(occupation_code)
-    .bind(level)
-    .fetch_one(db.reader())
-    .await?;
+pub async fn has_filing(db: &Db, institution_id: i64, occupation_code: &str, level: i64) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM filings WHERE institution_id = $1 AND occupation_code = $2 AND level = $3")
+        .bind(institution_id)
+        .bind(occupation_code)
+        .bind(level)
+        .fetch_one(db.reader())
+        .await?;
     Ok(n > 0)
 }
 
-pub async fn insert_session(
-    conn: &mut AnyConnection,
-    s: &SessionRow,
-    created_by: i64,
-    now_ms: i64,
-) -> StoreResult<i64> {
+pub async fn insert_session(conn: &mut AnyConnection, s: &SessionRow, created_by: i64, now_ms: i64) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO exam_sessions (institution_id, bank_id, level, batch, name, room, starts_at_ms, ends_at_ms, duration_secs,
              late_entry_secs, earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, blueprint,
@@ -133,27 +115,12 @@ pub async fn insert_session(
 }
 
 pub async fn get_session(db: &Db, id: i64) -> StoreResult<Option<SessionRow>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        session_columns!(),
-        " FROM exam_sessions WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db.reader())
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", session_columns!(), " FROM exam_sessions WHERE id = $1")).bind(id).fetch_optional(db.reader()).await?;
     row.as_ref().map(session_from_row).transpose()
 }
 
-pub async fn add_proctor(
-    conn: &mut AnyConnection,
-    session_id: i64,
-    account_id: i64,
-) -> StoreResult<()> {
-    sqlx::query("INSERT INTO session_proctors (session_id, account_id) VALUES ($1, $2)")
-        .bind(session_id)
-        .bind(account_id)
-        .execute(conn)
-        .await?;
+pub async fn add_proctor(conn: &mut AnyConnection, session_id: i64, account_id: i64) -> StoreResult<()> {
+    sqlx::query("INSERT INTO session_proctors (session_id, account_id) VALUES ($1, $2)").bind(session_id).bind(account_id).execute(conn).await?;
     Ok(())
 }
 
@@ -206,26 +173,16 @@ pub async fn insert_candidate(conn: &mut AnyConnection, c: &CandidateRow) -> Sto
 }
 
 pub async fn candidate_by_ticket(db: &Db, ticket: &str) -> StoreResult<Option<CandidateRow>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        candidate_columns!(),
-        " FROM session_candidates WHERE ticket = $1"
-    ))
-    .bind(ticket)
-    .fetch_optional(db.reader())
-    .await?;
+    let row =
+        sqlx::query(concat!("SELECT ", candidate_columns!(), " FROM session_candidates WHERE ticket = $1")).bind(ticket).fetch_optional(db.reader()).await?;
     row.as_ref().map(candidate_from_row).transpose()
 }
 
 pub async fn candidate_by_account(db: &Db, account_id: i64) -> StoreResult<Option<CandidateRow>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        candidate_columns!(),
-        " FROM session_candidates WHERE account_id = $1 ORDER BY id DESC LIMIT 1"
-    ))
-    .bind(account_id)
-    .fetch_optional(db.reader())
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", candidate_columns!(), " FROM session_candidates WHERE account_id = $1 ORDER BY id DESC LIMIT 1"))
+        .bind(account_id)
+        .fetch_optional(db.reader())
+        .await?;
     row.as_ref().map(candidate_from_row).transpose()
 }
 
@@ -281,29 +238,15 @@ pub async fn insert_paper(conn: &mut AnyConnection, p: &PaperRow) -> StoreResult
 }
 
 pub async fn paper(db: &Db, id: i64) -> StoreResult<Option<PaperRow>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        paper_columns!(),
-        " FROM papers WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db.reader())
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", paper_columns!(), " FROM papers WHERE id = $1")).bind(id).fetch_optional(db.reader()).await?;
     row.as_ref().map(paper_from_row).transpose()
 }
 
-pub async fn paper_of_candidate(
-    db: &Db,
-    session_candidate_id: i64,
-) -> StoreResult<Option<PaperRow>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        paper_columns!(),
-        " FROM papers WHERE session_candidate_id = $1"
-    ))
-    .bind(session_candidate_id)
-    .fetch_optional(db.reader())
-    .await?;
+pub async fn paper_of_candidate(db: &Db, session_candidate_id: i64) -> StoreResult<Option<PaperRow>> {
+    let row = sqlx::query(concat!("SELECT ", paper_columns!(), " FROM papers WHERE session_candidate_id = $1"))
+        .bind(session_candidate_id)
+        .fetch_optional(db.reader())
+        .await?;
     row.as_ref().map(paper_from_row).transpose()
 }
 
@@ -314,22 +257,11 @@ pub async fn current_answers(db: &Db, paper_id: i64) -> StoreResult<Vec<(i64, St
 
 /// How many answers are stored for a paper, resends not counted.
 pub async fn answer_count(db: &Db, paper_id: i64) -> StoreResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM answer_events WHERE paper_id = $1")
-            .bind(paper_id)
-            .fetch_one(db.reader())
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM answer_events WHERE paper_id = $1").bind(paper_id).fetch_one(db.reader()).await?)
 }
 
 /// Sessions this person is on whose time overlaps `[start, end)`.
-pub async fn overlapping(
-    db: &Db,
-    id_kind: &str,
-    id_number: &str,
-    start_ms: i64,
-    end_ms: i64,
-) -> StoreResult<i64> {
+pub async fn overlapping(db: &Db, id_kind: &str, id_number: &str, start_ms: i64, end_ms: i64) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM session_candidates c JOIN exam_sessions s ON s.id = c.session_id
          WHERE c.id_kind = $1 AND c.id_number = $2
@@ -344,47 +276,32 @@ pub async fn overlapping(
 }
 
 pub async fn sessions_of_institution(db: &Db, institution_id: i64) -> StoreResult<Vec<SessionRow>> {
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        session_columns!(),
-        " FROM exam_sessions WHERE institution_id = $1 ORDER BY id"
-    ))
-    .bind(institution_id)
-    .fetch_all(db.reader())
-    .await?;
+    let rows = sqlx::query(concat!("SELECT ", session_columns!(), " FROM exam_sessions WHERE institution_id = $1 ORDER BY id"))
+        .bind(institution_id)
+        .fetch_all(db.reader())
+        .await?;
     rows.iter().map(session_from_row).collect()
 }
 
 pub async fn is_proctor(db: &Db, session_id: i64, account_id: i64) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM session_proctors WHERE session_id = $1 AND account_id = $2",
-    )
-    .bind(session_id)
-    .bind(account_id)
-    .fetch_one(db.reader())
-    .await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_proctors WHERE session_id = $1 AND account_id = $2")
+        .bind(session_id)
+        .bind(account_id)
+        .fetch_one(db.reader())
+        .await?;
     Ok(n > 0)
 }
 
 pub async fn candidates(db: &Db, session_id: i64) -> StoreResult<Vec<CandidateRow>> {
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        candidate_columns!(),
-        " FROM session_candidates WHERE session_id = $1 ORDER BY id"
-    ))
-    .bind(session_id)
-    .fetch_all(db.reader())
-    .await?;
+    let rows = sqlx::query(concat!("SELECT ", candidate_columns!(), " FROM session_candidates WHERE session_id = $1 ORDER BY id"))
+        .bind(session_id)
+        .fetch_all(db.reader())
+        .await?;
     rows.iter().map(candidate_from_row).collect()
 }
 
 /// Records the commitment; false when it was recorded before (nothing changes then).
-pub async fn record_commitment(
-    conn: &mut AnyConnection,
-    candidate_id: i64,
-    now_ms: i64,
-    addr: &str,
-) -> StoreResult<bool> {
+pub async fn record_commitment(conn: &mut AnyConnection, candidate_id: i64, now_ms: i64, addr: &str) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE session_candidates SET commitment_at_ms = $2, commitment_addr = $3 WHERE id = $1 AND commitment_at_ms IS NULL")
         .bind(candidate_id)
         .bind(now_ms)
@@ -394,11 +311,7 @@ pub async fn record_commitment(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn record_sign_in(
-    conn: &mut AnyConnection,
-    candidate_id: i64,
-    now_ms: i64,
-) -> StoreResult<()> {
+pub async fn record_sign_in(conn: &mut AnyConnection, candidate_id: i64, now_ms: i64) -> StoreResult<()> {
     sqlx::query("UPDATE session_candidates SET signed_in_at_ms = $2 WHERE id = $1 AND signed_in_at_ms IS NULL")
         .bind(candidate_id)
         .bind(now_ms)
@@ -408,12 +321,7 @@ pub async fn record_sign_in(
 }
 
 /// Moves a paper's clock (pause, resume, extra time); only while it is in progress.
-pub async fn set_paper_clock(
-    conn: &mut AnyConnection,
-    paper_id: i64,
-    deadline_ms: i64,
-    paused_at_ms: Option<i64>,
-) -> StoreResult<bool> {
+pub async fn set_paper_clock(conn: &mut AnyConnection, paper_id: i64, deadline_ms: i64, paused_at_ms: Option<i64>) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE papers SET deadline_ms = $2, paused_at_ms = $3 WHERE id = $1 AND status = 'in_progress'")
         .bind(paper_id)
         .bind(deadline_ms)
@@ -424,40 +332,21 @@ pub async fn set_paper_clock(
 }
 
 /// Ends a paper once (hand-in, time-out or termination) with its score.
-pub async fn end_paper(
-    conn: &mut AnyConnection,
-    paper_id: i64,
-    status: &str,
-    now_ms: i64,
-    score: Option<i64>,
-    detail: &str,
-) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE papers SET status = $2, ended_at_ms = $3, score = $4, score_detail = $5 WHERE id = $1 AND status = 'in_progress'",
-    )
-    .bind(paper_id)
-    .bind(status)
-    .bind(now_ms)
-    .bind(score)
-    .bind(detail)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// The score of a paper just ended (None while short answers wait for marking) and its detail.
-pub async fn set_final_score(
-    conn: &mut AnyConnection,
-    paper_id: i64,
-    score: Option<i64>,
-    detail: &str,
-) -> StoreResult<()> {
-    sqlx::query("UPDATE papers SET score = $2, score_detail = $3 WHERE id = $1")
+pub async fn end_paper(conn: &mut AnyConnection, paper_id: i64, status: &str, now_ms: i64, score: Option<i64>, detail: &str) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE papers SET status = $2, ended_at_ms = $3, score = $4, score_detail = $5 WHERE id = $1 AND status = 'in_progress'")
         .bind(paper_id)
+        .bind(status)
+        .bind(now_ms)
         .bind(score)
         .bind(detail)
         .execute(conn)
         .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The score of a paper just ended (None while short answers wait for marking) and its detail.
+pub async fn set_final_score(conn: &mut AnyConnection, paper_id: i64, score: Option<i64>, detail: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE papers SET score = $2, score_detail = $3 WHERE id = $1").bind(paper_id).bind(score).bind(detail).execute(conn).await?;
     Ok(())
 }
 
@@ -470,17 +359,15 @@ pub async fn insert_event(
     actor_id: Option<i64>,
     now_ms: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO exam_events (session_id, session_candidate_id, kind, detail, actor_id, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(session_id)
-    .bind(candidate_id)
-    .bind(kind)
-    .bind(detail)
-    .bind(actor_id)
-    .bind(now_ms)
-    .execute(conn)
-    .await?;
+    sqlx::query("INSERT INTO exam_events (session_id, session_candidate_id, kind, detail, actor_id, at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(session_id)
+        .bind(candidate_id)
+        .bind(kind)
+        .bind(detail)
+        .bind(actor_id)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -497,11 +384,7 @@ pub struct CertificationScore {
 }
 
 /// Adds a score to a person's certification record; its id.
-pub async fn insert_certification_score(
-    conn: &mut AnyConnection,
-    s: &CertificationScore,
-    now_ms: i64,
-) -> StoreResult<i64> {
+pub async fn insert_certification_score(conn: &mut AnyConnection, s: &CertificationScore, now_ms: i64) -> StoreResult<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO certification_scores (id_kind, id_number, occupation_code, level, component, score, passed, session_id, at_ms)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -520,11 +403,7 @@ pub async fn insert_certification_score(
     Ok(id)
 }
 
-pub async fn certification_scores(
-    db: &Db,
-    id_kind: &str,
-    id_number: &str,
-) -> StoreResult<Vec<CertificationScore>> {
+pub async fn certification_scores(db: &Db, id_kind: &str, id_number: &str) -> StoreResult<Vec<CertificationScore>> {
     let rows = sqlx::query(
         "SELECT id_kind, id_number, occupation_code, level, component, score, passed, session_id FROM certification_scores
          WHERE id_kind = $1 AND id_number = $2 ORDER BY id",
@@ -551,10 +430,7 @@ pub async fn certification_scores(
 
 /// The approved current versions of a bank that a paper may draw from, with what the draw
 /// needs: type, outline point, difficulty and options.
-pub async fn paper_pool(
-    db: &Db,
-    bank_id: i64,
-) -> StoreResult<Vec<(i64, String, Option<String>, Option<i64>, String)>> {
+pub async fn paper_pool(db: &Db, bank_id: i64) -> StoreResult<Vec<(i64, String, Option<String>, Option<i64>, String)>> {
     let rows = sqlx::query(
         "SELECT id, item_type, outline_point, difficulty, choices FROM item_versions
          WHERE bank_id = $1 AND is_current = 1 AND status = 'approved' ORDER BY id",
@@ -562,115 +438,54 @@ pub async fn paper_pool(
     .bind(bank_id)
     .fetch_all(db.reader())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("item_type")?,
-                r.try_get("outline_point")?,
-                r.try_get("difficulty")?,
-                r.try_get("choices")?,
-            ))
-        })
-        .collect()
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("item_type")?, r.try_get("outline_point")?, r.try_get("difficulty")?, r.try_get("choices")?))).collect()
 }
 
 /// The parts of a paper that change: status and clock.
-pub async fn paper_clock(
-    db: &Db,
-    paper_id: i64,
-) -> StoreResult<Option<(String, i64, Option<i64>)>> {
-    let row = sqlx::query("SELECT status, deadline_ms, paused_at_ms FROM papers WHERE id = $1")
-        .bind(paper_id)
-        .fetch_optional(db.reader())
-        .await?;
-    row.map(|r| {
-        Ok((
-            r.try_get("status")?,
-            r.try_get("deadline_ms")?,
-            r.try_get("paused_at_ms")?,
-        ))
-    })
-    .transpose()
+pub async fn paper_clock(db: &Db, paper_id: i64) -> StoreResult<Option<(String, i64, Option<i64>)>> {
+    let row = sqlx::query("SELECT status, deadline_ms, paused_at_ms FROM papers WHERE id = $1").bind(paper_id).fetch_optional(db.reader()).await?;
+    row.map(|r| Ok((r.try_get("status")?, r.try_get("deadline_ms")?, r.try_get("paused_at_ms")?))).transpose()
 }
 
 /// Papers still running whose time is over (for the time-out sweep).
 pub async fn overdue_papers(db: &Db, now_ms: i64) -> StoreResult<Vec<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM papers WHERE status = 'in_progress' AND paused_at_ms IS NULL AND deadline_ms <= $1 ORDER BY id LIMIT 500",
-    )
-    .bind(now_ms)
-    .fetch_all(db.reader())
-    .await?)
+    Ok(sqlx::query_scalar("SELECT id FROM papers WHERE status = 'in_progress' AND paused_at_ms IS NULL AND deadline_ms <= $1 ORDER BY id LIMIT 500")
+        .bind(now_ms)
+        .fetch_all(db.reader())
+        .await?)
 }
 
 pub async fn candidate(db: &Db, id: i64) -> StoreResult<Option<CandidateRow>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        candidate_columns!(),
-        " FROM session_candidates WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db.reader())
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", candidate_columns!(), " FROM session_candidates WHERE id = $1")).bind(id).fetch_optional(db.reader()).await?;
     row.as_ref().map(candidate_from_row).transpose()
 }
 
 /// The highest client sequence number stored for a paper (0 when none).
 pub async fn max_seq(db: &Db, paper_id: i64) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT COALESCE(MAX(client_seq), 0) FROM answer_events WHERE paper_id = $1",
-    )
-    .bind(paper_id)
-    .fetch_one(db.reader())
-    .await?)
+    Ok(sqlx::query_scalar("SELECT COALESCE(MAX(client_seq), 0) FROM answer_events WHERE paper_id = $1").bind(paper_id).fetch_one(db.reader()).await?)
 }
 
 /// Distinct questions answered on a paper.
 pub async fn answered_questions(db: &Db, paper_id: i64) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT question_no) FROM answer_events WHERE paper_id = $1",
-    )
-    .bind(paper_id)
-    .fetch_one(db.reader())
-    .await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(DISTINCT question_no) FROM answer_events WHERE paper_id = $1").bind(paper_id).fetch_one(db.reader()).await?)
 }
 
 pub async fn integrity_count(db: &Db, candidate_id: i64) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM exam_events WHERE session_candidate_id = $1 AND kind = 'integrity'",
-    )
-    .bind(candidate_id)
-    .fetch_one(db.reader())
-    .await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM exam_events WHERE session_candidate_id = $1 AND kind = 'integrity'")
+        .bind(candidate_id)
+        .fetch_one(db.reader())
+        .await?)
 }
 
 /// The room's feed after event `after`, oldest first.
-pub async fn events_after(
-    db: &Db,
-    session_id: i64,
-    after: i64,
-    limit: i64,
-) -> StoreResult<Vec<(i64, Option<i64>, String, String, i64)>> {
-    let rows = sqlx::query(
-        "SELECT id, session_candidate_id, kind, detail, at_ms FROM exam_events WHERE session_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-    )
-    .bind(session_id)
-    .bind(after)
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("session_candidate_id")?,
-                r.try_get("kind")?,
-                r.try_get("detail")?,
-                r.try_get("at_ms")?,
-            ))
-        })
-        .collect()
+pub async fn events_after(db: &Db, session_id: i64, after: i64, limit: i64) -> StoreResult<Vec<(i64, Option<i64>, String, String, i64)>> {
+    let rows = sqlx::query("SELECT id, session_candidate_id, kind, detail, at_ms FROM exam_events WHERE session_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+        .bind(session_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("session_candidate_id")?, r.try_get("kind")?, r.try_get("detail")?, r.try_get("at_ms")?))).collect()
 }
 
 /// Sessions a proctor is assigned to.
@@ -687,26 +502,12 @@ pub async fn sessions_of_proctor(db: &Db, account_id: i64) -> StoreResult<Vec<Se
 }
 
 /// The scoring detail kept with an ended paper (JSON), read inside a transaction.
-pub async fn paper_score_detail(
-    conn: &mut AnyConnection,
-    paper_id: i64,
-) -> StoreResult<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT score_detail FROM papers WHERE id = $1")
-            .bind(paper_id)
-            .fetch_optional(conn)
-            .await?
-            .flatten(),
-    )
+pub async fn paper_score_detail(conn: &mut AnyConnection, paper_id: i64) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT score_detail FROM papers WHERE id = $1").bind(paper_id).fetch_optional(conn).await?.flatten())
 }
 
 /// Sets the score of a handed-in paper once its last marked answer is settled.
-pub async fn set_marked_score(
-    conn: &mut AnyConnection,
-    paper_id: i64,
-    score: i64,
-    detail: &str,
-) -> StoreResult<bool> {
+pub async fn set_marked_score(conn: &mut AnyConnection, paper_id: i64, score: i64, detail: &str) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE papers SET score = $2, score_detail = $3 WHERE id = $1 AND status = 'handed_in' AND score IS NULL")
         .bind(paper_id)
         .bind(score)
@@ -717,54 +518,25 @@ pub async fn set_marked_score(
 }
 
 /// The device a candidate's paper is bound to, and one waiting for approval.
-pub async fn candidate_devices(
-    db: &Db,
-    candidate_id: i64,
-) -> StoreResult<(Option<String>, Option<String>)> {
-    let row =
-        sqlx::query("SELECT device_id, pending_device_id FROM session_candidates WHERE id = $1")
-            .bind(candidate_id)
-            .fetch_one(db.reader())
-            .await?;
+pub async fn candidate_devices(db: &Db, candidate_id: i64) -> StoreResult<(Option<String>, Option<String>)> {
+    let row = sqlx::query("SELECT device_id, pending_device_id FROM session_candidates WHERE id = $1").bind(candidate_id).fetch_one(db.reader()).await?;
     Ok((row.try_get("device_id")?, row.try_get("pending_device_id")?))
 }
 
 /// Binds the candidate to `device` and clears any pending change.
-pub async fn set_device(
-    conn: &mut AnyConnection,
-    candidate_id: i64,
-    device: &str,
-) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE session_candidates SET device_id = $2, pending_device_id = NULL WHERE id = $1",
-    )
-    .bind(candidate_id)
-    .bind(device)
-    .execute(conn)
-    .await?;
+pub async fn set_device(conn: &mut AnyConnection, candidate_id: i64, device: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE session_candidates SET device_id = $2, pending_device_id = NULL WHERE id = $1").bind(candidate_id).bind(device).execute(conn).await?;
     Ok(())
 }
 
-pub async fn set_pending_device(
-    conn: &mut AnyConnection,
-    candidate_id: i64,
-    device: &str,
-) -> StoreResult<()> {
-    sqlx::query("UPDATE session_candidates SET pending_device_id = $2 WHERE id = $1")
-        .bind(candidate_id)
-        .bind(device)
-        .execute(conn)
-        .await?;
+pub async fn set_pending_device(conn: &mut AnyConnection, candidate_id: i64, device: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE session_candidates SET pending_device_id = $2 WHERE id = $1").bind(candidate_id).bind(device).execute(conn).await?;
     Ok(())
 }
 
 /// Changes the tracks a session requires (demo and test setup; sessions made through the API
 /// state them when created).
-pub async fn set_required_media(
-    db: &Db,
-    session_id: i64,
-    kinds: &[exam_protocol::MediaKind],
-) -> StoreResult<()> {
+pub async fn set_required_media(db: &Db, session_id: i64, kinds: &[exam_protocol::MediaKind]) -> StoreResult<()> {
     sqlx::query("UPDATE exam_sessions SET required_media = $2 WHERE id = $1")
         .bind(session_id)
         .bind(serde_json::to_string(kinds).unwrap_or_else(|_| "[]".into()))
@@ -775,12 +547,10 @@ pub async fn set_required_media(
 
 /// The extra minutes a candidate has been given so far, from the exam-room record.
 pub async fn extra_minutes_given(db: &Db, candidate_id: i64) -> StoreResult<i64> {
-    let details: Vec<String> = sqlx::query_scalar(
-        "SELECT detail FROM exam_events WHERE session_candidate_id = $1 AND kind = 'extra_time'",
-    )
-    .bind(candidate_id)
-    .fetch_all(db.reader())
-    .await?;
+    let details: Vec<String> = sqlx::query_scalar("SELECT detail FROM exam_events WHERE session_candidate_id = $1 AND kind = 'extra_time'")
+        .bind(candidate_id)
+        .fetch_all(db.reader())
+        .await?;
     Ok(details
         .iter()
         .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
@@ -789,15 +559,7 @@ pub async fn extra_minutes_given(db: &Db, candidate_id: i64) -> StoreResult<i64>
 }
 
 /// The session's number among its institution's sessions of its year, as its tickets carry it.
-pub async fn set_ticket_serial(
-    conn: &mut AnyConnection,
-    session_id: i64,
-    serial: i64,
-) -> StoreResult<()> {
-    sqlx::query("UPDATE exam_sessions SET ticket_serial = $2 WHERE id = $1")
-        .bind(session_id)
-        .bind(serial)
-        .execute(conn)
-        .await?;
+pub async fn set_ticket_serial(conn: &mut AnyConnection, session_id: i64, serial: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE exam_sessions SET ticket_serial = $2 WHERE id = $1").bind(session_id).bind(serial).execute(conn).await?;
     Ok(())
 }

@@ -11,53 +11,32 @@ fn from_row(row: &AnyRow) -> StoreResult<Institution> {
         id: row.try_get("id")?,
         filing_number: row.try_get("filing_number")?,
         name: row.try_get("name")?,
-        kind: InstitutionKind::parse(&kind).ok_or_else(|| {
-            StoreError::Database(sqlx::Error::Decode(format!("unknown kind {kind}").into()))
-        })?,
+        kind: InstitutionKind::parse(&kind).ok_or_else(|| StoreError::Database(sqlx::Error::Decode(format!("unknown kind {kind}").into())))?,
     })
 }
 
-pub async fn insert(
-    conn: &mut AnyConnection,
-    filing_number: &str,
-    name: &str,
-    kind: InstitutionKind,
-    now_ms: i64,
-) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO institutions (filing_number, name, kind, created_at_ms) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(filing_number)
-    .bind(name)
-    .bind(kind.as_str())
-    .bind(now_ms)
-    .fetch_one(conn)
-    .await?)
+pub async fn insert(conn: &mut AnyConnection, filing_number: &str, name: &str, kind: InstitutionKind, now_ms: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("INSERT INTO institutions (filing_number, name, kind, created_at_ms) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(filing_number)
+        .bind(name)
+        .bind(kind.as_str())
+        .bind(now_ms)
+        .fetch_one(conn)
+        .await?)
 }
 
 pub async fn get(db: &Db, id: i64) -> StoreResult<Option<Institution>> {
-    let row = sqlx::query("SELECT id, filing_number, name, kind FROM institutions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await?;
+    let row = sqlx::query("SELECT id, filing_number, name, kind FROM institutions WHERE id = $1").bind(id).fetch_optional(db.reader()).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn list(db: &Db) -> StoreResult<Vec<Institution>> {
-    let rows = sqlx::query("SELECT id, filing_number, name, kind FROM institutions ORDER BY id")
-        .fetch_all(db.reader())
-        .await?;
+    let rows = sqlx::query("SELECT id, filing_number, name, kind FROM institutions ORDER BY id").fetch_all(db.reader()).await?;
     rows.iter().map(from_row).collect()
 }
 
 /// Assigns a supervisor to inspect an institution (again: nothing changes).
-pub async fn add_inspection(
-    conn: &mut sqlx::AnyConnection,
-    supervisor_id: i64,
-    institution_id: i64,
-    by: i64,
-    now_ms: i64,
-) -> StoreResult<()> {
+pub async fn add_inspection(conn: &mut sqlx::AnyConnection, supervisor_id: i64, institution_id: i64, by: i64, now_ms: i64) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO inspections (supervisor_id, institution_id, assigned_by, assigned_at_ms) VALUES ($1, $2, $3, $4)
          ON CONFLICT (supervisor_id, institution_id) DO NOTHING",
@@ -72,12 +51,10 @@ pub async fn add_inspection(
 }
 
 pub async fn inspects(db: &Db, supervisor_id: i64, institution_id: i64) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM inspections WHERE supervisor_id = $1 AND institution_id = $2",
-    )
-    .bind(supervisor_id)
-    .bind(institution_id)
-    .fetch_one(db.reader())
-    .await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inspections WHERE supervisor_id = $1 AND institution_id = $2")
+        .bind(supervisor_id)
+        .bind(institution_id)
+        .fetch_one(db.reader())
+        .await?;
     Ok(n > 0)
 }

@@ -17,8 +17,7 @@ macro_rules! version_columns {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> StoreResult<T> {
-    serde_json::from_str(s)
-        .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("{what}: {e}").into())))
+    serde_json::from_str(s).map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("{what}: {e}").into())))
 }
 
 fn bad(what: &str) -> StoreError {
@@ -48,15 +47,9 @@ fn record_from_row(r: &AnyRow) -> StoreResult<ItemRecord> {
             choices: decode(&r.try_get::<String, _>("choices")?, "choices")?,
             key: decode(&r.try_get::<String, _>("answer_key")?, "key")?,
             points: Points(u32::try_from(points).map_err(|_| bad("points out of range"))?),
-            difficulty: difficulty
-                .and_then(|d| u8::try_from(d).ok())
-                .and_then(Difficulty::new),
+            difficulty: difficulty.and_then(|d| u8::try_from(d).ok()).and_then(Difficulty::new),
             outline_point: r.try_get("outline_point")?,
-            tags: tags
-                .split(',')
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect(),
+            tags: tags.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect(),
             source: r.try_get("source")?,
         },
     })
@@ -78,11 +71,7 @@ fn search_text(c: &ItemContent) -> String {
 }
 
 fn tags_column(tags: &[String]) -> String {
-    if tags.is_empty() {
-        String::new()
-    } else {
-        format!(",{},", tags.join(","))
-    }
+    if tags.is_empty() { String::new() } else { format!(",{},", tags.join(",")) }
 }
 
 /// A new version row, made the item's current one in the search table. The caller has made
@@ -160,18 +149,13 @@ pub async fn insert_item(
     author_id: i64,
     now_ms: i64,
 ) -> StoreResult<(i64, i64)> {
-    let item_id: i64 = sqlx::query_scalar(
-        "INSERT INTO items (bank_id, created_by, created_at_ms) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(bank_id)
-    .bind(author_id)
-    .bind(now_ms)
-    .fetch_one(&mut *conn)
-    .await?;
-    let version_id = insert_version(
-        conn, item_id, bank_id, 1, status, content, author_id, now_ms,
-    )
-    .await?;
+    let item_id: i64 = sqlx::query_scalar("INSERT INTO items (bank_id, created_by, created_at_ms) VALUES ($1, $2, $3) RETURNING id")
+        .bind(bank_id)
+        .bind(author_id)
+        .bind(now_ms)
+        .fetch_one(&mut *conn)
+        .await?;
+    let version_id = insert_version(conn, item_id, bank_id, 1, status, content, author_id, now_ms).await?;
     Ok((item_id, version_id))
 }
 
@@ -201,10 +185,7 @@ pub async fn insert_items_bulk(
     let mut out = Vec::with_capacity(contents.len());
     for chunk in contents.chunks(CHUNK) {
         // The SQL is built from constant fragments and numbered placeholders only.
-        let sql = format!(
-            "INSERT INTO items (bank_id, created_by, created_at_ms) VALUES {} RETURNING id",
-            placeholders(chunk.len(), 3)
-        );
+        let sql = format!("INSERT INTO items (bank_id, created_by, created_at_ms) VALUES {} RETURNING id", placeholders(chunk.len(), 3));
         let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
         for _ in chunk {
             q = q.bind(bank_id).bind(author_id).bind(now_ms);
@@ -268,83 +249,43 @@ pub async fn insert_items_bulk(
 }
 
 /// A changed item becomes a new draft version; the old version stays as it was.
-pub async fn new_version(
-    conn: &mut AnyConnection,
-    current: &ItemRecord,
-    content: &ItemContent,
-    author_id: i64,
-    now_ms: i64,
-) -> StoreResult<i64> {
-    sqlx::query("UPDATE item_versions SET is_current = 0 WHERE id = $1")
-        .bind(current.version_id)
-        .execute(&mut *conn)
-        .await?;
-    insert_version(
-        conn,
-        current.item_id,
-        current.bank_id,
-        current.version + 1,
-        ItemStatus::Draft,
-        content,
-        author_id,
-        now_ms,
-    )
-    .await
+pub async fn new_version(conn: &mut AnyConnection, current: &ItemRecord, content: &ItemContent, author_id: i64, now_ms: i64) -> StoreResult<i64> {
+    sqlx::query("UPDATE item_versions SET is_current = 0 WHERE id = $1").bind(current.version_id).execute(&mut *conn).await?;
+    insert_version(conn, current.item_id, current.bank_id, current.version + 1, ItemStatus::Draft, content, author_id, now_ms).await
 }
 
-pub async fn insert_asset(
-    conn: &mut AnyConnection,
-    version_id: i64,
-    asset: &Asset,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO item_assets (item_version_id, path, mime, bytes) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(version_id)
-    .bind(&asset.path)
-    .bind(&asset.mime)
-    .bind(&asset.bytes)
-    .execute(conn)
-    .await?;
+pub async fn insert_asset(conn: &mut AnyConnection, version_id: i64, asset: &Asset) -> StoreResult<()> {
+    sqlx::query("INSERT INTO item_assets (item_version_id, path, mime, bytes) VALUES ($1, $2, $3, $4)")
+        .bind(version_id)
+        .bind(&asset.path)
+        .bind(&asset.mime)
+        .bind(&asset.bytes)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// The current version of an item.
 pub async fn current(db: &Db, item_id: i64) -> StoreResult<Option<ItemRecord>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        version_columns!(),
-        " FROM item_versions WHERE item_id = $1 AND is_current = 1"
-    ))
-    .bind(item_id)
-    .fetch_optional(db.reader())
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", version_columns!(), " FROM item_versions WHERE item_id = $1 AND is_current = 1"))
+        .bind(item_id)
+        .fetch_optional(db.reader())
+        .await?;
     row.as_ref().map(record_from_row).transpose()
 }
 
 /// One version by its id, current or not: papers point at exact versions.
 pub async fn version(db: &Db, version_id: i64) -> StoreResult<Option<ItemRecord>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        version_columns!(),
-        " FROM item_versions WHERE id = $1"
-    ))
-    .bind(version_id)
-    .fetch_optional(db.reader())
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", version_columns!(), " FROM item_versions WHERE id = $1")).bind(version_id).fetch_optional(db.reader()).await?;
     row.as_ref().map(record_from_row).transpose()
 }
 
 /// Every version of an item, oldest first.
 pub async fn history(db: &Db, item_id: i64) -> StoreResult<Vec<ItemRecord>> {
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        version_columns!(),
-        " FROM item_versions WHERE item_id = $1 ORDER BY version"
-    ))
-    .bind(item_id)
-    .fetch_all(db.reader())
-    .await?;
+    let rows = sqlx::query(concat!("SELECT ", version_columns!(), " FROM item_versions WHERE item_id = $1 ORDER BY version"))
+        .bind(item_id)
+        .fetch_all(db.reader())
+        .await?;
     rows.iter().map(record_from_row).collect()
 }
 
@@ -378,11 +319,7 @@ pub async fn set_status(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query("UPDATE item_search SET status = $2 WHERE version_id = $1")
-        .bind(version_id)
-        .bind(to.as_str())
-        .execute(conn)
-        .await?;
+    sqlx::query("UPDATE item_search SET status = $2 WHERE version_id = $1").bind(version_id).bind(to.as_str()).execute(conn).await?;
     Ok(true)
 }
 
@@ -401,9 +338,7 @@ pub struct Search {
 }
 
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// One pass over the narrow search table: the page of matches in item order, each with the
@@ -429,15 +364,9 @@ macro_rules! search_query {
 
 /// The current versions matching every filter, and how many match in all.
 pub async fn search(db: &Db, bank_id: i64, s: &Search) -> StoreResult<(i64, Vec<ItemRecord>)> {
-    let outline_prefix = s
-        .outline
-        .as_deref()
-        .map(|o| format!("{}-%", like_escape(o)));
+    let outline_prefix = s.outline.as_deref().map(|o| format!("{}-%", like_escape(o)));
     let tag = s.tag.as_deref().map(|t| format!("%,{},%", like_escape(t)));
-    let text = s
-        .text
-        .as_deref()
-        .map(|t| format!("%{}%", like_escape(&t.to_lowercase())));
+    let text = s.text.as_deref().map(|t| format!("%{}%", like_escape(&t.to_lowercase())));
     let rows = sqlx::query(search_query!())
         .bind(bank_id)
         .bind(s.status.map(ItemStatus::as_str))
@@ -454,27 +383,10 @@ pub async fn search(db: &Db, bank_id: i64, s: &Search) -> StoreResult<(i64, Vec<
     let total = match rows.first() {
         Some(r) => r.try_get("total")?,
         // A page past the end has no rows to carry the total: count separately.
-        None if s.offset > 0 => {
-            Box::pin(search(
-                db,
-                bank_id,
-                &Search {
-                    limit: 1,
-                    offset: 0,
-                    ..s.clone()
-                },
-            ))
-            .await?
-            .0
-        }
+        None if s.offset > 0 => Box::pin(search(db, bank_id, &Search { limit: 1, offset: 0, ..s.clone() })).await?.0,
         None => 0,
     };
-    Ok((
-        total,
-        rows.iter()
-            .map(record_from_row)
-            .collect::<StoreResult<_>>()?,
-    ))
+    Ok((total, rows.iter().map(record_from_row).collect::<StoreResult<_>>()?))
 }
 
 /// Items awaiting review in the banks where this account reviews, not written by it.
@@ -530,37 +442,15 @@ pub async fn all_current(db: &Db, bank_id: i64) -> StoreResult<Vec<ItemRecord>> 
 
 /// One file of a version by the path its HTML uses.
 pub async fn asset(db: &Db, version_id: i64, path: &str) -> StoreResult<Option<Asset>> {
-    let row = sqlx::query(
-        "SELECT path, mime, bytes FROM item_assets WHERE item_version_id = $1 AND path = $2",
-    )
-    .bind(version_id)
-    .bind(path)
-    .fetch_optional(db.reader())
-    .await?;
-    row.map(|r| {
-        Ok(Asset {
-            path: r.try_get("path")?,
-            mime: r.try_get("mime")?,
-            bytes: r.try_get("bytes")?,
-        })
-    })
-    .transpose()
+    let row = sqlx::query("SELECT path, mime, bytes FROM item_assets WHERE item_version_id = $1 AND path = $2")
+        .bind(version_id)
+        .bind(path)
+        .fetch_optional(db.reader())
+        .await?;
+    row.map(|r| Ok(Asset { path: r.try_get("path")?, mime: r.try_get("mime")?, bytes: r.try_get("bytes")? })).transpose()
 }
 
 pub async fn assets(db: &Db, version_id: i64) -> StoreResult<Vec<Asset>> {
-    let rows = sqlx::query(
-        "SELECT path, mime, bytes FROM item_assets WHERE item_version_id = $1 ORDER BY id",
-    )
-    .bind(version_id)
-    .fetch_all(db.reader())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Asset {
-                path: r.try_get("path")?,
-                mime: r.try_get("mime")?,
-                bytes: r.try_get("bytes")?,
-            })
-        })
-        .collect()
+    let rows = sqlx::query("SELECT path, mime, bytes FROM item_assets WHERE item_version_id = $1 ORDER BY id").bind(version_id).fetch_all(db.reader()).await?;
+    rows.iter().map(|r| Ok(Asset { path: r.try_get("path")?, mime: r.try_get("mime")?, bytes: r.try_get("bytes")? })).collect()
 }

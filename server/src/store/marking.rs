@@ -4,16 +4,8 @@ use sqlx::{AnyConnection, Row};
 
 use super::{Backend, Db, StoreResult};
 
-pub async fn add_marker(
-    conn: &mut AnyConnection,
-    session_id: i64,
-    account_id: i64,
-) -> StoreResult<()> {
-    sqlx::query("INSERT INTO session_markers (session_id, account_id) VALUES ($1, $2)")
-        .bind(session_id)
-        .bind(account_id)
-        .execute(conn)
-        .await?;
+pub async fn add_marker(conn: &mut AnyConnection, session_id: i64, account_id: i64) -> StoreResult<()> {
+    sqlx::query("INSERT INTO session_markers (session_id, account_id) VALUES ($1, $2)").bind(session_id).bind(account_id).execute(conn).await?;
     Ok(())
 }
 
@@ -56,16 +48,14 @@ pub async fn insert_item(
     max_points: i64,
     answer_seq: Option<i64>,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO marking_items (session_id, paper_id, question_no, max_points, wanted, answer_seq) VALUES ($1, $2, $3, $4, 2, $5)",
-    )
-    .bind(session_id)
-    .bind(paper_id)
-    .bind(question_no)
-    .bind(max_points)
-    .bind(answer_seq)
-    .execute(conn)
-    .await?;
+    sqlx::query("INSERT INTO marking_items (session_id, paper_id, question_no, max_points, wanted, answer_seq) VALUES ($1, $2, $3, $4, 2, $5)")
+        .bind(session_id)
+        .bind(paper_id)
+        .bind(question_no)
+        .bind(max_points)
+        .bind(answer_seq)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -90,48 +80,27 @@ pub async fn next_for(db: &Db, marker_id: i64) -> StoreResult<(Option<MarkingIte
 }
 
 pub async fn is_marker(db: &Db, session_id: i64, account_id: i64) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM session_markers WHERE session_id = $1 AND account_id = $2",
-    )
-    .bind(session_id)
-    .bind(account_id)
-    .fetch_one(db.reader())
-    .await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_markers WHERE session_id = $1 AND account_id = $2")
+        .bind(session_id)
+        .bind(account_id)
+        .fetch_one(db.reader())
+        .await?;
     Ok(n > 0)
 }
 
 /// The item, read inside the marking transaction (locked on PostgreSQL, so two markers
 /// finishing the same answer at once are taken one after the other).
-pub async fn item_for_update(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    id: i64,
-) -> StoreResult<Option<MarkingItem>> {
-    let lock = if backend == Backend::Postgres {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ITEM_COLUMNS} FROM marking_items mi WHERE mi.id = $1{lock}"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
+pub async fn item_for_update(conn: &mut AnyConnection, backend: Backend, id: i64) -> StoreResult<Option<MarkingItem>> {
+    let lock = if backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ITEM_COLUMNS} FROM marking_items mi WHERE mi.id = $1{lock}"))).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(item_from_row).transpose()
 }
 
 /// The marks given so far, in the order given: (marker, points).
 pub async fn marks(conn: &mut AnyConnection, item_id: i64) -> StoreResult<Vec<(i64, i64)>> {
-    let rows = sqlx::query(
-        "SELECT marker_id, points FROM marks WHERE marking_item_id = $1 ORDER BY round",
-    )
-    .bind(item_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("marker_id")?, r.try_get("points")?)))
-        .collect()
+    let rows = sqlx::query("SELECT marker_id, points FROM marks WHERE marking_item_id = $1 ORDER BY round").bind(item_id).fetch_all(conn).await?;
+    rows.iter().map(|r| Ok((r.try_get("marker_id")?, r.try_get("points")?))).collect()
 }
 
 pub struct NewMark<'a> {
@@ -157,37 +126,20 @@ pub async fn insert_mark(conn: &mut AnyConnection, m: &NewMark<'_>) -> StoreResu
 }
 
 pub async fn set_wanted(conn: &mut AnyConnection, item_id: i64, wanted: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE marking_items SET wanted = $2 WHERE id = $1")
-        .bind(item_id)
-        .bind(wanted)
-        .execute(conn)
-        .await?;
+    sqlx::query("UPDATE marking_items SET wanted = $2 WHERE id = $1").bind(item_id).bind(wanted).execute(conn).await?;
     Ok(())
 }
 
 pub async fn settle(conn: &mut AnyConnection, item_id: i64, points: i64) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE marking_items SET final_points = $2 WHERE id = $1 AND final_points IS NULL",
-    )
-    .bind(item_id)
-    .bind(points)
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE marking_items SET final_points = $2 WHERE id = $1 AND final_points IS NULL").bind(item_id).bind(points).execute(conn).await?;
     Ok(())
 }
 
 /// A paper's marked answers: (question number, final points if settled).
-pub async fn paper_items(
-    conn: &mut AnyConnection,
-    paper_id: i64,
-) -> StoreResult<Vec<(i64, Option<i64>)>> {
-    let rows = sqlx::query("SELECT question_no, final_points FROM marking_items WHERE paper_id = $1 ORDER BY question_no")
-        .bind(paper_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("question_no")?, r.try_get("final_points")?)))
-        .collect()
+pub async fn paper_items(conn: &mut AnyConnection, paper_id: i64) -> StoreResult<Vec<(i64, Option<i64>)>> {
+    let rows =
+        sqlx::query("SELECT question_no, final_points FROM marking_items WHERE paper_id = $1 ORDER BY question_no").bind(paper_id).fetch_all(conn).await?;
+    rows.iter().map(|r| Ok((r.try_get("question_no")?, r.try_get("final_points")?))).collect()
 }
 
 /// (answers, settled, awaiting a third mark, papers with unsettled answers) for a session.
@@ -202,10 +154,5 @@ pub async fn progress(db: &Db, session_id: i64) -> StoreResult<(i64, i64, i64, i
     .bind(session_id)
     .fetch_one(db.reader())
     .await?;
-    Ok((
-        row.try_get("answers")?,
-        row.try_get("settled")?,
-        row.try_get("third")?,
-        row.try_get("papers")?,
-    ))
+    Ok((row.try_get("answers")?, row.try_get("settled")?, row.try_get("third")?, row.try_get("papers")?))
 }

@@ -43,9 +43,7 @@ impl From<sqlx::Error> for StoreError {
         if let sqlx::Error::Database(db) = &e
             && db.is_unique_violation()
         {
-            return StoreError::Conflict(
-                db.constraint().unwrap_or_else(|| db.message()).to_string(),
-            );
+            return StoreError::Conflict(db.constraint().unwrap_or_else(|| db.message()).to_string());
         }
         StoreError::Database(e)
     }
@@ -86,35 +84,21 @@ impl Db {
         match backend {
             Backend::Sqlite => {
                 if let Some(dir) = sqlite_parent_dir(url) {
-                    std::fs::create_dir_all(&dir)
-                        .with_context(|| format!("creating data directory {}", dir.display()))?;
+                    std::fs::create_dir_all(&dir).with_context(|| format!("creating data directory {}", dir.display()))?;
                 }
                 // The writer touches index pages all over the answers table: give it room to keep
                 // them (SQLite's default is 2 MB; readers keep the default).
                 let write = sqlite_pool(url, 1, WRITER_CACHE_KIB).await?;
                 let read = sqlite_pool(url, 8, 2_000).await?;
-                Ok(Db {
-                    backend,
-                    read,
-                    write,
-                })
+                Ok(Db { backend, read, write })
             }
             Backend::Postgres => {
                 let writers = (pool_size / 4).max(2);
                 let readers = pool_size.saturating_sub(writers).max(2);
-                let pool = |max: u32| {
-                    AnyPoolOptions::new()
-                        .max_connections(max)
-                        .acquire_timeout(Duration::from_secs(10))
-                        .connect(url)
-                };
+                let pool = |max: u32| AnyPoolOptions::new().max_connections(max).acquire_timeout(Duration::from_secs(10)).connect(url);
                 let write = pool(writers).await.context("connecting to PostgreSQL")?;
                 let read = pool(readers).await.context("connecting to PostgreSQL")?;
-                Ok(Db {
-                    backend,
-                    read,
-                    write,
-                })
+                Ok(Db { backend, read, write })
             }
         }
     }
@@ -137,18 +121,13 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        self.migrator()
-            .run(&self.write)
-            .await
-            .context("applying migrations")?;
+        self.migrator().run(&self.write).await.context("applying migrations")?;
         Ok(())
     }
 
     /// Ready means reachable and every migration this binary knows has been applied.
     pub async fn ready(&self) -> StoreResult<bool> {
-        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
-            .fetch_one(&self.read)
-            .await?;
+        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&self.read).await?;
         let known = i64::try_from(self.migrator().iter().count()).unwrap_or(i64::MAX);
         Ok(applied >= known)
     }
@@ -170,10 +149,7 @@ async fn sqlite_pool(url: &str, max: u32, cache_kib: u32) -> anyhow::Result<AnyP
                 conn.execute("PRAGMA foreign_keys = ON").await?;
                 conn.execute("PRAGMA busy_timeout = 10000").await?;
                 // Built from a constant number only.
-                conn.execute(sqlx::AssertSqlSafe(format!(
-                    "PRAGMA cache_size = -{cache_kib}"
-                )))
-                .await?;
+                conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{cache_kib}"))).await?;
                 Ok(())
             })
         })
@@ -183,9 +159,7 @@ async fn sqlite_pool(url: &str, max: u32, cache_kib: u32) -> anyhow::Result<AnyP
 }
 
 fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next()?;
     if path.is_empty() || path == ":memory:" {
         return None;

@@ -13,22 +13,14 @@ pub enum Lookup {
     Unknown,
 }
 
-pub async fn insert(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-    account_id: i64,
-    now_ms: i64,
-    expires_at_ms: i64,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO auth_sessions (token_hash, account_id, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_hash)
-    .bind(account_id)
-    .bind(now_ms)
-    .bind(expires_at_ms)
-    .execute(conn)
-    .await?;
+pub async fn insert(conn: &mut AnyConnection, token_hash: &str, account_id: i64, now_ms: i64, expires_at_ms: i64) -> StoreResult<()> {
+    sqlx::query("INSERT INTO auth_sessions (token_hash, account_id, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(now_ms)
+        .bind(expires_at_ms)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -56,22 +48,16 @@ pub async fn lookup(db: &Db, token_hash: &str, now_ms: i64) -> StoreResult<Looku
 }
 
 pub async fn revoke(conn: &mut AnyConnection, token_hash: &str, now_ms: i64) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE auth_sessions SET revoked_at_ms = $2 WHERE token_hash = $1 AND revoked_at_ms IS NULL",
-    )
-    .bind(token_hash)
-    .bind(now_ms)
-    .execute(conn)
-    .await?;
+    let done = sqlx::query("UPDATE auth_sessions SET revoked_at_ms = $2 WHERE token_hash = $1 AND revoked_at_ms IS NULL")
+        .bind(token_hash)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 
 /// Signs an account out everywhere (a candidate moved to an approved new device).
-pub async fn revoke_all(
-    conn: &mut AnyConnection,
-    account_id: i64,
-    now_ms: i64,
-) -> StoreResult<u64> {
+pub async fn revoke_all(conn: &mut AnyConnection, account_id: i64, now_ms: i64) -> StoreResult<u64> {
     let done = sqlx::query("UPDATE auth_sessions SET revoked_at_ms = $2 WHERE account_id = $1 AND revoked_at_ms IS NULL")
         .bind(account_id)
         .bind(now_ms)

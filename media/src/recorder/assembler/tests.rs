@@ -34,12 +34,7 @@ fn frames_come_back_whole_and_in_order_despite_reordering() {
     let mut all = Vec::new();
     for (i, frame) in [key(), delta(1), delta(2)].iter().enumerate() {
         for (marker, p) in packets(frame, 60) {
-            all.push((
-                seq,
-                (3000 * i as u32).wrapping_add(u32::MAX - 4000),
-                marker,
-                p,
-            ));
+            all.push((seq, (3000 * i as u32).wrapping_add(u32::MAX - 4000), marker, p));
             seq = seq.wrapping_add(1);
         }
     }
@@ -79,24 +74,13 @@ fn a_lost_packet_drops_its_frame_and_waits_for_a_keyframe() {
     assert_eq!(a.lost, 1);
     assert!(a.want_keyframe);
     let kinds: Vec<bool> = frames.iter().map(|f| f.keyframe).collect();
-    assert_eq!(
-        kinds,
-        [true, true, false],
-        "the broken frame and the delta after it are dropped"
-    );
+    assert_eq!(kinds, [true, true, false], "the broken frame and the delta after it are dropped");
 }
 
 #[test]
 fn opus_packets_are_frames_and_waits_start_without_a_keyframe() {
     let mut a = Assembler::new(Codec::Opus);
-    assert_eq!(
-        a.push(10, 960, true, &[1, 2, 3]),
-        vec![Frame {
-            rtp_ts: 960,
-            keyframe: true,
-            data: vec![1, 2, 3]
-        }]
-    );
+    assert_eq!(a.push(10, 960, true, &[1, 2, 3]), vec![Frame { rtp_ts: 960, keyframe: true, data: vec![1, 2, 3] }]);
     assert!(a.push(10, 960, true, &[1, 2, 3]).is_empty(), "a duplicate");
     assert_eq!(a.late, 1);
 }
@@ -104,10 +88,7 @@ fn opus_packets_are_frames_and_waits_start_without_a_keyframe() {
 #[test]
 fn descriptors_with_extensions_are_skipped() {
     // X set, I set with a 15-bit picture id, then the payload.
-    assert_eq!(
-        vp8_descriptor(&[0x90, 0x80, 0x81, 0x23, 0xAA]),
-        Some((true, 4))
-    );
+    assert_eq!(vp8_descriptor(&[0x90, 0x80, 0x81, 0x23, 0xAA]), Some((true, 4)));
     assert_eq!(vp8_descriptor(&[0x00, 0xAA]), Some((false, 1)));
     assert_eq!(vp8_descriptor(&[0x90]), None);
 }
@@ -134,11 +115,7 @@ fn a_frame_that_never_ends_is_bounded_dropped_and_a_keyframe_asked_for() {
         p[0] = if i == 0 { 0x10 } else { 0x00 };
         assert!(a.push(seq, 3000, false, &p).is_empty());
         seq = seq.wrapping_add(1);
-        assert!(
-            a.buffered_bytes() <= MAX_FRAME_BYTES,
-            "{} bytes held after {i} packets",
-            a.buffered_bytes()
-        );
+        assert!(a.buffered_bytes() <= MAX_FRAME_BYTES, "{} bytes held after {i} packets", a.buffered_bytes());
     }
     assert_eq!(a.oversized, 1);
     assert!(a.want_keyframe, "the recorder asks for a keyframe");
@@ -146,14 +123,7 @@ fn a_frame_that_never_ends_is_bounded_dropped_and_a_keyframe_asked_for() {
     // The next keyframe starts afresh and comes back whole; the stream goes on from it.
     a.want_keyframe = false;
     let frames = send(&mut a, &mut seq, 6000, &key());
-    assert_eq!(
-        frames,
-        vec![Frame {
-            rtp_ts: 6000,
-            keyframe: true,
-            data: key()
-        }]
-    );
+    assert_eq!(frames, vec![Frame { rtp_ts: 6000, keyframe: true, data: key() }]);
     assert_eq!(send(&mut a, &mut seq, 9000, &delta(4)).len(), 1);
     assert!(!a.want_keyframe);
     assert_eq!(a.lost, 0);
@@ -167,20 +137,14 @@ fn a_frame_of_too_many_packets_is_dropped_too() {
     a.want_keyframe = false;
     // Tiny packets: far under the byte bound, over the packet bound (4,096).
     for i in 0..5_000 {
-        assert!(
-            a.push(seq, 3000, false, &[if i == 0 { 0x10 } else { 0x00 }, 0x11])
-                .is_empty()
-        );
+        assert!(a.push(seq, 3000, false, &[if i == 0 { 0x10 } else { 0x00 }, 0x11]).is_empty());
         seq = seq.wrapping_add(1);
     }
     // Its marker comes at last: the frame stays dropped.
     assert!(a.push(seq, 3000, true, &[0x00, 0x11]).is_empty());
     seq = seq.wrapping_add(1);
     assert_eq!((a.oversized, a.want_keyframe), (1, true));
-    assert!(
-        send(&mut a, &mut seq, 6000, &delta(1)).is_empty(),
-        "deltas wait for a keyframe"
-    );
+    assert!(send(&mut a, &mut seq, 6000, &delta(1)).is_empty(), "deltas wait for a keyframe");
     assert_eq!(send(&mut a, &mut seq, 9000, &key()).len(), 1);
 }
 
@@ -207,14 +171,7 @@ fn a_new_timestamp_without_a_marker_drops_the_old_frame_instead_of_merging() {
     seq = seq.wrapping_add(1);
     assert!(send(&mut a, &mut seq, 12_000, &delta(2)).is_empty());
     assert_eq!((a.unfinished, a.want_keyframe), (2, true));
-    assert_eq!(
-        send(&mut a, &mut seq, 15_000, &key()),
-        vec![Frame {
-            rtp_ts: 15_000,
-            keyframe: true,
-            data: key()
-        }]
-    );
+    assert_eq!(send(&mut a, &mut seq, 15_000, &key()), vec![Frame { rtp_ts: 15_000, keyframe: true, data: key() }]);
 }
 
 #[test]
@@ -234,11 +191,7 @@ fn a_lost_last_packet_drops_its_frame_and_waits_for_a_keyframe() {
     }
     assert_eq!(a.lost, 1);
     assert!(a.want_keyframe);
-    assert_eq!(
-        frames.len(),
-        1,
-        "only the first keyframe: the deltas after the broken frame refer to it"
-    );
+    assert_eq!(frames.len(), 1, "only the first keyframe: the deltas after the broken frame refer to it");
 }
 
 #[test]
@@ -251,9 +204,6 @@ fn what_waits_behind_gaps_is_bounded_by_the_window() {
         a.push(i.wrapping_mul(2), 3000, false, &p);
         most = most.max(a.buffered_bytes());
     }
-    assert!(
-        most > 0 && most <= REORDER_WINDOW as usize * p.len(),
-        "{most} bytes held"
-    );
+    assert!(most > 0 && most <= REORDER_WINDOW as usize * p.len(), "{most} bytes held");
     assert!(a.lost > 9_000);
 }

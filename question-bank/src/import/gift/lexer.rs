@@ -46,19 +46,12 @@ pub fn find(t: &[Ch], c: char) -> Option<usize> {
 /// The first place where `pat` is written out unescaped.
 pub fn find_str(t: &[Ch], pat: &str) -> Option<usize> {
     let pat: Vec<char> = pat.chars().collect();
-    t.windows(pat.len())
-        .position(|w| w.iter().zip(&pat).all(|(ch, &p)| syntax(ch, p)))
+    t.windows(pat.len()).position(|w| w.iter().zip(&pat).all(|(ch, &p)| syntax(ch, p)))
 }
 
 pub fn trim(t: &[Ch]) -> &[Ch] {
-    let start = t
-        .iter()
-        .position(|ch| !ch.c.is_whitespace())
-        .unwrap_or(t.len());
-    let end = t
-        .iter()
-        .rposition(|ch| !ch.c.is_whitespace())
-        .map_or(start, |i| i + 1);
+    let start = t.iter().position(|ch| !ch.c.is_whitespace()).unwrap_or(t.len());
+    let end = t.iter().rposition(|ch| !ch.c.is_whitespace()).map_or(start, |i| i + 1);
     &t[start..end.max(start)]
 }
 
@@ -103,10 +96,7 @@ pub fn block(inside: &[Ch]) -> Block<'_> {
         return Block::Numerical;
     }
     if find(body, '~').is_some() {
-        return answers(body).map_or(
-            Block::Malformed("text before the first answer"),
-            Block::Choices,
-        );
+        return answers(body).map_or(Block::Malformed("text before the first answer"), Block::Choices);
     }
     if find(body, '=').is_some() && find_str(body, "->").is_some() {
         return Block::Matching;
@@ -120,20 +110,12 @@ pub fn block(inside: &[Ch]) -> Block<'_> {
     if find(body, '=').is_none() {
         return Block::Malformed("the answer block has no answers");
     }
-    answers(body).map_or(
-        Block::Malformed("text before the first answer"),
-        Block::Short,
-    )
+    answers(body).map_or(Block::Malformed("text before the first answer"), Block::Short)
 }
 
 /// Splits at each unescaped `=` or `~`; `None` if text comes before the first one.
 fn answers(body: &[Ch]) -> Option<Vec<Answer<'_>>> {
-    let starts: Vec<usize> = body
-        .iter()
-        .enumerate()
-        .filter(|(_, ch)| syntax(ch, '=') || syntax(ch, '~'))
-        .map(|(i, _)| i)
-        .collect();
+    let starts: Vec<usize> = body.iter().enumerate().filter(|(_, ch)| syntax(ch, '=') || syntax(ch, '~')).map(|(i, _)| i).collect();
     let first = starts.first().copied().unwrap_or(body.len());
     if !trim(&body[..first]).is_empty() {
         return None;
@@ -152,11 +134,7 @@ fn answers(body: &[Ch]) -> Option<Vec<Answer<'_>>> {
             weight = Some(w).filter(|w| w.is_finite());
             rest = &rest[close + 2..];
         }
-        out.push(Answer {
-            right,
-            weight,
-            text: trim(rest),
-        });
+        out.push(Answer { right, weight, text: trim(rest) });
     }
     Some(out)
 }
@@ -168,20 +146,8 @@ mod tests {
     fn kind(s: &str) -> String {
         let t = lex(s);
         match block(&t) {
-            Block::Choices(a) => format!(
-                "choices {}",
-                a.iter()
-                    .map(|a| format!("{}:{}", a.credit(), render(a.text)))
-                    .collect::<Vec<_>>()
-                    .join("|")
-            ),
-            Block::Short(a) => format!(
-                "short {}",
-                a.iter()
-                    .map(|a| format!("{}:{}", a.credit(), render(a.text)))
-                    .collect::<Vec<_>>()
-                    .join("|")
-            ),
+            Block::Choices(a) => format!("choices {}", a.iter().map(|a| format!("{}:{}", a.credit(), render(a.text))).collect::<Vec<_>>().join("|")),
+            Block::Short(a) => format!("short {}", a.iter().map(|a| format!("{}:{}", a.credit(), render(a.text))).collect::<Vec<_>>().join("|")),
             other => format!("{other:?}"),
         }
     }
@@ -195,23 +161,11 @@ mod tests {
         assert_eq!(kind("~go -> x =get -> y"), "choices 0:go -> x|100:get -> y");
         assert_eq!(kind("T#错#对"), "TrueFalse(true)");
         assert_eq!(kind(" FALSE "), "TrueFalse(false)");
-        assert_eq!(
-            kind("~%50%甲 #对一半\n ~%-100%乙 =丙"),
-            "choices 50:甲|-100:乙|100:丙"
-        );
+        assert_eq!(kind("~%50%甲 #对一半\n ~%-100%乙 =丙"), "choices 50:甲|-100:乙|100:丙");
         assert_eq!(kind("=四 =%75%4 =%25%肆"), "short 100:四|75:4|25:肆");
-        assert_eq!(
-            kind(" ~ \\= 2 + 2 = \\\\ # 反斜杠"),
-            "choices 0:= 2 + 2|100:\\"
-        );
-        assert_eq!(
-            kind("文字 ~a"),
-            "Malformed(\"text before the first answer\")"
-        );
-        assert_eq!(
-            kind("just words"),
-            "Malformed(\"the answer block has no answers\")"
-        );
+        assert_eq!(kind(" ~ \\= 2 + 2 = \\\\ # 反斜杠"), "choices 0:= 2 + 2|100:\\");
+        assert_eq!(kind("文字 ~a"), "Malformed(\"text before the first answer\")");
+        assert_eq!(kind("just words"), "Malformed(\"the answer block has no answers\")");
         assert_eq!(render(&lex("a\\nb\\:c\\x")), "a\nb:c\\x");
     }
 }

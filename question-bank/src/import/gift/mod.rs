@@ -28,15 +28,8 @@ pub fn looks_like(text: &str) -> bool {
         return false;
     }
     let mut body = String::new();
-    for line in text
-        .lines()
-        .take(5000)
-        .map(str::trim)
-        .filter(|l| !l.starts_with("//"))
-    {
-        if line.starts_with("$CATEGORY:")
-            || line.strip_prefix("::").is_some_and(|r| r.contains("::"))
-        {
+    for line in text.lines().take(5000).map(str::trim).filter(|l| !l.starts_with("//")) {
+        if line.starts_with("$CATEGORY:") || line.strip_prefix("::").is_some_and(|r| r.contains("::")) {
             return true;
         }
         body.push_str(line);
@@ -50,9 +43,7 @@ pub fn looks_like(text: &str) -> bool {
             return false;
         };
         let inside = trim(&rest[..close]);
-        let answer_like = inside
-            .first()
-            .is_none_or(|ch| !ch.lit && matches!(ch.c, '=' | '~' | '#'));
+        let answer_like = inside.first().is_none_or(|ch| !ch.lit && matches!(ch.c, '=' | '~' | '#'));
         let tf = render(trim(&inside[..find(inside, '#').unwrap_or(inside.len())]));
         if answer_like || matches!(tf.as_str(), "T" | "F" | "TRUE" | "FALSE") {
             return true;
@@ -84,10 +75,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
             let trimmed = line.trim();
             if let Some(comment) = trimmed.strip_prefix("//") {
                 meta.read_comment(comment);
-            } else if let Some(path) = trimmed
-                .strip_prefix("$CATEGORY:")
-                .filter(|_| body.is_empty())
-            {
+            } else if let Some(path) = trimmed.strip_prefix("$CATEGORY:").filter(|_| body.is_empty()) {
                 category = fields::category_tag(path);
                 saw_category = true;
             } else {
@@ -100,9 +88,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
         let source = body.iter().map(|(_, l)| *l).collect::<Vec<_>>().join("\n");
         question(&mut report, &source, line_no, meta, category.as_deref());
         if report.items.len() > limits.max_items {
-            return Err(ImportError::TooManyItems {
-                limit: limits.max_items,
-            });
+            return Err(ImportError::TooManyItems { limit: limits.max_items });
         }
     }
     if report.items.is_empty() && report.skipped.is_empty() && !saw_category {
@@ -125,17 +111,9 @@ impl Meta {
             rest = &rest[open + 1..];
             let Some(close) = rest.find(']') else { break };
             let inner = &rest[..close];
-            if let Some(id) = inner
-                .strip_prefix("id:")
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
+            if let Some(id) = inner.strip_prefix("id:").map(str::trim).filter(|v| !v.is_empty()) {
                 self.id = Some(id.to_string());
-            } else if let Some(tag) = inner
-                .strip_prefix("tag:")
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
+            } else if let Some(tag) = inner.strip_prefix("tag:").map(str::trim).filter(|v| !v.is_empty()) {
                 self.tags.push(tag.to_string());
             }
             rest = &rest[close + 1..];
@@ -143,13 +121,7 @@ impl Meta {
     }
 }
 
-fn question(
-    report: &mut ImportReport,
-    source: &str,
-    line_no: usize,
-    meta: Meta,
-    category: Option<&str>,
-) {
+fn question(report: &mut ImportReport, source: &str, line_no: usize, meta: Meta, category: Option<&str>) {
     let t = lex(source.trim());
     let mut rest = &t[..];
     let mut title = None;
@@ -163,27 +135,15 @@ fn question(
     let (format, rest) = split_format(rest);
     let format = format.unwrap_or(TextFormat::Moodle);
     let Some(open) = find(rest, '{') else {
-        return report.skip(
-            item_ref,
-            SkipCode::UnsupportedType,
-            "description (text only, no answer)",
-        );
+        return report.skip(item_ref, SkipCode::UnsupportedType, "description (text only, no answer)");
     };
     let Some(close) = find(&rest[open..], '}').map(|c| open + c) else {
-        return report.skip(
-            item_ref,
-            SkipCode::MalformedItem,
-            "the answer block has no closing }",
-        );
+        return report.skip(item_ref, SkipCode::MalformedItem, "the answer block has no closing }");
     };
     let before = render(&rest[..open]);
     let after = render(&rest[close + 1..]);
     // A block mid-sentence is a "missing word": the stem shows a blank where it stood.
-    let stem_text = if after.trim().is_empty() {
-        before
-    } else {
-        format!("{before}____{after}")
-    };
+    let stem_text = if after.trim().is_empty() { before } else { format!("{before}____{after}") };
     let stem = to_html(&stem_text, format);
     let mut choices = Vec::new();
     let key = match lexer::block(&rest[open + 1..close]) {
@@ -194,13 +154,7 @@ fn question(
         Block::Malformed(why) => return report.skip(item_ref, SkipCode::MalformedItem, why),
         Block::Short(answers) => {
             let accepted = answers.iter().filter(|a| a.credit() >= FULL);
-            Key::FillIn {
-                blanks: vec![
-                    accepted
-                        .filter_map(|a| fields::short_answer(&render(a.text)))
-                        .collect(),
-                ],
-            }
+            Key::FillIn { blanks: vec![accepted.filter_map(|a| fields::short_answer(&render(a.text))).collect()] }
         }
         Block::Choices(answers) => {
             let single = answers.iter().any(|a| a.right);
@@ -215,41 +169,23 @@ fn question(
                 if (single && a.credit() >= FULL) || (!single && a.credit() > 0.0) {
                     right.push(id.clone());
                 }
-                choices.push(Choice {
-                    id,
-                    content,
-                    fixed: false,
-                });
+                choices.push(Choice { id, content, fixed: false });
             }
             match (single, right.len()) {
                 (false, _) => Key::Multiple { choices: right },
-                (true, 1) => Key::Single {
-                    choice: right.remove(0),
-                },
+                (true, 1) => Key::Single { choice: right.remove(0) },
                 (true, 0) => {
-                    return report.skip(
-                        item_ref,
-                        SkipCode::InvalidItem,
-                        "no answer has full credit",
-                    );
+                    return report.skip(item_ref, SkipCode::InvalidItem, "no answer has full credit");
                 }
                 (true, _) => {
-                    return report.skip(
-                        item_ref,
-                        SkipCode::InvalidItem,
-                        "several answers have full credit in a single-answer question",
-                    );
+                    return report.skip(item_ref, SkipCode::InvalidItem, "several answers have full credit in a single-answer question");
                 }
             }
         }
     };
     let mut draft = ItemDraft::new(item_ref, stem, choices, key);
     draft.code = meta.id;
-    draft.tags = category
-        .map(str::to_string)
-        .into_iter()
-        .chain(meta.tags)
-        .collect();
+    draft.tags = category.map(str::to_string).into_iter().chain(meta.tags).collect();
     fields::apply_reserved_tags(&mut draft);
     report.push_checked(draft);
 }

@@ -38,16 +38,7 @@ fn sample() -> ImportReport {
 fn reads_every_supported_type() {
     let r = sample();
     let types: Vec<ItemType> = r.items.iter().map(|i| i.item_type).collect();
-    assert_eq!(
-        types,
-        [
-            ItemType::SingleChoice,
-            ItemType::TrueFalse,
-            ItemType::MultipleChoice,
-            ItemType::FillIn,
-            ItemType::ShortAnswer
-        ]
-    );
+    assert_eq!(types, [ItemType::SingleChoice, ItemType::TrueFalse, ItemType::MultipleChoice, ItemType::FillIn, ItemType::ShortAnswer]);
     let first = &r.items[0];
     assert_eq!(first.source_ref, "接地电阻");
     assert_eq!(first.stem, "保护接地电阻一般不大于多少欧？");
@@ -57,48 +48,26 @@ fn reads_every_supported_type() {
     assert_eq!(first.difficulty.map(|d| d.value()), Some(4));
     assert_eq!(first.points, Points::ONE);
     assert_eq!(r.items[1].key, Key::TrueFalse { value: true });
-    assert_eq!(
-        r.items[2].key,
-        Key::Multiple {
-            choices: vec!["A".into(), "B".into()]
-        }
-    );
+    assert_eq!(r.items[2].key, Key::Multiple { choices: vec!["A".into(), "B".into()] });
     assert_eq!(r.items[2].choices[2].content, "220 V");
     let fill = &r.items[3];
     assert_eq!(fill.source_ref, "line 15");
     assert_eq!(fill.stem, "我国工频交流电的频率为 ____ 赫兹。");
-    assert_eq!(
-        fill.key,
-        Key::FillIn {
-            blanks: vec![vec!["50".into(), "五十".into()]]
-        }
-    );
+    assert_eq!(fill.key, Key::FillIn { blanks: vec![vec!["50".into(), "五十".into()]] });
     assert_eq!(r.items[4].key, Key::ShortAnswer { reference: None });
 }
 
 #[test]
 fn skips_what_it_cannot_deliver() {
     let r = sample();
-    let skipped: Vec<(&str, SkipCode, &str)> = r
-        .skipped
-        .iter()
-        .map(|s| (s.item.as_str(), s.code, s.detail.as_str()))
-        .collect();
+    let skipped: Vec<(&str, SkipCode, &str)> = r.skipped.iter().map(|s| (s.item.as_str(), s.code, s.detail.as_str())).collect();
     assert_eq!(
         skipped,
         [
             ("数值", SkipCode::UnsupportedType, "numerical"),
             ("匹配", SkipCode::UnsupportedType, "matching"),
-            (
-                "line 23",
-                SkipCode::UnsupportedType,
-                "description (text only, no answer)"
-            ),
-            (
-                "缺括号",
-                SkipCode::MalformedItem,
-                "the answer block has no closing }"
-            ),
+            ("line 23", SkipCode::UnsupportedType, "description (text only, no answer)"),
+            ("缺括号", SkipCode::MalformedItem, "the answer block has no closing }"),
         ]
     );
 }
@@ -122,34 +91,12 @@ fn detection_and_broken_input() {
     assert!(!looks_like("电压是多少？\nA. 1\nB. 2\nANSWER: A\n"));
     assert!(!looks_like("<?xml version=\"1.0\"?><quiz></quiz>"));
     assert!(!looks_like("int a[] = {1, 2};"));
-    assert!(matches!(
-        parse("", &Limits::default()),
-        Err(ImportError::Malformed(_))
-    ));
-    for junk in [
-        "{",
-        "}",
-        "::",
-        "::a",
-        "{=",
-        "{~%",
-        "{~%5",
-        "\\",
-        "题{~%%}",
-        "::标题::",
-        "{#}",
-        "题{=%100%}",
-    ] {
+    assert!(matches!(parse("", &Limits::default()), Err(ImportError::Malformed(_))));
+    for junk in ["{", "}", "::", "::a", "{=", "{~%", "{~%5", "\\", "题{~%%}", "::标题::", "{#}", "题{=%100%}"] {
         let _ = parse(junk, &Limits::default());
     }
-    let limits = Limits {
-        max_items: 1,
-        ..Limits::default()
-    };
-    assert!(matches!(
-        parse("a{T}\n\nb{F}\n", &limits),
-        Err(ImportError::TooManyItems { limit: 1 })
-    ));
+    let limits = Limits { max_items: 1, ..Limits::default() };
+    assert!(matches!(parse("a{T}\n\nb{F}\n", &limits), Err(ImportError::TooManyItems { limit: 1 })));
 }
 
 proptest::proptest! {

@@ -18,10 +18,7 @@ pub struct Blank {
 impl Blank {
     /// Short-answer blanks are the only ones a fill-in item can hold.
     pub fn is_short_answer(&self) -> bool {
-        matches!(
-            self.kind.as_str(),
-            "SHORTANSWER" | "SA" | "MW" | "SHORTANSWER_C" | "SAC" | "MWC"
-        )
+        matches!(self.kind.as_str(), "SHORTANSWER" | "SA" | "MW" | "SHORTANSWER_C" | "SAC" | "MWC")
     }
 }
 
@@ -73,10 +70,7 @@ fn blank_at(s: &str) -> Scan {
     let Some(rest) = s[digits..].strip_prefix(':') else {
         return Scan::Not;
     };
-    let kind_len = rest
-        .bytes()
-        .take_while(|b| b.is_ascii_uppercase() || *b == b'_')
-        .count();
+    let kind_len = rest.bytes().take_while(|b| b.is_ascii_uppercase() || *b == b'_').count();
     let kind = &rest[..kind_len];
     let Some(body_start) = rest[kind_len..].strip_prefix(':').filter(|_| kind_len > 0) else {
         return Scan::Not;
@@ -91,18 +85,9 @@ fn blank_at(s: &str) -> Scan {
         return Scan::Unclosed;
     };
     let body = &body_start[..end];
-    let answers = split_unescaped(body, '~')
-        .into_iter()
-        .filter_map(alternative)
-        .collect();
+    let answers = split_unescaped(body, '~').into_iter().filter_map(alternative).collect();
     let used = digits + 1 + kind_len + 1 + end + 1;
-    Scan::Blank(
-        Blank {
-            kind: kind.to_string(),
-            answers,
-        },
-        used,
-    )
+    Scan::Blank(Blank { kind: kind.to_string(), answers }, used)
 }
 
 /// Splits on `sep` where it is not escaped by a backslash.
@@ -130,10 +115,7 @@ fn alternative(raw: &str) -> Option<(f64, String)> {
     } else {
         (0.0, raw)
     };
-    let text = split_unescaped(rest, '#')
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let text = split_unescaped(rest, '#').into_iter().next().unwrap_or_default();
     let text = unescape_cloze(text);
     let text = unescape(&text).replace("&nbsp;", "\u{a0}");
     let text = text.trim();
@@ -144,11 +126,7 @@ fn unescape_cloze(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\\'
-            && chars
-                .peek()
-                .is_some_and(|n| matches!(n, '}' | '#' | '~' | '/' | '"' | '\\'))
-        {
+        if c == '\\' && chars.peek().is_some_and(|n| matches!(n, '}' | '#' | '~' | '/' | '"' | '\\')) {
             if let Some(n) = chars.next() {
                 out.push(n);
             }
@@ -184,35 +162,19 @@ mod tests {
 
     #[test]
     fn splits_blanks_and_round_trips_answers() {
-        let parts =
-            split("<p>从{1:SHORTANSWER:=上~%50%下#近了~=a\\}b}到{2:NUMERICAL:=3:0.1}，{x}</p>");
+        let parts = split("<p>从{1:SHORTANSWER:=上~%50%下#近了~=a\\}b}到{2:NUMERICAL:=3:0.1}，{x}</p>");
         assert_eq!(parts.len(), 5);
         assert_eq!(parts[0], Part::Text("<p>从"));
-        let Part::Blank(b) = &parts[1] else {
-            panic!("{parts:?}")
-        };
+        let Part::Blank(b) = &parts[1] else { panic!("{parts:?}") };
         assert!(b.is_short_answer());
-        assert_eq!(
-            b.answers,
-            vec![
-                (100.0, "上".into()),
-                (50.0, "下".into()),
-                (100.0, "a}b".into())
-            ]
-        );
+        assert_eq!(b.answers, vec![(100.0, "上".into()), (50.0, "下".into()), (100.0, "a}b".into())]);
         assert!(matches!(&parts[3], Part::Blank(b) if b.kind == "NUMERICAL"));
         assert_eq!(parts[4], Part::Text("，{x}</p>"));
         let answers = vec!["a}~#\\b".to_string(), "x<y&z".into(), "全*角".into()];
         let written = write_blank(&answers);
         let back = split(&written);
-        let Some(Part::Blank(b)) = back.first() else {
-            panic!("{written}")
-        };
-        let read: Vec<String> = b
-            .answers
-            .iter()
-            .filter_map(|(_, a)| super::super::fields::short_answer(a))
-            .collect();
+        let Some(Part::Blank(b)) = back.first() else { panic!("{written}") };
+        let read: Vec<String> = b.answers.iter().filter_map(|(_, a)| super::super::fields::short_answer(a)).collect();
         assert_eq!(read, answers, "{written}");
     }
 }

@@ -29,12 +29,7 @@ pub fn tags_for(item: &ItemDraft, appended_blanks: usize) -> Vec<String> {
     if let Some(s) = &item.source {
         tags.push(format!("{SOURCE}{s}"));
     }
-    tags.extend(
-        item.choices
-            .iter()
-            .filter(|c| c.fixed)
-            .map(|c| format!("{FIXED}{}", c.id)),
-    );
+    tags.extend(item.choices.iter().filter(|c| c.fixed).map(|c| format!("{FIXED}{}", c.id)));
     if appended_blanks > 0 {
         tags.push(format!("{CLOZE_APPENDED}{appended_blanks}"));
     }
@@ -43,9 +38,7 @@ pub fn tags_for(item: &ItemDraft, appended_blanks: usize) -> Vec<String> {
 
 /// The number of appended cloze blanks a tag list announces (0 if none).
 pub fn appended_blanks(tags: &[String]) -> usize {
-    tags.iter()
-        .find_map(|t| t.strip_prefix(CLOZE_APPENDED)?.parse().ok())
-        .unwrap_or(0)
+    tags.iter().find_map(|t| t.strip_prefix(CLOZE_APPENDED)?.parse().ok()).unwrap_or(0)
 }
 
 /// Moves reserved tags into the fields they stand for. A reserved tag that does not fit
@@ -58,11 +51,7 @@ pub fn apply_reserved_tags(item: &mut ItemDraft) {
         by_id.entry(c.id.clone()).or_insert(i);
     }
     for tag in tags {
-        if let Some(d) = tag
-            .strip_prefix(DIFFICULTY)
-            .and_then(|v| v.trim().parse().ok())
-            .and_then(Difficulty::new)
-        {
+        if let Some(d) = tag.strip_prefix(DIFFICULTY).and_then(|v| v.trim().parse().ok()).and_then(Difficulty::new) {
             if item.difficulty.is_none() {
                 item.difficulty = Some(d);
                 continue;
@@ -82,10 +71,7 @@ pub fn apply_reserved_tags(item: &mut ItemDraft) {
                 choice.fixed = true;
                 continue;
             }
-        } else if tag
-            .strip_prefix(CLOZE_APPENDED)
-            .is_some_and(|n| n.parse::<usize>().is_ok())
-        {
+        } else if tag.strip_prefix(CLOZE_APPENDED).is_some_and(|n| n.parse::<usize>().is_ok()) {
             continue;
         }
         item.tags.push(tag);
@@ -96,11 +82,7 @@ pub fn apply_reserved_tags(item: &mut ItemDraft) {
 pub fn category_tag(path: &str) -> Option<String> {
     let mut rest = path.trim();
     // Moodle prefixes the context ($course$, $system$, $module$, $cat$) and then "top".
-    if let Some(after) = rest
-        .strip_prefix('$')
-        .and_then(|r| r.split_once('$'))
-        .map(|(_, r)| r)
-    {
+    if let Some(after) = rest.strip_prefix('$').and_then(|r| r.split_once('$')).map(|(_, r)| r) {
         rest = after.trim_start_matches('/');
     }
     rest = rest.strip_prefix("top/").unwrap_or(rest);
@@ -135,29 +117,14 @@ mod tests {
 
     #[test]
     fn categories_wildcards_and_types() {
-        assert_eq!(
-            category_tag("$course$/top/Default for Unit 1: Topic").as_deref(),
-            Some("Default for Unit 1: Topic")
-        );
-        assert_eq!(
-            category_tag("$course$/qas_editor/num").as_deref(),
-            Some("qas_editor/num")
-        );
-        assert_eq!(
-            category_tag("qas editor/Essays").as_deref(),
-            Some("qas editor/Essays")
-        );
+        assert_eq!(category_tag("$course$/top/Default for Unit 1: Topic").as_deref(), Some("Default for Unit 1: Topic"));
+        assert_eq!(category_tag("$course$/qas_editor/num").as_deref(), Some("qas_editor/num"));
+        assert_eq!(category_tag("qas editor/Essays").as_deref(), Some("qas editor/Essays"));
         assert_eq!(category_tag("$course$/top"), None);
         assert_eq!(short_answer("*manually*").as_deref(), Some("manually"));
         assert_eq!(short_answer("*"), None);
-        assert_eq!(
-            short_answer(&short_answer_pattern("a*")).as_deref(),
-            Some("a*")
-        );
-        assert_eq!(
-            short_answer(&short_answer_pattern("*电*")).as_deref(),
-            Some("*电*")
-        );
+        assert_eq!(short_answer(&short_answer_pattern("a*")).as_deref(), Some("a*"));
+        assert_eq!(short_answer(&short_answer_pattern("*电*")).as_deref(), Some("*电*"));
         assert_eq!(crate::item::mime_of("图.PNG"), "image/png");
     }
 }

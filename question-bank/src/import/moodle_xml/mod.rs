@@ -20,44 +20,28 @@ type Skip = (SkipCode, String);
 
 pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
     xml_safety::check(text)?;
-    let root = xml_dom::parse_moodle(text)
-        .map_err(|e| ImportError::Malformed(format!("not well-formed XML: {e}")))?;
+    let root = xml_dom::parse_moodle(text).map_err(|e| ImportError::Malformed(format!("not well-formed XML: {e}")))?;
     if root.name != "quiz" {
-        return Err(ImportError::Malformed(format!(
-            "the root element is <{}>, not Moodle's <quiz>",
-            root.name
-        )));
+        return Err(ImportError::Malformed(format!("the root element is <{}>, not Moodle's <quiz>", root.name)));
     }
     let mut report = ImportReport::default();
     // A category question sets the category of the questions after it.
     let mut category: Option<String> = None;
     for (i, q) in root.children_named("question").enumerate() {
         let kind = q.attr("type").unwrap_or_default().trim();
-        let name = q
-            .text_of("name")
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| format!("question {}", i + 1));
+        let name = q.text_of("name").map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| format!("question {}", i + 1));
         match kind {
             "category" => category = q.text_of("category").and_then(|c| fields::category_tag(&c)),
-            "multichoice" | "truefalse" | "shortanswer" | "essay" | "cloze" | "multianswer" => {
-                match read(q, kind, &name, category.as_deref()) {
-                    Ok(draft) => report.push_checked(draft),
-                    Err((code, detail)) => report.skip(name, code, detail),
-                }
-            }
-            "description" => report.skip(
-                name,
-                SkipCode::UnsupportedType,
-                "description (text only, no answer)",
-            ),
+            "multichoice" | "truefalse" | "shortanswer" | "essay" | "cloze" | "multianswer" => match read(q, kind, &name, category.as_deref()) {
+                Ok(draft) => report.push_checked(draft),
+                Err((code, detail)) => report.skip(name, code, detail),
+            },
+            "description" => report.skip(name, SkipCode::UnsupportedType, "description (text only, no answer)"),
             "" => report.skip(name, SkipCode::MalformedItem, "the question has no type"),
             other => report.skip(name, SkipCode::UnsupportedType, other),
         }
         if report.items.len() > limits.max_items {
-            return Err(ImportError::TooManyItems {
-                limit: limits.max_items,
-            });
+            return Err(ImportError::TooManyItems { limit: limits.max_items });
         }
     }
     Ok(report)
@@ -66,22 +50,14 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
 fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<ItemDraft, Skip> {
     let mut assets = Vec::new();
     let qtext = q.child("questiontext");
-    let raw_stem = qtext
-        .and_then(|t| t.child("text"))
-        .map(Element::direct_text)
-        .unwrap_or_default();
+    let raw_stem = qtext.and_then(|t| t.child("text")).map(Element::direct_text).unwrap_or_default();
     let format = qtext.and_then(|t| t.attr("format")).unwrap_or("html");
     if let Some(qt) = qtext {
         files(qt, &mut assets)?;
     }
     let mut tags: Vec<String> = category.map(str::to_string).into_iter().collect();
     if let Some(list) = q.child("tags") {
-        tags.extend(
-            list.children_named("tag")
-                .filter_map(|t| t.child("text"))
-                .map(Element::direct_text)
-                .map(|t| t.trim().to_string()),
-        );
+        tags.extend(list.children_named("tag").filter_map(|t| t.child("text")).map(Element::direct_text).map(|t| t.trim().to_string()));
         tags.retain(|t| !t.is_empty());
     }
     // A cloze question's text is rewritten: its blanks become `____`.
@@ -92,104 +68,60 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
             let mut fractions = Vec::new();
             for a in q.children_named("answer") {
                 files(a, &mut assets)?;
-                let content = html(
-                    &a.child("text")
-                        .map(Element::direct_text)
-                        .unwrap_or_default(),
-                    a.attr("format").unwrap_or("html"),
-                );
+                let content = html(&a.child("text").map(Element::direct_text).unwrap_or_default(), a.attr("format").unwrap_or("html"));
                 if content.is_empty() {
                     continue;
                 }
                 let id = choice_letter(choices.len());
                 fractions.push((id.clone(), fraction(a)?));
-                choices.push(Choice {
-                    id,
-                    content,
-                    fixed: false,
-                });
+                choices.push(Choice { id, content, fixed: false });
             }
             // As Moodle reads it: absent means single; "false", "0" and empty mean multiple.
-            let single = q
-                .field("single")
-                .is_none_or(|s| !matches!(s.as_str(), "false" | "0" | ""));
-            let right: Vec<String> = fractions
-                .iter()
-                .filter(|(_, f)| if single { *f >= FULL } else { *f > 0.0 })
-                .map(|(id, _)| id.clone())
-                .collect();
+            let single = q.field("single").is_none_or(|s| !matches!(s.as_str(), "false" | "0" | ""));
+            let right: Vec<String> = fractions.iter().filter(|(_, f)| if single { *f >= FULL } else { *f > 0.0 }).map(|(id, _)| id.clone()).collect();
             if !single {
                 Key::Multiple { choices: right }
             } else if let [one] = right.as_slice() {
-                Key::Single {
-                    choice: one.clone(),
-                }
+                Key::Single { choice: one.clone() }
             } else if right.is_empty() {
                 return Err((SkipCode::InvalidItem, "no option has fraction 100".into()));
             } else {
-                return Err((
-                    SkipCode::InvalidItem,
-                    "several options have fraction 100 in a single-answer question".into(),
-                ));
+                return Err((SkipCode::InvalidItem, "several options have fraction 100 in a single-answer question".into()));
             }
         }
         "truefalse" => {
             let mut value = None;
             for a in q.children_named("answer") {
                 if fraction(a)? >= FULL {
-                    let text = text_of(
-                        &a.child("text")
-                            .map(Element::direct_text)
-                            .unwrap_or_default(),
-                    )
-                    .to_lowercase();
+                    let text = text_of(&a.child("text").map(Element::direct_text).unwrap_or_default()).to_lowercase();
                     value = match text.as_str() {
                         "true" => Some(true),
                         "false" => Some(false),
                         _ => {
-                            return Err((
-                                SkipCode::InvalidItem,
-                                format!("the right answer \"{text}\" is neither true nor false"),
-                            ));
+                            return Err((SkipCode::InvalidItem, format!("the right answer \"{text}\" is neither true nor false")));
                         }
                     };
                 }
             }
-            Key::TrueFalse {
-                value: value.ok_or((
-                    SkipCode::InvalidItem,
-                    "no answer has fraction 100".to_string(),
-                ))?,
-            }
+            Key::TrueFalse { value: value.ok_or((SkipCode::InvalidItem, "no answer has fraction 100".to_string()))? }
         }
         "shortanswer" => {
             let mut accepted = Vec::new();
             for a in q.children_named("answer") {
                 if fraction(a)? >= FULL {
-                    accepted.extend(fields::short_answer(
-                        &a.child("text")
-                            .map(Element::direct_text)
-                            .unwrap_or_default(),
-                    ));
+                    accepted.extend(fields::short_answer(&a.child("text").map(Element::direct_text).unwrap_or_default()));
                 }
             }
-            Key::FillIn {
-                blanks: vec![accepted],
-            }
+            Key::FillIn { blanks: vec![accepted] }
         }
         "essay" => {
             let info = q.child("graderinfo");
-            let text = info
-                .and_then(|g| g.child("text"))
-                .map(Element::direct_text)
-                .unwrap_or_default();
+            let text = info.and_then(|g| g.child("text")).map(Element::direct_text).unwrap_or_default();
             let reference = match info.and_then(|g| g.attr("format")).unwrap_or("html") {
                 "plain_text" | "markdown" => text,
                 _ => text_of(&text),
             };
-            Key::ShortAnswer {
-                reference: (!reference.trim().is_empty()).then_some(reference),
-            }
+            Key::ShortAnswer { reference: (!reference.trim().is_empty()).then_some(reference) }
         }
         _ => {
             let (text, blanks) = read_cloze(&raw_stem, fields::appended_blanks(&tags))?;
@@ -200,10 +132,7 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
     let stem = html(cloze_stem.as_deref().unwrap_or(&raw_stem), format);
     let mut draft = ItemDraft::new(name, stem, choices, key);
     if let Some(grade) = q.field("defaultgrade").filter(|g| !g.is_empty()) {
-        draft.points = Points::parse(&grade).ok_or((
-            SkipCode::InvalidItem,
-            format!("defaultgrade {grade} is not a number of points"),
-        ))?;
+        draft.points = Points::parse(&grade).ok_or((SkipCode::InvalidItem, format!("defaultgrade {grade} is not a number of points")))?;
     }
     draft.code = q.field("idnumber").filter(|c| !c.is_empty());
     draft.tags = tags;
@@ -220,24 +149,14 @@ fn read_cloze(raw: &str, appended: usize) -> Result<(String, Vec<Vec<String>>), 
     for part in &parts {
         if let cloze::Part::Blank(b) = part {
             if !b.is_short_answer() {
-                return Err((
-                    SkipCode::UnsupportedType,
-                    format!("cloze with a {} blank", b.kind),
-                ));
+                return Err((SkipCode::UnsupportedType, format!("cloze with a {} blank", b.kind)));
             }
-            let accepted = b
-                .answers
-                .iter()
-                .filter(|(f, _)| *f >= FULL)
-                .filter_map(|(_, a)| fields::short_answer(a));
+            let accepted = b.answers.iter().filter(|(f, _)| *f >= FULL).filter_map(|(_, a)| fields::short_answer(a));
             blanks.push(accepted.collect::<Vec<_>>());
         }
     }
     if blanks.is_empty() {
-        return Err((
-            SkipCode::InvalidItem,
-            "a cloze question without blanks".into(),
-        ));
+        return Err((SkipCode::InvalidItem, "a cloze question without blanks".into()));
     }
     let kept = blanks.len().saturating_sub(appended);
     let mut stem = String::with_capacity(raw.len());
@@ -263,10 +182,7 @@ fn read_cloze(raw: &str, appended: usize) -> Result<(String, Vec<Vec<String>>), 
 fn fraction(answer: &Element) -> Result<f64, Skip> {
     match answer.attr("fraction").map(str::trim) {
         None | Some("") => Ok(0.0),
-        Some(f) => f.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or((
-            SkipCode::MalformedItem,
-            format!("the answer fraction \"{f}\" is not a number"),
-        )),
+        Some(f) => f.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or((SkipCode::MalformedItem, format!("the answer fraction \"{f}\" is not a number"))),
     }
 }
 
@@ -292,29 +208,13 @@ fn files(el: &Element, assets: &mut Vec<Asset>) -> Result<(), Skip> {
             continue;
         }
         let dir = f.attr("path").unwrap_or("/").trim().trim_matches('/');
-        let path = if dir.is_empty() {
-            name.to_string()
-        } else {
-            format!("{dir}/{name}")
-        };
-        if f.attr("encoding")
-            .is_some_and(|e| !e.eq_ignore_ascii_case("base64"))
-        {
-            return Err((
-                SkipCode::MalformedItem,
-                format!("the file {path} is not base64-encoded"),
-            ));
+        let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+        if f.attr("encoding").is_some_and(|e| !e.eq_ignore_ascii_case("base64")) {
+            return Err((SkipCode::MalformedItem, format!("the file {path} is not base64-encoded")));
         }
-        let bytes = base64::decode(&f.direct_text()).ok_or((
-            SkipCode::MalformedItem,
-            format!("the file {path} is not valid base64"),
-        ))?;
+        let bytes = base64::decode(&f.direct_text()).ok_or((SkipCode::MalformedItem, format!("the file {path} is not valid base64")))?;
         if !assets.iter().any(|a| a.path == path) {
-            assets.push(Asset {
-                mime: crate::item::mime_of(&path).to_string(),
-                path,
-                bytes,
-            });
+            assets.push(Asset { mime: crate::item::mime_of(&path).to_string(), path, bytes });
         }
     }
     Ok(())

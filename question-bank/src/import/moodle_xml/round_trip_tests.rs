@@ -9,23 +9,11 @@ use crate::item::{Asset, Choice, Difficulty, ItemDraft, Key, Points, choice_lett
 use crate::sanitize::escape;
 
 fn choices(texts: &[&str], fixed: &[usize]) -> Vec<Choice> {
-    texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Choice {
-            id: choice_letter(i),
-            content: escape(t),
-            fixed: fixed.contains(&i),
-        })
-        .collect()
+    texts.iter().enumerate().map(|(i, t)| Choice { id: choice_letter(i), content: escape(t), fixed: fixed.contains(&i) }).collect()
 }
 
 fn png(path: &str) -> Asset {
-    Asset {
-        path: path.into(),
-        mime: "image/png".into(),
-        bytes: vec![0x89, b'P', b'N', b'G', 0, 255, 10, 13],
-    }
+    Asset { path: path.into(), mime: "image/png".into(), bytes: vec![0x89, b'P', b'N', b'G', 0, 255, 10, 13] }
 }
 
 fn examples() -> Vec<ItemDraft> {
@@ -46,57 +34,27 @@ fn examples() -> Vec<ItemDraft> {
         "2",
         "下列属于绝对安全电压的有：",
         choices(&["12 V", "6 V", "220 V", "36 V <常用>", "380 V"], &[]),
-        Key::Multiple {
-            choices: vec!["A".into(), "B".into(), "D".into()],
-        },
+        Key::Multiple { choices: vec!["A".into(), "B".into(), "D".into()] },
     );
     multiple.choices[1].content = r#"6 V <img src="images/电压.png">"#.into();
     multiple.assets = vec![png("images/电压.png")];
     multiple.points = Points(125);
-    let tf = ItemDraft::new(
-        "3",
-        "三相异步电动机的转子是静止的。",
-        vec![],
-        Key::TrueFalse { value: false },
-    );
-    let mut one_blank = ItemDraft::new(
-        "4",
-        "我国工频交流电的频率为____赫兹。",
-        vec![],
-        Key::FillIn {
-            blanks: vec![vec!["50".into(), "五十".into(), "5*".into()]],
-        },
-    );
+    let tf = ItemDraft::new("3", "三相异步电动机的转子是静止的。", vec![], Key::TrueFalse { value: false });
+    let mut one_blank =
+        ItemDraft::new("4", "我国工频交流电的频率为____赫兹。", vec![], Key::FillIn { blanks: vec![vec!["50".into(), "五十".into(), "5*".into()]] });
     one_blank.difficulty = Difficulty::new(1);
     let mut blanks = ItemDraft::new(
         "5",
         "<p>电流的单位是____，电压的单位是____。</p>",
         vec![],
-        Key::FillIn {
-            blanks: vec![
-                vec!["安培".into(), "A".into()],
-                vec!["伏特".into(), "V~{1}#".into()],
-                vec!["欧姆".into()],
-            ],
-        },
+        Key::FillIn { blanks: vec![vec!["安培".into(), "A".into()], vec!["伏特".into(), "V~{1}#".into()], vec!["欧姆".into()]] },
     );
     blanks.tags = vec!["单位".into()];
-    let mut essay = ItemDraft::new(
-        "6",
-        "<p>简述触电急救的步骤。</p>",
-        vec![],
-        Key::ShortAnswer {
-            reference: Some("1. 迅速脱离电源；\n2. 就地抢救 & 呼叫 120。".into()),
-        },
-    );
+    let mut essay =
+        ItemDraft::new("6", "<p>简述触电急救的步骤。</p>", vec![], Key::ShortAnswer { reference: Some("1. 迅速脱离电源；\n2. 就地抢救 & 呼叫 120。".into()) });
     essay.points = Points(10_000);
     essay.source = Some("《维修电工》第 3 章".into());
-    let bare = ItemDraft::new(
-        "7",
-        "简述接零保护的原理。",
-        vec![],
-        Key::ShortAnswer { reference: None },
-    );
+    let bare = ItemDraft::new("7", "简述接零保护的原理。", vec![], Key::ShortAnswer { reference: None });
     vec![single, multiple, tf, one_blank, blanks, essay, bare]
 }
 
@@ -122,21 +80,12 @@ fn moodle_reads_our_multiple_answer_grades() {
     let xml = write(&examples()[1..2]);
     assert_eq!(xml.matches("fraction=\"33.33333\"").count(), 3, "{xml}");
     assert_eq!(xml.matches("fraction=\"-100\"").count(), 2, "{xml}");
-    assert!(
-        xml.contains("src=&quot;@@PLUGINFILE@@/images/电压.png&quot;"),
-        "{xml}"
-    );
+    assert!(xml.contains("src=&quot;@@PLUGINFILE@@/images/电压.png&quot;"), "{xml}");
     assert!(xml.contains(r#"<file name="电压.png" path="/images/" encoding="base64">"#));
     let cloze = write(&examples()[4..5]);
     assert!(cloze.contains("<question type=\"cloze\">"), "{cloze}");
-    assert!(
-        cloze.contains("{1:SHORTANSWER:=伏特~=V\\~{1\\}\\#}"),
-        "{cloze}"
-    );
-    assert!(
-        cloze.contains("<tag><text>cloze-appended:1</text></tag>"),
-        "{cloze}"
-    );
+    assert!(cloze.contains("{1:SHORTANSWER:=伏特~=V\\~{1\\}\\#}"), "{cloze}");
+    assert!(cloze.contains("<tag><text>cloze-appended:1</text></tag>"), "{cloze}");
 }
 
 #[test]
@@ -151,12 +100,7 @@ fn cloze_from_moodle_is_read_or_skipped_by_blank_type() {
     let r = parse(xml, &Limits::default()).expect("parse");
     assert_eq!(r.items.len(), 1);
     assert_eq!(r.items[0].stem, "<p>首都是____，____</p>");
-    assert_eq!(
-        r.items[0].key,
-        Key::FillIn {
-            blanks: vec![vec!["北京".into()], vec!["上海".into()]]
-        }
-    );
+    assert_eq!(r.items[0].key, Key::FillIn { blanks: vec![vec!["北京".into()], vec!["上海".into()]] });
     assert_eq!(r.skipped[0].code, SkipCode::UnsupportedType);
     assert_eq!(r.skipped[0].detail, "cloze with a MULTICHOICE blank");
 }

@@ -90,8 +90,7 @@ fn element(e: &Element, out: &mut String) {
 }
 
 fn has_class(e: &Element, class: &str) -> bool {
-    e.attr("class")
-        .is_some_and(|c| c.split_whitespace().any(|c| c == class))
+    e.attr("class").is_some_and(|c| c.split_whitespace().any(|c| c == class))
 }
 
 /// Attribute escaping as the sanitiser writes it.
@@ -119,15 +118,7 @@ fn paragraph(prompt: &Element, out: &mut String) {
 }
 
 /// Image types a browser shows in `<img>`; other objects (EPS, HTML pages, media) fall back.
-const WEB_IMAGES: [&str; 7] = [
-    "image/png",
-    "image/jpeg",
-    "image/jpg",
-    "image/gif",
-    "image/svg+xml",
-    "image/webp",
-    "image/bmp",
-];
+const WEB_IMAGES: [&str; 7] = ["image/png", "image/jpeg", "image/jpg", "image/gif", "image/svg+xml", "image/webp", "image/bmp"];
 
 /// QTI 2 shows images as `<object type="image/…">`; HTML wants `<img>`, with the fallback
 /// content as its alternative text. Other objects show their fallback content.
@@ -180,9 +171,6 @@ mod tests {
     fn qti3_content_and_html5_namespaces() {
         let xml = r#"<qti-assessment-item xmlns="http://www.imsglobal.org/xsd/imsqtiasi_v3p0" xmlns:h="http://www.imsglobal.org/xsd/imsqtiv2p2_html5_v1p0">
             <qti-item-body><p>村田<h:ruby>真<h:rt>まこと</h:rt></h:ruby></p><qti-extended-text-interaction response-identifier="R"><qti-prompt>写</qti-prompt></qti-extended-text-interaction></qti-item-body></qti-assessment-item>"#;
-        assert_eq!(
-            body(xml),
-            "<p>村田<ruby>真<rt>まこと</rt></ruby></p><p>写</p>"
-        );
+        assert_eq!(body(xml), "<p>村田<ruby>真<rt>まこと</rt></ruby></p><p>写</p>");
     }
 }

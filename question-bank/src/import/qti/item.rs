@@ -12,29 +12,14 @@ const TEXT_ENTRY: &str = "textEntryInteraction";
 const EXTENDED_TEXT: &str = "extendedTextInteraction";
 
 /// Option pairs that make a single choice a true/false item, the "true" reading first.
-const TRUE_FALSE: [(&str, &str); 7] = [
-    ("对", "错"),
-    ("正确", "错误"),
-    ("true", "false"),
-    ("wahr", "falsch"),
-    ("richtig", "falsch"),
-    ("ja", "nein"),
-    ("yes", "no"),
-];
+const TRUE_FALSE: [(&str, &str); 7] =
+    [("对", "错"), ("正确", "错误"), ("true", "false"), ("wahr", "falsch"), ("richtig", "falsch"), ("ja", "nein"), ("yes", "no")];
 
 pub(super) fn build(root: &Element, item_ref: &str, hint: Option<ItemType>) -> Parsed {
-    let source_ref = root
-        .attr("identifier")
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or(item_ref)
-        .to_owned();
-    let skip =
-        |code, detail: String| Parsed::Skipped(Skipped::new(source_ref.clone(), code, detail));
+    let source_ref = root.attr("identifier").filter(|s| !s.trim().is_empty()).unwrap_or(item_ref).to_owned();
+    let skip = |code, detail: String| Parsed::Skipped(Skipped::new(source_ref.clone(), code, detail));
     if root.child("templateDeclaration").is_some() {
-        return skip(
-            SkipCode::UnsupportedType,
-            "templateDeclaration (an item generated from template variables)".into(),
-        );
+        return skip(SkipCode::UnsupportedType, "templateDeclaration (an item generated from template variables)".into());
     }
     let Some(body) = root.child("itemBody") else {
         return skip(SkipCode::InvalidItem, "the item has no itemBody".into());
@@ -55,27 +40,18 @@ pub(super) fn build(root: &Element, item_ref: &str, hint: Option<ItemType>) -> P
         }
     }
     let Some(first) = kinds.first() else {
-        return skip(
-            SkipCode::UnsupportedType,
-            "no interaction: an information-only item".into(),
-        );
+        return skip(SkipCode::UnsupportedType, "no interaction: an information-only item".into());
     };
     if kinds.len() > 1 {
         let names: Vec<&str> = kinds.iter().map(|k| k.raw.as_str()).collect();
-        return skip(
-            SkipCode::UnsupportedType,
-            format!("mixed interactions in one item: {}", names.join(", ")),
-        );
+        return skip(SkipCode::UnsupportedType, format!("mixed interactions in one item: {}", names.join(", ")));
     }
     let kind = first.name.as_str();
     if ![CHOICE, TEXT_ENTRY, EXTENDED_TEXT].contains(&kind) {
         return skip(SkipCode::UnsupportedType, first.raw.clone());
     }
     if kind != TEXT_ENTRY && interactions.len() > 1 {
-        return skip(
-            SkipCode::UnsupportedType,
-            format!("{} {} in one item", interactions.len(), first.raw),
-        );
+        return skip(SkipCode::UnsupportedType, format!("{} {} in one item", interactions.len(), first.raw));
     }
     let responses = Responses(root.children_named("responseDeclaration").collect());
     let stem = html::content(body);
@@ -99,10 +75,7 @@ struct Responses<'a>(Vec<&'a Element>);
 impl<'a> Responses<'a> {
     fn of(&self, interaction: &Element) -> Option<&'a Element> {
         let id = interaction.attr("responseIdentifier")?;
-        self.0
-            .iter()
-            .copied()
-            .find(|d| d.attr("identifier") == Some(id))
+        self.0.iter().copied().find(|d| d.attr("identifier") == Some(id))
     }
 }
 
@@ -111,11 +84,7 @@ fn correct_values(decl: Option<&Element>) -> Vec<String> {
     let Some(correct) = decl.and_then(|d| d.child("correctResponse")) else {
         return Vec::new();
     };
-    correct
-        .children_named("value")
-        .map(|v| v.text().trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .collect()
+    correct.children_named("value").map(|v| v.text().trim().to_owned()).filter(|v| !v.is_empty()).collect()
 }
 
 /// The mapping's entries worth points, in order, and the most a response can score by it
@@ -127,49 +96,26 @@ fn mapping(decl: Option<&Element>, single: bool) -> (Vec<String>, Option<f64>) {
     let mut keys = Vec::new();
     let mut values = Vec::new();
     for entry in map.children_named("mapEntry") {
-        let value: f64 = entry
-            .attr("mappedValue")
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0.0);
+        let value: f64 = entry.attr("mappedValue").and_then(|v| v.trim().parse().ok()).unwrap_or(0.0);
         if value > 0.0 && value.is_finite() {
-            keys.extend(
-                entry
-                    .attr("mapKey")
-                    .map(|k| k.trim().to_owned())
-                    .filter(|k| !k.is_empty()),
-            );
+            keys.extend(entry.attr("mapKey").map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()));
             values.push(value);
         }
     }
-    let best = if single {
-        values.iter().copied().fold(0.0, f64::max)
-    } else {
-        values.iter().sum()
-    };
-    let bound = map
-        .attr("upperBound")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|b| *b > 0.0);
+    let best = if single { values.iter().copied().fold(0.0, f64::max) } else { values.iter().sum() };
+    let bound = map.attr("upperBound").and_then(|v| v.trim().parse::<f64>().ok()).filter(|b| *b > 0.0);
     let best = bound.map_or(best, |b| best.min(b));
     (keys, (best > 0.0).then_some(best))
 }
 
 type Built = (Vec<Choice>, Key, Option<Points>);
 
-fn choice(
-    interaction: &Element,
-    responses: &Responses<'_>,
-    hint: Option<ItemType>,
-) -> Result<Built, String> {
+fn choice(interaction: &Element, responses: &Responses<'_>, hint: Option<ItemType>) -> Result<Built, String> {
     let options: Vec<&Element> = interaction.children_named("simpleChoice").collect();
     let choices: Vec<Choice> = options
         .iter()
         .enumerate()
-        .map(|(i, o)| Choice {
-            id: choice_letter(i),
-            content: html::content(o),
-            fixed: matches!(o.attr("fixed").map(str::trim), Some("true" | "1")),
-        })
+        .map(|(i, o)| Choice { id: choice_letter(i), content: html::content(o), fixed: matches!(o.attr("fixed").map(str::trim), Some("true" | "1")) })
         .collect();
     let decl = responses.of(interaction);
     let single = match decl.and_then(|d| d.attr("cardinality")) {
@@ -180,55 +126,24 @@ fn choice(
     if values.is_empty() {
         return Err("no correct response is declared".into());
     }
-    let position = |v: &str| {
-        options
-            .iter()
-            .position(|o| o.attr("identifier").map(str::trim) == Some(v))
-    };
+    let position = |v: &str| options.iter().position(|o| o.attr("identifier").map(str::trim) == Some(v));
     let mut keys = Vec::new();
     for v in &values {
-        keys.push(
-            position(v)
-                .ok_or_else(|| format!("the correct response {v} is not one of the choices"))?,
-        );
+        keys.push(position(v).ok_or_else(|| format!("the correct response {v} is not one of the choices"))?);
     }
-    let mapped = mapping(decl, single)
-        .1
-        .and_then(Points::from_f64)
-        .filter(|p| p.0 > 0);
+    let mapped = mapping(decl, single).1.and_then(Points::from_f64).filter(|p| p.0 > 0);
     if !single {
         keys.sort_unstable();
         keys.dedup();
-        return Ok((
-            choices,
-            Key::Multiple {
-                choices: keys.into_iter().map(choice_letter).collect(),
-            },
-            mapped,
-        ));
+        return Ok((choices, Key::Multiple { choices: keys.into_iter().map(choice_letter).collect() }, mapped));
     }
     let [key] = keys[..] else {
-        return Err(format!(
-            "a single-choice item declares {} correct responses",
-            keys.len()
-        ));
+        return Err(format!("a single-choice item declares {} correct responses", keys.len()));
     };
     if let Some(true_at) = true_choice(&options, &choices, hint) {
-        return Ok((
-            Vec::new(),
-            Key::TrueFalse {
-                value: key == true_at,
-            },
-            mapped,
-        ));
+        return Ok((Vec::new(), Key::TrueFalse { value: key == true_at }, mapped));
     }
-    Ok((
-        choices,
-        Key::Single {
-            choice: choice_letter(key),
-        },
-        mapped,
-    ))
+    Ok((choices, Key::Single { choice: choice_letter(key) }, mapped))
 }
 
 /// Which of two options means "true", if the item is a true/false item: identifiers
@@ -238,10 +153,7 @@ fn true_choice(options: &[&Element], choices: &[Choice], hint: Option<ItemType>)
     if hint == Some(ItemType::SingleChoice) || choices.len() != 2 {
         return None;
     }
-    let ids: Vec<String> = options
-        .iter()
-        .map(|o| o.attr("identifier").unwrap_or("").trim().to_lowercase())
-        .collect();
+    let ids: Vec<String> = options.iter().map(|o| o.attr("identifier").unwrap_or("").trim().to_lowercase()).collect();
     if ids == ["true", "false"] {
         return Some(0);
     }
@@ -250,9 +162,7 @@ fn true_choice(options: &[&Element], choices: &[Choice], hint: Option<ItemType>)
     }
     let reading = |c: &Choice| {
         let text = crate::sanitize::text_of(&c.content).to_lowercase();
-        text.trim_end_matches(['.', '。', '!', '！'])
-            .trim()
-            .to_owned()
+        text.trim_end_matches(['.', '。', '!', '！']).trim().to_owned()
     };
     let (a, b) = (reading(&choices[0]), reading(&choices[1]));
     for (t, f) in TRUE_FALSE {
@@ -288,10 +198,7 @@ fn fill_in(interactions: &[&Element], responses: &Responses<'_>) -> Built {
         }
         blanks.push(answers);
     }
-    let mapped = all_mapped
-        .then(|| Points::from_f64(total))
-        .flatten()
-        .filter(|p| p.0 > 0);
+    let mapped = all_mapped.then(|| Points::from_f64(total)).flatten().filter(|p| p.0 > 0);
     (Vec::new(), Key::FillIn { blanks }, mapped)
 }
 
@@ -302,10 +209,7 @@ fn short_answer(interaction: &Element, body: &Element, responses: &Responses<'_>
     if reference.is_none() {
         let mut rubric = None;
         body.walk(&|_| true, &mut |e| {
-            if rubric.is_none()
-                && e.name == "rubricBlock"
-                && e.attr("view").is_some_and(|v| v.contains("scorer"))
-            {
+            if rubric.is_none() && e.name == "rubricBlock" && e.attr("view").is_some_and(|v| v.contains("scorer")) {
                 rubric = Some(e.text().split_whitespace().collect::<Vec<_>>().join(" "));
             }
         });
@@ -316,18 +220,8 @@ fn short_answer(interaction: &Element, body: &Element, responses: &Responses<'_>
 
 /// Points the item declares: MAXSCORE's default value, else SCORE's normal maximum.
 fn points(root: &Element) -> Option<Points> {
-    let outcome = |id: &str| {
-        root.children_named("outcomeDeclaration")
-            .find(|o| o.attr("identifier") == Some(id))
-    };
-    let max_score = outcome("MAXSCORE")
-        .and_then(|o| o.child("defaultValue"))
-        .and_then(|d| d.child("value"))
-        .and_then(|v| Points::parse(&v.text()));
-    let normal_max = outcome("SCORE")
-        .and_then(|o| o.attr("normalMaximum"))
-        .and_then(Points::parse);
-    max_score
-        .filter(|p| p.0 > 0)
-        .or(normal_max.filter(|p| p.0 > 0))
+    let outcome = |id: &str| root.children_named("outcomeDeclaration").find(|o| o.attr("identifier") == Some(id));
+    let max_score = outcome("MAXSCORE").and_then(|o| o.child("defaultValue")).and_then(|d| d.child("value")).and_then(|v| Points::parse(&v.text()));
+    let normal_max = outcome("SCORE").and_then(|o| o.attr("normalMaximum")).and_then(Points::parse);
+    max_score.filter(|p| p.0 > 0).or(normal_max.filter(|p| p.0 > 0))
 }

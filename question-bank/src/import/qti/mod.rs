@@ -30,26 +30,16 @@ pub(crate) enum Parsed {
 
 /// Reads one QTI file. `item_ref` names the item in reports when it has no identifier;
 /// `hint` is the type the exporter recorded, if any. Broken XML is `Malformed`.
-pub(crate) fn read_item(
-    text: &str,
-    item_ref: &str,
-    hint: Option<ItemType>,
-) -> Result<Parsed, ImportError> {
+pub(crate) fn read_item(text: &str, item_ref: &str, hint: Option<ItemType>) -> Result<Parsed, ImportError> {
     let text = text.trim_start_matches('\u{feff}');
     xml_safety::check(text)?;
     let root = xml_dom::parse(text)?;
     match root.name.as_str() {
         "assessmentItem" => Ok(item::build(&root, item_ref, hint)),
         "assessmentTest" | "assessmentSection" => Ok(Parsed::Test),
-        "questestinterop" => Err(ImportError::Malformed(
-            "QTI 1.x is not read: export the items as QTI 2.1 or later".into(),
-        )),
-        "manifest" => Err(ImportError::Malformed(
-            "this is an IMS manifest: import the zipped package instead".into(),
-        )),
-        other => Err(ImportError::Malformed(format!(
-            "not a QTI item: the root element is <{other}>"
-        ))),
+        "questestinterop" => Err(ImportError::Malformed("QTI 1.x is not read: export the items as QTI 2.1 or later".into())),
+        "manifest" => Err(ImportError::Malformed("this is an IMS manifest: import the zipped package instead".into())),
+        other => Err(ImportError::Malformed(format!("not a QTI item: the root element is <{other}>"))),
     }
 }
 
@@ -111,12 +101,7 @@ mod tests {
             </choiceInteraction></itemBody></assessmentItem>"#
         );
         let item = &one(&xml).items[0];
-        assert_eq!(
-            item.key,
-            Key::Multiple {
-                choices: vec!["A".into(), "C".into()]
-            }
-        );
+        assert_eq!(item.key, Key::Multiple { choices: vec!["A".into(), "C".into()] });
         assert_eq!(item.stem, "<p>选出<b>导体</b></p>");
         assert_eq!(item.choices[2].content, "铝");
         assert!(item.choices[2].fixed && !item.choices[0].fixed);
@@ -125,36 +110,21 @@ mod tests {
 
     #[test]
     fn tests_unsupported_and_invalid_items_are_reported_not_failed() {
-        let test = format!(
-            r#"<assessmentTest {QTI21} identifier="t"><testPart identifier="p"/></assessmentTest>"#
-        );
+        let test = format!(r#"<assessmentTest {QTI21} identifier="t"><testPart identifier="p"/></assessmentTest>"#);
         let r = one(&test);
-        assert!(
-            r.items.is_empty()
-                && r.skipped.len() == 1
-                && r.skipped[0].detail.contains("content package")
-        );
+        assert!(r.items.is_empty() && r.skipped.len() == 1 && r.skipped[0].detail.contains("content package"));
         let qti3 = r#"<qti-assessment-item xmlns="http://www.imsglobal.org/xsd/imsqtiasi_v3p0" identifier="h">
             <qti-item-body><qti-hotspot-interaction response-identifier="R"/></qti-item-body></qti-assessment-item>"#;
         let r = one(qti3);
-        assert_eq!(
-            (r.skipped[0].code, r.skipped[0].detail.as_str()),
-            (SkipCode::UnsupportedType, "qti-hotspot-interaction")
-        );
+        assert_eq!((r.skipped[0].code, r.skipped[0].detail.as_str()), (SkipCode::UnsupportedType, "qti-hotspot-interaction"));
         let no_key = format!(
             r#"<assessmentItem {QTI21} identifier="k"><itemBody><choiceInteraction responseIdentifier="R">
             <simpleChoice identifier="a">甲</simpleChoice><simpleChoice identifier="b">乙</simpleChoice></choiceInteraction></itemBody></assessmentItem>"#
         );
         assert_eq!(one(&no_key).skipped[0].code, SkipCode::InvalidItem);
-        assert!(matches!(
-            parse("<assessmentItem><itemBody>", &Limits::default()),
-            Err(ImportError::Malformed(_))
-        ));
+        assert!(matches!(parse("<assessmentItem><itemBody>", &Limits::default()), Err(ImportError::Malformed(_))));
         let xxe = r#"<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><assessmentItem>&x;</assessmentItem>"#;
-        assert!(matches!(
-            parse(xxe, &Limits::default()),
-            Err(ImportError::Unsafe(_))
-        ));
+        assert!(matches!(parse(xxe, &Limits::default()), Err(ImportError::Unsafe(_))));
     }
 
     #[test]
@@ -167,10 +137,7 @@ mod tests {
             assert!(parse(&xml, &Limits::default()).is_ok());
             let mut hostile = xml.clone();
             hostile.push_str("<!ENTITY a 'b'>");
-            assert!(matches!(
-                parse(&hostile, &Limits::default()),
-                Err(ImportError::Unsafe(_))
-            ));
+            assert!(matches!(parse(&hostile, &Limits::default()), Err(ImportError::Unsafe(_))));
         }
     }
 }

@@ -7,10 +7,7 @@ use std::collections::HashSet;
 /// into interactions, so a stem survives export and import unchanged.
 pub(crate) const BLANK: &str = "____";
 
-const VOID: [&str; 14] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr",
-];
+const VOID: [&str; 14] = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
 
 pub(crate) fn is_void(name: &str) -> bool {
     VOID.contains(&name)
@@ -42,10 +39,7 @@ pub(crate) fn tokens(html: &str) -> Vec<Tok<'_>> {
         }
         let next = bytes.get(i + 1).copied().unwrap_or(b' ');
         let tag_end = if next == b'!' {
-            let end = html[i..]
-                .find("-->")
-                .map(|p| i + p + 3)
-                .or_else(|| html[i..].find('>').map(|p| i + p + 1));
+            let end = html[i..].find("-->").map(|p| i + p + 3).or_else(|| html[i..].find('>').map(|p| i + p + 1));
             if i > text_start {
                 out.push(Tok::Text(&html[text_start..i]));
             }
@@ -80,10 +74,7 @@ fn tag(html: &str, start: usize) -> Option<(Tok<'_>, usize)> {
     let bytes = html.as_bytes();
     let closing = bytes.get(start + 1) == Some(&b'/');
     let name_start = if closing { start + 2 } else { start + 1 };
-    let name_len = bytes[name_start..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'_'))
-        .count();
+    let name_len = bytes[name_start..].iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'_')).count();
     if name_len == 0 {
         return None;
     }
@@ -105,10 +96,7 @@ fn tag(html: &str, start: usize) -> Option<(Tok<'_>, usize)> {
             _ => {}
         }
         let key_start = i;
-        while i < bytes.len()
-            && !bytes[i].is_ascii_whitespace()
-            && !matches!(bytes[i], b'=' | b'>' | b'/')
-        {
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
             i += 1;
         }
         let key = &html[key_start..i];
@@ -134,15 +122,7 @@ fn tag(html: &str, start: usize) -> Option<(Tok<'_>, usize)> {
             attrs.push((key, value));
         }
     }
-    let tok = if closing {
-        Tok::Close(name)
-    } else {
-        Tok::Open {
-            name,
-            attrs,
-            self_closing,
-        }
-    };
+    let tok = if closing { Tok::Close(name) } else { Tok::Open { name, attrs, self_closing } };
     Some((tok, i + 1))
 }
 
@@ -170,11 +150,7 @@ pub(crate) fn decode_entities(s: &str) -> String {
 
 /// The character an entity at the start of `s` stands for, and the entity's length.
 fn entity(s: &str) -> Option<(char, usize)> {
-    let end = s
-        .char_indices()
-        .take(12)
-        .find(|&(_, c)| c == ';')
-        .map(|(i, _)| i)?;
+    let end = s.char_indices().take(12).find(|&(_, c)| c == ';').map(|(i, _)| i)?;
     let name = &s[1..end];
     let c = match name {
         "amp" => '&',
@@ -203,11 +179,7 @@ fn text_to_xml(text: &str, blanks: &mut Option<std::slice::Iter<'_, String>>, ou
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         if c == '&' {
-            if let Some(len) = ["&amp;", "&lt;", "&gt;", "&quot;"]
-                .iter()
-                .find(|e| rest.starts_with(**e))
-                .map(|e| e.len())
-            {
+            if let Some(len) = ["&amp;", "&lt;", "&gt;", "&quot;"].iter().find(|e| rest.starts_with(**e)).map(|e| e.len()) {
                 out.push_str(&rest[..len]);
                 rest = &rest[len..];
                 continue;
@@ -241,10 +213,7 @@ pub(crate) fn count_blanks(html: &str) -> usize {
     tokens(html)
         .iter()
         .map(|t| match t {
-            Tok::Text(text) => text
-                .split(|c| c != '_')
-                .filter(|run| run.len() == BLANK.len())
-                .count(),
+            Tok::Text(text) => text.split(|c| c != '_').filter(|run| run.len() == BLANK.len()).count(),
             _ => 0,
         })
         .sum()
@@ -252,10 +221,7 @@ pub(crate) fn count_blanks(html: &str) -> usize {
 
 fn xml_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Sanitised HTML as well-formed XHTML for a QTI item body. Tags are balanced whatever the
@@ -267,11 +233,7 @@ pub(crate) fn html_to_xml(html: &str, blanks: Option<&[String]>) -> String {
     for tok in tokens(html) {
         match tok {
             Tok::Text(text) => text_to_xml(text, &mut blanks, &mut out),
-            Tok::Open {
-                name,
-                attrs,
-                self_closing,
-            } => {
+            Tok::Open { name, attrs, self_closing } => {
                 let name = name.to_ascii_lowercase();
                 if !xml_name(&name) {
                     continue;
@@ -285,10 +247,7 @@ pub(crate) fn html_to_xml(html: &str, blanks: Option<&[String]>) -> String {
                 for (key, value) in attrs {
                     if xml_name(key) && key != "xmlns" && !seen.contains(&key) {
                         seen.push(key);
-                        out.push_str(&format!(
-                            r#" {key}="{}""#,
-                            xml_attr(&decode_entities(value))
-                        ));
+                        out.push_str(&format!(r#" {key}="{}""#, xml_attr(&decode_entities(value))));
                     }
                 }
                 if self_closing || is_void(&name) {
@@ -346,15 +305,9 @@ mod tests {
             "<p>电压 &lt; 36V &amp;\u{a0}\"安全\"<br/><img src=\"a&amp;b.png\" alt=\"x&gt;y\"/></p>\
              <math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>x</mi></math>"
         );
-        assert_eq!(
-            html_to_xml("<b>未闭合<i>x</b>", None),
-            "<b>未闭合<i>x</i></b>"
-        );
+        assert_eq!(html_to_xml("<b>未闭合<i>x</b>", None), "<b>未闭合<i>x</i></b>");
         assert_eq!(html_to_xml("a < b <!-- c --> \u{1}d", None), "a &lt; b  d");
-        assert_eq!(
-            img_sources(r#"<img src="a&amp;b.png"><img src="a&amp;b.png"><img alt="">"#),
-            vec!["a&b.png"]
-        );
+        assert_eq!(img_sources(r#"<img src="a&amp;b.png"><img src="a&amp;b.png"><img alt="">"#), vec!["a&b.png"]);
     }
 
     #[test]

@@ -40,16 +40,9 @@ pub(super) fn check(zip: &mut Archive<'_>, limits: &Limits) -> Result<(), Import
     // Each part is streamed once, so this does not draw on the archive's read budget.
     let zip = zip.inner();
     for i in 0..zip.len() {
-        let entry = zip
-            .by_index(i)
-            .map_err(|e| ImportError::Malformed(format!("zip entry {i}: {e}")))?;
-        let name = entry
-            .name()
-            .map_err(|e| {
-                ImportError::Malformed(format!("zip entry {i} has an unreadable name: {e}"))
-            })?
-            .replace('\\', "/")
-            .to_ascii_lowercase();
+        let entry = zip.by_index(i).map_err(|e| ImportError::Malformed(format!("zip entry {i}: {e}")))?;
+        let name =
+            entry.name().map_err(|e| ImportError::Malformed(format!("zip entry {i} has an unreadable name: {e}")))?.replace('\\', "/").to_ascii_lowercase();
         let part = if name.ends_with("sharedstrings.xml") {
             Part::SharedStrings
         } else if name.ends_with("styles.xml") {
@@ -61,8 +54,7 @@ pub(super) fn check(zip: &mut Archive<'_>, limits: &Limits) -> Result<(), Import
         if part == Part::SharedStrings && entry.size() > max as u64 {
             return Err(too_large("bytes of shared strings", max));
         }
-        let t = scan(Reader::from_reader(BufReader::new(entry)), part, limits)
-            .map_err(|e| ImportError::Malformed(format!("{name} cannot be read: {e}")))??;
+        let t = scan(Reader::from_reader(BufReader::new(entry)), part, limits).map_err(|e| ImportError::Malformed(format!("{name} cannot be read: {e}")))??;
         match part {
             Part::SharedStrings => {
                 let cells = limits.max_sheet_cells;
@@ -83,11 +75,7 @@ pub(super) fn check(zip: &mut Archive<'_>, limits: &Limits) -> Result<(), Import
 
 /// Streams the part, stopping as soon as a count is past its limit. The outer error is the
 /// XML's, the inner one a refusal.
-fn scan<R: std::io::BufRead>(
-    mut xml: Reader<R>,
-    part: Part,
-    limits: &Limits,
-) -> Result<Result<Tally, ImportError>, quick_xml::Error> {
+fn scan<R: std::io::BufRead>(mut xml: Reader<R>, part: Part, limits: &Limits) -> Result<Result<Tally, ImportError>, quick_xml::Error> {
     // As calamine reads: mismatched end tags are not its concern, nor ours.
     xml.config_mut().check_end_names = false;
     let mut t = Tally::default();
@@ -100,9 +88,7 @@ fn scan<R: std::io::BufRead>(
                 t.longest_tag = t.longest_tag.max(e.len());
                 match e.local_name().as_ref() {
                     b"si" => t.strings += 1,
-                    b"sst" if t.declared_strings.is_none() => {
-                        t.declared_strings = Some(unique_count(&e))
-                    }
+                    b"sst" if t.declared_strings.is_none() => t.declared_strings = Some(unique_count(&e)),
                     _ => {}
                 }
             }
@@ -121,14 +107,8 @@ fn scan<R: std::io::BufRead>(
 
 /// The digits of `uniqueCount`, read as one number: never less than what calamine parses.
 fn unique_count(e: &BytesStart<'_>) -> u128 {
-    e.attributes()
-        .with_checks(false)
-        .map_while(Result::ok)
-        .find(|a| a.key.as_ref() == b"uniqueCount")
-        .map_or(0, |a| {
-            let digits = a.value.iter().filter(|b| b.is_ascii_digit());
-            digits.fold(0u128, |n, d| {
-                n.saturating_mul(10).saturating_add(u128::from(d - b'0'))
-            })
-        })
+    e.attributes().with_checks(false).map_while(Result::ok).find(|a| a.key.as_ref() == b"uniqueCount").map_or(0, |a| {
+        let digits = a.value.iter().filter(|b| b.is_ascii_digit());
+        digits.fold(0u128, |n, d| n.saturating_mul(10).saturating_add(u128::from(d - b'0')))
+    })
 }

@@ -26,14 +26,8 @@ pub(crate) fn workbook(dimension: Option<&str>, rows: &str) -> Vec<u8> {
 }
 
 /// [`workbook`] with more parts, e.g. `xl/sharedStrings.xml`.
-pub(crate) fn workbook_with(
-    dimension: Option<&str>,
-    rows: &str,
-    extra: &[(&str, String)],
-) -> Vec<u8> {
-    let dimension = dimension
-        .map(|d| format!(r#"<dimension ref="{d}"/>"#))
-        .unwrap_or_default();
+pub(crate) fn workbook_with(dimension: Option<&str>, rows: &str, extra: &[(&str, String)]) -> Vec<u8> {
+    let dimension = dimension.map(|d| format!(r#"<dimension ref="{d}"/>"#)).unwrap_or_default();
     let parts = [
         (
             "[Content_Types].xml",
@@ -57,13 +51,8 @@ pub(crate) fn workbook_with(
         ),
     ];
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, text) in parts
-        .iter()
-        .map(|(n, t)| (*n, t))
-        .chain(extra.iter().map(|(n, t)| (*n, t)))
-    {
-        w.start_file(name, SimpleFileOptions::default())
-            .expect("start");
+    for (name, text) in parts.iter().map(|(n, t)| (*n, t)).chain(extra.iter().map(|(n, t)| (*n, t))) {
+        w.start_file(name, SimpleFileOptions::default()).expect("start");
         w.write_all(text.as_bytes()).expect("write");
     }
     w.finish().expect("finish").into_inner()
@@ -87,11 +76,7 @@ pub(crate) fn both_refuse(bytes: &[u8], limits: &Limits, what: &str) {
     assert_eq!(w, what);
     assert_eq!(refusal(xlsx::parse(bytes, limits)).0, what);
     assert_eq!(refusal(outline_xlsx::read(bytes, limits)).0, what);
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "refused in {:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < Duration::from_secs(5), "refused in {:?}", start.elapsed());
 }
 
 pub(crate) const MAIN: &str = MAIN_NS;
@@ -101,11 +86,7 @@ const HEADER: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>题型</t></is
 #[test]
 fn the_bounding_box_bomb_is_refused_by_both_readers() {
     // calamine's range reader would allocate 16384 × 1048576 cells for this.
-    let rows = format!(
-        r#"<row r="1">{}</row><row r="1048576">{}</row>"#,
-        cell("A1", "a"),
-        cell("XFD1048576", "b")
-    );
+    let rows = format!(r#"<row r="1">{}</row><row r="1048576">{}</row>"#, cell("A1", "a"), cell("XFD1048576", "b"));
     let bomb = workbook(Some("A1:XFD1048576"), &rows);
     assert!(bomb.len() < 2048, "the bomb is {} bytes", bomb.len());
     both_refuse(&bomb, &Limits::default(), "rows");
@@ -134,11 +115,7 @@ fn a_lying_or_missing_dimension_does_not_hide_a_far_cell() {
     let empty_far = format!(r#"{HEADER}<row r="30000"><c r="A30000"></c></row>"#);
     both_refuse(&workbook(Some("A1:C1"), &empty_far), &limits, "rows");
     // The last row and column inside the limits are fine.
-    let edge = format!(
-        "{HEADER}<row>{}{}</row>",
-        cell("A20000", "x"),
-        cell("BL20000", "y")
-    );
+    let edge = format!("{HEADER}<row>{}{}</row>", cell("A20000", "x"), cell("BL20000", "y"));
     let sheet = read_first(&workbook(None, &edge), &limits).expect("inside the limits");
     assert_eq!(sheet.rows.len(), 20_000);
     assert_eq!(sheet.rows[19_999].get(63), Some(&Data::String("y".into())));
@@ -148,28 +125,13 @@ fn a_lying_or_missing_dimension_does_not_hide_a_far_cell() {
 
 #[test]
 fn the_filled_cell_budget_is_kept() {
-    let limits = Limits {
-        max_sheet_cells: 10,
-        ..Limits::default()
-    };
-    let cells =
-        |n: usize| -> String { (0..n).map(|i| cell(&format!("A{}", i + 1), "x")).collect() };
-    assert_eq!(
-        read_first(&workbook(None, &cells(10)), &limits)
-            .expect("ten cells")
-            .rows
-            .len(),
-        10
-    );
-    assert_eq!(
-        refusal(read_first(&workbook(None, &cells(11)), &limits)),
-        ("filled cells", 10)
-    );
+    let limits = Limits { max_sheet_cells: 10, ..Limits::default() };
+    let cells = |n: usize| -> String { (0..n).map(|i| cell(&format!("A{}", i + 1), "x")).collect() };
+    assert_eq!(read_first(&workbook(None, &cells(10)), &limits).expect("ten cells").rows.len(), 10);
+    assert_eq!(refusal(read_first(&workbook(None, &cells(11)), &limits)), ("filled cells", 10));
     both_refuse(&workbook(None, &cells(11)), &limits, "filled cells");
     // Empty cells cost nothing and are not counted.
-    let empties: String = (0..50)
-        .map(|i| format!(r#"<c r="B{}"></c>"#, i + 1))
-        .collect();
+    let empties: String = (0..50).map(|i| format!(r#"<c r="B{}"></c>"#, i + 1)).collect();
     assert!(read_first(&workbook(None, &format!("{}{empties}", cells(10))), &limits).is_ok());
 }
 
@@ -190,10 +152,7 @@ fn the_default_budget_refuses_200001_cells() {
     }
     rows.push_str("</row>");
     let bytes = workbook(None, &rows);
-    assert_eq!(
-        refusal(read_first(&bytes, &limits)),
-        ("filled cells", 200_000)
-    );
+    assert_eq!(refusal(read_first(&bytes, &limits)), ("filled cells", 200_000));
 }
 
 /// The sheet as calamine's range gives it, for comparing on small sheets only.
@@ -221,35 +180,16 @@ fn sparse_sheets_read_as_calamine_reads_them() {
         // One cell at C5 only: a one-by-one sheet.
         format!(r#"<row r="5">{}</row>"#, cell("C5", "只有我")),
         // Gaps between rows and columns, an offset start, numbers and an empty cell.
-        format!(
-            r#"<row r="2">{}<c r="F2"><v>3.5</v></c></row><row r="4"><c r="B4"></c></row><row r="7">{}</row>"#,
-            cell("D2", "甲"),
-            cell("B7", "乙")
-        ),
+        format!(r#"<row r="2">{}<c r="F2"><v>3.5</v></c></row><row r="4"><c r="B4"></c></row><row r="7">{}</row>"#, cell("D2", "甲"), cell("B7", "乙")),
         // Two cells at one position: the later wins, as in calamine's range.
-        format!(
-            "<row>{}{}{}</row>",
-            cell("A1", "first"),
-            cell("B1", "b"),
-            cell("A1", "second")
-        ),
+        format!("<row>{}{}{}</row>", cell("A1", "first"), cell("B1", "b"), cell("A1", "second")),
         // No cells at all.
         String::new(),
     ] {
         let bytes = workbook(None, &rows);
-        same_as_range(
-            &read_first(&bytes, &limits).expect("read"),
-            &as_range(&bytes),
-        );
+        same_as_range(&read_first(&bytes, &limits).expect("read"), &as_range(&bytes));
     }
-    let only = read_first(
-        &workbook(
-            None,
-            &format!(r#"<row r="5">{}</row>"#, cell("C5", "只有我")),
-        ),
-        &limits,
-    )
-    .expect("read");
+    let only = read_first(&workbook(None, &format!(r#"<row r="5">{}</row>"#, cell("C5", "只有我"))), &limits).expect("read");
     assert_eq!(only.rows.len(), 1);
     assert_eq!(only.rows[0].get(0), Some(&Data::String("只有我".into())));
 }
@@ -259,11 +199,7 @@ fn sparse_item_and_outline_sheets_import() {
     // Rows 2 to 4 are empty; the item is reported by its row as the user counts it.
     let item = r#"<row r="5"><c r="A5" t="inlineStr"><is><t>单选题</t></is></c><c r="B5" t="inlineStr"><is><t>安全电压是？</t></is></c><c r="C5" t="inlineStr"><is><t>A</t></is></c><c r="D5" t="inlineStr"><is><t>36V</t></is></c><c r="E5" t="inlineStr"><is><t>220V</t></is></c></row>"#;
     let header = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>题型</t></is></c><c r="B1" t="inlineStr"><is><t>题干</t></is></c><c r="C1" t="inlineStr"><is><t>答案</t></is></c><c r="D1" t="inlineStr"><is><t>选项A</t></is></c><c r="E1" t="inlineStr"><is><t>选项B</t></is></c></row>"#;
-    let report = xlsx::parse(
-        &workbook(Some("A1:E5"), &format!("{header}{item}")),
-        &Limits::default(),
-    )
-    .expect("parse");
+    let report = xlsx::parse(&workbook(Some("A1:E5"), &format!("{header}{item}")), &Limits::default()).expect("parse");
     assert_eq!((report.items.len(), report.skipped.len()), (1, 0));
     assert_eq!(report.items[0].source_ref, "row 5");
     assert_eq!(report.items[0].choices[1].content, "220V");
@@ -278,26 +214,16 @@ fn sparse_item_and_outline_sheets_import() {
     );
     let read = outline_xlsx::read(&workbook(None, &outline), &Limits::default()).expect("read");
     assert_eq!(read.scopes.len(), 1);
-    assert_eq!(
-        (read.scopes[0].code.as_str(), read.scopes[0].weights.get(&5)),
-        ("A", Some(&100))
-    );
+    assert_eq!((read.scopes[0].code.as_str(), read.scopes[0].weights.get(&5)), ("A", Some(&100)));
 }
 
 #[test]
 fn references_calamine_cannot_count_are_refused_not_a_panic() {
     // calamine subtracts and multiplies these unchecked: a panic under overflow checks.
-    for (dimension, at) in [
-        (Some("B2:A1"), "A1"),
-        (Some("A99999999999"), "A1"),
-        (None, "A99999999999"),
-    ] {
+    for (dimension, at) in [(Some("B2:A1"), "A1"), (Some("A99999999999"), "A1"), (None, "A99999999999")] {
         let r = read_first(&workbook(dimension, &cell(at, "x")), &Limits::default());
         if cfg!(debug_assertions) {
-            assert!(
-                matches!(&r, Err(ImportError::Malformed(m)) if m.contains("out of range")),
-                "{r:?}"
-            );
+            assert!(matches!(&r, Err(ImportError::Malformed(m)) if m.contains("out of range")), "{r:?}");
         }
     }
 }

@@ -33,7 +33,5 @@ pub async fn events(
 }
 
 pub async fn verify(State(state): State<AppState>) -> Result<Json<AuditVerifyReport>, ApiError> {
-    Ok(Json(
-        crate::audit::verify(&state.db, &state.settings.data_dir).await?,
-    ))
+    Ok(Json(crate::audit::verify(&state.db, &state.settings.data_dir).await?))
 }

@@ -14,34 +14,13 @@ use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ClientIp};
 use crate::http::session_cookie;
 
-pub async fn login(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    ApiJson(req): ApiJson<LoginRequest>,
-) -> Result<impl IntoResponse, ApiError> {
+pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, ApiJson(req): ApiJson<LoginRequest>) -> Result<impl IntoResponse, ApiError> {
     let signed = auth::login(&state, &req.username, &req.password, ip).await?;
-    let cookie = session_cookie::set(
-        &state.settings,
-        &signed.token,
-        state.settings.auth.session_ttl_secs,
-    );
-    Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(LoginResponse {
-            token: signed.token,
-            expires_at_ms: signed.expires_at_ms,
-            account: signed.account,
-        }),
-    ))
+    let cookie = session_cookie::set(&state.settings, &signed.token, state.settings.auth.session_ttl_secs);
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(LoginResponse { token: signed.token, expires_at_ms: signed.expires_at_ms, account: signed.account })))
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<impl IntoResponse, ApiError> {
+pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<impl IntoResponse, ApiError> {
     auth::logout(&state, &user.account, &user.token_hash).await?;
-    Ok((
-        StatusCode::NO_CONTENT,
-        AppendHeaders([(SET_COOKIE, session_cookie::clear(&state.settings))]),
-    ))
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, session_cookie::clear(&state.settings))])))
 }

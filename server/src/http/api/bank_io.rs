@@ -31,9 +31,7 @@ pub struct ImportQuery {
 
 /// Reads the raw upload, refusing it past the configured size with 413.
 async fn read_upload(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, state.settings.http.max_import_bytes)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge)
+    axum::body::to_bytes(body, state.settings.http.max_import_bytes).await.map_err(|_| ApiError::PayloadTooLarge)
 }
 
 fn import_error(e: &ImportError) -> ApiError {
@@ -41,32 +39,19 @@ fn import_error(e: &ImportError) -> ApiError {
     match e {
         ImportError::TooLarge { .. } => ApiError::PayloadTooLarge,
         ImportError::UnknownFormat => ApiError::Validation("unknown_format"),
-        ImportError::Malformed(d) => ApiError::Detailed {
-            code: "malformed_file",
-            detail: d.clone(),
-        },
-        ImportError::Unsafe(d) => ApiError::Detailed {
-            code: "unsafe_file",
-            detail: d.clone(),
-        },
+        ImportError::Malformed(d) => ApiError::Detailed { code: "malformed_file", detail: d.clone() },
+        ImportError::Unsafe(d) => ApiError::Detailed { code: "unsafe_file", detail: d.clone() },
         ImportError::TooManyItems { .. } => ApiError::Validation("too_many_items"),
         ImportError::SheetTooLarge { .. } => ApiError::Validation("sheet_too_large"),
     }
 }
 
 fn parse_format(q: &ImportQuery) -> Result<Option<Format>, ApiError> {
-    q.format
-        .as_deref()
-        .filter(|f| !f.is_empty())
-        .map(|f| Format::parse(f).ok_or(ApiError::Validation("unknown_format")))
-        .transpose()
+    q.format.as_deref().filter(|f| !f.is_empty()).map(|f| Format::parse(f).ok_or(ApiError::Validation("unknown_format"))).transpose()
 }
 
 fn limits(state: &AppState) -> Limits {
-    Limits {
-        max_file_bytes: state.settings.http.max_import_bytes,
-        ..Limits::default()
-    }
+    Limits { max_file_bytes: state.settings.http.max_import_bytes, ..Limits::default() }
 }
 
 pub async fn import(
@@ -83,24 +68,12 @@ pub async fn import(
     let format = parse_format(&q)?;
     let bytes = read_upload(&state, body).await?;
     let lang = Lang::from_headers(&headers);
-    let (format, report, bytes) =
-        bank_import::parse(bytes.to_vec(), format, q.file_name.clone(), limits(&state))
-            .await
-            .map_err(|e| import_error(&e))?;
+    let (format, report, bytes) = bank_import::parse(bytes.to_vec(), format, q.file_name.clone(), limits(&state)).await.map_err(|e| import_error(&e))?;
     if q.dry_run {
-        return Ok(Json(bank_import::summary(
-            format,
-            &report,
-            report.items.len(),
-            true,
-            lang,
-        )));
+        return Ok(Json(bank_import::summary(format, &report, report.items.len(), true, lang)));
     }
-    let imported =
-        bank_import::commit(&state.db, id, user.audit_actor(), format, &report, &bytes).await?;
-    Ok(Json(bank_import::summary(
-        format, &report, imported, false, lang,
-    )))
+    let imported = bank_import::commit(&state.db, id, user.audit_actor(), format, &report, &bytes).await?;
+    Ok(Json(bank_import::summary(format, &report, imported, false, lang)))
 }
 
 /// Checks a file without a bank: what would be imported and what skipped, and why.
@@ -113,17 +86,8 @@ pub async fn check(
     let Query(q) = query.map_err(|_| ApiError::Validation("invalid_query"))?;
     let format = parse_format(&q)?;
     let bytes = read_upload(&state, body).await?;
-    let (format, report, _) =
-        bank_import::parse(bytes.to_vec(), format, q.file_name.clone(), limits(&state))
-            .await
-            .map_err(|e| import_error(&e))?;
-    Ok(Json(bank_import::summary(
-        format,
-        &report,
-        report.items.len(),
-        true,
-        Lang::from_headers(&headers),
-    )))
+    let (format, report, _) = bank_import::parse(bytes.to_vec(), format, q.file_name.clone(), limits(&state)).await.map_err(|e| import_error(&e))?;
+    Ok(Json(bank_import::summary(format, &report, report.items.len(), true, Lang::from_headers(&headers))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,19 +105,12 @@ pub async fn export(
     let s = scope::resolve(&state.db, &user, id).await?;
     s.require(s.can_export())?;
     let Query(q) = query.map_err(|_| ApiError::Validation("invalid_query"))?;
-    let format = Format::parse(&q.format)
-        .filter(|f| export::FORMATS.contains(f))
-        .ok_or(ApiError::Validation("unknown_format"))?;
+    let format = Format::parse(&q.format).filter(|f| export::FORMATS.contains(f)).ok_or(ApiError::Validation("unknown_format"))?;
     let records = items::all_current(&state.db, id).await?;
     let mut drafts = Vec::with_capacity(records.len());
     for r in &records {
         let c = &r.content;
-        let mut d = question_bank::ItemDraft::new(
-            format!("item {}", r.item_id),
-            c.stem.clone(),
-            c.choices.clone(),
-            c.key.clone(),
-        );
+        let mut d = question_bank::ItemDraft::new(format!("item {}", r.item_id), c.stem.clone(), c.choices.clone(), c.key.clone());
         d.item_type = c.item_type;
         d.code = c.code.clone();
         d.points = c.points;
@@ -177,24 +134,16 @@ pub async fn export(
             actor: user.audit_actor(),
             action: "bank.export",
             target: format!("bank:{id}"),
-            detail: serde_json::json!({ "format": format.as_str(), "items": records.len() })
-                .to_string(),
+            detail: serde_json::json!({ "format": format.as_str(), "items": records.len() }).to_string(),
             at_ms: now,
         },
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     let (mime, ext) = match format {
-        Format::Xlsx => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
+        Format::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
         Format::MoodleXml => ("application/xml; charset=utf-8", "xml"),
         _ => ("application/zip", "zip"),
     };
-    Ok(crate::http::attachment(
-        bytes,
-        mime,
-        &format!("bank-{id}.{ext}"),
-    ))
+    Ok(crate::http::attachment(bytes, mime, &format!("bank-{id}.{ext}")))
 }

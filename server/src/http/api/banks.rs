@@ -2,10 +2,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use exam_protocol::{
-    Bank, Blueprint, Feasibility, MemberRole, NewBank, NewMember, Outline, OutlineProblem,
-    OutlineVersion, Role,
-};
+use exam_protocol::{Bank, Blueprint, Feasibility, MemberRole, NewBank, NewMember, Outline, OutlineProblem, OutlineVersion, Role};
 
 use crate::banks::scope::{self, BankScope};
 use crate::clock::now_ms;
@@ -16,34 +13,20 @@ use crate::http::extract::ApiJson;
 use crate::store::audit::{self, Entry};
 use crate::store::{StoreError, accounts, banks, items};
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<Vec<Bank>>, ApiError> {
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Bank>>, ApiError> {
     Ok(Json(scope::visible(&state.db, &user).await?))
 }
 
-pub async fn get_one(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<Bank>, ApiError> {
+pub async fn get_one(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<Bank>, ApiError> {
     Ok(Json(scope::resolve(&state.db, &user, id).await?.bank))
 }
 
 /// Occupation codes look like `6-31-01-03` (national classification): digits and hyphens.
 fn valid_occupation_code(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 20
-        && s.chars().all(|c| c.is_ascii_digit() || c == '-')
-        && s.chars().any(|c| c.is_ascii_digit())
+    !s.is_empty() && s.len() <= 20 && s.chars().all(|c| c.is_ascii_digit() || c == '-') && s.chars().any(|c| c.is_ascii_digit())
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ApiJson(new): ApiJson<NewBank>,
-) -> Result<(StatusCode, Json<Bank>), ApiError> {
+pub async fn create(State(state): State<AppState>, user: CurrentUser, ApiJson(new): ApiJson<NewBank>) -> Result<(StatusCode, Json<Bank>), ApiError> {
     let institution_id = match user.role() {
         Role::InstitutionAdmin => {
             let own = user.account.institution_id.ok_or(ApiError::Forbidden)?;
@@ -78,33 +61,27 @@ pub async fn create(
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     bank.id = banks::insert(&mut tx, &bank, user.account.id, now).await?;
-    audit::append(&mut tx, state.db.backend, &Entry {
-        actor: user.audit_actor(),
-        action: "bank.create",
-        target: format!("bank:{}", bank.id),
-        detail: serde_json::json!({ "occupation_code": bank.occupation_code, "institution_id": bank.institution_id }).to_string(),
-        at_ms: now,
-    })
+    audit::append(
+        &mut tx,
+        state.db.backend,
+        &Entry {
+            actor: user.audit_actor(),
+            action: "bank.create",
+            target: format!("bank:{}", bank.id),
+            detail: serde_json::json!({ "occupation_code": bank.occupation_code, "institution_id": bank.institution_id }).to_string(),
+            at_ms: now,
+        },
+    )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok((StatusCode::CREATED, Json(bank)))
 }
 
-pub async fn add_member(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(m): ApiJson<NewMember>,
-) -> Result<StatusCode, ApiError> {
+pub async fn add_member(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, ApiJson(m): ApiJson<NewMember>) -> Result<StatusCode, ApiError> {
     let s = scope::resolve(&state.db, &user, id).await?;
     s.require(s.manager)?;
-    let account = accounts::get(&state.db, m.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let fits = matches!(
-        (m.role, account.role),
-        (MemberRole::Author, Role::Author) | (MemberRole::Reviewer, Role::Reviewer)
-    );
+    let account = accounts::get(&state.db, m.account_id).await?.ok_or(ApiError::NotFound)?;
+    let fits = matches!((m.role, account.role), (MemberRole::Author, Role::Author) | (MemberRole::Reviewer, Role::Reviewer));
     if !fits {
         return Err(ApiError::Validation("member_role_mismatch"));
     }
@@ -121,8 +98,7 @@ pub async fn add_member(
             actor: user.audit_actor(),
             action: "bank.add_member",
             target: format!("bank:{id}"),
-            detail: serde_json::json!({ "account_id": m.account_id, "role": m.role.as_str() })
-                .to_string(),
+            detail: serde_json::json!({ "account_id": m.account_id, "role": m.role.as_str() }).to_string(),
             at_ms: now,
         },
     )
@@ -135,11 +111,7 @@ async fn outline_of(state: &AppState, s: &BankScope) -> Result<OutlineVersion, A
     Ok(banks::current_outline(&state.db, s.bank.id).await?)
 }
 
-pub async fn get_outline(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<OutlineVersion>, ApiError> {
+pub async fn get_outline(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<OutlineVersion>, ApiError> {
     let s = scope::resolve(&state.db, &user, id).await?;
     Ok(Json(outline_of(&state, &s).await?))
 }
@@ -162,19 +134,8 @@ pub async fn put_outline(
     s.require(s.can_author() || s.manager)?;
     let problems = outline.validate();
     if !problems.is_empty() {
-        let message = format!(
-            "鉴定要素细目表有 {} 处问题 / the outline has {} problems",
-            problems.len(),
-            problems.len()
-        );
-        return Ok(Err((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(OutlineRejected {
-                error: "invalid_outline",
-                message,
-                problems,
-            }),
-        )));
+        let message = format!("鉴定要素细目表有 {} 处问题 / the outline has {} problems", problems.len(), problems.len());
+        return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, Json(OutlineRejected { error: "invalid_outline", message, problems }))));
     }
     let doc = serde_json::to_string(&outline).map_err(|e| ApiError::Internal(e.into()))?;
     let now = now_ms();
@@ -197,26 +158,14 @@ pub async fn put_outline(
 }
 
 fn check_level(s: &BankScope, level: u8) -> Result<(), ApiError> {
-    if s.bank.levels.contains(&level) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    if s.bank.levels.contains(&level) { Ok(()) } else { Err(ApiError::NotFound) }
 }
 
-pub async fn get_blueprint(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, level)): Path<(i64, u8)>,
-) -> Result<Json<Blueprint>, ApiError> {
+pub async fn get_blueprint(State(state): State<AppState>, user: CurrentUser, Path((id, level)): Path<(i64, u8)>) -> Result<Json<Blueprint>, ApiError> {
     let s = scope::resolve(&state.db, &user, id).await?;
     check_level(&s, level)?;
-    let (_, doc) = banks::latest_blueprint(&state.db, id, i64::from(level))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    serde_json::from_str(&doc)
-        .map(Json)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored blueprint: {e}")))
+    let (_, doc) = banks::latest_blueprint(&state.db, id, i64::from(level)).await?.ok_or(ApiError::NotFound)?;
+    serde_json::from_str(&doc).map(Json).map_err(|e| ApiError::Internal(anyhow::anyhow!("stored blueprint: {e}")))
 }
 
 pub async fn put_blueprint(
@@ -238,8 +187,7 @@ pub async fn put_blueprint(
     let doc = serde_json::to_string(&bp).map_err(|e| ApiError::Internal(e.into()))?;
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    let version =
-        banks::insert_blueprint(&mut tx, id, i64::from(level), &doc, user.account.id, now).await?;
+    let version = banks::insert_blueprint(&mut tx, id, i64::from(level), &doc, user.account.id, now).await?;
     audit::append(
         &mut tx,
         state.db.backend,
@@ -256,35 +204,19 @@ pub async fn put_blueprint(
     feasibility_of(&state, &s, &bp).await.map(Json)
 }
 
-async fn feasibility_of(
-    state: &AppState,
-    s: &BankScope,
-    bp: &Blueprint,
-) -> Result<Feasibility, ApiError> {
+async fn feasibility_of(state: &AppState, s: &BankScope, bp: &Blueprint) -> Result<Feasibility, ApiError> {
     let outline = outline_of(state, s).await?.outline;
     let facts = items::approved_facts(&state.db, s.bank.id).await?;
     let shortfalls = bp.feasibility(&outline, &facts);
     let problems = bp.validate();
-    Ok(Feasibility {
-        feasible: shortfalls.is_empty() && problems.is_empty(),
-        approved_items: facts.len(),
-        shortfalls,
-        problems,
-    })
+    Ok(Feasibility { feasible: shortfalls.is_empty() && problems.is_empty(), approved_items: facts.len(), shortfalls, problems })
 }
 
-pub async fn feasibility(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, level)): Path<(i64, u8)>,
-) -> Result<Json<Feasibility>, ApiError> {
+pub async fn feasibility(State(state): State<AppState>, user: CurrentUser, Path((id, level)): Path<(i64, u8)>) -> Result<Json<Feasibility>, ApiError> {
     let s = scope::resolve(&state.db, &user, id).await?;
     check_level(&s, level)?;
-    let (_, doc) = banks::latest_blueprint(&state.db, id, i64::from(level))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let bp: Blueprint = serde_json::from_str(&doc)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored blueprint: {e}")))?;
+    let (_, doc) = banks::latest_blueprint(&state.db, id, i64::from(level)).await?.ok_or(ApiError::NotFound)?;
+    let bp: Blueprint = serde_json::from_str(&doc).map_err(|e| ApiError::Internal(anyhow::anyhow!("stored blueprint: {e}")))?;
     feasibility_of(&state, &s, &bp).await.map(Json)
 }
 
@@ -306,23 +238,14 @@ pub async fn export_outline(
     let outline = outline_of(&state, &s).await?.outline;
     let (bytes, mime, ext) = match q.format.as_str() {
         "xlsx" => (
-            question_bank::outline_xlsx::write(&outline)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
+            question_bank::outline_xlsx::write(&outline).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),
-        "json" => (
-            serde_json::to_vec_pretty(&outline).map_err(|e| ApiError::Internal(e.into()))?,
-            "application/json",
-            "json",
-        ),
+        "json" => (serde_json::to_vec_pretty(&outline).map_err(|e| ApiError::Internal(e.into()))?, "application/json", "json"),
         _ => return Err(ApiError::Validation("unknown_format")),
     };
-    Ok(crate::http::attachment(
-        bytes,
-        mime,
-        &format!("outline-{id}.{ext}"),
-    ))
+    Ok(crate::http::attachment(bytes, mime, &format!("outline-{id}.{ext}")))
 }
 
 /// Replaces the outline from an XLSX or JSON file (detected from the content); saved as a new
@@ -336,32 +259,18 @@ pub async fn import_outline(
     // Who may change this bank's outline is settled before a byte of the file is read.
     let s = scope::resolve(&state.db, &user, id).await?;
     s.require(s.can_author() || s.manager)?;
-    let bytes = axum::body::to_bytes(body, state.settings.http.max_import_bytes)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge)?;
+    let bytes = axum::body::to_bytes(body, state.settings.http.max_import_bytes).await.map_err(|_| ApiError::PayloadTooLarge)?;
     let outline: Outline = if bytes.starts_with(b"PK\x03\x04") {
         // Parsed off the async threads, bounded by the importer's limits.
-        let limits = question_bank::import::Limits {
-            max_file_bytes: state.settings.http.max_import_bytes,
-            ..Default::default()
-        };
-        let read =
-            tokio::task::spawn_blocking(move || question_bank::outline_xlsx::read(&bytes, &limits))
-                .await
-                .map_err(|e| ApiError::Internal(e.into()))?;
+        let limits = question_bank::import::Limits { max_file_bytes: state.settings.http.max_import_bytes, ..Default::default() };
+        let read = tokio::task::spawn_blocking(move || question_bank::outline_xlsx::read(&bytes, &limits)).await.map_err(|e| ApiError::Internal(e.into()))?;
         read.map_err(|e| match e.code() {
             "sheet_too_large" => ApiError::Validation("sheet_too_large"),
             "file_too_large" => ApiError::PayloadTooLarge,
-            _ => ApiError::Detailed {
-                code: "malformed_file",
-                detail: e.to_string(),
-            },
+            _ => ApiError::Detailed { code: "malformed_file", detail: e.to_string() },
         })?
     } else {
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::Detailed {
-            code: "malformed_file",
-            detail: e.to_string(),
-        })?
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::Detailed { code: "malformed_file", detail: e.to_string() })?
     };
     put_outline(State(state), user, Path(id), ApiJson(outline)).await
 }

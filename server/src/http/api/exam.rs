@@ -15,79 +15,39 @@ use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ClientIp};
 use crate::http::{AppState, session_cookie};
 
-pub async fn login(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    ApiJson(req): ApiJson<CandidateLogin>,
-) -> Result<impl IntoResponse, ApiError> {
+pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, ApiJson(req): ApiJson<CandidateLogin>) -> Result<impl IntoResponse, ApiError> {
     let signed = candidate::login(&state, &req, ip).await?;
-    let cookie = session_cookie::set(
-        &state.settings,
-        &signed.token,
-        state.settings.auth.session_ttl_secs,
-    );
-    Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(LoginResponse {
-            token: signed.token,
-            expires_at_ms: signed.expires_at_ms,
-            account: signed.account,
-        }),
-    ))
+    let cookie = session_cookie::set(&state.settings, &signed.token, state.settings.auth.session_ttl_secs);
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(LoginResponse { token: signed.token, expires_at_ms: signed.expires_at_ms, account: signed.account })))
 }
 
-pub async fn status(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<ExamStatus>, ApiError> {
+pub async fn status(State(state): State<AppState>, user: CurrentUser) -> Result<Json<ExamStatus>, ApiError> {
     Ok(Json(candidate::status(&state, &user).await?))
 }
 
-pub async fn commitment(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    user: CurrentUser,
-) -> Result<Json<ExamStatus>, ApiError> {
+pub async fn commitment(State(state): State<AppState>, ClientIp(ip): ClientIp, user: CurrentUser) -> Result<Json<ExamStatus>, ApiError> {
     candidate::accept_commitment(&state, &user, &ip.to_string()).await?;
     Ok(Json(candidate::status(&state, &user).await?))
 }
 
-pub async fn start(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<CandidatePaper>, ApiError> {
+pub async fn start(State(state): State<AppState>, user: CurrentUser) -> Result<Json<CandidatePaper>, ApiError> {
     candidate::start(&state, &user).await?;
     Ok(Json(candidate::paper_copy(&state, &user).await?))
 }
 
-pub async fn paper(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<CandidatePaper>, ApiError> {
+pub async fn paper(State(state): State<AppState>, user: CurrentUser) -> Result<Json<CandidatePaper>, ApiError> {
     Ok(Json(candidate::paper_copy(&state, &user).await?))
 }
 
 /// Acknowledged only once the answer is durable.
-pub async fn answer(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ApiJson(req): ApiJson<AnswerRequest>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn answer(State(state): State<AppState>, user: CurrentUser, ApiJson(req): ApiJson<AnswerRequest>) -> Result<Json<Value>, ApiError> {
     let ack = candidate::answer(&state, &user, &req).await?;
-    Ok(Json(
-        json!({ "seq": req.seq, "duplicate": ack == Ack::Duplicate }),
-    ))
+    Ok(Json(json!({ "seq": req.seq, "duplicate": ack == Ack::Duplicate })))
 }
 
-pub async fn hand_in(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<(StatusCode, Json<ExamStatus>), ApiError> {
+pub async fn hand_in(State(state): State<AppState>, user: CurrentUser) -> Result<(StatusCode, Json<ExamStatus>), ApiError> {
     candidate::hand_in(&state, &user).await?;
-    Ok((
-        StatusCode::OK,
-        Json(candidate::status(&state, &user).await?),
-    ))
+    Ok((StatusCode::OK, Json(candidate::status(&state, &user).await?)))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -96,19 +56,12 @@ pub struct IntegrityRequest {
     kind: exam_protocol::IntegrityKind,
 }
 
-pub async fn integrity(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ApiJson(req): ApiJson<IntegrityRequest>,
-) -> Result<StatusCode, ApiError> {
+pub async fn integrity(State(state): State<AppState>, user: CurrentUser, ApiJson(req): ApiJson<IntegrityRequest>) -> Result<StatusCode, ApiError> {
     candidate::integrity(&state, &user, req.kind).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// What the page needs to publish camera, microphone and screen, and what flows now.
-pub async fn media(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<exam_protocol::MediaSetup>, ApiError> {
+pub async fn media(State(state): State<AppState>, user: CurrentUser) -> Result<Json<exam_protocol::MediaSetup>, ApiError> {
     Ok(Json(candidate::media_setup(&state, &user).await?))
 }

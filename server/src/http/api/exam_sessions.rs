@@ -16,34 +16,16 @@ pub async fn create(
     user: CurrentUser,
     ApiJson(new): ApiJson<NewSession>,
 ) -> Result<(StatusCode, Json<CreatedSession>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(sessions::create(&state.db, &user, &new).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(sessions::create(&state.db, &user, &new).await?)))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<Vec<SessionView>>, ApiError> {
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<SessionView>>, ApiError> {
     let inst = user.account.institution_id.ok_or(ApiError::Forbidden)?;
-    Ok(Json(
-        exams::sessions_of_institution(&state.db, inst)
-            .await?
-            .iter()
-            .map(sessions::view)
-            .collect(),
-    ))
+    Ok(Json(exams::sessions_of_institution(&state.db, inst).await?.iter().map(sessions::view).collect()))
 }
 
-pub async fn get_one(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<SessionView>, ApiError> {
-    let s = exams::get_session(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+pub async fn get_one(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<SessionView>, ApiError> {
+    let s = exams::get_session(&state.db, id).await?.ok_or(ApiError::NotFound)?;
     if Some(s.institution_id) != user.account.institution_id {
         return Err(ApiError::NotFound);
     }

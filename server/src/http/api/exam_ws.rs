@@ -33,47 +33,25 @@ use crate::store::exams::{self, CandidateRow, PaperRow};
 /// a second instead of the 4,000 a five-second clock would cost.
 const TIME_EVERY: Duration = Duration::from_secs(30);
 
-pub async fn upgrade(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    ws: WebSocketUpgrade,
-) -> Result<Response, ApiError> {
+pub async fn upgrade(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, ws: WebSocketUpgrade) -> Result<Response, ApiError> {
     let (c, _) = candidate::context(&state, &user).await?;
     let paper = exams::paper_of_candidate(&state.db, c.id).await?;
     let lang = Lang::from_headers(&headers);
     // Small buffers: thousands of candidates each hold one of these open for 90 minutes.
-    Ok(ws
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
-        .max_message_size(64 * 1024)
-        .on_upgrade(move |socket: WebSocket| async move {
-            let (sink, stream) = socket.split();
-            serve(state, user, c, paper, lang, sink, stream).await;
-        }))
+    Ok(ws.read_buffer_size(4 * 1024).write_buffer_size(0).max_message_size(64 * 1024).on_upgrade(move |socket: WebSocket| async move {
+        let (sink, stream) = socket.split();
+        serve(state, user, c, paper, lang, sink, stream).await;
+    }))
 }
 
 fn refused(seq: Option<i64>, code: &'static str, lang: Lang) -> ServerMessage {
-    ServerMessage::Refused {
-        seq,
-        error: code.to_string(),
-        message: messages::message(code, lang).to_string(),
-        retry: retryable(code),
-    }
+    ServerMessage::Refused { seq, error: code.to_string(), message: messages::message(code, lang).to_string(), retry: retryable(code) }
 }
 
 /// Refusals after which the same answer may still be stored: the server's trouble, a pause, or
 /// too many answers at once. Every other refusal is final.
 pub fn retryable(code: &str) -> bool {
-    matches!(
-        code,
-        "internal_error"
-            | "paper_paused"
-            | "answers_in_flight"
-            | "rate_limited"
-            | "media_unavailable"
-            | "not_ready"
-    )
+    matches!(code, "internal_error" | "paper_paused" | "answers_in_flight" | "rate_limited" | "media_unavailable" | "not_ready")
 }
 
 /// Whether a refusal says the paper takes no more answers.
@@ -87,38 +65,22 @@ const DRAIN: Duration = Duration::from_secs(5);
 
 /// The clock message; `fresh` reads the clock from the database rather than the cache.
 async fn time_message(state: &AppState, paper_id: i64, fresh: bool) -> Option<ServerMessage> {
-    let clock = if fresh {
-        state.papers.fresh_clock(&state.db, paper_id).await
-    } else {
-        state.papers.clock(&state.db, paper_id).await
-    };
+    let clock = if fresh { state.papers.fresh_clock(&state.db, paper_id).await } else { state.papers.clock(&state.db, paper_id).await };
     let (status, deadline, paused) = clock.ok()??;
     if status != "in_progress" {
-        let stage = if status == "terminated" {
-            Stage::Terminated
-        } else {
-            Stage::HandedIn
-        };
+        let stage = if status == "terminated" { Stage::Terminated } else { Stage::HandedIn };
         return Some(ServerMessage::Ended { stage });
     }
     let now = now_ms();
     Some(ServerMessage::Time {
-        remaining_ms: PaperClock {
-            deadline_ms: deadline,
-            paused_at_ms: paused,
-        }
-        .remaining_ms(now),
+        remaining_ms: PaperClock { deadline_ms: deadline, paused_at_ms: paused }.remaining_ms(now),
         server_now_ms: now,
         paused: paused.is_some(),
     })
 }
 
 /// The paper once it exists: looked up again while the candidate has not started.
-async fn current_paper(
-    state: &AppState,
-    c: &CandidateRow,
-    paper: &mut Option<Arc<PaperRow>>,
-) -> Option<Arc<PaperRow>> {
+async fn current_paper(state: &AppState, c: &CandidateRow, paper: &mut Option<Arc<PaperRow>>) -> Option<Arc<PaperRow>> {
     if paper.is_none()
         && let Ok(Some(p)) = exams::paper_of_candidate(&state.db, c.id).await
     {
@@ -142,22 +104,16 @@ async fn send_or_stop<S: Sink<Message> + Unpin>(sink: &mut S, msg: &ServerMessag
 /// reply comes back through the outbox. Calls that may reach the database are boxed while they
 /// run: this future lives as long as the connection, thousands at once, and would otherwise be
 /// as large as the largest of them.
-pub async fn serve<S, R, E>(
-    state: AppState,
-    user: CurrentUser,
-    c: CandidateRow,
-    paper: Option<PaperRow>,
-    lang: Lang,
-    mut sink: S,
-    mut stream: R,
-) where
+pub async fn serve<S, R, E>(state: AppState, user: CurrentUser, c: CandidateRow, paper: Option<PaperRow>, lang: Lang, mut sink: S, mut stream: R)
+where
     S: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin + Send,
 {
     // Shared, not copied, by the task each answer gets: the row carries the paper's questions.
     let mut paper = paper.map(Arc::new);
-    let (out, mut outbox) = mpsc::channel::<ToSocket>(256);
     let limits = &state.settings.exam;
+    // Room for every answer's reply besides notices, so an answer task never waits on the loop.
+    let (out, mut outbox) = mpsc::channel::<ToSocket>(256.max(limits.max_answers_in_flight + 64));
     let in_flight = Arc::new(Semaphore::new(limits.max_answers_in_flight.max(1)));
     if let Some(p) = &paper
         && let Some(t) = Box::pin(time_message(&state, p.id, false)).await
@@ -175,23 +131,14 @@ pub async fn serve<S, R, E>(
         tracing::warn!(paper_id = p.id, error = %e, "paper questions not loaded");
     }
     // Proctors' notices, media changes and sign-outs for this candidate come through the outbox.
-    let registration =
-        state
-            .candidate_channels
-            .register(c.id, user.account.id, &user.token_hash, out.clone());
+    let registration = state.candidate_channels.register(c.id, user.account.id, &user.token_hash, out.clone());
     let mut tick = tokio::time::interval(TIME_EVERY);
     tick.tick().await;
     // The ended message, once the paper is over: sent after the answers in flight are answered.
     let mut ended: Option<ServerMessage> = None;
     loop {
         if let Some(msg) = ended.take() {
-            Box::pin(drain(
-                &mut sink,
-                &mut outbox,
-                &in_flight,
-                limits.max_answers_in_flight.max(1),
-            ))
-            .await;
+            Box::pin(drain(&mut sink, &mut outbox, &in_flight, limits.max_answers_in_flight.max(1))).await;
             let _ = send(&mut sink, &msg).await;
             break;
         }
@@ -211,17 +158,9 @@ pub async fn serve<S, R, E>(
                         }
                     }
                 };
-                if matches!(msg, ServerMessage::Ended { .. }) {
-                    ended = Some(msg);
-                    continue;
-                }
-                let over = says_ended(&msg);
-                if send(&mut sink, &msg).await.is_err() {
-                    break;
-                }
-                // An answer refused because the paper is over: the socket ends with it.
-                if over && let Some(p) = paper.clone() {
-                    ended = Box::pin(time_message(&state, p.id, true)).await.filter(|m| matches!(m, ServerMessage::Ended { .. }));
+                match Box::pin(deliver(&state, &mut sink, paper.as_deref(), msg)).await {
+                    Ok(end) => ended = end,
+                    Err(()) => break,
                 }
             }
             _ = tick.tick() => {
@@ -233,10 +172,9 @@ pub async fn serve<S, R, E>(
                 }
                 let Some(p) = Box::pin(current_paper(&state, &c, &mut paper)).await else { continue };
                 let Some(msg) = Box::pin(time_message(&state, p.id, false)).await else { break };
-                if matches!(msg, ServerMessage::Ended { .. }) {
-                    ended = Some(msg);
-                } else if send(&mut sink, &msg).await.is_err() {
-                    break;
+                match Box::pin(deliver(&state, &mut sink, Some(p.as_ref()), msg)).await {
+                    Ok(end) => ended = end,
+                    Err(()) => break,
                 }
             }
             incoming = stream.next() => {
@@ -250,25 +188,26 @@ pub async fn serve<S, R, E>(
                     Ok(ClientMessage::Answer { seq, no, response }) => {
                         match Box::pin(current_paper(&state, &c, &mut paper)).await {
                             None => Some(refused(Some(seq), "not_started", lang)),
-                            // The sequence numbers bound how many answers a paper stores.
-                            Some(_) if seq > limits.max_answers_per_paper => Some(refused(Some(seq), "too_many_answers", lang)),
-                            Some(p) => match in_flight.clone().try_acquire_owned() {
-                                Err(_) => Some(refused(Some(seq), "answers_in_flight", lang)),
-                                Ok(permit) => {
-                                    // Each answer waits for its own commit without holding up the next.
-                                    let (state, out) = (state.clone(), out.clone());
-                                    tokio::spawn(async move {
-                                        let req = AnswerRequest { seq, no, response };
-                                        let reply = match candidate::answer_on(&state, &p, &req).await {
-                                            Ok(ack) => ServerMessage::Ack { seq, duplicate: ack == Ack::Duplicate },
-                                            Err(e) => refused(Some(seq), e.code(), lang),
-                                        };
-                                        let _ = out.send(ToSocket::Message(Box::new(reply))).await;
-                                        drop(permit);
-                                    });
-                                    None
-                                }
-                            },
+                            Some(p) => {
+                                // At most so many answers wait for their commit per socket: past
+                                // that, this socket is not read until one is answered, and TCP
+                                // holds the page back. No refusal: a page that sends ahead loses
+                                // nothing. The tasks' replies fit the outbox, so this cannot wait
+                                // on itself.
+                                let Ok(permit) = in_flight.clone().acquire_owned().await else { break };
+                                // Each answer waits for its own commit without holding up the next.
+                                let (state, out) = (state.clone(), out.clone());
+                                tokio::spawn(async move {
+                                    let req = AnswerRequest { seq, no, response };
+                                    let reply = match candidate::answer_on(&state, &p, &req).await {
+                                        Ok(ack) => ServerMessage::Ack { seq, duplicate: ack == Ack::Duplicate },
+                                        Err(e) => refused(Some(seq), e.code(), lang),
+                                    };
+                                    let _ = out.send(ToSocket::Message(Box::new(reply))).await;
+                                    drop(permit);
+                                });
+                                None
+                            }
                         }
                     }
                     Ok(ClientMessage::Integrity { kind }) => match Box::pin(candidate::integrity(&state, &user, kind)).await {
@@ -302,13 +241,9 @@ pub async fn serve<S, R, E>(
                     Err(_) => Some(refused(None, "malformed_message", lang)),
                 };
                 let Some(reply) = reply else { continue };
-                let over = says_ended(&reply);
-                if matches!(reply, ServerMessage::Ended { .. }) {
-                    ended = Some(reply);
-                } else if send(&mut sink, &reply).await.is_err() {
-                    break;
-                } else if over && let Some(p) = paper.clone() {
-                    ended = Box::pin(time_message(&state, p.id, true)).await.filter(|m| matches!(m, ServerMessage::Ended { .. }));
+                match Box::pin(deliver(&state, &mut sink, paper.as_deref(), reply)).await {
+                    Ok(end) => ended = end,
+                    Err(()) => break,
                 }
             }
         }
@@ -317,13 +252,22 @@ pub async fn serve<S, R, E>(
     let _ = sink.close().await;
 }
 
+/// Hands `msg` to the page. `Ok(Some(ended))`: the socket is to end with that message (sent
+/// once the answers in flight are answered): the paper ended, or an answer was refused because
+/// it had. `Err(())`: the socket is gone.
+async fn deliver<S: Sink<Message> + Unpin>(state: &AppState, sink: &mut S, paper: Option<&PaperRow>, msg: ServerMessage) -> Result<Option<ServerMessage>, ()> {
+    if matches!(msg, ServerMessage::Ended { .. }) {
+        return Ok(Some(msg));
+    }
+    send(sink, &msg).await?;
+    match paper {
+        Some(p) if says_ended(&msg) => Ok(time_message(state, p.id, true).await.filter(|m| matches!(m, ServerMessage::Ended { .. }))),
+        _ => Ok(None),
+    }
+}
+
 /// Forwards what the answers still being committed reply, until none is left (or `DRAIN`).
-async fn drain<S: Sink<Message> + Unpin>(
-    sink: &mut S,
-    outbox: &mut mpsc::Receiver<ToSocket>,
-    in_flight: &Semaphore,
-    all: usize,
-) {
+async fn drain<S: Sink<Message> + Unpin>(sink: &mut S, outbox: &mut mpsc::Receiver<ToSocket>, in_flight: &Semaphore, all: usize) {
     let until = tokio::time::Instant::now() + DRAIN;
     while in_flight.available_permits() < all || !outbox.is_empty() {
         match tokio::time::timeout_at(until, outbox.recv()).await {

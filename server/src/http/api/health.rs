@@ -29,8 +29,7 @@ pub struct ReadyError;
 impl axum::response::IntoResponse for ReadyError {
     fn into_response(self) -> axum::response::Response {
         let mut r = axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
-        r.extensions_mut()
-            .insert(crate::http::error::ErrorCode("not_ready"));
+        r.extensions_mut().insert(crate::http::error::ErrorCode("not_ready"));
         r
     }
 }

@@ -18,30 +18,16 @@ pub fn valid_filing_number(s: &str) -> bool {
     matches!(chars.next(), Some('Y' | 'S')) && s.len() == 13 && chars.all(|c| c.is_ascii_digit())
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<Vec<Institution>>, ApiError> {
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Institution>>, ApiError> {
     let all = institutions::list(&state.db).await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|i| user.sees_institution(i.id))
-            .collect(),
-    ))
+    Ok(Json(all.into_iter().filter(|i| user.sees_institution(i.id)).collect()))
 }
 
-pub async fn get_one(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<Institution>, ApiError> {
+pub async fn get_one(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<Institution>, ApiError> {
     if !user.sees_institution(id) {
         return Err(ApiError::NotFound);
     }
-    institutions::get(&state.db, id)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    institutions::get(&state.db, id).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
 pub async fn create(
@@ -70,23 +56,13 @@ pub async fn create(
             actor: user.audit_actor(),
             action: "institution.create",
             target: format!("institution:{id}"),
-            detail:
-                serde_json::json!({ "filing_number": new.filing_number, "kind": new.kind.as_str() })
-                    .to_string(),
+            detail: serde_json::json!({ "filing_number": new.filing_number, "kind": new.kind.as_str() }).to_string(),
             at_ms: now,
         },
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Institution {
-            id,
-            filing_number: new.filing_number,
-            name: name.to_string(),
-            kind: new.kind,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(Institution { id, filing_number: new.filing_number, name: name.to_string(), kind: new.kind })))
 }
 
 #[cfg(test)]
@@ -115,12 +91,8 @@ pub async fn add_inspector(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<NewInspector>,
 ) -> Result<StatusCode, ApiError> {
-    institutions::get(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let a = crate::store::accounts::get(&state.db, req.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    institutions::get(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let a = crate::store::accounts::get(&state.db, req.account_id).await?.ok_or(ApiError::NotFound)?;
     if a.role != Role::Supervisor {
         return Err(ApiError::Validation("not_a_supervisor"));
     }

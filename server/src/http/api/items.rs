@@ -40,19 +40,12 @@ impl SearchQuery {
         let bad = || ApiError::Validation("invalid_query");
         let limit = self.limit.unwrap_or(50);
         let offset = self.offset.unwrap_or(0);
-        if !(1..=500).contains(&limit)
-            || offset < 0
-            || self.difficulty.is_some_and(|d| !(1..=5).contains(&d))
-        {
+        if !(1..=500).contains(&limit) || offset < 0 || self.difficulty.is_some_and(|d| !(1..=5).contains(&d)) {
             return Err(bad());
         }
         Ok(Search {
-            status: nonempty(self.status)
-                .map(|s| ItemStatus::parse(&s).ok_or_else(bad))
-                .transpose()?,
-            item_type: nonempty(self.item_type)
-                .map(|t| ItemType::parse(&t).ok_or_else(bad))
-                .transpose()?,
+            status: nonempty(self.status).map(|s| ItemStatus::parse(&s).ok_or_else(bad)).transpose()?,
+            item_type: nonempty(self.item_type).map(|t| ItemType::parse(&t).ok_or_else(bad)).transpose()?,
             difficulty: self.difficulty,
             outline: nonempty(self.outline),
             tag: nonempty(self.tag),
@@ -78,19 +71,10 @@ pub async fn search(
 
 /// Sanitises and checks what an author sent, the same way imports are checked.
 fn checked(content: ItemContent) -> Result<ItemContent, ApiError> {
-    if content
-        .tags
-        .iter()
-        .any(|t| t.trim().is_empty() || t.contains(','))
-    {
+    if content.tags.iter().any(|t| t.trim().is_empty() || t.contains(',')) {
         return Err(ApiError::Validation("invalid_tag"));
     }
-    let mut draft = ItemDraft::new(
-        "api",
-        question_bank::sanitize::clean(&content.stem),
-        content.choices.clone(),
-        content.key.clone(),
-    );
+    let mut draft = ItemDraft::new("api", question_bank::sanitize::clean(&content.stem), content.choices.clone(), content.key.clone());
     for c in &mut draft.choices {
         c.content = question_bank::sanitize::clean(&c.content);
     }
@@ -100,11 +84,7 @@ fn checked(content: ItemContent) -> Result<ItemContent, ApiError> {
         tracing::debug!(%reason, "item refused");
         ApiError::Validation("invalid_item")
     })?;
-    Ok(ItemContent {
-        stem: draft.stem,
-        choices: draft.choices,
-        ..content
-    })
+    Ok(ItemContent { stem: draft.stem, choices: draft.choices, ..content })
 }
 
 pub async fn create(
@@ -118,15 +98,7 @@ pub async fn create(
     let content = checked(content)?;
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    let (item_id, version_id) = items::insert_item(
-        &mut tx,
-        id,
-        ItemStatus::Draft,
-        &content,
-        user.account.id,
-        now,
-    )
-    .await?;
+    let (item_id, version_id) = items::insert_item(&mut tx, id, ItemStatus::Draft, &content, user.account.id, now).await?;
     audit::append(
         &mut tx,
         state.db.backend,
@@ -140,21 +112,13 @@ pub async fn create(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    let record = items::current(&state.db, item_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let record = items::current(&state.db, item_id).await?.ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, Json(record)))
 }
 
 /// The item's current version and the caller's standing in its bank; not found outside it.
-async fn item_in_scope(
-    state: &AppState,
-    user: &CurrentUser,
-    item_id: i64,
-) -> Result<(ItemRecord, BankScope), ApiError> {
-    let item = items::current(&state.db, item_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+async fn item_in_scope(state: &AppState, user: &CurrentUser, item_id: i64) -> Result<(ItemRecord, BankScope), ApiError> {
+    let item = items::current(&state.db, item_id).await?.ok_or(ApiError::NotFound)?;
     let s = scope::resolve(&state.db, user, item.bank_id).await?;
     if !s.can_read_items() {
         return Err(ApiError::NotFound);
@@ -162,19 +126,11 @@ async fn item_in_scope(
     Ok((item, s))
 }
 
-pub async fn get_one(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<ItemRecord>, ApiError> {
+pub async fn get_one(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<ItemRecord>, ApiError> {
     Ok(Json(item_in_scope(&state, &user, id).await?.0))
 }
 
-pub async fn history(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<Vec<ItemRecord>>, ApiError> {
+pub async fn history(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<Vec<ItemRecord>>, ApiError> {
     item_in_scope(&state, &user, id).await?;
     Ok(Json(items::history(&state.db, id).await?))
 }
@@ -202,26 +158,17 @@ pub async fn revise(
             actor: user.audit_actor(),
             action: "item.revise",
             target: format!("item_version:{version_id}"),
-            detail: serde_json::json!({ "item_id": id, "previous_version_id": item.version_id })
-                .to_string(),
+            detail: serde_json::json!({ "item_id": id, "previous_version_id": item.version_id }).to_string(),
             at_ms: now,
         },
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    let record = items::current(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let record = items::current(&state.db, id).await?.ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, Json(record)))
 }
 
-async fn do_move(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    m: Move,
-    comment: Option<&str>,
-) -> Result<Json<ItemRecord>, ApiError> {
+async fn do_move(state: &AppState, user: &CurrentUser, id: i64, m: Move, comment: Option<&str>) -> Result<Json<ItemRecord>, ApiError> {
     let (item, s) = item_in_scope(state, user, id).await?;
     let allowed = match m {
         Move::Submit => s.can_author(),
@@ -229,18 +176,10 @@ async fn do_move(
     };
     s.require(allowed)?;
     review::apply(&state.db, user, &item, m, comment).await?;
-    Ok(Json(
-        items::current(&state.db, id)
-            .await?
-            .ok_or(ApiError::NotFound)?,
-    ))
+    Ok(Json(items::current(&state.db, id).await?.ok_or(ApiError::NotFound)?))
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<ItemRecord>, ApiError> {
+pub async fn submit(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<ItemRecord>, ApiError> {
     do_move(&state, &user, id, Move::Submit, None).await
 }
 
@@ -250,31 +189,15 @@ pub async fn review(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ReviewRequest>,
 ) -> Result<Json<ItemRecord>, ApiError> {
-    do_move(
-        &state,
-        &user,
-        id,
-        Move::Review(r.decision),
-        r.comment.as_deref(),
-    )
-    .await
+    do_move(&state, &user, id, Move::Review(r.decision), r.comment.as_deref()).await
 }
 
-pub async fn retire(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<ItemRecord>, ApiError> {
+pub async fn retire(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<ItemRecord>, ApiError> {
     do_move(&state, &user, id, Move::Retire, None).await
 }
 
-pub async fn review_queue(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<Vec<ItemRecord>>, ApiError> {
-    Ok(Json(
-        items::review_queue(&state.db, user.account.id, 500).await?,
-    ))
+pub async fn review_queue(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ItemRecord>>, ApiError> {
+    Ok(Json(items::review_queue(&state.db, user.account.id, 500).await?))
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -284,14 +207,9 @@ pub struct Preview {
 
 /// Renders an item being written exactly as a candidate will see it (the same sanitiser and
 /// the same renderer as the exam page), without saving anything.
-pub async fn preview(
-    headers: axum::http::HeaderMap,
-    ApiJson(content): ApiJson<ItemContent>,
-) -> Result<Json<Preview>, ApiError> {
+pub async fn preview(headers: axum::http::HeaderMap, ApiJson(content): ApiJson<ItemContent>) -> Result<Json<Preview>, ApiError> {
     let content = checked(content)?;
     let lang = crate::http::i18n::Lang::from_headers(&headers);
     let item = exam_protocol::CandidateItem::from_content(&content);
-    Ok(Json(Preview {
-        html: crate::pages::item_view::candidate_html(&item, "preview", true, lang),
-    }))
+    Ok(Json(Preview { html: crate::pages::item_view::candidate_html(&item, "preview", true, lang) }))
 }

@@ -10,10 +10,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
 
 /// The next answer waiting for this marker; `null` when there is none.
-pub async fn next(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<Option<MarkingTask>>, ApiError> {
+pub async fn next(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Option<MarkingTask>>, ApiError> {
     Ok(Json(marking::next(&state, &user).await?))
 }
 
@@ -26,10 +23,6 @@ pub async fn mark(
     Ok(Json(marking::mark(&state, &user, id, &req).await?))
 }
 
-pub async fn progress(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<MarkingProgress>, ApiError> {
+pub async fn progress(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<MarkingProgress>, ApiError> {
     Ok(Json(marking::progress(&state, &user, id).await?))
 }

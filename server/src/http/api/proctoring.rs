@@ -11,11 +11,7 @@ use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
 
-pub async fn room(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<Vec<RoomCandidate>>, ApiError> {
+pub async fn room(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<Vec<RoomCandidate>>, ApiError> {
     Ok(Json(proctor::room(&state, &user, id).await?))
 }
 
@@ -66,25 +62,11 @@ pub async fn summary(
     let room = proctor::room(&state, &user, id).await?;
     let lang = crate::http::i18n::Lang::from_headers(&headers);
     match q.format.as_str() {
-        "csv" => Ok(crate::http::attachment(
-            summary::csv(&room, s.pass_mark, lang),
-            "text/csv; charset=utf-8",
-            &format!("summary-{id}.csv"),
-        )),
+        "csv" => Ok(crate::http::attachment(summary::csv(&room, s.pass_mark, lang), "text/csv; charset=utf-8", &format!("summary-{id}.csv"))),
         "xlsx" => {
-            let title = format!(
-                "{} · {} · {}",
-                s.name,
-                s.room,
-                lang.pick("成绩汇总表", "Score summary")
-            );
-            let bytes = summary::xlsx(&title, &room, s.pass_mark, lang)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
-            Ok(crate::http::attachment(
-                bytes,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &format!("summary-{id}.xlsx"),
-            ))
+            let title = format!("{} · {} · {}", s.name, s.room, lang.pick("成绩汇总表", "Score summary"));
+            let bytes = summary::xlsx(&title, &room, s.pass_mark, lang).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+            Ok(crate::http::attachment(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &format!("summary-{id}.xlsx")))
         }
         _ => Err(ApiError::Validation("unknown_format")),
     }
@@ -97,7 +79,5 @@ pub async fn watch(
     Path((id, candidate_id)): Path<(i64, i64)>,
     ApiJson(req): ApiJson<exam_protocol::WatchRequest>,
 ) -> Result<Json<exam_protocol::SdpAnswer>, ApiError> {
-    Ok(Json(
-        proctor::watch(&state, &user, id, candidate_id, &req).await?,
-    ))
+    Ok(Json(proctor::watch(&state, &user, id, candidate_id, &req).await?))
 }
