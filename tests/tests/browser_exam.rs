@@ -121,3 +121,70 @@ async fn a_proctor_watches_the_room_and_pauses_a_candidate() {
     assert!(bars.as_i64().is_some_and(|n| n >= 2), "room status drawn as bars");
     browser.screenshot(&std::env::temp_dir().join("exam-proctor.png")).await;
 }
+
+/// The database refuses writes for a while (another writer holds SQLite's write lock past the
+/// server's busy timeout): the server refuses the answer as retryable (`internal_error`), and
+/// the page keeps it, says it is still being saved, never says "all saved", and sends it again
+/// until it is stored once the database is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_refused_for_server_trouble_is_kept_and_sent_again() {
+    use sqlx::Connection;
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let (name, id) = DEMO_CANDIDATES[0];
+    let ticket = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/exam", app.base)).await;
+    browser.type_into(&browser.wait_for("#ticket").await, &ticket).await;
+    browser.type_into(&browser.wait_for("#id-number").await, id).await;
+    browser.type_into(&browser.wait_for("#exam-password").await, DEMO_PASSWORD).await;
+    browser.click(&browser.wait_for("#candidate-sign-in").await).await;
+    browser.click(&browser.wait_for("#agree").await).await;
+    browser.click(&browser.wait_for("#accept").await).await;
+    browser.click(&browser.wait_for("#start-exam").await).await;
+    browser.wait_for("#answer-form").await;
+    answer_current(&browser).await;
+    wait_until(&browser, "return document.getElementById('save-state').textContent === '全部答案已保存'", "the first answer saved").await;
+    let paper = exams::paper_of_candidate(app.db(), 1).await.expect("paper").expect("exists");
+    assert_eq!(exams::current_answers(app.db(), paper.id).await.expect("answers").len(), 1);
+
+    // Another writer takes the database's write lock and keeps it past the busy timeout.
+    let mut holder = sqlx::SqliteConnection::connect(&app.store.url).await.expect("second connection");
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.expect("write lock taken");
+    browser.execute("document.querySelectorAll('.nav-q')[1].click()").await;
+    answer_current(&browser).await;
+    // The refusal takes the server's busy timeout (10 s) to come.
+    let mut refused = false;
+    for _ in 0..300 {
+        let state = browser.execute("return [exam.retryReason, document.getElementById('save-state').textContent, Object.keys(exam.pending).length]").await;
+        assert_ne!(state[1].as_str(), Some("全部答案已保存"), "the page says saved while an answer waits: {state}");
+        if state[0].as_str().is_some_and(|r| !r.is_empty()) {
+            assert_eq!(state[2].as_i64(), Some(1), "the refused answer is kept: {state}");
+            assert!(state[1].as_str().is_some_and(|t| t.contains("重试")), "the page says it will retry: {state}");
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(refused, "the server never refused the answer while the database was locked");
+    let nav = browser.execute("return document.querySelectorAll('.nav-q')[1].className").await;
+    assert!(!nav.as_str().unwrap_or_default().contains("answered"), "a refused answer is not shown as saved: {nav}");
+    assert_eq!(exams::current_answers(app.db(), paper.id).await.expect("answers").len(), 1, "nothing stored while locked");
+    browser.screenshot(&std::env::temp_dir().join(format!("exam-retry-{}.png", std::process::id()))).await;
+
+    // The database is back: the page sends the answer again, and it is stored.
+    sqlx::query("ROLLBACK").execute(&mut holder).await.expect("lock released");
+    drop(holder);
+    for _ in 0..300 {
+        if browser.execute("return Object.keys(exam.pending).length === 0").await.as_bool() == Some(true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    wait_until(
+        &browser,
+        "return document.getElementById('save-state').textContent === '全部答案已保存' && document.querySelectorAll('.nav-q.answered').length === 2",
+        "the retried answer saved",
+    )
+    .await;
+    assert_eq!(exams::current_answers(app.db(), paper.id).await.expect("answers").len(), 2, "the retried answer is stored");
+}
