@@ -10,8 +10,8 @@
 use std::time::{Duration, Instant};
 
 use exam_server::exams::answer_writer::{AnswerEvent, AnswerWriter};
-use exam_server::store::Db;
-use exam_server::store::exams::{self, PaperRow};
+use exam_records::Db;
+use exam_records::exams::{self, PaperRow};
 use serde_json::json;
 
 struct Options {

@@ -4,9 +4,9 @@ use exam_protocol::{Account, NewAccount};
 
 use crate::auth::password;
 use crate::clock::now_ms;
-use crate::store::accounts::{self, NewAccountRow};
-use crate::store::audit::{self, Actor, Entry};
-use crate::store::{Db, StoreError, institutions};
+use exam_records::accounts::{self, NewAccountRow};
+use exam_records::audit::{self, Actor, Entry};
+use exam_records::{Db, StoreError, institutions};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateError {

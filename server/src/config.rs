@@ -151,7 +151,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             database_url: String::new(),
-            database_pool: crate::store::DEFAULT_POOL_SIZE,
+            database_pool: exam_records::DEFAULT_POOL_SIZE,
             redis_url: String::new(),
             redis_channel: "exam:events".to_string(),
             redis_secret: String::new(),

@@ -4,8 +4,8 @@ use exam_protocol::{InstitutionKind, NewAccount, Role};
 
 use crate::accounts::{self, CreateError};
 use crate::clock::now_ms;
-use crate::store::audit::{self, Actor, Entry};
-use crate::store::{Db, StoreError, institutions};
+use exam_records::audit::{self, Actor, Entry};
+use exam_records::{Db, StoreError, institutions};
 
 pub const DEMO_PASSWORD: &str = "demo-2026-exam";
 pub const DEMO_FILING_NUMBER: &str = "S000051000001";

@@ -13,8 +13,8 @@ use question_bank::{Choice, Difficulty, ItemDraft, ItemType, Key, Points};
 
 use crate::banks::import;
 use crate::clock::now_ms;
-use crate::store::audit::Actor;
-use crate::store::{Db, StoreError, banks, items};
+use exam_records::audit::Actor;
+use exam_records::{Db, StoreError, banks, items};
 
 fn outline() -> Outline {
     let p = |code: &str, name: &str, importance| AssessmentPoint { code: code.into(), name: name.into(), importance };

@@ -10,9 +10,9 @@ use question_bank::identity::resident_check_char;
 
 use crate::auth::password;
 use crate::clock::now_ms;
-use crate::store::accounts::{self, NewAccountRow};
-use crate::store::exams::{self, CandidateRow, SessionRow};
-use crate::store::{Db, StoreError, banks};
+use exam_records::accounts::{self, NewAccountRow};
+use exam_records::exams::{self, CandidateRow, SessionRow};
+use exam_records::{Db, StoreError, banks};
 
 const ROOM: usize = 30;
 
@@ -72,7 +72,7 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
             )
             .await?;
             exams::add_proctor(&mut tx, session_id, id).await?;
-            crate::store::marking::add_marker(&mut tx, session_id, id).await?;
+            exam_records::marking::add_marker(&mut tx, session_id, id).await?;
         }
         for seat in 0..ROOM.min(n - room * ROOM) {
             let i = room * ROOM + seat;

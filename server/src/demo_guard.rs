@@ -4,8 +4,8 @@
 use crate::auth::password;
 use crate::clock::now_ms;
 use crate::demo::{ACCOUNTS, DEMO_FILING_NUMBER, DEMO_PASSWORD};
-use crate::store::audit::{self, Entry};
-use crate::store::{Db, StoreError, accounts, institutions};
+use exam_records::audit::{self, Entry};
+use exam_records::{Db, StoreError, accounts, institutions};
 
 /// The demo accounts that still sign in with the published password.
 pub async fn live_demo_accounts(db: &Db) -> anyhow::Result<Vec<String>> {

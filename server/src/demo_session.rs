@@ -6,7 +6,7 @@ use question_bank::identity::IdKind;
 use crate::clock::now_ms;
 use crate::exams::sessions;
 use crate::http::access::CurrentUser;
-use crate::store::{Db, StoreError, accounts, exams};
+use exam_records::{Db, StoreError, accounts, exams};
 
 pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> anyhow::Result<()> {
     let now = now_ms();

@@ -16,7 +16,7 @@ pub mod events;
 pub mod exams;
 pub mod http;
 pub mod pages;
-pub mod store;
+
 
 use std::net::SocketAddr;
 
@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 
 use config::Settings;
 use http::AppState;
-use store::Db;
+use exam_records::Db;
 
 /// Opens the database and applies any migration not yet applied.
 pub async fn open_db(settings: &Settings) -> anyhow::Result<Db> {

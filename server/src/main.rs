@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use exam_protocol::{NewAccount, Role};
 use exam_server::config::{Overrides, Settings};
-use exam_server::{Server, demo, open_db, store};
+use exam_server::{Server, demo, open_db};
 use tracing_subscriber::EnvFilter;
 
 /// jemalloc hands memory back to the system after peers and sockets go away (its background
@@ -196,7 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let db = open_db(&s).await?;
             let inst = demo::seed(&db).await?;
             if without_media {
-                store::exams::set_required_media(&db, 1, &[]).await?;
+                exam_records::exams::set_required_media(&db, 1, &[]).await?;
             }
             let roster = match candidates {
                 Some(n) if n > 0 => Some(exam_server::demo_bench::seed(&db, inst, n, &s.data_dir).await?),
@@ -209,7 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             for a in demo::ACCOUNTS {
                 println!("  {:<11} {:<18} {}", a.username, a.role.as_str(), a.display_name);
             }
-            if let Ok(roster) = store::exams::candidates(&server.state().db, 1).await {
+            if let Ok(roster) = exam_records::exams::candidates(&server.state().db, 1).await {
                 println!("demo theory session 1 (candidates sign in at http://{addr}/exam with ticket, ID number and the demo password):");
                 for c in roster {
                     let id = demo::DEMO_CANDIDATES.iter().find(|(n, _)| *n == c.name).map(|(_, id)| *id).unwrap_or("");
@@ -302,19 +302,19 @@ async fn bank_import(
         return Ok(std::process::ExitCode::SUCCESS);
     };
     let db = open_db(&settings).await?;
-    store::banks::get(&db, bank_id).await?.with_context(|| format!("no bank {bank_id}"))?;
+    exam_records::banks::get(&db, bank_id).await?.with_context(|| format!("no bank {bank_id}"))?;
     if dry_run {
         let summary = bank_import::summary(format, &report, report.items.len(), true, lang);
         println!("{}", serde_json::to_string_pretty(&summary)?);
         return Ok(std::process::ExitCode::SUCCESS);
     }
     let author = author.context("--author USERNAME is needed to record who imported the items")?;
-    let creds = store::accounts::credentials(&db, &author).await?.with_context(|| format!("no account {author}"))?;
-    let member = store::banks::member_role(&db, bank_id, creds.account.id).await?;
+    let creds = exam_records::accounts::credentials(&db, &author).await?.with_context(|| format!("no account {author}"))?;
+    let member = exam_records::banks::member_role(&db, bank_id, creds.account.id).await?;
     if member != Some(exam_protocol::MemberRole::Author) {
         anyhow::bail!("{author} is not an author of bank {bank_id}");
     }
-    let actor = store::audit::Actor { id: Some(creds.account.id), role: Some(creds.account.role.as_str()) };
+    let actor = exam_records::audit::Actor { id: Some(creds.account.id), role: Some(creds.account.role.as_str()) };
     let imported = bank_import::commit(&db, bank_id, actor, format, &report, &bytes).await?;
     let summary = bank_import::summary(format, &report, imported, false, lang);
     println!("{}", serde_json::to_string_pretty(&summary)?);

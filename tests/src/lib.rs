@@ -11,7 +11,7 @@ use std::sync::Once;
 
 use exam_client::Client;
 use exam_server::config::Settings;
-use exam_server::store::Db;
+use exam_records::Db;
 use exam_server::{Server, demo};
 
 /// The two record stores every conformance test runs against.
@@ -105,7 +105,7 @@ impl TestApp {
     pub async fn spawn_demo(backend: Backend) -> TestApp {
         let app = Self::spawn(backend).await;
         demo::seed(&app.store.db).await.expect("seed demo data");
-        exam_server::store::exams::set_required_media(&app.store.db, 1, &[]).await.expect("demo without media");
+        exam_records::exams::set_required_media(&app.store.db, 1, &[]).await.expect("demo without media");
         app
     }
 
@@ -222,7 +222,7 @@ pub async fn call<T: serde::de::DeserializeOwned>(
 /// real API at `base`, and returns the session token.
 pub async fn candidate_token(base: &str, db: &Db, which: usize) -> String {
     let (name, id) = demo::DEMO_CANDIDATES[which];
-    let roster = exam_server::store::exams::candidates(db, 1).await.expect("demo roster");
+    let roster = exam_records::exams::candidates(db, 1).await.expect("demo roster");
     let ticket = roster.into_iter().find(|c| c.name == name).expect("on the demo roster").ticket;
     let resp: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/exam/login"))

@@ -203,7 +203,7 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
         author.request(Method::GET, &format!("/api/v1/banks/{bank_id}/items?status=in_review")).send().await.expect("items").json().await.expect("json");
     let item_id = items["items"][0]["item_id"].as_i64().expect("an item in review");
     let outline: Value = author.request(Method::GET, &format!("/api/v1/banks/{bank_id}/outline")).send().await.expect("outline").json().await.expect("json");
-    let roster = exam_server::store::exams::candidates(app.db(), 1).await.expect("demo roster");
+    let roster = exam_records::exams::candidates(app.db(), 1).await.expect("demo roster");
     let ticket = roster.iter().find(|c| c.name == exam_server::demo::DEMO_CANDIDATES[0].0).expect("demo candidate").ticket.clone();
     let fx = Fixture { institution_id, candidate_id, bank_id, item_id, author_id, outline: outline["outline"].clone(), ticket };
     let http = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");

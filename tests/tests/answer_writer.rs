@@ -3,12 +3,12 @@
 //! with the highest client sequence number whatever order they arrived in.
 use e2e_tests::{Backend, TestDb, both_backends};
 use exam_server::exams::answer_writer::{Ack, AnswerEvent, AnswerWriter};
-use exam_server::store::exams::{self, CandidateRow, PaperRow, SessionRow};
+use exam_records::exams::{self, CandidateRow, PaperRow, SessionRow};
 
 /// A session with one candidate and a paper, on the demo institution and bank.
 async fn paper(t: &TestDb) -> i64 {
     let inst = exam_server::demo::seed(&t.db).await.expect("seed");
-    let candidate = exam_server::store::accounts::credentials(&t.db, "candidate").await.expect("creds").expect("demo candidate");
+    let candidate = exam_records::accounts::credentials(&t.db, "candidate").await.expect("creds").expect("demo candidate");
     let mut tx = t.db.writer().begin().await.expect("tx");
     let session = SessionRow {
         id: 0,

@@ -6,7 +6,7 @@ use e2e_tests::{Backend, TestApp, both_backends};
 use exam_client::ExamSocket;
 use exam_protocol::{CandidatePaper, ClientMessage, ItemType, Response, ServerMessage};
 use exam_server::exams::answer_writer::{Ack, AnswerEvent, WriteError};
-use exam_server::store::exams;
+use exam_records::exams;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

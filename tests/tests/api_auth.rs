@@ -3,7 +3,7 @@ use e2e_tests::{Backend, TestApp, both_backends};
 use exam_protocol::{InstitutionKind, NewAccount, NewInstitution, Role};
 use exam_server::auth::token;
 use exam_server::demo::DEMO_PASSWORD;
-use exam_server::store::sessions;
+use exam_records::sessions;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 

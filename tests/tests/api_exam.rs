@@ -5,10 +5,10 @@ use e2e_tests::{Backend, TestApp, both_backends, call};
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus, ItemType, Key, Stage};
 use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
-use exam_server::store::items;
+use exam_records::items;
 
 mod exams {
-    pub use exam_server::store::exams::*;
+    pub use exam_records::exams::*;
 
     pub async fn sweeper_handed_in(app: &e2e_tests::TestApp) -> usize {
         exam_server::exams::sweeper::sweep(&app.state).await

@@ -5,7 +5,7 @@
 use e2e_tests::webdriver::Browser;
 use e2e_tests::{Backend, TestApp};
 use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
-use exam_server::store::exams;
+use exam_records::exams;
 
 async fn wait_until(browser: &Browser, script: &str, what: &str) {
     for _ in 0..150 {

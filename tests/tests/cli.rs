@@ -156,10 +156,10 @@ async fn bank_import_reports_and_refuses(b: Backend) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: Value = serde_json::from_slice(&out.stdout).expect("report json");
     assert_eq!((report["imported"].as_u64(), report["dry_run"].as_bool()), (Some(4), Some(false)), "{report}");
-    let (total, _) = exam_server::store::items::search(
+    let (total, _) = exam_records::items::search(
         &t.db,
         1,
-        &exam_server::store::items::Search {
+        &exam_records::items::Search {
             status: Some(exam_protocol::ItemStatus::InReview),
             item_type: Some(exam_protocol::ItemType::TrueFalse),
             limit: 100,

@@ -5,7 +5,7 @@
 use e2e_tests::{Backend, TestApp, both_backends};
 use exam_client::ExamSocket;
 use exam_protocol::{ClientMessage, IntegrityKind, ItemType, Response, ServerMessage};
-use exam_server::store::exams;
+use exam_records::exams;
 use reqwest::Method;
 
 async fn started(app: &TestApp) -> (exam_client::Client, exam_protocol::CandidatePaper) {

@@ -24,7 +24,7 @@ async fn a_proctor_on_one_process_watches_a_candidate_streaming_into_another() {
     let channel = redis_channel();
     let a = TestApp::spawn_with(Backend::Postgres, on_redis(&channel)).await;
     exam_server::demo::seed(a.db()).await.expect("seed");
-    exam_server::store::exams::set_required_media(a.db(), 1, &[MediaKind::Camera, MediaKind::Microphone]).await.expect("require media");
+    exam_records::exams::set_required_media(a.db(), 1, &[MediaKind::Camera, MediaKind::Microphone]).await.expect("require media");
     let (b_base, b_state) = a.another_process(on_redis(&channel)).await;
     tokio::time::timeout(Duration::from_secs(20), async {
         a.state.events.wait_ready().await;

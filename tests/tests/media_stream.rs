@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
     let app = TestApp::spawn_with(Backend::Sqlite, |s| s.media.ice_timeout_secs = 3).await;
     exam_server::demo::seed(app.db()).await.expect("seed");
-    exam_server::store::exams::set_required_media(app.db(), 1, &[MediaKind::Camera, MediaKind::Microphone]).await.expect("require media");
+    exam_records::exams::set_required_media(app.db(), 1, &[MediaKind::Camera, MediaKind::Microphone]).await.expect("require media");
     let dir = tempfile::tempdir().expect("tmp");
     let (ivf, ogg) = media_clip(dir.path());
     let clip = Arc::new(Clip::load(&ivf, &ogg).expect("clip"));
@@ -154,7 +154,7 @@ async fn unreachable_and_vanished_peers_are_reported_and_freed() {
 
     // A publisher that vanishes without closing (its process killed): found out and freed.
     let (name, id) = exam_server::demo::DEMO_CANDIDATES[1];
-    let ticket = exam_server::store::exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
+    let ticket = exam_records::exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
     let mut child = std::process::Command::new(e2e_tests::binaries::exam_client())
         .args(["publish", "--server", &app.base, "--ticket", &ticket, "--id-number", id])
         .arg("--video")

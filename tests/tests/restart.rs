@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use e2e_tests::{Backend, TestDb, binaries, both_backends};
 use exam_client::ExamSocket;
 use exam_protocol::{ClientMessage, ExamStatus, Response, ServerMessage};
-use exam_server::store::exams;
+use exam_records::exams;
 use reqwest::Method;
 use serde_json::{Value, json};
 

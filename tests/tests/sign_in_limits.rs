@@ -3,7 +3,7 @@
 //! out by someone else, the client's address from a trusted proxy, limits shared over Redis.
 use e2e_tests::{Backend, TestApp, both_backends, on_redis, redis_channel};
 use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
-use exam_server::store::exams;
+use exam_records::exams;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -2,10 +2,10 @@
 //! database.
 use e2e_tests::{Backend, TestDb, both_backends};
 use exam_protocol::{InstitutionKind, Role};
-use exam_server::store::accounts::{self, NewAccountRow};
-use exam_server::store::audit::{self, Actor, Entry};
-use exam_server::store::sessions::{self, Lookup};
-use exam_server::store::{StoreError, institutions};
+use exam_records::accounts::{self, NewAccountRow};
+use exam_records::audit::{self, Actor, Entry};
+use exam_records::sessions::{self, Lookup};
+use exam_records::{StoreError, institutions};
 
 async fn new_account(t: &TestDb, username: &str, role: Role, inst: Option<i64>) -> i64 {
     let mut conn = t.db.writer().acquire().await.expect("conn");
@@ -152,7 +152,7 @@ async fn concurrent_appends_keep_one_chain(b: Backend) {
 
 async fn bulk_item_inserts_keep_their_order(b: Backend) {
     use exam_protocol::{Bank, ItemContent, ItemStatus, ItemType, Key, Points};
-    use exam_server::store::{banks, items};
+    use exam_records::{banks, items};
     let t = TestDb::new(b).await;
     let author = new_account(&t, "author", Role::Author, None).await;
     let mut tx = t.db.writer().begin().await.expect("tx");

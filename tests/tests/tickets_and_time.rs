@@ -26,12 +26,12 @@ async fn tickets_number_sessions_per_institution_and_year(b: Backend) {
 async fn extra_time_is_bounded(b: Backend) {
     let app = TestApp::spawn_with(b, |s| s.exam.max_extra_minutes = 15).await;
     exam_server::demo::seed(app.db()).await.expect("seed");
-    exam_server::store::exams::set_required_media(app.db(), 1, &[]).await.expect("no media");
+    exam_records::exams::set_required_media(app.db(), 1, &[]).await.expect("no media");
     let token = e2e_tests::candidate_token(&app.base, app.db(), 0).await;
     let c = app.client().with_token(&token);
     c.request(Method::POST, "/api/v1/exam/commitment").send().await.expect("commitment");
     c.request(Method::POST, "/api/v1/exam/start").send().await.expect("start");
-    let me = exam_server::store::exams::candidates(app.db(), 1)
+    let me = exam_records::exams::candidates(app.db(), 1)
         .await
         .expect("roster")
         .into_iter()

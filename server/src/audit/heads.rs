@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::store::{Db, StoreResult, audit};
+use exam_records::{Db, StoreResult, audit};
 
 /// How often a running server writes the head down when it moved.
 pub const EVERY: Duration = Duration::from_secs(2);

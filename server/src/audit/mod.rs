@@ -7,7 +7,7 @@ pub mod records;
 
 use exam_protocol::AuditVerifyReport;
 
-use crate::store::{Db, StoreResult, audit};
+use exam_records::{Db, StoreResult, audit};
 
 /// The whole check: the chain, the heads recorded in `data_dir`, and the records it covers.
 pub async fn verify(db: &Db, data_dir: &std::path::Path) -> StoreResult<AuditVerifyReport> {

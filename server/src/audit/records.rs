@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::store::{Db, StoreResult};
+use exam_records::{Db, StoreResult};
 
 /// The first record that does not match its audit event, if any.
 pub async fn check(db: &Db) -> StoreResult<Option<String>> {

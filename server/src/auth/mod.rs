@@ -18,8 +18,8 @@ use exam_protocol::{Account, Role};
 
 use crate::clock::now_ms;
 use crate::http::AppState;
-use crate::store::audit::{self, Actor, Entry};
-use crate::store::{StoreError, accounts, sessions};
+use exam_records::audit::{self, Actor, Entry};
+use exam_records::{StoreError, accounts, sessions};
 
 /// Why a sign-in was refused. Each maps to one stable error code.
 #[derive(Debug, thiserror::Error)]

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::now_ms;
 use crate::http::i18n::Lang;
-use crate::store::audit::{self, Actor, Entry};
-use crate::store::{Db, StoreError, StoreResult, items};
+use exam_records::audit::{self, Actor, Entry};
+use exam_records::{Db, StoreError, StoreResult, items};
 
 /// Parses off the async threads: a large workbook takes a while.
 pub async fn parse(bytes: Vec<u8>, format: Option<Format>, file_name: Option<String>, limits: Limits) -> Result<(Format, ImportReport, Vec<u8>), ImportError> {

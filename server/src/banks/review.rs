@@ -5,8 +5,8 @@ use exam_protocol::{ItemRecord, ItemStatus, ReviewDecision};
 use crate::clock::now_ms;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
-use crate::store::audit::{self, Entry};
-use crate::store::{Db, StoreError, items};
+use exam_records::audit::{self, Entry};
+use exam_records::{Db, StoreError, items};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Move {

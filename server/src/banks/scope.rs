@@ -4,7 +4,7 @@ use exam_protocol::{Bank, MemberRole, Role};
 
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
-use crate::store::{Db, banks};
+use exam_records::{Db, banks};
 
 #[derive(Debug, Clone)]
 pub struct BankScope {

@@ -18,9 +18,9 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use super::timing::PaperClock;
-use crate::store::{Db, StoreError, answers};
+use exam_records::{Db, StoreError, answers};
 
-pub use crate::store::answers::AnswerEvent;
+pub use exam_records::answers::AnswerEvent;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ack {

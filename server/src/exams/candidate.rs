@@ -17,9 +17,9 @@ use crate::clock::now_ms;
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
-use crate::store::audit::{self, Entry};
-use crate::store::exams::{self, CandidateRow, PaperRow, SessionRow};
-use crate::store::{StoreError, banks, marking};
+use exam_records::audit::{self, Entry};
+use exam_records::exams::{self, CandidateRow, PaperRow, SessionRow};
+use exam_records::{StoreError, banks, marking};
 use sqlx::AnyConnection;
 
 /// Sign-in opens this long before the start, for the commitment and the device check.
@@ -329,11 +329,11 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     // answer can be stored after this point (the answer writer checks the paper's status in
     // its own transaction, and on PostgreSQL this lock waits for the answers being committed),
     // so the score is computed from exactly the answers kept.
-    crate::store::answers::hold_paper_exclusively(&mut tx, state.db.backend, p.id).await?;
+    exam_records::answers::hold_paper_exclusively(&mut tx, state.db.backend, p.id).await?;
     if !exams::end_paper(&mut tx, p.id, status, now, None, "{}").await? {
         return Err(ApiError::Conflict("paper_ended"));
     }
-    let answers = crate::store::answers::current_on(&mut tx, p.id).await?;
+    let answers = exam_records::answers::current_on(&mut tx, p.id).await?;
     let rules = scoring::ScoringRules { multiple_partial: s.multiple_partial };
     let scored: Vec<scoring::Scored> = questions
         .iter()

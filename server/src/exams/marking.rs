@@ -12,9 +12,9 @@ use crate::clock::now_ms;
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
-use crate::store::audit::{self, Entry};
-use crate::store::marking::{self as store, NewMark};
-use crate::store::{StoreError, exams};
+use exam_records::audit::{self, Entry};
+use exam_records::marking::{self as store, NewMark};
+use exam_records::{StoreError, exams};
 
 /// The next answer for this marker, or None when nothing waits for them.
 pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<MarkingTask>, ApiError> {
@@ -27,7 +27,7 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<Marking
     let q = questions.iter().find(|q| q.no == item.question_no).ok_or(ApiError::NotFound)?;
     // Exactly the answer that stood when the paper ended, whatever came later.
     let stored = match item.answer_seq {
-        Some(seq) => crate::store::answers::response_of(&state.db, p.id, seq).await?,
+        Some(seq) => exam_records::answers::response_of(&state.db, p.id, seq).await?,
         None => None,
     };
     let response = stored

@@ -6,7 +6,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::clock::now_ms;
 use crate::http::AppState;
-use crate::store::{StoreError, exams};
+use exam_records::{StoreError, exams};
 
 pub fn spawn(state: AppState) {
     let mut rx = state.media.events();

@@ -10,7 +10,7 @@ use exam_protocol::{CandidateChoice, CandidateItem, ItemRecord, Key, PaperQuesti
 use question_bank::paper::PaperQuestion;
 
 use crate::events::{Event, EventBus};
-use crate::store::{Db, StoreError, StoreResult, items};
+use exam_records::{Db, StoreError, StoreResult, items};
 
 #[derive(Debug, Clone)]
 pub struct Question {
@@ -147,7 +147,7 @@ impl PaperCache {
     /// Reads the clock from the database, whatever is cached: for a socket told that it changed
     /// (the event may reach it before it reaches this cache).
     pub async fn fresh_clock(&self, db: &Db, paper_id: i64) -> StoreResult<Option<Clock>> {
-        let clock = crate::store::exams::paper_clock(db, paper_id).await?;
+        let clock = exam_records::exams::paper_clock(db, paper_id).await?;
         if let Some(c) = &clock {
             let mut map = self.clocks.lock().unwrap_or_else(|e| e.into_inner());
             if map.len() > 50_000 {

@@ -12,9 +12,9 @@ use crate::clock::now_ms;
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
-use crate::store::audit::{self, Entry};
-use crate::store::exams::{self, SessionRow};
-use crate::store::{StoreError, sessions};
+use exam_records::audit::{self, Entry};
+use exam_records::exams::{self, SessionRow};
+use exam_records::{StoreError, sessions};
 
 /// The session, if the caller may watch it: its assigned proctors, its institution's admin and
 /// the supervisors who inspect that institution (who may look but not act). Anyone else: not
@@ -25,7 +25,7 @@ pub async fn session_for(state: &AppState, user: &CurrentUser, session_id: i64, 
         Role::Proctor => exams::is_proctor(&state.db, session_id, user.account.id).await?,
         Role::InstitutionAdmin => Some(s.institution_id) == user.account.institution_id,
         // Supervisors watch the rooms of institutions they inspect, read only.
-        Role::Supervisor => crate::store::institutions::inspects(&state.db, user.account.id, s.institution_id).await?,
+        Role::Supervisor => exam_records::institutions::inspects(&state.db, user.account.id, s.institution_id).await?,
         _ => false,
     };
     if !allowed {
@@ -196,7 +196,7 @@ async fn approve_device(state: &AppState, user: &CurrentUser, s: &SessionRow, c:
 async fn clear_sign_in(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &exams::CandidateRow) -> Result<(), ApiError> {
     let now = now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    crate::store::accounts::clear_failed_logins(&mut tx, c.account_id).await?;
+    exam_records::accounts::clear_failed_logins(&mut tx, c.account_id).await?;
     exams::insert_event(&mut tx, s.id, Some(c.id), "sign_in_cleared", "{}", Some(user.account.id), now).await?;
     audit::append(
         &mut tx,

@@ -9,10 +9,10 @@ use crate::auth::{password, token};
 use crate::clock::now_ms;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
-use crate::store::accounts::{self, NewAccountRow};
-use crate::store::audit::{self, Entry};
-use crate::store::exams::{self, CandidateRow, SessionRow};
-use crate::store::{Db, StoreError, banks, institutions, items, marking, serials};
+use exam_records::accounts::{self, NewAccountRow};
+use exam_records::audit::{self, Entry};
+use exam_records::exams::{self, CandidateRow, SessionRow};
+use exam_records::{Db, StoreError, banks, institutions, items, marking, serials};
 
 /// Defaults from the notice; each can be given per session.
 pub const DEFAULT_DURATION_MIN: i64 = 90;

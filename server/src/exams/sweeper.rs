@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::clock::now_ms;
 use crate::http::AppState;
-use crate::store::exams;
+use exam_records::exams;
 
 /// How often stored deadlines are checked.
 const EVERY: Duration = Duration::from_secs(2);

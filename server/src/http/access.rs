@@ -12,7 +12,7 @@ use super::error::ApiError;
 use super::i18n::cookie;
 use crate::auth::token;
 use crate::clock::now_ms;
-use crate::store::sessions::{self, Lookup};
+use exam_records::sessions::{self, Lookup};
 
 /// The name of the cookie that carries the session token for pages.
 pub const SESSION_COOKIE: &str = "exam_session";
@@ -84,8 +84,8 @@ impl CurrentUser {
         matches!(self.role(), Role::Regulator | Role::Supervisor | Role::Operator) || self.account.institution_id == Some(id)
     }
 
-    pub fn audit_actor(&self) -> crate::store::audit::Actor<'_> {
-        crate::store::audit::Actor { id: Some(self.account.id), role: Some(self.account.role.as_str()) }
+    pub fn audit_actor(&self) -> exam_records::audit::Actor<'_> {
+        exam_records::audit::Actor { id: Some(self.account.id), role: Some(self.account.role.as_str()) }
     }
 }
 

@@ -10,7 +10,7 @@ use exam_protocol::ErrorBody;
 
 use super::i18n::Lang;
 use crate::auth::AuthError;
-use crate::store::StoreError;
+use exam_records::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -22,7 +22,7 @@ use crate::config::Settings;
 use crate::events::{Event, EventBus};
 use crate::exams::answer_writer::AnswerWriter;
 use crate::exams::paper_view::{CLOCK_TTL_ANNOUNCED, CLOCK_TTL_UNANNOUNCED, PaperCache};
-use crate::store::{Backend, Db};
+use exam_records::{Backend, Db};
 use access::{Route, RouteRule, authorize};
 use anyhow::Context;
 

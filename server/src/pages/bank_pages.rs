@@ -12,7 +12,7 @@ use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
 use crate::http::{AppState, messages};
-use crate::store::items::{self, Search};
+use exam_records::items::{self, Search};
 
 /// An HTML page for an error, with the same stable message the API gives.
 pub fn page_error(lang: Lang, e: ApiError) -> Response {

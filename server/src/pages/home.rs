@@ -8,7 +8,7 @@ use super::layout::{LangQuery, esc, page_lang, render, role_name};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::i18n::Lang;
-use crate::store::institutions;
+use exam_records::institutions;
 
 /// The work each role comes here for, in the order they meet it.
 fn tasks(role: Role, lang: Lang) -> &'static [&'static str] {

@@ -13,7 +13,7 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
-use crate::store::items;
+use exam_records::items;
 
 fn key_text(r: &ItemRecord, lang: Lang) -> String {
     match &r.content.key {

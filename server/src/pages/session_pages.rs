@@ -10,7 +10,7 @@ use super::layout::{LangQuery, esc, page_lang, render_with};
 use crate::exams::{proctor, sessions};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
-use crate::store::exams;
+use exam_records::exams;
 
 pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);

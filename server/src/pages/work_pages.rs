@@ -13,7 +13,7 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
-use crate::store::{banks, items};
+use exam_records::{banks, items};
 
 fn import_form(lang: Lang, target: &str, can_commit: bool) -> String {
     let formats = [

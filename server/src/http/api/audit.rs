@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use crate::store::audit;
+use exam_records::audit;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

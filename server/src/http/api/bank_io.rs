@@ -17,8 +17,8 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
-use crate::store::audit::{self, Entry};
-use crate::store::{StoreError, items};
+use exam_records::audit::{self, Entry};
+use exam_records::{StoreError, items};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

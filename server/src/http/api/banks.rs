@@ -10,8 +10,8 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use crate::store::audit::{self, Entry};
-use crate::store::{StoreError, accounts, banks, items};
+use exam_records::audit::{self, Entry};
+use exam_records::{StoreError, accounts, banks, items};
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Bank>>, ApiError> {
     Ok(Json(scope::visible(&state.db, &user).await?))

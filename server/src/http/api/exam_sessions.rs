@@ -9,7 +9,7 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use crate::store::exams;
+use exam_records::exams;
 
 pub async fn create(
     State(state): State<AppState>,

@@ -26,7 +26,7 @@ use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
 use crate::http::{AppState, messages};
-use crate::store::exams::{self, CandidateRow, PaperRow};
+use exam_records::exams::{self, CandidateRow, PaperRow};
 
 /// How often the server's clock is sent when nothing changed it: the page counts down by itself
 /// in between, and every change is sent as it happens. At 19,900 candidates this is 660 messages
@@ -284,8 +284,8 @@ async fn drain<S: Sink<Message> + Unpin>(sink: &mut S, outbox: &mut mpsc::Receiv
 
 /// Whether the sign-in the socket was opened with still holds.
 async fn still_signed_in(state: &AppState, user: &CurrentUser) -> bool {
-    match crate::store::sessions::lookup(&state.db, &user.token_hash, now_ms()).await {
-        Ok(crate::store::sessions::Lookup::Valid(_)) => true,
+    match exam_records::sessions::lookup(&state.db, &user.token_hash, now_ms()).await {
+        Ok(exam_records::sessions::Lookup::Valid(_)) => true,
         Ok(_) => false,
         // The database is unreachable for a moment: the socket stays.
         Err(_) => true,

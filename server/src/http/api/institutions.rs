@@ -9,8 +9,8 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use crate::store::audit::{self, Entry};
-use crate::store::{StoreError, institutions};
+use exam_records::audit::{self, Entry};
+use exam_records::{StoreError, institutions};
 
 /// `Y`/`S` + 12 digits: the first 13 characters of every certificate number (DOMAIN.md).
 pub fn valid_filing_number(s: &str) -> bool {
@@ -92,7 +92,7 @@ pub async fn add_inspector(
     ApiJson(req): ApiJson<NewInspector>,
 ) -> Result<StatusCode, ApiError> {
     institutions::get(&state.db, id).await?.ok_or(ApiError::NotFound)?;
-    let a = crate::store::accounts::get(&state.db, req.account_id).await?.ok_or(ApiError::NotFound)?;
+    let a = exam_records::accounts::get(&state.db, req.account_id).await?.ok_or(ApiError::NotFound)?;
     if a.role != Role::Supervisor {
         return Err(ApiError::Validation("not_a_supervisor"));
     }

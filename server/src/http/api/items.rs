@@ -13,9 +13,9 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use crate::store::StoreError;
-use crate::store::audit::{self, Entry};
-use crate::store::items::{self, Search};
+use exam_records::StoreError;
+use exam_records::audit::{self, Entry};
+use exam_records::items::{self, Search};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -10,7 +10,7 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use crate::store;
+
 
 /// What an institution admin may create.
 const INSTITUTION_ASSIGNABLE: &[Role] = &[Role::Candidate, Role::Proctor];
@@ -24,11 +24,11 @@ fn scope(user: &CurrentUser) -> Result<Option<i64>, ApiError> {
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Account>>, ApiError> {
-    Ok(Json(store::accounts::list(&state.db, scope(&user)?).await?))
+    Ok(Json(exam_records::accounts::list(&state.db, scope(&user)?).await?))
 }
 
 pub async fn get_one(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<Account>, ApiError> {
-    let account = store::accounts::get(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let account = exam_records::accounts::get(&state.db, id).await?.ok_or(ApiError::NotFound)?;
     match scope(&user)? {
         Some(inst) if account.institution_id != Some(inst) => Err(ApiError::NotFound),
         _ => Ok(Json(account)),
