@@ -9,9 +9,9 @@
 //! `cargo bench -p exam-server --bench answers -- --papers 19900 --seconds 60 --every 1.99 --reads 500`
 use std::time::{Duration, Instant};
 
-use exam_server::exams::answer_writer::{AnswerEvent, AnswerWriter};
 use exam_records::Db;
 use exam_records::exams::{self, PaperRow};
+use exam_server::exams::answer_writer::{AnswerEvent, AnswerWriter};
 use serde_json::json;
 
 struct Options {

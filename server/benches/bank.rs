@@ -6,9 +6,9 @@
 use std::time::Instant;
 
 use exam_protocol::Bank;
-use exam_server::banks::import as bank_import;
 use exam_records::audit::Actor;
 use exam_records::{Db, banks, items};
+use exam_server::banks::import as bank_import;
 use question_bank::import::{Format, Limits};
 use question_bank::item::choice_letter;
 use question_bank::sanitize::escape;

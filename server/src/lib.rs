@@ -17,15 +17,14 @@ pub mod exams;
 pub mod http;
 pub mod pages;
 
-
 use std::net::SocketAddr;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
 use config::Settings;
-use http::AppState;
 use exam_records::Db;
+use http::AppState;
 
 /// Opens the database and applies any migration not yet applied.
 pub async fn open_db(settings: &Settings) -> anyhow::Result<Db> {

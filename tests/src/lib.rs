@@ -10,8 +10,8 @@ use std::net::SocketAddr;
 use std::sync::Once;
 
 use exam_client::Client;
-use exam_server::config::Settings;
 use exam_records::Db;
+use exam_server::config::Settings;
 use exam_server::{Server, demo};
 
 /// The two record stores every conformance test runs against.

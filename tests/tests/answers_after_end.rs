@@ -5,8 +5,8 @@
 use e2e_tests::{Backend, TestApp, both_backends};
 use exam_client::ExamSocket;
 use exam_protocol::{CandidatePaper, ClientMessage, ItemType, Response, ServerMessage};
-use exam_server::exams::answer_writer::{Ack, AnswerEvent, WriteError};
 use exam_records::exams;
+use exam_server::exams::answer_writer::{Ack, AnswerEvent, WriteError};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -1,9 +1,9 @@
 //! Sign-in, sessions and bad input through the real HTTP API, on both databases.
 use e2e_tests::{Backend, TestApp, both_backends};
 use exam_protocol::{InstitutionKind, NewAccount, NewInstitution, Role};
+use exam_records::sessions;
 use exam_server::auth::token;
 use exam_server::demo::DEMO_PASSWORD;
-use exam_records::sessions;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 

@@ -4,8 +4,8 @@
 use e2e_tests::{Backend, TestApp, both_backends, call};
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus, ItemType, Key, Stage};
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_records::items;
+use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 
 mod exams {
     pub use exam_records::exams::*;
@@ -219,8 +219,14 @@ async fn time_over_refuses_answers_and_hands_in_by_itself(b: Backend) {
     app.state.papers.invalidate(paper.paper_id);
     let (s, v) = call::<Value>(&c, Method::POST, "/api/v1/exam/answers", Some(json!({"seq": 2, "no": 2, "response": answers[1]}))).await.expect_err("late");
     assert_eq!((s, v["error"].as_str()), (StatusCode::CONFLICT, Some("time_over")));
-    // This sweep, or the server's own one running meanwhile, hands the paper in.
-    assert!(exams::sweeper_handed_in(&app).await <= 1);
+    // This sweep, or the server's own one running meanwhile, hands the paper in: once.
+    let here = exams::sweeper_handed_in(&app).await;
+    let hand_ins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'paper.hand_in' AND target = $1")
+        .bind(format!("paper:{}", paper.paper_id))
+        .fetch_one(app.db().reader())
+        .await
+        .expect("audit");
+    assert_eq!(hand_ins, 1, "handed in once, by this sweep ({here}) or the server's");
     let st: ExamStatus = call(&c, Method::GET, "/api/v1/exam/status", None).await.expect("status");
     assert_eq!(st.stage, Stage::HandedIn);
     let one_of_seven = st.score.expect("scored").0;

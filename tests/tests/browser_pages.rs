@@ -65,7 +65,9 @@ async fn wrong_password_and_english_switch() {
     sign_in_by_keyboard(&browser, &app.base, "supervisor", DEMO_PASSWORD).await;
     let heading = browser.text(&browser.wait_for("#welcome").await).await;
     assert_eq!(heading, "Quality supervisor home");
-    let out = std::env::temp_dir().join("exam-home-en.png");
+    // A fresh directory: a file left by an earlier run cannot pass for this one.
+    let shots = tempfile::tempdir().expect("temp dir");
+    let out = shots.path().join("exam-home-en.png");
     browser.screenshot(&out).await;
     assert!(std::fs::metadata(&out).map(|m| m.len() > 1000).unwrap_or(false), "a screenshot was taken");
 }

@@ -127,13 +127,27 @@ async fn clock_changes_are_pushed_at_once(b: Backend) {
     assert_eq!(next_clock(&mut ws, 20).await, ServerMessage::Ended { stage: exam_protocol::Stage::Terminated });
 }
 
-async fn no_socket_without_a_paper_or_as_staff(b: Backend) {
+/// Staff and strangers get no socket; a candidate who has not started gets one (the page opens
+/// it before the start), but an answer on it is refused `not_started` and nothing is stored.
+async fn no_socket_for_staff_and_no_answer_without_a_paper(b: Backend) {
     let app = TestApp::spawn_demo(b).await;
     let proctor = app.signed_in("proctor").await;
     let err = ExamSocket::connect(&app.base, proctor.token().expect("token")).await.expect_err("staff");
     assert!(err.to_string().contains("403"), "{err}");
     let err = ExamSocket::connect(&app.base, "no-such-token").await.expect_err("nobody");
     assert!(err.to_string().contains("401"), "{err}");
+
+    let token = e2e_tests::candidate_token(&app.base, app.db(), 1).await;
+    let mut ws = ExamSocket::connect(&app.base, &token).await.expect("a candidate's socket before the start");
+    ws.send(&ClientMessage::Answer { seq: 1, no: 1, response: Response::TrueFalse(true) }).await.expect("send");
+    match reply_for(&mut ws, 1).await {
+        ServerMessage::Refused { seq: Some(1), error, retry, .. } => assert_eq!((error.as_str(), retry), ("not_started", false)),
+        other => panic!("an answer without a paper is refused, got {other:?}"),
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answer_events").fetch_one(app.db().reader()).await.expect("count");
+    assert_eq!(stored, 0, "nothing stored without a paper");
+    let papers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM papers").fetch_one(app.db().reader()).await.expect("count");
+    assert_eq!(papers, 0, "no paper made by an answer");
 }
 
-both_backends!(answers_are_acknowledged_once_durable, clock_changes_are_pushed_at_once, no_socket_without_a_paper_or_as_staff);
+both_backends!(answers_are_acknowledged_once_durable, clock_changes_are_pushed_at_once, no_socket_for_staff_and_no_answer_without_a_paper);

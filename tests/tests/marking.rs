@@ -3,8 +3,8 @@
 use e2e_tests::{Backend, TestApp, both_backends, call, open_session, resident_id};
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus, ItemStatus, ItemType, MarkOutcome, MarkingProgress, MarkingTask, Points};
-use exam_server::demo::DEMO_PASSWORD;
 use exam_records::{exams, items};
+use exam_server::demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -73,12 +73,15 @@ async fn killed_mid_exam_loses_no_acknowledged_answer(b: Backend) {
             break;
         }
     }
-    // Whatever acks were already on the wire count too.
-    while let Ok(msg) = ws.recv().await {
-        if let ServerMessage::Ack { seq, .. } = msg {
-            acked.push(seq);
+    // Whatever acks were already on the wire count too; the killed server's socket must end.
+    let drain = async {
+        while let Ok(msg) = ws.recv().await {
+            if let ServerMessage::Ack { seq, .. } = msg {
+                acked.push(seq);
+            }
         }
-    }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), drain).await.expect("the socket of a killed server ends");
     let _ = server.wait();
     assert!(acked.len() >= 150);
 

@@ -2,8 +2,8 @@
 //! ID number and password checked together, limits before any password is hashed, nobody locked
 //! out by someone else, the client's address from a trusted proxy, limits shared over Redis.
 use e2e_tests::{Backend, TestApp, both_backends, on_redis, redis_channel};
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_records::exams;
+use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -16,7 +16,6 @@ use std::net::IpAddr;
 
 use exam_protocol::{Account, Role};
 
-use crate::clock::now_ms;
 use crate::http::AppState;
 use exam_records::audit::{self, Actor, Entry};
 use exam_records::{StoreError, accounts, sessions};
@@ -55,7 +54,7 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr)
 /// the outcome. Every failure reads the same: an unknown name, a wrong password and a refused
 /// `accept` are all `InvalidCredentials`.
 pub async fn verify(state: &AppState, username: &str, password: &str, ip: IpAddr, accept: impl FnOnce(&Account) -> bool) -> Result<Account, AuthError> {
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let cfg = &state.settings.auth;
     let limiter = &state.limiter;
     // Failures from an address are checked first and counted only after the hash: a test
@@ -118,7 +117,7 @@ pub async fn verify(state: &AppState, username: &str, password: &str, ip: IpAddr
 
 /// Issues a session token for an account whose credentials were checked; audited.
 pub async fn open_session(state: &AppState, account: Account) -> Result<SignedIn, AuthError> {
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let token = token::generate();
     let expires_at_ms = now + state.settings.auth.session_ttl_secs * 1000;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
@@ -142,7 +141,7 @@ pub async fn open_session(state: &AppState, account: Account) -> Result<SignedIn
 /// Ends the session the token belongs to; audited when it was live. Its open exam sockets
 /// close, on whichever process holds them.
 pub async fn logout(state: &AppState, account: &Account, token_hash: &str) -> Result<(), StoreError> {
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await?;
     if sessions::revoke(&mut tx, token_hash, now).await? {
         audit::append(

@@ -5,7 +5,6 @@ use question_bank::ItemDraft;
 use question_bank::import::{self, Format, ImportError, ImportReport, Limits};
 use sha2::{Digest, Sha256};
 
-use crate::clock::now_ms;
 use crate::http::i18n::Lang;
 use exam_records::audit::{self, Actor, Entry};
 use exam_records::{Db, StoreError, StoreResult, items};
@@ -53,7 +52,7 @@ pub fn content_of(d: &ItemDraft) -> ItemContent {
 /// Stores every item of the report as awaiting review, in one transaction.
 pub async fn commit(db: &Db, bank_id: i64, actor: Actor<'_>, format: Format, report: &ImportReport, file: &[u8]) -> StoreResult<usize> {
     let author = actor.id.unwrap_or_default();
-    let now = now_ms();
+    let now = crate::clock::now_ms();
     let mut tx = db.writer().begin().await?;
     let contents: Vec<ItemContent> = report.items.iter().map(content_of).collect();
     let ids = items::insert_items_bulk(&mut tx, bank_id, ItemStatus::InReview, &contents, author, now).await?;

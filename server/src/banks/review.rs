@@ -2,7 +2,6 @@
 //! retired. Every move is an audit event; nobody approves an item they wrote.
 use exam_protocol::{ItemRecord, ItemStatus, ReviewDecision};
 
-use crate::clock::now_ms;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use exam_records::audit::{self, Entry};
@@ -35,7 +34,7 @@ pub async fn apply(db: &Db, user: &CurrentUser, item: &ItemRecord, m: Move, comm
     if matches!(m, Move::Review(ReviewDecision::Reject)) && comment.is_none_or(|c| c.trim().is_empty()) {
         return Err(ApiError::Validation("comment_required"));
     }
-    let now = now_ms();
+    let now = crate::clock::now_ms();
     let reviewer = matches!(m, Move::Review(_)).then_some((user.account.id, comment, now));
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
     if !items::set_status(&mut tx, item.version_id, item.status, to, reviewer).await? {

@@ -13,7 +13,7 @@ use super::answer_writer::{Ack, AnswerEvent};
 use super::paper_view::Question;
 use super::timing::{PaperClock, SessionTimes, TimingError};
 use crate::auth::{self, SignedIn};
-use crate::clock::now_ms;
+
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -60,7 +60,7 @@ pub async fn login(state: &AppState, req: &CandidateLogin, ip: IpAddr) -> Result
     let account = auth::verify(state, ticket, &req.password, ip, |a| a.role == exam_protocol::Role::Candidate && id_ok && Some(a.id) == account_id).await?;
     let c = found.ok_or(ApiError::InvalidCredentials)?;
     let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let paper = exams::paper_of_candidate(&state.db, c.id).await?;
     if now < s.starts_at_ms - SIGN_IN_BEFORE_MS {
         return Err(timing(TimingError::NotOpen));
@@ -129,7 +129,7 @@ pub fn paper_stage(p: &PaperRow) -> Stage {
 
 pub async fn status(state: &AppState, user: &CurrentUser) -> Result<ExamStatus, ApiError> {
     let (c, s) = context(state, user).await?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let t = times(&s);
     let paper = exams::paper_of_candidate(&state.db, c.id).await?;
     let (stage, remaining, paper_id, score) = match &paper {
@@ -167,7 +167,7 @@ pub async fn accept_commitment(state: &AppState, user: &CurrentUser, addr: &str)
     if c.commitment_at_ms.is_some() {
         return Ok(());
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     if !exams::record_commitment(&mut tx, c.id, now, addr).await? {
         return Ok(());
@@ -187,7 +187,7 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<PaperRow, Api
     if c.commitment_at_ms.is_none() {
         return Err(ApiError::Conflict("commitment_required"));
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let t = times(&s);
     t.check_entry(now).map_err(timing)?;
     // Camera, microphone and screen (as the session requires) reach the server before the
@@ -266,7 +266,7 @@ pub async fn paper_copy(state: &AppState, user: &CurrentUser) -> Result<Candidat
         })
         .collect();
     let last_seq = exams::max_seq(&state.db, p.id).await?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     Ok(CandidatePaper {
         paper_id: p.id,
         questions: questions.iter().map(|q| q.view()).collect(),
@@ -285,7 +285,7 @@ pub async fn answer(state: &AppState, user: &CurrentUser, req: &AnswerRequest) -
 }
 
 pub async fn answer_on(state: &AppState, p: &PaperRow, req: &AnswerRequest) -> Result<Ack, ApiError> {
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let (status, deadline, paused) = state.papers.clock(&state.db, p.id).await?.ok_or(ApiError::NotFound)?;
     if status != "in_progress" {
         return Err(ApiError::Conflict("paper_ended"));
@@ -322,7 +322,7 @@ pub async fn finish(state: &AppState, paper_id: i64, status: &str, by: Option<&C
     }
     let c = exams::candidate(&state.db, p.session_candidate_id).await?.ok_or(ApiError::NotFound)?;
     let s = exams::get_session(&state.db, c.session_id).await?.ok_or(ApiError::NotFound)?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     // The paper ends first, in this transaction; the answers are read after it, in it: no
@@ -455,7 +455,7 @@ pub async fn hand_in(state: &AppState, user: &CurrentUser) -> Result<Option<Poin
     let (c, s) = context(state, user).await?;
     let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(ApiError::NotFound)?;
     let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
-    let now = now_ms();
+    let now = state.clock.now_ms();
     if !clock.is_over(now) {
         clock.check_hand_in(&times(&s), now).map_err(timing)?;
     }
@@ -469,7 +469,7 @@ pub async fn integrity(state: &AppState, user: &CurrentUser, kind: exam_protocol
     // Bounded per candidate: a page (or a script) sending hundreds a second must not flood the
     // record and the proctor's feed.
     let limits = &state.settings.exam;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     if !state.limiter.hit(&format!("integrity:{}", c.id), limits.integrity_events_per_minute, now).await
         || exams::integrity_count(&state.db, c.id).await? >= limits.max_integrity_events
     {
@@ -487,7 +487,7 @@ pub async fn media_setup(state: &AppState, user: &CurrentUser) -> Result<exam_pr
     let (c, s) = context(state, user).await?;
     let cfg = state.media.config();
     let m = &state.settings.media;
-    let ice_servers = super::turn::credentials_for(&cfg.ice_servers, &m.turn_secret, m.turn_ttl_secs, c.id, now_ms());
+    let ice_servers = super::turn::credentials_for(&cfg.ice_servers, &m.turn_secret, m.turn_ttl_secs, c.id, state.clock.now_ms());
     Ok(exam_protocol::MediaSetup {
         required: s.required_media.clone(),
         ice_servers,

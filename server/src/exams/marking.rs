@@ -8,7 +8,7 @@ use question_bank::scoring::{self, Scored};
 use question_bank::{Key, Points};
 
 use super::candidate;
-use crate::clock::now_ms;
+
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -63,7 +63,7 @@ pub async fn mark(state: &AppState, user: &CurrentUser, item_id: i64, req: &Mark
     if comment.chars().count() > 1000 {
         return Err(ApiError::Validation("comment_too_long"));
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     let item = store::item_for_update(&mut tx, state.db.backend, item_id).await?.ok_or(ApiError::NotFound)?;
     if !store::is_marker(&state.db, item.session_id, user.account.id).await? {

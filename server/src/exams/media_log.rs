@@ -4,7 +4,6 @@
 use media::sfu::MediaEvent;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::clock::now_ms;
 use crate::http::AppState;
 use exam_records::{StoreError, exams};
 
@@ -38,7 +37,7 @@ async fn record(state: &AppState, event: &MediaEvent) -> Result<(), StoreError> 
         return Ok(());
     };
     let mut tx = state.db.writer().begin().await?;
-    exams::insert_event(&mut tx, c.session_id, Some(c.id), kind, &detail.to_string(), None, now_ms()).await?;
+    exams::insert_event(&mut tx, c.session_id, Some(c.id), kind, &detail.to_string(), None, state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use question_bank::identity::{IdDocument, IdKind};
 use super::candidate::{self, times};
 use super::media_cluster::WatchRefused;
 use super::timing::{PaperClock, TimingError};
-use crate::clock::now_ms;
+
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -43,7 +43,7 @@ fn masked(kind: &str, number: &str) -> String {
 
 pub async fn room(state: &AppState, user: &CurrentUser, session_id: i64) -> Result<Vec<RoomCandidate>, ApiError> {
     let s = session_for(state, user, session_id, false).await?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut out = Vec::new();
     for c in exams::candidates(&state.db, s.id).await? {
         let paper = exams::paper_of_candidate(&state.db, c.id).await?;
@@ -111,7 +111,7 @@ pub async fn act(state: &AppState, user: &CurrentUser, session_id: i64, candidat
     if p.status != "in_progress" {
         return Err(ApiError::Conflict("paper_ended"));
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     if let ProctorAction::ApproveDevice = action {
         return approve_device(state, user, &s, &c, p.id, now).await;
     }
@@ -194,7 +194,7 @@ async fn approve_device(state: &AppState, user: &CurrentUser, s: &SessionRow, c:
 /// The proctor, who sees the candidate, lets them try their password again at once: the run of
 /// wrong tries that slowed their sign-in is cleared. Audited and in the exam-room record.
 async fn clear_sign_in(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &exams::CandidateRow) -> Result<(), ApiError> {
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     exam_records::accounts::clear_failed_logins(&mut tx, c.account_id).await?;
     exams::insert_event(&mut tx, s.id, Some(c.id), "sign_in_cleared", "{}", Some(user.account.id), now).await?;
@@ -215,7 +215,7 @@ async fn record_note(state: &AppState, user: &CurrentUser, s: &SessionRow, c: &e
     if text.is_empty() || text.chars().count() > 500 {
         return Err(ApiError::Validation("text_required"));
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let detail = serde_json::json!({ "text": text }).to_string();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     exams::insert_event(&mut tx, s.id, Some(c.id), kind, &detail, Some(user.account.id), now).await?;
@@ -258,7 +258,7 @@ pub async fn watch(
         "bad_offer" => ApiError::Validation(code),
         _ => ApiError::Conflict(code),
     })?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     audit::append(
         &mut tx,

@@ -6,7 +6,7 @@ use question_bank::blueprint::Blueprint;
 use question_bank::identity::{IdDocument, TicketLayout};
 
 use crate::auth::{password, token};
-use crate::clock::now_ms;
+
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use exam_records::accounts::{self, NewAccountRow};
@@ -43,9 +43,9 @@ pub fn view(s: &SessionRow) -> SessionView {
     }
 }
 
-fn today() -> (i32, u32, u32) {
+fn today(now_ms: i64) -> (i32, u32, u32) {
     // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm), in China's time zone.
-    let days = (now_ms() + 8 * 3_600_000).div_euclid(86_400_000);
+    let days = (now_ms + 8 * 3_600_000).div_euclid(86_400_000);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -63,7 +63,8 @@ fn minutes(v: Option<i64>, default: i64, min: i64, max: i64, code: &'static str)
     if (min..=max).contains(&v) { Ok(v) } else { Err(ApiError::Validation(code)) }
 }
 
-pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<CreatedSession, ApiError> {
+/// `now_ms`: the instant of creation (the caller's clock); IDs are checked against that day.
+pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession, now_ms: i64) -> Result<CreatedSession, ApiError> {
     let institution_id = user.account.institution_id.ok_or(ApiError::Forbidden)?;
     let institution = institutions::get(db, institution_id).await?.ok_or(ApiError::NotFound)?;
     let bank = banks::get(db, new.bank_id).await?.ok_or(ApiError::NotFound)?;
@@ -140,7 +141,8 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
     let end = start + duration * 60_000;
     let mut people = Vec::with_capacity(new.candidates.len());
     for (i, c) in new.candidates.iter().enumerate() {
-        let doc = IdDocument::parse_at(c.id_kind, &c.id_number, today()).map_err(|e| ApiError::Detailed { code: e.code(), detail: format!("#{}", i + 1) })?;
+        let doc =
+            IdDocument::parse_at(c.id_kind, &c.id_number, today(now_ms)).map_err(|e| ApiError::Detailed { code: e.code(), detail: format!("#{}", i + 1) })?;
         if c.name.trim().is_empty() {
             return Err(ApiError::Detailed { code: "invalid_name", detail: format!("#{}", i + 1) });
         }
@@ -157,7 +159,7 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
         let hash = password::hash_async(password.clone()).await?;
         people.push((doc, (c.name.trim().to_string(), password, hash)));
     }
-    let now = now_ms();
+    let now = now_ms;
     let row = SessionRow {
         id: 0,
         institution_id,
@@ -182,7 +184,7 @@ pub async fn create(db: &Db, user: &CurrentUser, new: &NewSession) -> Result<Cre
     // The institution's part of the ticket: the serial digits of its filing number.
     let inst_code: String = institution.filing_number.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
     let layout = TicketLayout::default();
-    let year = today().0;
+    let year = today(now_ms).0;
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
     let session_id = exams::insert_session(&mut tx, &row, user.account.id, now).await?;
     // Tickets number sessions per institution and year, not by the deployment's row ids.

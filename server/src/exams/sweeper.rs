@@ -2,7 +2,6 @@
 //! closed the page, or whose deadline passed while the server was down, is scored all the same.
 use std::time::Duration;
 
-use crate::clock::now_ms;
 use crate::http::AppState;
 use exam_records::exams;
 
@@ -21,7 +20,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
 
 /// One pass; returns how many papers it handed in.
 pub async fn sweep(state: &AppState) -> usize {
-    let due = match exams::overdue_papers(&state.db, now_ms()).await {
+    let due = match exams::overdue_papers(&state.db, state.clock.now_ms()).await {
         Ok(due) => due,
         Err(e) => {
             tracing::warn!(error = %e, "deadline sweep could not read papers");

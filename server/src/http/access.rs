@@ -11,7 +11,7 @@ use super::AppState;
 use super::error::ApiError;
 use super::i18n::cookie;
 use crate::auth::token;
-use crate::clock::now_ms;
+
 use exam_records::sessions::{self, Lookup};
 
 /// The name of the cookie that carries the session token for pages.
@@ -105,7 +105,7 @@ pub async fn authorize(State((state, rule)): State<(AppState, RouteRule)>, mut r
     let lookup = match presented_token(&req) {
         Some(t) => {
             let hash = token::hash(&t);
-            match sessions::lookup(&state.db, &hash, now_ms()).await {
+            match sessions::lookup(&state.db, &hash, state.clock.now_ms()).await {
                 Ok(Lookup::Valid(account)) => Ok(Some(CurrentUser { account, token_hash: hash })),
                 Ok(Lookup::Expired) => Err(ApiError::SessionExpired),
                 Ok(Lookup::Unknown) => Err(ApiError::Unauthenticated),

@@ -22,9 +22,9 @@ use crate::config::Settings;
 use crate::events::{Event, EventBus};
 use crate::exams::answer_writer::AnswerWriter;
 use crate::exams::paper_view::{CLOCK_TTL_ANNOUNCED, CLOCK_TTL_UNANNOUNCED, PaperCache};
-use exam_records::{Backend, Db};
 use access::{Route, RouteRule, authorize};
 use anyhow::Context;
+use exam_records::{Backend, Db};
 
 /// A file download: its bytes, media type and the name a browser saves it under.
 pub fn attachment(bytes: Vec<u8>, mime: &'static str, file_name: &str) -> axum::response::Response {
@@ -58,12 +58,19 @@ pub struct AppState {
     pub media_cluster: Arc<crate::exams::media_cluster::MediaCluster>,
     /// Candidates' open sockets, for notices and media changes meant for one of them.
     pub candidate_channels: Arc<crate::exams::candidate_channels::CandidateChannels>,
+    /// Where every use case reads the time: the system's, or a test clock.
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {
     /// Needs a Tokio runtime: it starts the answer writer and the event listeners. Fails only on
     /// a Redis URL that cannot be parsed; an unreachable Redis is retried in the background.
     pub fn new(db: Db, settings: Settings) -> anyhow::Result<Self> {
+        Self::with_clock(db, settings, crate::clock::Clock::system())
+    }
+
+    /// As [`AppState::new`], reading the time from `clock`.
+    pub fn with_clock(db: Db, settings: Settings, clock: crate::clock::Clock) -> anyhow::Result<Self> {
         let limiter = RateLimiter::new(&settings.redis_url, &settings.redis_channel).context("EXAM_REDIS_URL / redis_url is not a Redis URL")?;
         let trusted_proxies = Arc::new(extract::parse_proxies(&settings.http.trusted_proxies)?);
         let answers = AnswerWriter::spawn(db.clone());
@@ -94,6 +101,7 @@ impl AppState {
             media,
             media_cluster,
             candidate_channels,
+            clock,
         };
         crate::exams::media_log::spawn(state.clone());
         Ok(state)

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::banks::import as bank_import;
 use crate::banks::scope;
-use crate::clock::now_ms;
+
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -125,7 +125,7 @@ pub async fn export(
         .await
         .map_err(|e| ApiError::Internal(e.into()))?
         .map_err(|e| ApiError::Internal(e.into()))?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     audit::append(
         &mut tx,

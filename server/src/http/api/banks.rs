@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use exam_protocol::{Bank, Blueprint, Feasibility, MemberRole, NewBank, NewMember, Outline, OutlineProblem, OutlineVersion, Role};
 
 use crate::banks::scope::{self, BankScope};
-use crate::clock::now_ms;
+
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -58,7 +58,7 @@ pub async fn create(State(state): State<AppState>, user: CurrentUser, ApiJson(ne
         name: name.to_string(),
         levels,
     };
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     bank.id = banks::insert(&mut tx, &bank, user.account.id, now).await?;
     audit::append(
@@ -85,7 +85,7 @@ pub async fn add_member(State(state): State<AppState>, user: CurrentUser, Path(i
     if !fits {
         return Err(ApiError::Validation("member_role_mismatch"));
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     match banks::add_member(&mut tx, id, m.account_id, m.role, now).await {
         Err(e) if banks::is_conflict(&e) => return Err(ApiError::Conflict("already_member")),
@@ -138,7 +138,7 @@ pub async fn put_outline(
         return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, Json(OutlineRejected { error: "invalid_outline", message, problems }))));
     }
     let doc = serde_json::to_string(&outline).map_err(|e| ApiError::Internal(e.into()))?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     let version = banks::insert_outline(&mut tx, id, &doc, user.account.id, now).await?;
     audit::append(
@@ -185,7 +185,7 @@ pub async fn put_blueprint(
         return Err(ApiError::Validation("invalid_blueprint"));
     }
     let doc = serde_json::to_string(&bp).map_err(|e| ApiError::Internal(e.into()))?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     let version = banks::insert_blueprint(&mut tx, id, i64::from(level), &doc, user.account.id, now).await?;
     audit::append(

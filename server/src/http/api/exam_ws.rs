@@ -17,7 +17,6 @@ use exam_protocol::{AnswerRequest, ClientMessage, ServerMessage, Stage};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::clock::now_ms;
 use crate::exams::answer_writer::Ack;
 use crate::exams::candidate;
 use crate::exams::candidate_channels::ToSocket;
@@ -71,7 +70,7 @@ async fn time_message(state: &AppState, paper_id: i64, fresh: bool) -> Option<Se
         let stage = if status == "terminated" { Stage::Terminated } else { Stage::HandedIn };
         return Some(ServerMessage::Ended { stage });
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     Some(ServerMessage::Time {
         remaining_ms: PaperClock { deadline_ms: deadline, paused_at_ms: paused }.remaining_ms(now),
         server_now_ms: now,
@@ -284,7 +283,7 @@ async fn drain<S: Sink<Message> + Unpin>(sink: &mut S, outbox: &mut mpsc::Receiv
 
 /// Whether the sign-in the socket was opened with still holds.
 async fn still_signed_in(state: &AppState, user: &CurrentUser) -> bool {
-    match exam_records::sessions::lookup(&state.db, &user.token_hash, now_ms()).await {
+    match exam_records::sessions::lookup(&state.db, &user.token_hash, state.clock.now_ms()).await {
         Ok(exam_records::sessions::Lookup::Valid(_)) => true,
         Ok(_) => false,
         // The database is unreachable for a moment: the socket stays.

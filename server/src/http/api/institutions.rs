@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use exam_protocol::{Institution, NewInstitution, Role};
 
-use crate::clock::now_ms;
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -43,7 +42,7 @@ pub async fn create(
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ApiError::Validation("invalid_name"));
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     let id = match institutions::insert(&mut tx, &new.filing_number, name, new.kind, now).await {
         Err(StoreError::Conflict(_)) => return Err(ApiError::Conflict("filing_number_taken")),
@@ -96,7 +95,7 @@ pub async fn add_inspector(
     if a.role != Role::Supervisor {
         return Err(ApiError::Validation("not_a_supervisor"));
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     institutions::add_inspection(&mut tx, a.id, id, user.account.id, now).await?;
     audit::append(

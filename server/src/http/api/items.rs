@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::banks::review::{self, Move};
 use crate::banks::scope::{self, BankScope};
-use crate::clock::now_ms;
+
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -96,7 +96,7 @@ pub async fn create(
     let s = scope::resolve(&state.db, &user, id).await?;
     s.require(s.can_author())?;
     let content = checked(content)?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     let (item_id, version_id) = items::insert_item(&mut tx, id, ItemStatus::Draft, &content, user.account.id, now).await?;
     audit::append(
@@ -148,7 +148,7 @@ pub async fn revise(
         return Err(ApiError::Conflict("invalid_item_transition"));
     }
     let content = checked(content)?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     let version_id = items::new_version(&mut tx, &item, &content, user.account.id, now).await?;
     audit::append(

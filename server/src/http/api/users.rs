@@ -11,7 +11,6 @@ use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
 
-
 /// What an institution admin may create.
 const INSTITUTION_ASSIGNABLE: &[Role] = &[Role::Candidate, Role::Proctor];
 

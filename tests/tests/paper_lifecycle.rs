@@ -1,0 +1,142 @@
+//! A paper's whole life driven through the use cases (no HTTP) in simulated time: the server's
+//! state reads a test clock, and the test moves it. Start, answer, pause (time stands still),
+//! resume (the deadline moves by the pause), extra time, answers up to the deadline and refused
+//! after it, the automatic hand-in by the sweep, and the sweep of a process started after the
+//! deadline passed while nothing ran. No row is edited behind the server's back.
+use std::net::{IpAddr, Ipv4Addr};
+
+use e2e_tests::{Backend, TestDb, both_backends, test_settings};
+use exam_protocol::{AnswerRequest, CandidateLogin, ItemType, ProctorAction, Response, Stage};
+use exam_records::exams;
+use exam_server::auth::{self, token};
+use exam_server::clock::Clock;
+use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
+use exam_server::exams::{candidate, proctor, sweeper};
+use exam_server::http::AppState;
+use exam_server::http::access::CurrentUser;
+
+const MINUTE: i64 = 60_000;
+const HERE: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+/// The server's state on `t`'s database, reading `clock` (a new process, each time).
+fn process(t: &TestDb, clock: &Clock) -> AppState {
+    AppState::with_clock(t.db.clone(), test_settings(t), clock.clone()).expect("state")
+}
+
+async fn candidate_user(state: &AppState, which: usize) -> CurrentUser {
+    let (name, id) = DEMO_CANDIDATES[which];
+    let ticket = exams::candidates(&state.db, 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
+    let req = CandidateLogin { ticket, id_number: id.into(), password: DEMO_PASSWORD.into(), device: None };
+    let signed = candidate::login(state, &req, HERE).await.expect("candidate sign-in");
+    CurrentUser { account: signed.account, token_hash: token::hash(&signed.token) }
+}
+
+async fn staff_user(state: &AppState, name: &str) -> CurrentUser {
+    let signed = auth::login(state, name, DEMO_PASSWORD, HERE).await.expect("staff sign-in");
+    CurrentUser { account: signed.account, token_hash: token::hash(&signed.token) }
+}
+
+/// Starts the candidate's paper; its id and the number of a true/false question.
+async fn started(state: &AppState, user: &CurrentUser) -> (i64, i64) {
+    candidate::accept_commitment(state, user, "127.0.0.1").await.expect("commitment");
+    let paper = candidate::start(state, user).await.expect("start");
+    let copy = candidate::paper_copy(state, user).await.expect("copy");
+    let tf = copy.questions.iter().find(|q| q.item.item_type == ItemType::TrueFalse).expect("a true/false question").no;
+    (paper.id, tf)
+}
+
+async fn answer(state: &AppState, user: &CurrentUser, seq: i64, no: i64) -> Result<(), String> {
+    candidate::answer(state, user, &AnswerRequest { seq, no, response: Response::TrueFalse(true) }).await.map(|_| ()).map_err(|e| e.code().to_string())
+}
+
+async fn paper(state: &AppState, id: i64) -> exams::PaperRow {
+    exams::paper(&state.db, id).await.expect("read").expect("exists")
+}
+
+async fn a_paper_lives_its_whole_life_in_simulated_time(b: Backend) {
+    let t = TestDb::new(b).await;
+    let clock = Clock::test(exam_server::clock::now_ms());
+    let state = process(&t, &clock);
+    exam_server::demo::seed(&state.db).await.expect("demo");
+    exams::set_required_media(&state.db, 1, &[]).await.expect("no media");
+    // The demo session opened at the wall clock's now, a moment after this clock's.
+    clock.advance_ms(MINUTE);
+    let me = candidate_user(&state, 0).await;
+    let proctor_user = staff_user(&state, "proctor").await;
+    let (paper_id, tf) = started(&state, &me).await;
+    let (c, _) = candidate::context(&state, &me).await.expect("context");
+    let start = paper(&state, paper_id).await;
+    let length = start.deadline_ms - start.started_at_ms;
+    assert!(length >= 60 * MINUTE, "the paper runs the session's duration: {length} ms");
+    answer(&state, &me, 1, tf).await.expect("an answer in time");
+
+    // Ten minutes in, the proctor pauses: answers wait, and time stands still.
+    clock.advance_ms(10 * MINUTE);
+    proctor::act(&state, &proctor_user, 1, c.id, &ProctorAction::Pause { reason: "设备故障".into() }).await.expect("pause");
+    assert_eq!(answer(&state, &me, 2, tf).await, Err("paper_paused".into()));
+    assert_eq!(candidate::status(&state, &me).await.expect("status").stage, Stage::Paused);
+    let remaining_at_pause = candidate::status(&state, &me).await.expect("status").remaining_ms.expect("remaining");
+    clock.advance_ms(30 * MINUTE);
+    assert_eq!(candidate::status(&state, &me).await.expect("status").remaining_ms, Some(remaining_at_pause), "no time passes while paused");
+    assert_eq!(sweeper::sweep(&state).await, 0, "a paused paper is never swept");
+
+    // Resumed: the deadline moved by the pause. Ten minutes of extra time move it again.
+    proctor::act(&state, &proctor_user, 1, c.id, &ProctorAction::Resume).await.expect("resume");
+    assert_eq!(paper(&state, paper_id).await.deadline_ms, start.deadline_ms + 30 * MINUTE);
+    proctor::act(&state, &proctor_user, 1, c.id, &ProctorAction::ExtraTime { minutes: 10, reason: "补时".into() }).await.expect("extra time");
+    let deadline = paper(&state, paper_id).await.deadline_ms;
+    assert_eq!(deadline, start.deadline_ms + 40 * MINUTE);
+    assert_eq!(candidate::status(&state, &me).await.expect("status").remaining_ms, Some(deadline - clock.now_ms()));
+
+    // A millisecond before the deadline an answer counts; at the deadline it is refused.
+    clock.advance_ms(deadline - clock.now_ms() - 1);
+    answer(&state, &me, 3, tf).await.expect("the last millisecond counts");
+    assert_eq!(sweeper::sweep(&state).await, 0, "not over yet");
+    clock.advance_ms(1);
+    assert_eq!(answer(&state, &me, 4, tf).await, Err("time_over".into()));
+
+    // The sweep hands it in and scores it from the answers kept; once.
+    assert_eq!(sweeper::sweep(&state).await, 1);
+    let ended = paper(&state, paper_id).await;
+    assert_eq!((ended.status.as_str(), ended.ended_at_ms), ("handed_in", Some(deadline)));
+    assert!(ended.score.is_some(), "scored at the automatic hand-in");
+    assert_eq!(exams::answer_count(&state.db, paper_id).await.expect("count"), 2, "the answers in time, and only those");
+    assert_eq!(candidate::status(&state, &me).await.expect("status").stage, Stage::HandedIn);
+    assert_eq!(sweeper::sweep(&state).await, 0, "a second sweep finds nothing");
+}
+
+async fn a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_next_process(b: Backend) {
+    let t = TestDb::new(b).await;
+    let clock = Clock::test(exam_server::clock::now_ms());
+    let first = process(&t, &clock);
+    exam_server::demo::seed(&first.db).await.expect("demo");
+    exams::set_required_media(&first.db, 1, &[]).await.expect("no media");
+    clock.advance_ms(MINUTE);
+    let me = candidate_user(&first, 1).await;
+    let (paper_id, tf) = started(&first, &me).await;
+    answer(&first, &me, 1, tf).await.expect("answer");
+    let deadline = paper(&first, paper_id).await.deadline_ms;
+    drop(first);
+
+    // Nothing runs for three hours; then two processes start on the same records and sweep at
+    // once: the paper is handed in by one, scored once, certified once.
+    clock.advance_ms(deadline - clock.now_ms() + 180 * MINUTE);
+    let (a, b2) = (process(&t, &clock), process(&t, &clock));
+    let (x, y) = tokio::join!(sweeper::sweep(&a), sweeper::sweep(&b2));
+    assert_eq!(x + y, 1, "one process hands the paper in");
+    let ended = paper(&a, paper_id).await;
+    assert_eq!(ended.status, "handed_in");
+    assert_eq!(ended.ended_at_ms, Some(clock.now_ms()), "ended when the sweep found it");
+    let hand_ins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'paper.hand_in' AND target = $1")
+        .bind(format!("paper:{paper_id}"))
+        .fetch_one(a.db.reader())
+        .await
+        .expect("audit");
+    assert_eq!(hand_ins, 1, "one hand-in in the audit trail");
+    let (_, id) = DEMO_CANDIDATES[1];
+    let scores = exams::certification_scores(&a.db, "resident_id", id).await.expect("record");
+    assert_eq!(scores.len(), 1, "one theory score in the certification record");
+    assert_eq!(sweeper::sweep(&a).await + sweeper::sweep(&b2).await, 0);
+}
+
+both_backends!(a_paper_lives_its_whole_life_in_simulated_time, a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_next_process);
