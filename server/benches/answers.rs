@@ -9,9 +9,9 @@
 //! `cargo bench -p exam-server --bench answers -- --papers 19900 --seconds 60 --every 1.99 --reads 500`
 use std::time::{Duration, Instant};
 
+use exam_application::exams::answer_writer::{AnswerEvent, AnswerWriter};
 use exam_records::Db;
 use exam_records::exams::{self, PaperRow};
-use exam_server::exams::answer_writer::{AnswerEvent, AnswerWriter};
 use serde_json::json;
 
 struct Options {
@@ -41,7 +41,7 @@ async fn seed(db: &Db, n: usize, dir: &std::path::Path) -> anyhow::Result<Vec<i6
     let inst = exam_server::demo::seed(db).await?;
     exam_server::demo_bench::seed(db, inst, n, dir).await?;
     let candidates: Vec<i64> = sqlx::query_scalar("SELECT id FROM session_candidates ORDER BY id").fetch_all(db.reader()).await?;
-    let now = exam_server::clock::now_ms();
+    let now = exam_application::clock::now_ms();
     let mut tx = db.writer().begin().await?;
     let mut papers = Vec::with_capacity(n);
     for sc in candidates.into_iter().rev().take(n) {
@@ -82,7 +82,7 @@ fn readers(db: Db, papers: Vec<i64>, per_s: f64, until: Instant) -> tokio::task:
                     tokio::spawn(async move { let _ = exams::paper_clock(&db, id).await; });
                     reads += 1;
                 }
-                _ = sweep.tick() => { let _ = exams::overdue_papers(&db, exam_server::clock::now_ms()).await; }
+                _ = sweep.tick() => { let _ = exams::overdue_papers(&db, exam_application::clock::now_ms()).await; }
             }
         }
         reads
@@ -128,7 +128,7 @@ async fn run(backend: &str, db: Db, wal: Option<std::path::PathBuf>, o: &Options
                     client_seq: seq,
                     question_no: 1 + seq % 7,
                     response: json!({"kind": "choices", "value": ["A"]}).to_string(),
-                    received_at_ms: exam_server::clock::now_ms(),
+                    received_at_ms: exam_application::clock::now_ms(),
                 };
                 let at = Instant::now();
                 if writer.write(event).await.is_ok() {

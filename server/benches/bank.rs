@@ -5,10 +5,10 @@
 //! `cargo bench -p exam-server --bench bank` (add `-- --items 2000` for a quick run).
 use std::time::Instant;
 
+use exam_application::banks::import as bank_import;
 use exam_protocol::Bank;
 use exam_records::audit::Actor;
 use exam_records::{Db, banks, items};
-use exam_server::banks::import as bank_import;
 use question_bank::import::{Format, Limits};
 use question_bank::item::choice_letter;
 use question_bank::sanitize::escape;

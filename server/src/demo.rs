@@ -2,8 +2,8 @@
 //! Seeding is idempotent: an existing demo account is left as it is.
 use exam_protocol::{InstitutionKind, NewAccount, Role};
 
-use crate::accounts::{self, CreateError};
-use crate::clock::now_ms;
+use exam_application::accounts::{self, CreateError};
+use exam_application::clock::now_ms;
 use exam_records::audit::{self, Actor, Entry};
 use exam_records::{Db, StoreError, institutions};
 

@@ -8,8 +8,8 @@ use anyhow::Context;
 use exam_protocol::Role;
 use question_bank::identity::resident_check_char;
 
-use crate::auth::password;
-use crate::clock::now_ms;
+use exam_application::auth::password;
+use exam_application::clock::now_ms;
 use exam_records::accounts::{self, NewAccountRow};
 use exam_records::exams::{self, CandidateRow, SessionRow};
 use exam_records::{Db, StoreError, banks};
@@ -51,7 +51,7 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
             multiple_partial: false,
             pass_mark: 60,
             device_approval: false,
-            marking_threshold_pct: crate::exams::sessions::DEFAULT_MARKING_THRESHOLD_PCT,
+            marking_threshold_pct: exam_application::exams::sessions::DEFAULT_MARKING_THRESHOLD_PCT,
             // The answer bench measures answers; the media bench streams separately.
             required_media: Vec::new(),
             blueprint: blueprint.clone(),

@@ -3,9 +3,9 @@
 use exam_protocol::{NewCandidate, NewSession};
 use question_bank::identity::IdKind;
 
-use crate::clock::now_ms;
-use crate::exams::sessions;
-use crate::http::access::CurrentUser;
+use exam_application::Actor;
+use exam_application::clock::now_ms;
+use exam_application::exams::sessions;
 use exam_records::{Db, StoreError, accounts, exams};
 
 pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> anyhow::Result<()> {
@@ -22,7 +22,7 @@ pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> 
             proctor_ids.push(p.account.id);
         }
     }
-    let user = CurrentUser { account: admin.account, token_hash: String::new() };
+    let user = Actor::new(admin.account);
     let new = NewSession {
         bank_id: 1,
         level: 4,

@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use exam_application::config::{Overrides, Settings};
+use exam_application::open_db;
 use exam_protocol::{NewAccount, Role};
-use exam_server::config::{Overrides, Settings};
-use exam_server::{Server, demo, open_db};
+use exam_server::demo;
+use exam_web::Server;
 use tracing_subscriber::EnvFilter;
 
 /// jemalloc hands memory back to the system after peers and sockets go away (its background
@@ -241,7 +243,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             };
             let db = open_db(&settings(&cli.common, None)?).await?;
             let new = NewAccount { username, display_name, password, role, institution_id: institution };
-            let account = exam_server::accounts::create(&db, None, &new).await.context("creating the account")?;
+            let account = exam_application::accounts::create(&db, None, &new).await.context("creating the account")?;
             println!("{}", serde_json::to_string(&account)?);
         }
         Command::Bank { command: BankCommand::Import { bank, dry_run, format, author, lang, file } } => {
@@ -250,7 +252,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Audit { command: AuditCommand::Verify } => {
             let s = settings(&cli.common, None)?;
             let db = open_db(&s).await?;
-            let report = exam_server::audit::verify(&db, &s.data_dir).await?;
+            let report = exam_application::audit::verify(&db, &s.data_dir).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             if !report.ok {
                 eprintln!("audit chain broken at event {}: {}", report.first_broken_seq.unwrap_or_default(), report.reason.as_deref().unwrap_or(""));
@@ -272,8 +274,8 @@ async fn bank_import(
     lang: &str,
     file: &std::path::Path,
 ) -> anyhow::Result<std::process::ExitCode> {
-    use exam_server::banks::import as bank_import;
-    use exam_server::http::i18n::Lang;
+    use exam_application::banks::import as bank_import;
+    use exam_web::http::i18n::Lang;
     use question_bank::import::{Format, Limits};
 
     let lang = Lang::parse_tag(lang).unwrap_or_default();

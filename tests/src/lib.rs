@@ -9,10 +9,11 @@ pub mod webdriver;
 use std::net::SocketAddr;
 use std::sync::Once;
 
+use exam_application::config::Settings;
 use exam_client::Client;
 use exam_records::Db;
-use exam_server::config::Settings;
-use exam_server::{Server, demo};
+use exam_server::demo;
+use exam_web::Server;
 
 /// The two record stores every conformance test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +65,7 @@ pub struct TestApp {
     pub base: String,
     pub store: TestDb,
     /// The running server's state, for driving background work (the deadline sweep) directly.
-    pub state: exam_server::http::AppState,
+    pub state: exam_web::http::AppState,
 }
 
 /// Settings for tests: the per-account wrong-password limits stay at their defaults, but the
@@ -126,7 +127,7 @@ impl TestApp {
 
     /// A second server process's worth of state on the same database (PostgreSQL), as another
     /// machine behind the load balancer would be: its own caches, answer writer and event bus.
-    pub async fn another_process(&self, tweak: impl FnOnce(&mut Settings)) -> (String, exam_server::http::AppState) {
+    pub async fn another_process(&self, tweak: impl FnOnce(&mut Settings)) -> (String, exam_web::http::AppState) {
         let db = Db::connect(&self.store.url).await.expect("connect the second process");
         let mut settings = test_settings(&self.store);
         tweak(&mut settings);

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use e2e_tests::{Backend, TestApp, both_backends};
 use exam_protocol::Role::{self, *};
 use exam_server::demo::DEMO_PASSWORD;
-use exam_server::http::access::{Access, Surface};
+use exam_web::http::access::{Access, Surface};
 use reqwest::redirect::Policy;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -208,7 +208,7 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
     let fx = Fixture { institution_id, candidate_id, bank_id, item_id, author_id, outline: outline["outline"].clone(), ticket };
     let http = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
 
-    let rules = exam_server::http::rules();
+    let rules = exam_web::http::rules();
     assert!(rules.len() >= 16, "the server lists its routes");
     let mut tokens = Vec::new();
     for role in Role::ALL {
@@ -271,7 +271,7 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
 
 #[test]
 fn the_expectation_table_has_no_routes_the_server_lacks() {
-    let rules = exam_server::http::rules();
+    let rules = exam_web::http::rules();
     let known = [
         (Method::GET, "/healthz"),
         (Method::GET, "/readyz"),

@@ -2,8 +2,8 @@
 //! resends are acknowledged as duplicates, and the current answer to a question is the one
 //! with the highest client sequence number whatever order they arrived in.
 use e2e_tests::{Backend, TestDb, both_backends};
+use exam_application::exams::answer_writer::{Ack, AnswerEvent, AnswerWriter};
 use exam_records::exams::{self, CandidateRow, PaperRow, SessionRow};
-use exam_server::exams::answer_writer::{Ack, AnswerEvent, AnswerWriter};
 
 /// A session with one candidate and a paper, on the demo institution and bank.
 async fn paper(t: &TestDb) -> i64 {

@@ -3,10 +3,10 @@
 //! the score counts, the socket ends with the paper and with the sign-in, and what a page may
 //! repeat is bounded.
 use e2e_tests::{Backend, TestApp, both_backends};
+use exam_application::exams::answer_writer::{Ack, AnswerEvent, WriteError};
 use exam_client::ExamSocket;
 use exam_protocol::{CandidatePaper, ClientMessage, ItemType, Response, ServerMessage};
 use exam_records::exams;
-use exam_server::exams::answer_writer::{Ack, AnswerEvent, WriteError};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -39,7 +39,7 @@ async fn the_commit_refuses_answers_to_an_ended_paper(b: Backend) {
     assert_eq!(answer(&c, 1, no, true).await.0, StatusCode::OK);
     assert_eq!(c.request(Method::POST, "/api/v1/exam/hand-in").send().await.expect("hand in").status(), StatusCode::OK);
     // Straight to the durable write, as an answer that passed a stale cached clock would come.
-    let now = exam_server::clock::now_ms();
+    let now = exam_application::clock::now_ms();
     let late = AnswerEvent {
         paper_id: paper.paper_id,
         client_seq: 2,

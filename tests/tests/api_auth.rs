@@ -1,8 +1,8 @@
 //! Sign-in, sessions and bad input through the real HTTP API, on both databases.
 use e2e_tests::{Backend, TestApp, both_backends};
+use exam_application::auth::token;
 use exam_protocol::{InstitutionKind, NewAccount, NewInstitution, Role};
 use exam_records::sessions;
-use exam_server::auth::token;
 use exam_server::demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

@@ -11,7 +11,7 @@ mod exams {
     pub use exam_records::exams::*;
 
     pub async fn sweeper_handed_in(app: &e2e_tests::TestApp) -> usize {
-        exam_server::exams::sweeper::sweep(&app.state).await
+        exam_application::exams::sweeper::sweep(&app.state).await
     }
 }
 use reqwest::{Method, StatusCode};

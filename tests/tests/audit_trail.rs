@@ -2,8 +2,8 @@
 //! (its head is kept outside the table it checks), and scores and certification records are
 //! covered by the chain, on both databases.
 use e2e_tests::{Backend, TestApp, both_backends};
-use exam_server::audit;
-use exam_server::clock::now_ms;
+use exam_application::audit;
+use exam_application::clock::now_ms;
 use reqwest::Method;
 
 async fn exec(app: &TestApp, sql: &'static str) {

@@ -75,7 +75,6 @@ fn every_error_code_has_a_message() {
     assert!(codes.len() > 80, "the scan finds the codes: {codes:?}");
     // Codes that are not errors a client reads.
     let not_errors = ["theory", "handed_in", "terminated", "in_progress"];
-    let missing: Vec<&String> =
-        codes.iter().filter(|c| !not_errors.contains(&c.as_str())).filter(|c| exam_server::http::messages::known(c).is_none()).collect();
+    let missing: Vec<&String> = codes.iter().filter(|c| !not_errors.contains(&c.as_str())).filter(|c| exam_web::http::messages::known(c).is_none()).collect();
     assert!(missing.is_empty(), "codes without a message: {missing:?}");
 }

@@ -4,9 +4,9 @@
 use std::time::{Duration, Instant};
 
 use e2e_tests::{Backend, TestApp, call, on_redis, redis_channel, redis_url};
+use exam_application::events::{Event, EventBus};
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus};
-use exam_server::events::{Event, EventBus};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

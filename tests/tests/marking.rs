@@ -196,7 +196,7 @@ async fn markers_read_the_answer_as_handed_in(b: Backend) {
         .bind(paper_id)
         .bind(no)
         .bind(r#"{"kind":"text","value":"交卷之后的答案"}"#)
-        .bind(exam_server::clock::now_ms())
+        .bind(exam_application::clock::now_ms())
         .execute(&mut *conn)
         .await
         .expect("a later row");

@@ -2,42 +2,41 @@
 //! state reads a test clock, and the test moves it. Start, answer, pause (time stands still),
 //! resume (the deadline moves by the pause), extra time, answers up to the deadline and refused
 //! after it, the automatic hand-in by the sweep, and the sweep of a process started after the
-//! deadline passed while nothing ran. No row is edited behind the server's back.
+//! deadline passed while nothing ran. No row is edited behind the server's back, and no HTTP
+//! is involved: this is the application crate on its own.
 use std::net::{IpAddr, Ipv4Addr};
 
 use e2e_tests::{Backend, TestDb, both_backends, test_settings};
+use exam_application::clock::Clock;
+use exam_application::exams::{candidate, proctor, sweeper};
+use exam_application::{Actor, App, auth};
 use exam_protocol::{AnswerRequest, CandidateLogin, ItemType, ProctorAction, Response, Stage};
 use exam_records::exams;
-use exam_server::auth::{self, token};
-use exam_server::clock::Clock;
 use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
-use exam_server::exams::{candidate, proctor, sweeper};
-use exam_server::http::AppState;
-use exam_server::http::access::CurrentUser;
 
 const MINUTE: i64 = 60_000;
 const HERE: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 /// The server's state on `t`'s database, reading `clock` (a new process, each time).
-fn process(t: &TestDb, clock: &Clock) -> AppState {
-    AppState::with_clock(t.db.clone(), test_settings(t), clock.clone()).expect("state")
+fn process(t: &TestDb, clock: &Clock) -> App {
+    App::new(t.db.clone(), test_settings(t), clock.clone()).expect("state")
 }
 
-async fn candidate_user(state: &AppState, which: usize) -> CurrentUser {
+async fn candidate_user(state: &App, which: usize) -> Actor {
     let (name, id) = DEMO_CANDIDATES[which];
     let ticket = exams::candidates(&state.db, 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
     let req = CandidateLogin { ticket, id_number: id.into(), password: DEMO_PASSWORD.into(), device: None };
     let signed = candidate::login(state, &req, HERE).await.expect("candidate sign-in");
-    CurrentUser { account: signed.account, token_hash: token::hash(&signed.token) }
+    Actor::new(signed.account)
 }
 
-async fn staff_user(state: &AppState, name: &str) -> CurrentUser {
+async fn staff_user(state: &App, name: &str) -> Actor {
     let signed = auth::login(state, name, DEMO_PASSWORD, HERE).await.expect("staff sign-in");
-    CurrentUser { account: signed.account, token_hash: token::hash(&signed.token) }
+    Actor::new(signed.account)
 }
 
 /// Starts the candidate's paper; its id and the number of a true/false question.
-async fn started(state: &AppState, user: &CurrentUser) -> (i64, i64) {
+async fn started(state: &App, user: &Actor) -> (i64, i64) {
     candidate::accept_commitment(state, user, "127.0.0.1").await.expect("commitment");
     let paper = candidate::start(state, user).await.expect("start");
     let copy = candidate::paper_copy(state, user).await.expect("copy");
@@ -45,17 +44,17 @@ async fn started(state: &AppState, user: &CurrentUser) -> (i64, i64) {
     (paper.id, tf)
 }
 
-async fn answer(state: &AppState, user: &CurrentUser, seq: i64, no: i64) -> Result<(), String> {
+async fn answer(state: &App, user: &Actor, seq: i64, no: i64) -> Result<(), String> {
     candidate::answer(state, user, &AnswerRequest { seq, no, response: Response::TrueFalse(true) }).await.map(|_| ()).map_err(|e| e.code().to_string())
 }
 
-async fn paper(state: &AppState, id: i64) -> exams::PaperRow {
+async fn paper(state: &App, id: i64) -> exams::PaperRow {
     exams::paper(&state.db, id).await.expect("read").expect("exists")
 }
 
 async fn a_paper_lives_its_whole_life_in_simulated_time(b: Backend) {
     let t = TestDb::new(b).await;
-    let clock = Clock::test(exam_server::clock::now_ms());
+    let clock = Clock::test(exam_application::clock::now_ms());
     let state = process(&t, &clock);
     exam_server::demo::seed(&state.db).await.expect("demo");
     exams::set_required_media(&state.db, 1, &[]).await.expect("no media");
@@ -107,7 +106,7 @@ async fn a_paper_lives_its_whole_life_in_simulated_time(b: Backend) {
 
 async fn a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_next_process(b: Backend) {
     let t = TestDb::new(b).await;
-    let clock = Clock::test(exam_server::clock::now_ms());
+    let clock = Clock::test(exam_application::clock::now_ms());
     let first = process(&t, &clock);
     exam_server::demo::seed(&first.db).await.expect("demo");
     exams::set_required_media(&first.db, 1, &[]).await.expect("no media");

@@ -26,7 +26,7 @@ async fn ticket(app: &TestApp, which: usize) -> (String, String, i64) {
     (c.ticket, id.to_string(), c.id)
 }
 
-async fn behind_proxy(b: Backend, tweak: impl FnOnce(&mut exam_server::config::Settings)) -> TestApp {
+async fn behind_proxy(b: Backend, tweak: impl FnOnce(&mut exam_application::config::Settings)) -> TestApp {
     let app = TestApp::spawn_with(b, |s| {
         s.http.trusted_proxies = vec!["127.0.0.1".into()];
         tweak(s);
@@ -182,7 +182,7 @@ both_backends!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn limits_are_shared_between_processes_over_redis() {
     let channel = redis_channel();
-    let tweak = |s: &mut exam_server::config::Settings| {
+    let tweak = |s: &mut exam_application::config::Settings| {
         on_redis(&channel)(s);
         s.auth.login_attempts_per_minute = 4;
     };

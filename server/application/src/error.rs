@@ -1,0 +1,79 @@
+//! What a use case refuses, each with a stable snake_case code a client receives. Which HTTP
+//! status each becomes is the web layer's choice; the messages in both languages are there too.
+use exam_records::StoreError;
+
+use crate::auth::AuthError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Well-formed but refused by a rule; the code names the rule.
+    #[error("validation failed: {0}")]
+    Validation(&'static str),
+    /// Refused by a rule, with what exactly was found (e.g. why a file was refused).
+    #[error("validation failed: {code}: {detail}")]
+    Detailed { code: &'static str, detail: String },
+    /// Wrong name, password or ID (never says which).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many wrong passwords for this account: the next try after a pause.
+    #[error("sign-in slowed down")]
+    SignInSlowed,
+    /// Too many attempts from this address or for this name.
+    #[error("rate limited")]
+    RateLimited,
+    /// Something repeated too often; the code names what.
+    #[error("too many: {0}")]
+    TooMany(&'static str),
+    /// The role may not do this at all.
+    #[error("forbidden")]
+    Forbidden,
+    /// Allowed in general, refused now for a reason the code names.
+    #[error("refused: {0}")]
+    Refused(&'static str),
+    /// No such object, or one outside the actor's scope (ids must not leak).
+    #[error("not found")]
+    NotFound,
+    /// The state does not allow it (already ended, already taken); the code names which.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// Our own trouble: logged, never described to the client.
+    #[error("internal: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// The stable code a client receives.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(code) | AppError::Conflict(code) | AppError::Refused(code) | AppError::TooMany(code) | AppError::Detailed { code, .. } => code,
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::SignInSlowed => "sign_in_slowed",
+            AppError::RateLimited => "rate_limited",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // Use cases that expect a conflict map it to their own code first; one reaching
+            // here is still the client's doing, not ours.
+            StoreError::Conflict(_) => AppError::Conflict("conflict"),
+            StoreError::Database(e) => AppError::Internal(anyhow::Error::new(e).context("database")),
+        }
+    }
+}
+
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => AppError::InvalidCredentials,
+            AuthError::SlowedDown => AppError::SignInSlowed,
+            AuthError::RateLimited => AppError::RateLimited,
+            AuthError::Store(s) => s.into(),
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Making a session (场次): the checks the notice requires (filed occupation and level, proctor
+//! ratio, room capacity, no candidate in two overlapping sessions, a feasible blueprint), then
+//! the roster with admission tickets and candidate accounts, all in one transaction.
+use exam_protocol::{CreatedSession, NewSession, Role, RosterEntry, SessionView};
+use question_bank::blueprint::Blueprint;
+use question_bank::identity::{IdDocument, TicketLayout};
+
+use crate::auth::{password, token};
+
+use crate::actor::Actor;
+use crate::error::AppError;
+use exam_records::accounts::{self, NewAccountRow};
+use exam_records::audit::{self, Entry};
+use exam_records::exams::{self, CandidateRow, SessionRow};
+use exam_records::{Db, StoreError, banks, institutions, items, marking, serials};
+
+/// Defaults from the notice; each can be given per session.
+pub const DEFAULT_DURATION_MIN: i64 = 90;
+pub const DEFAULT_LATE_ENTRY_MIN: i64 = 30;
+pub const DEFAULT_EARLIEST_HAND_IN_MIN: i64 = 30;
+pub const DEFAULT_CAPACITY: i64 = 30;
+pub const CANDIDATES_PER_PROCTOR: usize = 15;
+pub const MIN_PROCTORS: usize = 2;
+pub const DEFAULT_PASS_MARK: i64 = 60;
+/// Two markers may differ by this percent of a question's points before a third marks.
+pub const DEFAULT_MARKING_THRESHOLD_PCT: i64 = 20;
+
+pub fn view(s: &SessionRow) -> SessionView {
+    SessionView {
+        id: s.id,
+        institution_id: s.institution_id,
+        bank_id: s.bank_id,
+        level: u8::try_from(s.level).unwrap_or(0),
+        batch: s.batch.clone(),
+        name: s.name.clone(),
+        room: s.room.clone(),
+        starts_at_ms: s.starts_at_ms,
+        deadline_ms: s.starts_at_ms + s.duration_secs * 1000,
+        late_entry_until_ms: s.starts_at_ms + s.late_entry_secs * 1000,
+        earliest_hand_in_at_ms: s.starts_at_ms + s.earliest_hand_in_secs * 1000,
+        capacity: s.capacity,
+        pass_mark: s.pass_mark,
+    }
+}
+
+fn today(now_ms: i64) -> (i32, u32, u32) {
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm), in China's time zone.
+    let days = (now_ms + 8 * 3_600_000).div_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (i32::try_from(y).unwrap_or(1970), u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+}
+
+fn minutes(v: Option<i64>, default: i64, min: i64, max: i64, code: &'static str) -> Result<i64, AppError> {
+    let v = v.unwrap_or(default);
+    if (min..=max).contains(&v) { Ok(v) } else { Err(AppError::Validation(code)) }
+}
+
+/// `now_ms`: the instant of creation (the caller's clock); IDs are checked against that day.
+pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64) -> Result<CreatedSession, AppError> {
+    let institution_id = user.account.institution_id.ok_or(AppError::Forbidden)?;
+    let institution = institutions::get(db, institution_id).await?.ok_or(AppError::NotFound)?;
+    let bank = banks::get(db, new.bank_id).await?.ok_or(AppError::NotFound)?;
+    if bank.institution_id.is_some_and(|i| i != institution_id) {
+        return Err(AppError::NotFound);
+    }
+    if !bank.levels.contains(&new.level) {
+        return Err(AppError::Validation("level_not_in_bank"));
+    }
+    let level = i64::from(new.level);
+    if !exams::has_filing(db, institution_id, &bank.occupation_code, level).await? {
+        return Err(AppError::Validation("not_filed"));
+    }
+    if new.name.trim().is_empty() || new.room.trim().is_empty() || new.batch.trim().is_empty() {
+        return Err(AppError::Validation("invalid_name"));
+    }
+    let duration = minutes(new.duration_minutes, DEFAULT_DURATION_MIN, DEFAULT_DURATION_MIN, 600, "invalid_duration")?;
+    let late = minutes(new.late_entry_minutes, DEFAULT_LATE_ENTRY_MIN, 0, duration, "invalid_late_entry")?;
+    let early = minutes(new.earliest_hand_in_minutes, DEFAULT_EARLIEST_HAND_IN_MIN, 0, duration, "invalid_earliest_hand_in")?;
+    let capacity = new.capacity.unwrap_or(DEFAULT_CAPACITY);
+    let pass_mark = new.pass_mark.unwrap_or(DEFAULT_PASS_MARK);
+    if !(1..=200).contains(&capacity) || !(0..=100).contains(&pass_mark) {
+        return Err(AppError::Validation("invalid_capacity"));
+    }
+    if new.candidates.is_empty() {
+        return Err(AppError::Validation("empty_roster"));
+    }
+    if new.candidates.len() as i64 > capacity {
+        return Err(AppError::Validation("room_over_capacity"));
+    }
+    // Proctors: real accounts of this institution, at least 2 and 1 per 15 candidates.
+    let mut proctors = new.proctor_ids.clone();
+    proctors.sort_unstable();
+    proctors.dedup();
+    for id in &proctors {
+        let a = accounts::get(db, *id).await?.ok_or(AppError::NotFound)?;
+        if a.role != Role::Proctor || a.institution_id != Some(institution_id) {
+            return Err(AppError::Validation("not_a_proctor"));
+        }
+    }
+    if proctors.len() < MIN_PROCTORS.max(new.candidates.len().div_ceil(CANDIDATES_PER_PROCTOR)) {
+        return Err(AppError::Validation("too_few_proctors"));
+    }
+    // Markers of short answers: examiners of this institution, two at least (double marking).
+    let mut markers = if new.marker_ids.is_empty() { proctors.clone() } else { new.marker_ids.clone() };
+    markers.sort_unstable();
+    markers.dedup();
+    for id in &markers {
+        let a = accounts::get(db, *id).await?.ok_or(AppError::NotFound)?;
+        if a.role != Role::Proctor || a.institution_id != Some(institution_id) {
+            return Err(AppError::Validation("not_a_marker"));
+        }
+    }
+    if markers.len() < 2 {
+        return Err(AppError::Validation("too_few_markers"));
+    }
+    let marking_threshold_pct = new.marking_threshold_pct.unwrap_or(DEFAULT_MARKING_THRESHOLD_PCT);
+    if !(0..=100).contains(&marking_threshold_pct) {
+        return Err(AppError::Validation("invalid_marking_threshold"));
+    }
+    // The blueprint must be able to give every candidate a paper.
+    let (_, bp_doc) = banks::latest_blueprint(db, bank.id, level).await?.ok_or(AppError::Validation("no_blueprint"))?;
+    let bp: Blueprint = serde_json::from_str(&bp_doc).map_err(|e| AppError::Internal(e.into()))?;
+    let outline = banks::current_outline(db, bank.id).await?.outline;
+    let shortfalls = bp.feasibility(&outline, &items::approved_facts(db, bank.id).await?);
+    if !question_bank::paper::blueprint_usable(&bp, &outline).is_empty() {
+        return Err(AppError::Validation("invalid_blueprint"));
+    }
+    if !shortfalls.is_empty() || !bp.validate().is_empty() {
+        return Err(AppError::Validation("blueprint_infeasible"));
+    }
+    // The roster: valid identity documents, nobody twice, nobody in an overlapping session.
+    let start = new.starts_at_ms;
+    let end = start + duration * 60_000;
+    let mut people = Vec::with_capacity(new.candidates.len());
+    for (i, c) in new.candidates.iter().enumerate() {
+        let doc =
+            IdDocument::parse_at(c.id_kind, &c.id_number, today(now_ms)).map_err(|e| AppError::Detailed { code: e.code(), detail: format!("#{}", i + 1) })?;
+        if c.name.trim().is_empty() {
+            return Err(AppError::Detailed { code: "invalid_name", detail: format!("#{}", i + 1) });
+        }
+        if people.iter().any(|(d, _): &(IdDocument, _)| d.kind() == doc.kind() && d.number() == doc.number()) {
+            return Err(AppError::Detailed { code: "duplicate_candidate", detail: format!("#{}", i + 1) });
+        }
+        if exams::overlapping(db, doc.kind().as_str(), doc.number(), start, end).await? > 0 {
+            return Err(AppError::Detailed { code: "candidate_overlap", detail: format!("#{} {}", i + 1, doc.masked()) });
+        }
+        let password = c.password.clone().unwrap_or_else(|| token::generate()[..8].to_string());
+        if password.chars().count() < 6 {
+            return Err(AppError::Validation("weak_password"));
+        }
+        let hash = password::hash_async(password.clone()).await?;
+        people.push((doc, (c.name.trim().to_string(), password, hash)));
+    }
+    let now = now_ms;
+    let row = SessionRow {
+        id: 0,
+        institution_id,
+        bank_id: bank.id,
+        level,
+        batch: new.batch.trim().to_string(),
+        name: new.name.trim().to_string(),
+        room: new.room.trim().to_string(),
+        starts_at_ms: start,
+        ends_at_ms: end,
+        duration_secs: duration * 60,
+        late_entry_secs: late * 60,
+        earliest_hand_in_secs: early * 60,
+        capacity,
+        multiple_partial: new.multiple_partial,
+        pass_mark,
+        device_approval: new.device_approval,
+        marking_threshold_pct,
+        required_media: new.required_media.clone().unwrap_or_else(|| exam_protocol::MediaKind::ALL.to_vec()),
+        blueprint: bp_doc,
+    };
+    // The institution's part of the ticket: the serial digits of its filing number.
+    let inst_code: String = institution.filing_number.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+    let layout = TicketLayout::default();
+    let year = today(now_ms).0;
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    let session_id = exams::insert_session(&mut tx, &row, user.account.id, now).await?;
+    // Tickets number sessions per institution and year, not by the deployment's row ids.
+    let ticket_serial = serials::next(&mut tx, "ticket_session", &format!("{institution_id}:{year}")).await?;
+    exams::set_ticket_serial(&mut tx, session_id, ticket_serial).await?;
+    for p in &proctors {
+        exams::add_proctor(&mut tx, session_id, *p).await?;
+    }
+    for m in &markers {
+        marking::add_marker(&mut tx, session_id, *m).await?;
+    }
+    let mut roster = Vec::with_capacity(people.len());
+    for (i, (doc, (name, password, hash))) in people.iter().enumerate() {
+        let ticket = layout
+            .render(year, &inst_code, u32::try_from(ticket_serial).unwrap_or(u32::MAX), u32::try_from(i + 1).unwrap_or(u32::MAX))
+            .map_err(|e| AppError::Detailed { code: e.code(), detail: String::new() })?;
+        let account_id = accounts::insert(
+            &mut tx,
+            &NewAccountRow {
+                username: &ticket,
+                display_name: name,
+                role: Role::Candidate,
+                institution_id: Some(institution_id),
+                password_hash: hash,
+                now_ms: now,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Conflict("ticket_taken"),
+            other => other.into(),
+        })?;
+        exams::insert_candidate(
+            &mut tx,
+            &CandidateRow {
+                id: 0,
+                session_id,
+                account_id,
+                ticket: ticket.clone(),
+                name: name.clone(),
+                id_kind: doc.kind().as_str().to_string(),
+                id_number: doc.number().to_string(),
+                commitment_at_ms: None,
+                signed_in_at_ms: None,
+            },
+        )
+        .await?;
+        roster.push(RosterEntry { ticket, name: name.clone(), id_masked: doc.masked(), password: Some(password.clone()) });
+    }
+    audit::append(
+        &mut tx,
+        db.backend,
+        &Entry {
+            actor: user.audit_actor(),
+            action: "session.create",
+            target: format!("session:{session_id}"),
+            detail: serde_json::json!({ "bank_id": bank.id, "level": level, "candidates": roster.len(), "proctors": proctors.len() }).to_string(),
+            at_ms: now,
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(CreatedSession { session: view(&SessionRow { id: session_id, ..row }), roster })
+}
