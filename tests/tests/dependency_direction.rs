@@ -70,7 +70,10 @@ fn lower_layers_never_depend_on_higher_ones() {
         ("media", &["exam-client", "exam-server"]),
         ("exam-client", &["media", "exam-server", "exam-records"]),
         // Records know SQL, and nothing of HTTP, the event bus, media or the use cases.
-        ("exam-records", &["media", "exam-client", "exam-server", "exam-application", "exam-web", "axum", "axum-core", "tower-http", "hyper", "redis", "webrtc"]),
+        (
+            "exam-records",
+            &["media", "exam-client", "exam-server", "exam-application", "exam-web", "axum", "axum-core", "tower-http", "hyper", "redis", "webrtc"],
+        ),
         // The use cases know records, media and the bus, and nothing of HTTP serving. (An HTTP
         // client such as an object store's SDK may bring hyper in; a server framework may not.)
         ("exam-application", &["exam-client", "exam-server", "exam-web", "axum", "axum-core", "tower-http"]),
