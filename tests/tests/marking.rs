@@ -205,4 +205,32 @@ async fn markers_read_the_answer_as_handed_in(b: Backend) {
     assert_eq!(task.response, "交卷时的答案");
 }
 
-both_backends!(two_markers_agree_or_a_third_decides, a_marker_of_another_session_cannot_mark, markers_read_the_answer_as_handed_in);
+/// A session's marking threshold that cannot be read (out of range in the database) stops the
+/// marking with an error, never a threshold guessed for it; and a stored answer that cannot be
+/// read is an error for the marker, never an empty answer to give no points to.
+async fn unreadable_marking_values_are_errors_not_guesses(b: Backend) {
+    let app = TestApp::spawn_demo(b).await;
+    short_answer_blueprint(&app).await;
+    let id = resident_id(22);
+    let created = open_session(&app, json!({"level": 5, "marking_threshold_pct": 20}), &[("周四", id.clone())]).await;
+    let session = created["session"]["id"].as_i64().expect("id");
+    let ticket = created["roster"][0]["ticket"].as_str().expect("ticket").to_string();
+    let paper_id = sit(&app, &ticket, &id, "交卷时的答案").await;
+    let marker = app.signed_in("proctor").await;
+    let task = next(&marker).await.expect("a task");
+    sqlx::query("UPDATE exam_sessions SET marking_threshold_pct = -5 WHERE id = $1").bind(session).execute(app.db().writer()).await.expect("corrupt");
+    let (s, v) = mark(&marker, task.id, 5000).await.expect_err("no guessed threshold");
+    assert_eq!((s, v["error"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, Some("internal_error")));
+    assert!(exams::paper(app.db(), paper_id).await.expect("paper").expect("exists").score.is_none(), "nothing settled");
+
+    sqlx::query("UPDATE answer_events SET response = 'not json' WHERE paper_id = $1").bind(paper_id).execute(app.db().writer()).await.expect("corrupt");
+    let (s, v) = call::<Value>(&marker, Method::GET, "/api/v1/marking/next", None).await.expect_err("no empty answer shown");
+    assert_eq!((s, v["error"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, Some("internal_error")));
+}
+
+both_backends!(
+    two_markers_agree_or_a_third_decides,
+    a_marker_of_another_session_cannot_mark,
+    markers_read_the_answer_as_handed_in,
+    unreadable_marking_values_are_errors_not_guesses
+);

@@ -53,9 +53,14 @@ pub async fn login(state: &App, req: &CandidateLogin, ip: IpAddr) -> Result<Sign
     let ticket = req.ticket.trim();
     let found = exams::candidate_by_ticket(&state.db, ticket).await?;
     let id_ok = found.as_ref().is_some_and(|c| {
-        let kind = IdKind::parse(&c.id_kind).unwrap_or(IdKind::ResidentId);
-        IdDocument::parse(kind, &req.id_number).is_ok_and(|d| d.number() == c.id_number)
+        // An ID kind we cannot read matches nothing (and is reported below), never a guess.
+        IdKind::parse(&c.id_kind).is_some_and(|kind| IdDocument::parse(kind, &req.id_number).is_ok_and(|d| d.number() == c.id_number))
     });
+    if let Some(c) = &found
+        && IdKind::parse(&c.id_kind).is_none()
+    {
+        return Err(unreadable(format!("session candidate {}: ID kind {:?}", c.id, c.id_kind)));
+    }
     let account_id = found.as_ref().map(|c| c.account_id);
     let account = auth::verify(state, ticket, &req.password, ip, |a| a.role == exam_protocol::Role::Candidate && id_ok && Some(a.id) == account_id).await?;
     let c = found.ok_or(AppError::InvalidCredentials)?;
@@ -198,20 +203,22 @@ pub async fn start(state: &App, user: &Actor) -> Result<PaperRow, AppError> {
     }
     let bp: Blueprint = serde_json::from_str(&s.blueprint).map_err(|e| AppError::Internal(e.into()))?;
     let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
+    // An item that cannot be read is an error, never quietly left out of the pool: a paper
+    // drawn from part of the bank would not be the blueprint's.
     let pool: Vec<PoolItem> = exams::paper_pool(&state.db, s.bank_id)
         .await?
         .into_iter()
-        .filter_map(|(version_id, ty, point, difficulty, choices)| {
-            let choices: Vec<Choice> = serde_json::from_str(&choices).ok()?;
-            Some(PoolItem {
+        .map(|(version_id, ty, point, difficulty, choices)| {
+            let choices: Vec<Choice> = serde_json::from_str(&choices).map_err(|e| unreadable(format!("item version {version_id}: choices: {e}")))?;
+            Ok(PoolItem {
                 version_id,
-                item_type: ItemType::parse(&ty)?,
+                item_type: ItemType::parse(&ty).ok_or_else(|| unreadable(format!("item version {version_id}: type {ty:?}")))?,
                 outline_point: point,
                 difficulty: difficulty.and_then(|d| u8::try_from(d).ok()),
                 choices: choices.into_iter().map(|ch| (ch.id, ch.fixed)).collect(),
             })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let seed: u64 = rand::random();
     let assembled = paper::assemble(&bp, &outline, &pool, seed).map_err(|e| AppError::Conflict(e.code()))?;
     let row = PaperRow {
@@ -260,11 +267,12 @@ pub async fn paper_copy(state: &App, user: &Actor) -> Result<CandidatePaper, App
     let answers: Vec<SavedAnswer> = exams::current_answers(&state.db, p.id)
         .await?
         .into_iter()
-        .filter_map(|(no, resp, seq)| {
-            let q = usize::try_from(no - 1).ok().and_then(|i| questions.get(i))?;
-            Some(SavedAnswer { no, seq, response: q.to_display_ids(serde_json::from_str(&resp).ok()?) })
+        .map(|(no, resp, seq)| {
+            let q =
+                usize::try_from(no - 1).ok().and_then(|i| questions.get(i)).ok_or_else(|| unreadable(format!("paper {}: answer to question {no}", p.id)))?;
+            Ok(SavedAnswer { no, seq, response: q.to_display_ids(stored_response(p.id, no, &resp)?) })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let last_seq = exams::max_seq(&state.db, p.id).await?;
     let now = state.clock.now_ms();
     Ok(CandidatePaper {
@@ -335,13 +343,15 @@ pub async fn finish(state: &App, paper_id: i64, status: &str, by: Option<&Actor>
     }
     let answers = exam_records::answers::current_on(&mut tx, p.id).await?;
     let rules = scoring::ScoringRules { multiple_partial: s.multiple_partial };
+    // A stored answer that cannot be read stops the hand-in (logged, and the transaction
+    // undone): scoring it as unanswered would quietly take points from the candidate.
     let scored: Vec<scoring::Scored> = questions
         .iter()
         .map(|q| {
-            let response: Option<Response> = answers.iter().find(|(no, _, _)| *no == q.no).and_then(|(_, r, _)| serde_json::from_str(r).ok());
-            scoring::score(&q.record.content.key, response.as_ref(), q.spec.points, &rules)
+            let response: Option<Response> = answers.iter().find(|(no, _, _)| *no == q.no).map(|(no, r, _)| stored_response(p.id, *no, r)).transpose()?;
+            Ok(scoring::score(&q.record.content.key, response.as_ref(), q.spec.points, &rules))
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let (percent, detail) = summarize(state, &s, &questions, &scored, reason).await?;
     exams::set_final_score(&mut tx, p.id, percent.map(|v| i64::from(v.0)), &detail).await?;
     if status == "handed_in" {
@@ -513,4 +523,14 @@ pub async fn publish_media(
             AppError::Conflict("media_unavailable")
         }
     })
+}
+
+/// A stored value that cannot be read: an error that is logged and shown, never a default.
+pub fn unreadable(what: String) -> AppError {
+    AppError::Internal(anyhow::anyhow!("stored record unreadable: {what}"))
+}
+
+/// A stored answer, as it was stored: bank ids, never guessed.
+pub fn stored_response(paper_id: i64, no: i64, text: &str) -> Result<Response, AppError> {
+    serde_json::from_str(text).map_err(|e| unreadable(format!("paper {paper_id}: answer to question {no}: {e}")))
 }

@@ -30,13 +30,13 @@ pub async fn next(state: &App, user: &Actor) -> Result<Option<MarkingTask>, AppE
         Some(seq) => exam_records::answers::response_of(&state.db, p.id, seq).await?,
         None => None,
     };
-    let response = stored
-        .and_then(|r| serde_json::from_str::<scoring::Response>(&r).ok())
-        .map(|r| match r {
+    let response = match stored {
+        Some(r) => match super::candidate::stored_response(p.id, item.question_no, &r)? {
             scoring::Response::Text(t) => t,
-            other => serde_json::to_string(&other).unwrap_or_default(),
-        })
-        .unwrap_or_default();
+            other => serde_json::to_string(&other).map_err(|e| AppError::Internal(e.into()))?,
+        },
+        None => String::new(),
+    };
     let reference = match &q.record.content.key {
         Key::ShortAnswer { reference } => reference.clone(),
         _ => None,
@@ -85,7 +85,8 @@ pub async fn mark(state: &App, user: &Actor, item_id: i64, req: &MarkRequest) ->
     let mut points: Vec<Points> = given.iter().map(|(_, p)| Points(u32::try_from(*p).unwrap_or(0))).collect();
     points.push(req.points);
     let s = exams::get_session(&state.db, item.session_id).await?.ok_or(AppError::NotFound)?;
-    let threshold = u32::try_from(s.marking_threshold_pct).unwrap_or(20);
+    let threshold = u32::try_from(s.marking_threshold_pct)
+        .map_err(|_| super::candidate::unreadable(format!("session {}: marking threshold {}", s.id, s.marking_threshold_pct)))?;
     let settled = match marking::state(&points, max, threshold) {
         MarkingState::Open { wanted } => {
             store::set_wanted(&mut tx, item.id, round + wanted as i64).await?;
