@@ -51,7 +51,7 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
             multiple_partial: false,
             pass_mark: 60,
             device_approval: false,
-            marking_threshold_pct: exam_application::exams::sessions::DEFAULT_MARKING_THRESHOLD_PCT,
+            marking_threshold_pct: exam_application::rules::Rules::default().marking_threshold_pct,
             // The answer bench measures answers; the media bench streams separately.
             required_media: Vec::new(),
             blueprint: blueprint.clone(),

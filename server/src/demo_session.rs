@@ -51,6 +51,6 @@ pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> 
             })
             .collect(),
     };
-    sessions::create(db, &user, &new, now).await.map_err(|e| anyhow::anyhow!("demo session: {e}"))?;
+    sessions::create(db, &user, &new, now, &exam_application::rules::Rules::default()).await.map_err(|e| anyhow::anyhow!("demo session: {e}"))?;
     Ok(())
 }

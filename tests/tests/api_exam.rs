@@ -307,7 +307,30 @@ async fn proctors_pause_extend_and_terminate(b: Backend) {
     );
 }
 
+/// The deployment's rules are the ones a session is checked against: with three proctors the
+/// least a room may have, the demo's two are refused; with the notice's two, accepted.
+async fn sessions_follow_the_configured_rules(b: Backend) {
+    let strict = TestApp::spawn_with(b, |s| s.rules.min_proctors = 3).await;
+    exam_server::demo::seed(&strict.store.db).await.expect("demo");
+    let admin = strict.signed_in("admin").await;
+    let proctors: Vec<i64> = admin.users().await.expect("users").into_iter().filter(|u| u.role == exam_protocol::Role::Proctor).map(|u| u.id).collect();
+    assert_eq!(proctors.len(), 2);
+    let now = exam_application::clock::now_ms();
+    let body = json!({
+        "bank_id": 1, "level": 4, "batch": "b", "name": "n", "room": "r", "starts_at_ms": now + 86_400_000, "proctor_ids": proctors,
+        "candidates": [{"name": "王五", "id_kind": "resident_id", "id_number": e2e_tests::resident_id(41)}]
+    });
+    let (s, v) = call::<Value>(&admin, Method::POST, "/api/v1/sessions", Some(body.clone())).await.expect_err("three proctors needed");
+    assert_eq!((s, v["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("too_few_proctors")));
+    let usual = TestApp::spawn_demo(b).await;
+    let admin = usual.signed_in("admin").await;
+    let created: Value = call(&admin, Method::POST, "/api/v1/sessions", Some(body)).await.expect("two proctors are enough by the notice");
+    let length = created["session"]["deadline_ms"].as_i64().expect("deadline") - created["session"]["starts_at_ms"].as_i64().expect("start");
+    assert_eq!(length, 90 * 60_000, "the notice's length by default: {created}");
+}
+
 both_backends!(
+    sessions_follow_the_configured_rules,
     proctors_pause_extend_and_terminate,
     time_over_refuses_answers_and_hands_in_by_itself,
     a_whole_test_ends_in_the_certification_record,

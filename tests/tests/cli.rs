@@ -171,6 +171,22 @@ async fn bank_import_reports_and_refuses(b: Backend) {
     assert_eq!(total, 4);
 }
 
+/// A rule out of range in the configuration stops every command at start, naming the setting;
+/// a rule in range is the one sessions are checked against.
+#[test]
+fn a_rule_out_of_range_stops_the_server_with_its_name() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("exam.toml");
+    std::fs::write(&config, "[rules]\npass_mark = 150\n").expect("write config");
+    let out = Command::new(binaries::exam_server()).arg("--config").arg(&config).arg("--data-dir").arg(dir.path()).arg("migrate").output().expect("run");
+    assert!(!out.status.success(), "started with pass_mark 150");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rules.pass_mark must be 0..=100"), "{err}");
+    std::fs::write(&config, "[rules]\nmin_proctors = 3\n").expect("write config");
+    let out = Command::new(binaries::exam_server()).arg("--config").arg(&config).arg("--data-dir").arg(dir.path()).arg("migrate").output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 both_backends!(
     audit_verify_names_the_first_broken_link,
     user_add_refuses_bad_input_with_a_reason,

@@ -39,6 +39,7 @@ impl App {
     /// Needs a Tokio runtime: it starts the answer writer and the event listeners. Fails only on
     /// a Redis URL that cannot be parsed; an unreachable Redis is retried in the background.
     pub fn new(db: Db, settings: Settings, clock: Clock) -> anyhow::Result<App> {
+        settings.validate()?;
         let limiter = RateLimiter::new(&settings.redis_url, &settings.redis_channel).context("EXAM_REDIS_URL / redis_url is not a Redis URL")?;
         let answers = AnswerWriter::spawn(db.clone());
         let events = EventBus::from_settings(&settings)?;

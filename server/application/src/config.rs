@@ -31,6 +31,8 @@ pub struct Settings {
     pub http: HttpSettings,
     pub exam: ExamSettings,
     pub media: MediaSettings,
+    /// The certification rules sessions are checked against (the notice's by default).
+    pub rules: crate::rules::Rules,
 }
 
 /// Limits on what one candidate's page may do during a test.
@@ -159,6 +161,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             exam: ExamSettings::default(),
             media: MediaSettings::default(),
+            rules: crate::rules::Rules::default(),
         }
     }
 }
@@ -210,6 +213,7 @@ impl Settings {
         };
         s.apply_env(|k| std::env::var(k).ok())?;
         s.apply_overrides(overrides);
+        s.validate()?;
         Ok(s)
     }
 
@@ -330,6 +334,7 @@ mod example_file {
         assert_eq!((&s.redis_secret, &s.media.turn_secret, s.media.turn_ttl_secs), (&d.redis_secret, &d.media.turn_secret, d.media.turn_ttl_secs));
         assert_eq!((s.media.max_video_kbps, s.media.max_audio_kbps), (d.media.max_video_kbps, d.media.max_audio_kbps));
         assert_eq!(s.auth.cookie_secure, d.auth.cookie_secure);
+        assert_eq!(s.rules, d.rules, "the example's [rules] are the notice's");
         assert_eq!(s.http.max_body_bytes, d.http.max_body_bytes);
         assert_eq!(s.http.max_import_bytes, d.http.max_import_bytes);
         assert_eq!((s.media.bind_ip, s.media.udp_port_min, s.media.udp_port_max), (d.media.bind_ip, d.media.udp_port_min, d.media.udp_port_max));
@@ -339,6 +344,13 @@ mod example_file {
 }
 
 impl Settings {
+    /// What must hold before a process starts: a clear message naming the setting, or Ok.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.rules.validate().map_err(|e| anyhow::anyhow!("invalid setting {e}"))?;
+        self.media_config()?;
+        Ok(())
+    }
+
     /// The media server's configuration from these settings.
     pub fn media_config(&self) -> anyhow::Result<media::sfu::MediaConfig> {
         let m = &self.media;

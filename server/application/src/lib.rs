@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod exams;
 pub mod lang;
+pub mod rules;
 
 pub use actor::Actor;
 pub use app::App;

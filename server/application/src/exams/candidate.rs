@@ -323,10 +323,10 @@ pub async fn answer_on(state: &App, p: &PaperRow, req: &AnswerRequest) -> Result
 
 /// Ends a paper and scores it: on the candidate's hand-in (`by` is them), at the deadline
 /// (`by` is None) or by a proctor's termination (`status` "terminated").
-pub async fn finish(state: &App, paper_id: i64, status: &str, by: Option<&Actor>, reason: &str) -> Result<Option<Points>, AppError> {
+pub async fn finish(state: &App, paper_id: i64, status: &str, by: Option<&Actor>, reason: &str) -> Result<Finished, AppError> {
     let p = exams::paper(&state.db, paper_id).await?.ok_or(AppError::NotFound)?;
     if p.status != "in_progress" {
-        return Err(AppError::Conflict("paper_ended"));
+        return Ok(Finished::AlreadyEnded);
     }
     let c = exams::candidate(&state.db, p.session_candidate_id).await?.ok_or(AppError::NotFound)?;
     let s = exams::get_session(&state.db, c.session_id).await?.ok_or(AppError::NotFound)?;
@@ -339,7 +339,8 @@ pub async fn finish(state: &App, paper_id: i64, status: &str, by: Option<&Actor>
     // so the score is computed from exactly the answers kept.
     exam_records::answers::hold_paper_exclusively(&mut tx, state.db.backend, p.id).await?;
     if !exams::end_paper(&mut tx, p.id, status, now, None, "{}").await? {
-        return Err(AppError::Conflict("paper_ended"));
+        // Another process (or the candidate) ended it first: it was scored there, once.
+        return Ok(Finished::AlreadyEnded);
     }
     let answers = exam_records::answers::current_on(&mut tx, p.id).await?;
     let rules = scoring::ScoringRules { multiple_partial: s.multiple_partial };
@@ -385,7 +386,26 @@ pub async fn finish(state: &App, paper_id: i64, status: &str, by: Option<&Actor>
     state.paper_changed(p.id, c.id);
     // The test is over: the streams and their recordings end here.
     state.media_cluster.end(c.id).await;
-    Ok(percent)
+    Ok(Finished::Ended { score: percent })
+}
+
+/// What ending a paper came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// Ended and scored here; `score` is None while short answers wait for marking.
+    Ended { score: Option<Points> },
+    /// It had ended already (handed in, terminated, or swept by another process).
+    AlreadyEnded,
+}
+
+impl Finished {
+    /// For a caller to whom an ended paper is a refusal (the candidate's hand-in).
+    pub fn score(self) -> Result<Option<Points>, AppError> {
+        match self {
+            Finished::Ended { score } => Ok(score),
+            Finished::AlreadyEnded => Err(AppError::Conflict("paper_ended")),
+        }
+    }
 }
 
 /// The score out of 100 (None while answers wait for marking) and the detail kept with the
@@ -469,7 +489,7 @@ pub async fn hand_in(state: &App, user: &Actor) -> Result<Option<Points>, AppErr
     if !clock.is_over(now) {
         clock.check_hand_in(&times(&s), now).map_err(timing)?;
     }
-    finish(state, p.id, "handed_in", Some(user), if clock.is_over(now) { "time_over" } else { "candidate" }).await
+    finish(state, p.id, "handed_in", Some(user), if clock.is_over(now) { "time_over" } else { "candidate" }).await?.score()
 }
 
 /// Records an integrity event from the candidate's page (left the page, left full screen,

@@ -9,21 +9,11 @@ use crate::auth::{password, token};
 
 use crate::actor::Actor;
 use crate::error::AppError;
+use crate::rules::Rules;
 use exam_records::accounts::{self, NewAccountRow};
 use exam_records::audit::{self, Entry};
 use exam_records::exams::{self, CandidateRow, SessionRow};
 use exam_records::{Db, StoreError, banks, institutions, items, marking, serials};
-
-/// Defaults from the notice; each can be given per session.
-pub const DEFAULT_DURATION_MIN: i64 = 90;
-pub const DEFAULT_LATE_ENTRY_MIN: i64 = 30;
-pub const DEFAULT_EARLIEST_HAND_IN_MIN: i64 = 30;
-pub const DEFAULT_CAPACITY: i64 = 30;
-pub const CANDIDATES_PER_PROCTOR: usize = 15;
-pub const MIN_PROCTORS: usize = 2;
-pub const DEFAULT_PASS_MARK: i64 = 60;
-/// Two markers may differ by this percent of a question's points before a third marks.
-pub const DEFAULT_MARKING_THRESHOLD_PCT: i64 = 20;
 
 pub fn view(s: &SessionRow) -> SessionView {
     SessionView {
@@ -64,7 +54,8 @@ fn minutes(v: Option<i64>, default: i64, min: i64, max: i64, code: &'static str)
 }
 
 /// `now_ms`: the instant of creation (the caller's clock); IDs are checked against that day.
-pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64) -> Result<CreatedSession, AppError> {
+/// `rules`: the deployment's certification rules; what the session leaves out comes from them.
+pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules: &Rules) -> Result<CreatedSession, AppError> {
     let institution_id = user.account.institution_id.ok_or(AppError::Forbidden)?;
     let institution = institutions::get(db, institution_id).await?.ok_or(AppError::NotFound)?;
     let bank = banks::get(db, new.bank_id).await?.ok_or(AppError::NotFound)?;
@@ -81,11 +72,11 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64) -> Res
     if new.name.trim().is_empty() || new.room.trim().is_empty() || new.batch.trim().is_empty() {
         return Err(AppError::Validation("invalid_name"));
     }
-    let duration = minutes(new.duration_minutes, DEFAULT_DURATION_MIN, DEFAULT_DURATION_MIN, 600, "invalid_duration")?;
-    let late = minutes(new.late_entry_minutes, DEFAULT_LATE_ENTRY_MIN, 0, duration, "invalid_late_entry")?;
-    let early = minutes(new.earliest_hand_in_minutes, DEFAULT_EARLIEST_HAND_IN_MIN, 0, duration, "invalid_earliest_hand_in")?;
-    let capacity = new.capacity.unwrap_or(DEFAULT_CAPACITY);
-    let pass_mark = new.pass_mark.unwrap_or(DEFAULT_PASS_MARK);
+    let duration = minutes(new.duration_minutes, rules.min_duration_minutes, rules.min_duration_minutes, rules.max_duration_minutes, "invalid_duration")?;
+    let late = minutes(new.late_entry_minutes, rules.late_entry_minutes, 0, duration, "invalid_late_entry")?;
+    let early = minutes(new.earliest_hand_in_minutes, rules.earliest_hand_in_minutes, 0, duration, "invalid_earliest_hand_in")?;
+    let capacity = new.capacity.unwrap_or(rules.room_capacity);
+    let pass_mark = new.pass_mark.unwrap_or(rules.pass_mark);
     if !(1..=200).contains(&capacity) || !(0..=100).contains(&pass_mark) {
         return Err(AppError::Validation("invalid_capacity"));
     }
@@ -95,7 +86,8 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64) -> Res
     if new.candidates.len() as i64 > capacity {
         return Err(AppError::Validation("room_over_capacity"));
     }
-    // Proctors: real accounts of this institution, at least 2 and 1 per 15 candidates.
+    // Proctors: real accounts of this institution, at least the rules' minimum and one per so
+    // many candidates (2, and 1 per 15, by the notice).
     let mut proctors = new.proctor_ids.clone();
     proctors.sort_unstable();
     proctors.dedup();
@@ -105,7 +97,7 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64) -> Res
             return Err(AppError::Validation("not_a_proctor"));
         }
     }
-    if proctors.len() < MIN_PROCTORS.max(new.candidates.len().div_ceil(CANDIDATES_PER_PROCTOR)) {
+    if proctors.len() < rules.proctors_needed(new.candidates.len()) {
         return Err(AppError::Validation("too_few_proctors"));
     }
     // Markers of short answers: examiners of this institution, two at least (double marking).
@@ -121,7 +113,7 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64) -> Res
     if markers.len() < 2 {
         return Err(AppError::Validation("too_few_markers"));
     }
-    let marking_threshold_pct = new.marking_threshold_pct.unwrap_or(DEFAULT_MARKING_THRESHOLD_PCT);
+    let marking_threshold_pct = new.marking_threshold_pct.unwrap_or(rules.marking_threshold_pct);
     if !(0..=100).contains(&marking_threshold_pct) {
         return Err(AppError::Validation("invalid_marking_threshold"));
     }

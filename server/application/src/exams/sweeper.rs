@@ -2,6 +2,7 @@
 //! closed the page, or whose deadline passed while the server was down, is scored all the same.
 use std::time::Duration;
 
+use super::candidate::Finished;
 use crate::App;
 use exam_records::exams;
 
@@ -30,10 +31,10 @@ pub async fn sweep(state: &App) -> usize {
     let mut done = 0;
     for paper_id in due {
         match super::candidate::finish(state, paper_id, "handed_in", None, "time_over").await {
-            Ok(_) => done += 1,
-            // Handed in meanwhile by the candidate: nothing to do.
-            Err(crate::error::AppError::Conflict("paper_ended")) => {}
-            Err(e) => tracing::warn!(paper_id, error = %e, "automatic hand-in failed"),
+            Ok(Finished::Ended { .. }) => done += 1,
+            // Handed in meanwhile by the candidate, or swept by another process.
+            Ok(Finished::AlreadyEnded) => {}
+            Err(e) => tracing::error!(paper_id, error = %e, "automatic hand-in failed"),
         }
     }
     done

@@ -16,7 +16,7 @@ pub async fn create(
     user: CurrentUser,
     ApiJson(new): ApiJson<NewSession>,
 ) -> Result<(StatusCode, Json<CreatedSession>), ApiError> {
-    Ok((StatusCode::CREATED, Json(sessions::create(&state.db, &user, &new, state.clock.now_ms()).await?)))
+    Ok((StatusCode::CREATED, Json(sessions::create(&state.db, &user, &new, state.clock.now_ms(), &state.settings.rules).await?)))
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<SessionView>>, ApiError> {
