@@ -103,8 +103,8 @@ impl PeerConnectionEventHandler for Events {
 
 async fn peer(events: Arc<Events>) -> anyhow::Result<Arc<dyn PeerConnection>> {
     let mut me = MediaEngine::default();
-    me.register_codec(RTCRtpCodecParameters { rtp_codec: codec(RtpCodecKind::Audio), payload_type: 111, ..Default::default() }, RtpCodecKind::Audio)?;
-    me.register_codec(RTCRtpCodecParameters { rtp_codec: codec(RtpCodecKind::Video), payload_type: 96, ..Default::default() }, RtpCodecKind::Video)?;
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: codec(RtpCodecKind::Audio), payload_type: 111 }, RtpCodecKind::Audio)?;
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: codec(RtpCodecKind::Video), payload_type: 96 }, RtpCodecKind::Video)?;
     let registry = register_default_interceptors(Registry::new(), &mut me)?;
     let settings =
         SettingEngineBuilder::new().with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled).with_include_loopback_candidate(true).build();

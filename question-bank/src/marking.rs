@@ -20,7 +20,7 @@ pub fn allowed_difference(max: Points, threshold_pct: u32) -> u32 {
 
 fn mean(a: Points, b: Points) -> Points {
     // Rounded half up to the thousandth.
-    Points(((u64::from(a.0) + u64::from(b.0) + 1) / 2) as u32)
+    Points((u64::from(a.0) + u64::from(b.0)).div_ceil(2) as u32)
 }
 
 /// The state after `marks`, in the order they were given (at most three count).

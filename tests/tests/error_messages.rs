@@ -50,10 +50,10 @@ fn codes_in(text: &str) -> BTreeSet<String> {
                 if body.trim() == "}" && body.starts_with("    }") {
                     break;
                 }
-                if let Some(p) = body.find("=> \"") {
-                    if let Some(c) = literal_at(body, p + 3) {
-                        codes.insert(c);
-                    }
+                if let Some(p) = body.find("=> \"")
+                    && let Some(c) = literal_at(body, p + 3)
+                {
+                    codes.insert(c);
                 }
             }
         }

@@ -127,8 +127,7 @@ impl Assembler {
         self.pending.insert(ext, (ts, marker, payload.to_vec()));
         self.pending_bytes += payload.len();
         let mut out = Vec::new();
-        loop {
-            let Some(next) = self.next_seq else { break };
+        while let Some(next) = self.next_seq {
             if let Some((ts, marker, payload)) = self.pending.remove(&next) {
                 self.pending_bytes -= payload.len();
                 self.next_seq = Some(next + 1);

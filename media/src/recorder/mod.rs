@@ -131,7 +131,7 @@ impl StreamRecorder {
             let (base_ts, base_ms) = *t.base.get_or_insert((f.rtp_ts, arrival_ms));
             // Frames skipped while waiting for a keyframe take nothing from the bucket, so it
             // refills in time for the keyframe.
-            let fits = !(t.skip_to_keyframe && !f.keyframe) && t.budget.take(arrival, f.data.len() + FRAME_OVERHEAD);
+            let fits = (f.keyframe || !t.skip_to_keyframe) && t.budget.take(arrival, f.data.len() + FRAME_OVERHEAD);
             if !fits {
                 t.dropped_frames += 1;
                 t.dropped_bytes += f.data.len() as u64;

@@ -138,10 +138,12 @@ impl<W: Write + Seek> WebmWriter<W> {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "no such track"));
         };
         let ts_ms = ts_ms.max(0);
-        if codec == Codec::Vp8 && keyframe && !self.size_known[track] {
-            if let Some((w, h)) = vp8_keyframe_size(data) {
-                self.patch_size(track, w, h)?;
-            }
+        if codec == Codec::Vp8
+            && keyframe
+            && !self.size_known[track]
+            && let Some((w, h)) = vp8_keyframe_size(data)
+        {
+            self.patch_size(track, w, h)?;
         }
         let rel = self.cluster_start.map(|c| ts_ms - c);
         let new_cluster = match rel {

@@ -39,8 +39,8 @@ pub fn vp8() -> RTCRtpCodec {
 
 fn media_engine() -> Result<MediaEngine, MediaError> {
     let mut me = MediaEngine::default();
-    me.register_codec(RTCRtpCodecParameters { rtp_codec: opus(), payload_type: 111, ..Default::default() }, RtpCodecKind::Audio).map_err(MediaError::webrtc)?;
-    me.register_codec(RTCRtpCodecParameters { rtp_codec: vp8(), payload_type: 96, ..Default::default() }, RtpCodecKind::Video).map_err(MediaError::webrtc)?;
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: opus(), payload_type: 111 }, RtpCodecKind::Audio).map_err(MediaError::webrtc)?;
+    me.register_codec(RTCRtpCodecParameters { rtp_codec: vp8(), payload_type: 96 }, RtpCodecKind::Video).map_err(MediaError::webrtc)?;
     Ok(me)
 }
 

@@ -43,6 +43,8 @@ impl Feed {
 
 /// A stream file: the camera with the microphone, or the screen.
 type SharedRecorder = Arc<Mutex<Option<StreamRecorder>>>;
+/// A proctor's connection watching this publisher, and the flag set when it has closed.
+type Subscription = (Arc<dyn PeerConnection>, Arc<AtomicBool>);
 
 pub(crate) struct State {
     id: i64,
@@ -54,7 +56,7 @@ pub(crate) struct State {
     connected: AtomicBool,
     closed: AtomicBool,
     gathered: Notify,
-    pub subscriptions: Mutex<Vec<(Arc<dyn PeerConnection>, Arc<AtomicBool>)>>,
+    pub subscriptions: Mutex<Vec<Subscription>>,
 }
 
 pub(crate) struct Publisher {
@@ -331,10 +333,10 @@ impl Publisher {
         let _ = self.pc.close().await;
         for slot in [&self.state.camera_file, &self.state.screen_file] {
             let rec = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-            if let Some(mut r) = rec {
-                if let Err(e) = r.finish() {
-                    tracing::error!(error = %e, "closing a recording failed");
-                }
+            if let Some(mut r) = rec
+                && let Err(e) = r.finish()
+            {
+                tracing::error!(error = %e, "closing a recording failed");
             }
         }
         self.state.feeds.lock().unwrap_or_else(|e| e.into_inner()).clear();
