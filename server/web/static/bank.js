@@ -1,7 +1,7 @@
 // Bank pages: import with a dry run and upload progress, item actions, the item editor, the
 // outline editor and the blueprint's feasibility chart. Talks to the JSON API with the page's
 // session cookie; every message shown comes from the server in the page's language.
-"use strict";
+import { $, api, errorBox, esc, t, zh } from "./common.js";
 
 function showError(el, json) {
   el.innerHTML = errorBox(json);

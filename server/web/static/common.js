@@ -1,18 +1,18 @@
-// What every page script shares: the page language, HTML escaping, and calls to the JSON API
-// with the session cookie and the page's language. Loaded before the page's own script.
-"use strict";
+// What every page script shares, as an ES module: the page language, HTML escaping, calls to
+// the JSON API with the session cookie and the page's language, and small helpers. Page
+// scripts import what they use; nothing is passed between files through globals.
 
-const zh = document.documentElement.lang !== "en";
-const t = (z, e) => (zh ? z : e);
-const $ = (sel) => document.querySelector(sel);
+export const zh = document.documentElement.lang !== "en";
+export const t = (z, e) => (zh ? z : e);
+export const $ = (sel) => document.querySelector(sel);
 
-function esc(s) {
+export function esc(s) {
   const d = document.createElement("div");
   d.textContent = s == null ? "" : String(s);
   return d.innerHTML;
 }
 
-async function api(method, url, body) {
+export async function api(method, url, body) {
   const opts = { method, headers: { "Accept-Language": zh ? "zh-CN" : "en" }, credentials: "same-origin" };
   if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
@@ -25,13 +25,13 @@ async function api(method, url, body) {
   return { ok: resp.ok, status: resp.status, json };
 }
 
-function errorBox(json) {
+export function errorBox(json) {
   return `<p class="error" role="alert" data-error="${esc(json && json.error)}">${esc(json ? json.message : t("请求失败，请重试。", "Request failed; try again."))}</p>`;
 }
 
 // WebRTC: resolves once the browser has gathered its ICE candidates (or after 3 s), so one
 // offer or answer carries them all.
-function iceGathered(pc) {
+export function iceGathered(pc) {
   return new Promise((resolve) => {
     if (pc.iceGatheringState === "complete") return resolve();
     const done = () => { if (pc.iceGatheringState === "complete") resolve(); };
@@ -40,12 +40,19 @@ function iceGathered(pc) {
   });
 }
 
-const MEDIA_NAMES = { camera: t("摄像头", "camera"), microphone: t("麦克风", "microphone"), screen: t("屏幕共享", "screen sharing") };
+export const MEDIA_NAMES = { camera: t("摄像头", "camera"), microphone: t("麦克风", "microphone"), screen: t("屏幕共享", "screen sharing") };
 
 // Keeps data-frames on a video element up to date: how many frames it has decoded so far.
-function countFrames(video) {
+export function countFrames(video) {
   setInterval(() => {
     const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
     video.dataset.frames = String(q ? q.totalVideoFrames : (video.webkitDecodedFrameCount || 0));
   }, 1000);
+}
+
+// A duration as m:ss ("—" when there is none).
+export function clock(ms) {
+  if (ms == null) return "—";
+  const m = Math.floor(ms / 60000), s = Math.floor((ms % 60000) / 1000);
+  return `${m}:${String(s).padStart(2, "0")}`;
 }

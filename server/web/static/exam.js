@@ -3,19 +3,14 @@
 // as durable, so a reload or a dropped connection loses nothing. A refusal the server marks as
 // retryable (its own trouble, a pause, too many answers at once) keeps the answer and sends it
 // again; only a final refusal drops it, and the candidate is told that answer was not saved.
-"use strict";
+import { $, MEDIA_NAMES, api, errorBox, esc, t, zh } from "./common.js";
+import { exam } from "./exam_state.js";
+import { loadMediaSetup, media, mediaNotice, missingMedia, onMediaMessage, openDevices, publishMedia } from "./exam_media.js";
 
 const app = $("#exam-app");
 
-// answers: what the page shows per question (saved or not); saved: per question the latest
-// answer the server acknowledged ({seq, response}); pending: by seq, every answer not yet
-// acknowledged; failed: per question, the last answer refused for good ({seq, error, message});
-// inflight: seq → when it went out on the current socket, still waiting for its reply.
-const exam = (window.exam = {
-  paper: null, answers: {}, saved: {}, failed: {}, flags: {}, current: 0, seq: 0, pending: {}, inflight: new Map(), socket: null,
-  remainingMs: 0, clockAt: 0, paused: false, ended: false, signedOut: false, warned: {}, earliestHandIn: 0, serverOffset: 0,
-  backoff: 0, retryTimer: null, retryReason: "", refocus: null,
-});
+// For the browser tests and support staff's console only: no script reads it from here.
+window.exam = exam;
 
 // Refusals after which the same answer may still be stored, when the refusal carries no
 // `retry` flag (the HTTP fallback's errors); the same set as the server's.

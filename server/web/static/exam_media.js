@@ -2,22 +2,23 @@
 // published to the server over WebRTC (signalling on the exam socket). The test starts only
 // when the server receives every required track; if one stops, the candidate is told and the
 // page publishes again by itself.
-"use strict";
+import { $, MEDIA_NAMES, api, esc, iceGathered, t } from "./common.js";
+import { exam } from "./exam_state.js";
 
-const media = (window.examMedia = { setup: null, camera: null, screen: null, pc: null, flowing: [], onchange: null, retry: null });
+export const media = { setup: null, camera: null, screen: null, pc: null, flowing: [], onchange: null, retry: null };
 
-async function loadMediaSetup() {
+export async function loadMediaSetup() {
   const r = await api("GET", "/api/v1/exam/media");
   media.setup = r.ok ? r.json : { required: [], ice_servers: [], caps: {}, flowing: [] };
   media.flowing = media.setup.flowing || [];
   return media.setup;
 }
 
-function missingMedia() {
+export function missingMedia() {
   return ((media.setup && media.setup.required) || []).filter((k) => !media.flowing.includes(k));
 }
 
-async function openDevices() {
+export async function openDevices() {
   const need = media.setup.required, caps = media.setup.caps;
   const wantCam = need.includes("camera"), wantMic = need.includes("microphone");
   if ((wantCam || wantMic) && !media.camera) {
@@ -51,7 +52,7 @@ function kindOf(track, stream) {
 }
 
 // Sends an offer for every open track; the answer comes back on the socket.
-async function publishMedia() {
+export async function publishMedia() {
   clearTimeout(media.retry);
   if (!exam.socket || exam.socket.readyState !== 1) { media.retry = setTimeout(publishMedia, 1000); return; }
   if (media.pc) media.pc.close();
@@ -84,7 +85,7 @@ async function publishMedia() {
 }
 
 // Messages about media from the exam socket; true when the message was one of them.
-function onMediaMessage(m) {
+export function onMediaMessage(m) {
   if (m.type === "media_answer") {
     if (media.pc) media.pc.setRemoteDescription({ type: "answer", sdp: m.sdp }).catch(() => {});
     return true;
@@ -111,7 +112,7 @@ function onMediaMessage(m) {
   return false;
 }
 
-function mediaNotice(text, alert) {
+export function mediaNotice(text, alert) {
   const n = $("#media-notice");
   if (!n) return;
   n.dataset.kind = "media";

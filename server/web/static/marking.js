@@ -1,6 +1,6 @@
 // The marker's page: fetch the next answer, send a mark, move on. Marks are blind: the page
 // never shows who wrote the answer or what another marker gave.
-"use strict";
+import { $, api, errorBox, t } from "./common.js";
 
 const form = $("#mark-form");
 let task = null;

@@ -1,6 +1,6 @@
 // Exam-room pages: the live list of candidates (polled every few seconds), the exam-room
 // feed, proctor actions with reasons, and charts of room status and scores.
-"use strict";
+import { $, api, clock, esc, t, zh } from "./common.js";
 
 document.querySelectorAll("td.when").forEach((td) => {
   td.textContent = new Date(Number(td.dataset.ms)).toLocaleString(zh ? "zh-CN" : "en");
@@ -12,12 +12,6 @@ const STAGES = {
   in_progress: t("答题中", "In progress"), paused: t("已暂停", "Paused"), handed_in: t("已交卷", "Handed in"),
   terminated: t("已终止", "Terminated"), entry_closed: t("缺考", "Absent"),
 };
-
-function clock(ms) {
-  if (ms == null) return "—";
-  const m = Math.floor(ms / 60000), s = Math.floor((ms % 60000) / 1000);
-  return `${m}:${String(s).padStart(2, "0")}`;
-}
 
 function bars(el, entries, label) {
   const max = Math.max(1, ...entries.map(([, n]) => n));

@@ -2,7 +2,7 @@
 // fit on a page), badges for streams, progress, time left and flags; a tile opens the enlarged
 // view with camera, screen and sound, and the actions: message or warn, pause, resume, extra
 // time, terminate, approve a device change, and notes for the exam-room record.
-"use strict";
+import { $, MEDIA_NAMES, api, clock, countFrames, errorBox, esc, iceGathered, t } from "./common.js";
 
 const grid = $("#tiles");
 

@@ -1,7 +1,7 @@
 //! HTTP: the shared state, the router built from the route table, and the layers every
 //! request passes (request log, body limit, localised errors).
 pub mod access;
-mod api;
+pub mod api;
 pub mod error;
 pub mod extract;
 pub mod i18n;

@@ -6,7 +6,9 @@ use axum::response::Response;
 use exam_protocol::{ItemStatus, ItemType};
 use serde::Deserialize;
 
-use super::layout::{LangQuery, esc, page_lang, render, render_with};
+use askama::Template;
+
+use super::layout::{Frame, LangQuery, page_lang, respond};
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
@@ -22,25 +24,28 @@ pub fn page_error(lang: Lang, e: impl Into<ApiError>) -> Response {
     if let ApiError::Internal(err) = &e {
         tracing::error!(error = format!("{err:#}"), "page failed");
     }
-    let body = format!(
-        "<section class=\"card\"><p class=\"error\" role=\"alert\" data-error=\"{code}\">{}</p><p><a href=\"/home\">{}</a></p></section>",
-        esc(messages::message(code, lang)),
-        lang.pick("返回首页", "Back to home")
-    );
-    let mut resp = render(lang, lang.pick("出错了", "Error"), &body, None);
+    let page = ErrorPage { f: Frame::new(lang, lang.pick("出错了", "Error")), code, message: messages::message(code, lang) };
+    let mut resp = respond(&page, None);
     *resp.status_mut() = status;
     resp
 }
 
-pub fn status_badge(status: ItemStatus, lang: Lang) -> String {
-    let text = match status {
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    f: Frame,
+    code: &'static str,
+    message: &'static str,
+}
+
+pub fn status_name(status: ItemStatus, lang: Lang) -> &'static str {
+    match status {
         ItemStatus::Draft => lang.pick("草稿", "Draft"),
         ItemStatus::InReview => lang.pick("待审", "In review"),
         ItemStatus::Approved => lang.pick("已通过", "Approved"),
         ItemStatus::Rejected => lang.pick("已退回", "Rejected"),
         ItemStatus::Retired => lang.pick("已停用", "Retired"),
-    };
-    format!("<span class=\"badge {}\">{text}</span>", status.as_str())
+    }
 }
 
 pub fn type_name(t: ItemType, lang: Lang) -> &'static str {
@@ -56,38 +61,39 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
         Ok(b) => b,
         Err(e) => return page_error(lang, e),
     };
-    let rows: String = banks
-        .iter()
-        .map(|b| {
-            let levels: Vec<String> = b.levels.iter().map(|l| l.to_string()).collect();
-            format!(
-                "<tr><td><a href=\"/banks/{id}\">{name}</a></td><td>{code}</td><td>{work}</td><td>{levels}</td></tr>",
-                id = b.id,
-                name = esc(&b.name),
-                code = esc(&b.occupation_code),
-                work = esc(&b.work_type),
-                levels = levels.join("、")
-            )
-        })
-        .collect();
-    let empty = if banks.is_empty() {
-        format!("<p class=\"muted\">{}</p>", lang.pick("您还没有被分配到任何题库。", "You are not assigned to any bank yet."))
-    } else {
-        String::new()
+    let page = BanksPage {
+        f: Frame::new(lang, lang.pick("题库", "Question banks")),
+        banks: banks
+            .iter()
+            .map(|b| BankRow {
+                id: b.id,
+                name: b.name.clone(),
+                occupation_code: b.occupation_code.clone(),
+                work_type: b.work_type.clone(),
+                levels: levels_text(&b.levels),
+            })
+            .collect(),
     };
-    let body = format!(
-        "<nav class=\"crumbs\"><a href=\"/home\">{home}</a><a href=\"/review\">{review}</a><a href=\"/import/check\">{check}</a></nav>\
-         <section class=\"card\"><h2>{title}</h2>{empty}<table id=\"banks\"><thead><tr><th>{n}</th><th>{c}</th><th>{w}</th><th>{l}</th></tr></thead><tbody>{rows}</tbody></table></section>",
-        home = lang.pick("首页", "Home"),
-        review = lang.pick("审题队列", "Review queue"),
-        check = lang.pick("检查题目文件", "Check an item file"),
-        title = lang.pick("题库", "Question banks"),
-        n = lang.pick("名称", "Name"),
-        c = lang.pick("职业编码", "Occupation code"),
-        w = lang.pick("工种", "Work type"),
-        l = lang.pick("等级", "Levels"),
-    );
-    render(lang, lang.pick("题库", "Question banks"), &body, cookie)
+    respond(&page, cookie)
+}
+
+fn levels_text(levels: &[u8]) -> String {
+    levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("、")
+}
+
+struct BankRow {
+    id: i64,
+    name: String,
+    occupation_code: String,
+    work_type: String,
+    levels: String,
+}
+
+#[derive(Template)]
+#[template(path = "banks.html")]
+struct BanksPage {
+    f: Frame,
+    banks: Vec<BankRow>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,15 +107,52 @@ pub struct BankQuery {
     page: Option<i64>,
 }
 
+#[derive(Template)]
+#[template(path = "select.html")]
+struct Select<'a> {
+    name: &'a str,
+    label: &'a str,
+    current: Option<&'a str>,
+    options: Vec<(String, String)>,
+}
+
+/// A filter's drop-down, rendered by its template.
 fn select(name: &str, label: &str, current: Option<&str>, options: &[(&str, &str)]) -> String {
-    let opts: String = options
-        .iter()
-        .map(|(v, t)| {
-            let sel = if current == Some(*v) { " selected" } else { "" };
-            format!("<option value=\"{v}\"{sel}>{}</option>", esc(t))
-        })
-        .collect();
-    format!("<div><label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\">{opts}</select></div>")
+    let s = Select { name, label, current, options: options.iter().map(|(v, t)| (v.to_string(), t.to_string())).collect() };
+    s.render().unwrap_or_default()
+}
+
+struct ItemRow {
+    id: i64,
+    stem: String,
+    type_name: &'static str,
+    status_code: &'static str,
+    status_name: &'static str,
+    point: String,
+    points: String,
+}
+
+struct ItemList {
+    text: String,
+    outline: String,
+    /// Rendered by their own template.
+    status_select: String,
+    type_select: String,
+    total: i64,
+    rows: Vec<ItemRow>,
+}
+
+#[derive(Template)]
+#[template(path = "bank.html")]
+struct BankPage {
+    f: Frame,
+    id: i64,
+    can_author: bool,
+    levels: Vec<u8>,
+    levels_text: String,
+    occupation_code: String,
+    work_type: String,
+    items: Option<ItemList>,
 }
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<BankQuery>, user: CurrentUser) -> Response {
@@ -118,38 +161,27 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         Ok(s) => s,
         Err(e) => return page_error(lang, e),
     };
-    let mut links = vec![format!("<a href=\"/banks\">{}</a>", lang.pick("全部题库", "All banks"))];
-    if s.can_author() {
-        links.push(format!("<a href=\"/banks/{id}/import\">{}</a>", lang.pick("导入试题", "Import items")));
-        links.push(format!("<a href=\"/banks/{id}/items/new\">{}</a>", lang.pick("新建试题", "New item")));
-    }
-    links.push(format!("<a href=\"/banks/{id}/outline\">{}</a>", lang.pick("鉴定要素细目表", "Exam outline")));
-    for level in &s.bank.levels {
-        links.push(format!("<a href=\"/banks/{id}/blueprints/{level}\">{}{level}</a>", lang.pick("组卷方案 · 等级 ", "Blueprint · level ")));
-    }
-    let mut body = format!(
-        "<nav class=\"crumbs\">{}</nav><section class=\"card\"><h2>{}</h2><p class=\"muted\">{} {} {}</p></section>",
-        links.join(""),
-        esc(&s.bank.name),
-        esc(&s.bank.occupation_code),
-        esc(&s.bank.work_type),
-        lang.pick("等级：", "Levels: ").to_string() + &s.bank.levels.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("、"),
-    );
+    let mut page = BankPage {
+        f: Frame::new(lang, s.bank.name.clone()),
+        id,
+        can_author: s.can_author(),
+        levels: s.bank.levels.clone(),
+        levels_text: levels_text(&s.bank.levels),
+        occupation_code: s.bank.occupation_code.clone(),
+        work_type: s.bank.work_type.clone(),
+        items: None,
+    };
     if !s.can_read_items() {
-        body.push_str(&format!(
-            "<section class=\"card\"><p class=\"muted\">{}</p></section>",
-            lang.pick("试题内容仅对本题库的命题和审题人员开放。", "Item content is open only to this bank's authors and reviewers.")
-        ));
-        return render(lang, &s.bank.name, &body, cookie);
+        return respond(&page, cookie);
     }
-    let page = q.page.unwrap_or(0).max(0);
+    let page_no = q.page.unwrap_or(0).max(0);
     let search = Search {
         status: q.status.as_deref().and_then(ItemStatus::parse),
         item_type: q.item_type.as_deref().and_then(ItemType::parse),
         outline: q.outline.clone().filter(|o| !o.trim().is_empty()),
         text: q.q.clone().filter(|t| !t.trim().is_empty()),
         limit: 50,
-        offset: page * 50,
+        offset: page_no * 50,
         ..Default::default()
     };
     let (total, found) = match items::search(&state.db, id, &search).await {
@@ -157,57 +189,26 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         Err(e) => return page_error(lang, e),
     };
     let any = lang.pick("全部", "Any");
-    let statuses: Vec<(&str, &str)> = std::iter::once(("", any))
-        .chain(ItemStatus::ALL.iter().map(|s| {
-            (
-                s.as_str(),
-                match s {
-                    ItemStatus::Draft => lang.pick("草稿", "Draft"),
-                    ItemStatus::InReview => lang.pick("待审", "In review"),
-                    ItemStatus::Approved => lang.pick("已通过", "Approved"),
-                    ItemStatus::Rejected => lang.pick("已退回", "Rejected"),
-                    ItemStatus::Retired => lang.pick("已停用", "Retired"),
-                },
-            )
-        }))
-        .collect();
+    let statuses: Vec<(&str, &str)> = std::iter::once(("", any)).chain(ItemStatus::ALL.iter().map(|s| (s.as_str(), status_name(*s, lang)))).collect();
     let types: Vec<(&str, &str)> = std::iter::once(("", any)).chain(ItemType::ALL.iter().map(|t| (t.as_str(), type_name(*t, lang)))).collect();
-    let rows: String = found
-        .iter()
-        .map(|r| {
-            let text = question_bank::sanitize::text_of(&r.content.stem);
-            let short: String = text.chars().take(60).collect();
-            format!(
-                "<tr><td><a href=\"/items/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                r.item_id,
-                esc(&short),
-                type_name(r.content.item_type, lang),
-                status_badge(r.status, lang),
-                esc(r.content.outline_point.as_deref().unwrap_or("")),
-                r.content.points
-            )
-        })
-        .collect();
-    body.push_str(&format!(
-        "<section class=\"card\"><form method=\"get\" class=\"toolbar\" role=\"search\">\
-         <div><label for=\"q\">{search_label}</label><input id=\"q\" name=\"q\" value=\"{qv}\"></div>{status_sel}{type_sel}\
-         <div><label for=\"outline\">{outline_label}</label><input id=\"outline\" name=\"outline\" value=\"{ov}\" size=\"10\"></div>\
-         <div><button type=\"submit\">{go}</button></div></form>\
-         <p id=\"total\" data-total=\"{total}\">{found_label}{total}</p>\
-         <table id=\"items\"><thead><tr><th>{stem}</th><th>{ty}</th><th>{st}</th><th>{pt}</th><th>{points}</th></tr></thead><tbody>{rows}</tbody></table></section>",
-        search_label = lang.pick("题干关键词", "Text"),
-        qv = esc(q.q.as_deref().unwrap_or("")),
-        status_sel = select("status", lang.pick("状态", "Status"), q.status.as_deref(), &statuses),
-        type_sel = select("type", lang.pick("题型", "Type"), q.item_type.as_deref(), &types),
-        outline_label = lang.pick("鉴定点/范围代码", "Outline code"),
-        ov = esc(q.outline.as_deref().unwrap_or("")),
-        go = lang.pick("筛选", "Filter"),
-        found_label = lang.pick("共找到试题：", "Items found: "),
-        stem = lang.pick("题干", "Stem"),
-        ty = lang.pick("题型", "Type"),
-        st = lang.pick("状态", "Status"),
-        pt = lang.pick("鉴定点", "Point"),
-        points = lang.pick("分值", "Points"),
-    ));
-    render_with(lang, &s.bank.name, &body, cookie, &[])
+    page.items = Some(ItemList {
+        text: q.q.clone().unwrap_or_default(),
+        outline: q.outline.clone().unwrap_or_default(),
+        status_select: select("status", lang.pick("状态", "Status"), q.status.as_deref(), &statuses),
+        type_select: select("type", lang.pick("题型", "Type"), q.item_type.as_deref(), &types),
+        total,
+        rows: found
+            .iter()
+            .map(|r| ItemRow {
+                id: r.item_id,
+                stem: question_bank::sanitize::text_of(&r.content.stem).chars().take(60).collect(),
+                type_name: type_name(r.content.item_type, lang),
+                status_code: r.status.as_str(),
+                status_name: status_name(r.status, lang),
+                point: r.content.outline_point.clone().unwrap_or_default(),
+                points: r.content.points.to_string(),
+            })
+            .collect(),
+    });
+    respond(&page, cookie)
 }

@@ -4,7 +4,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use exam_protocol::Role;
 
-use super::layout::{LangQuery, esc, page_lang, render, role_name};
+use askama::Template;
+
+use super::layout::{Frame, LangQuery, page_lang, respond, role_name};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::i18n::Lang;
@@ -44,8 +46,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
         None => None,
     };
     let role = role_name(a.role, lang);
-    let items: String = tasks(a.role, lang).iter().map(|t| format!("<li>{}</li>", esc(t))).collect();
-    let links: &[(&str, &str, &str)] = match a.role {
+    let links: &[(&'static str, &'static str, &'static str)] = match a.role {
         Role::Author => &[("/banks", "我的题库", "My banks"), ("/import/check", "检查题目文件", "Check an item file")],
         Role::Reviewer => &[("/review", "审题队列", "Review queue"), ("/banks", "我的题库", "My banks")],
         Role::Proctor => &[("/sessions", "我的考场", "My exam rooms"), ("/marking", "主观题阅卷", "Mark short answers")],
@@ -53,24 +54,26 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
         Role::Candidate => &[("/exam", "进入考试", "Enter the test")],
         Role::Regulator | Role::Supervisor | Role::Operator => &[("/banks", "题库", "Question banks")],
     };
-    let links: String = links.iter().map(|(href, zh, en)| format!("<li><a href=\"{href}\">{}</a></li>", lang.pick(zh, en))).collect();
-    let links = if links.is_empty() { String::new() } else { format!("<ul class=\"tasks\" id=\"open-now\">{links}</ul>") };
-    let inst_line = institution.map(|n| format!("<p>{}{}</p>", lang.pick("所属机构：", "Institution: "), esc(&n))).unwrap_or_default();
-    let body = format!(
-        "<section class=\"card\" aria-labelledby=\"welcome\" data-role=\"{role_code}\">\
-         <h2 id=\"welcome\">{title}</h2>\
-         <p>{hello}<strong id=\"display-name\">{name}</strong>{open}{role}{close}</p>{inst_line}\
-         <form method=\"post\" action=\"/logout\"><button type=\"submit\" id=\"logout\">{logout}</button></form></section>\
-         <section class=\"card\" aria-labelledby=\"tasks\"><h2 id=\"tasks\">{tasks_title}</h2>\
-         {links}<ul class=\"tasks\">{items}</ul></section>",
-        role_code = a.role.as_str(),
-        title = esc(&format!("{}{}", role, lang.pick("首页", " home"))),
-        hello = lang.pick("您好，", "Hello, "),
-        open = lang.pick("（", " ("),
-        close = lang.pick("）", ")"),
-        name = esc(&a.display_name),
-        logout = lang.pick("退出登录", "Sign out"),
-        tasks_title = lang.pick("本角色负责的工作（各功能页面随后续版本开放）", "What this role does here (pages arrive in coming releases)"),
-    );
-    render(lang, &format!("{}{}", role, lang.pick("首页", " home")), &body, cookie)
+    let page = HomePage {
+        f: Frame::new(lang, format!("{}{}", role, lang.pick("首页", " home"))),
+        role_code: a.role.as_str(),
+        role,
+        name: &a.display_name,
+        institution,
+        links: links.iter().map(|(href, zh, en)| (*href, lang.pick(zh, en))).collect(),
+        tasks: tasks(a.role, lang),
+    };
+    respond(&page, cookie)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    f: Frame,
+    role_code: &'static str,
+    role: &'static str,
+    name: &'a str,
+    institution: Option<String>,
+    links: Vec<(&'static str, &'static str)>,
+    tasks: &'static [&'static str],
 }

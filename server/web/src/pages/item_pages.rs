@@ -5,9 +5,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use exam_protocol::{CandidateItem, ItemRecord, ItemStatus, Key};
 
-use super::bank_pages::{page_error, status_badge, type_name};
+use super::bank_pages::{page_error, status_name, type_name};
 use super::item_view::{candidate_html, with_asset_base};
-use super::layout::{LangQuery, esc, page_lang, render_with};
+use askama::Template;
+
+use super::layout::{Frame, LangQuery, page_lang, respond};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -42,62 +44,82 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
     for c in &mut candidate.choices {
         c.content = with_asset_base(&c.content, &base);
     }
-    let preview = candidate_html(&candidate, "preview", true, lang);
-    let mut actions = String::new();
-    if s.can_author() && matches!(item.status, ItemStatus::Draft | ItemStatus::Rejected) {
-        actions
-            .push_str(&format!("<button type=\"button\" data-action=\"submit\" id=\"submit-item\">{}</button> ", lang.pick("提交审核", "Submit for review")));
-    }
-    if s.can_author() && item.status != ItemStatus::Retired {
-        actions.push_str(&format!("<a href=\"/items/{id}/edit\">{}</a> ", lang.pick("修改（生成新版本）", "Change (new version)")));
-    }
-    if s.can_review() && item.status == ItemStatus::InReview {
-        actions.push_str(&format!(
-            "<label for=\"comment\">{}</label><textarea id=\"comment\"></textarea>\
-             <button type=\"button\" data-action=\"approve\" id=\"approve\">{}</button> \
-             <button type=\"button\" class=\"secondary\" data-action=\"reject\" id=\"reject\">{}</button>",
-            lang.pick("审核意见", "Comment"),
-            lang.pick("通过", "Approve"),
-            lang.pick("退回", "Reject"),
-        ));
-    }
-    if s.can_review() && item.status == ItemStatus::Approved {
-        actions.push_str(&format!("<button type=\"button\" class=\"secondary\" data-action=\"retire\">{}</button>", lang.pick("停用", "Retire")));
-    }
-    let rows: String = history
-        .iter()
-        .rev()
-        .map(|v| {
-            format!("<tr><td>v{}</td><td>{}</td><td>{}</td></tr>", v.version, status_badge(v.status, lang), esc(v.review_comment.as_deref().unwrap_or("")))
-        })
-        .collect();
-    let body = format!(
-        "<nav class=\"crumbs\"><a href=\"/banks/{bank}\">{back}</a></nav>\
-         <section class=\"card\" aria-labelledby=\"pv\"><h2 id=\"pv\">{pv_title}</h2><div id=\"preview\">{preview}</div></section>\
-         <section class=\"card\"><h2>{info}</h2><p>{st_label}<span id=\"status\" data-status=\"{st}\">{badge}</span> · v{ver} · {ty}</p>\
-         <p>{key_label}<strong id=\"key\">{key}</strong> · {pts_label}{pts}</p>\
-         <p class=\"muted\">{pt_label}{pt}{code}</p>\
-         <div id=\"actions\" data-item=\"{id}\">{actions}</div><p id=\"action-result\" role=\"status\"></p></section>\
-         <section class=\"card\"><h2>{hist}</h2><table><tbody>{rows}</tbody></table></section>",
-        bank = item.bank_id,
-        back = lang.pick("返回题库", "Back to the bank"),
-        pv_title = lang.pick("考生看到的样子", "As the candidate sees it"),
-        info = lang.pick("试题信息", "Item"),
-        st_label = lang.pick("状态：", "Status: "),
-        st = item.status.as_str(),
-        badge = status_badge(item.status, lang),
-        ver = item.version,
-        ty = type_name(item.content.item_type, lang),
-        key_label = lang.pick("答案：", "Key: "),
-        key = esc(&key_text(&item, lang)),
-        pts_label = lang.pick("分值：", "Points: "),
-        pts = item.content.points,
-        pt_label = lang.pick("鉴定点：", "Outline point: "),
-        pt = esc(item.content.outline_point.as_deref().unwrap_or("—")),
-        code = item.content.code.as_deref().map(|c| format!(" · {}{}", lang.pick("试题代码：", "Code: "), esc(c))).unwrap_or_default(),
-        hist = lang.pick("版本与审核记录", "Versions and reviews"),
-    );
-    render_with(lang, lang.pick("试题", "Item"), &body, cookie, &["bank.js"])
+    let page = ItemPage {
+        f: Frame::new(lang, lang.pick("试题", "Item")).scripts(&["bank.js"]),
+        id,
+        bank_id: item.bank_id,
+        preview: candidate_html(&candidate, "preview", true, lang),
+        status_code: item.status.as_str(),
+        status_name: status_name(item.status, lang),
+        version: item.version,
+        type_name: type_name(item.content.item_type, lang),
+        key: key_text(&item, lang),
+        points: item.content.points.to_string(),
+        point: item.content.outline_point.clone().unwrap_or_else(|| "—".into()),
+        code: item.content.code.clone(),
+        can_submit: s.can_author() && matches!(item.status, ItemStatus::Draft | ItemStatus::Rejected),
+        can_change: s.can_author() && item.status != ItemStatus::Retired,
+        can_review: s.can_review() && item.status == ItemStatus::InReview,
+        can_retire: s.can_review() && item.status == ItemStatus::Approved,
+        history: history
+            .iter()
+            .rev()
+            .map(|v| VersionRow {
+                version: v.version,
+                status_code: v.status.as_str(),
+                status_name: status_name(v.status, lang),
+                comment: v.review_comment.clone().unwrap_or_default(),
+            })
+            .collect(),
+    };
+    respond(&page, cookie)
+}
+
+struct VersionRow {
+    version: i64,
+    status_code: &'static str,
+    status_name: &'static str,
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    f: Frame,
+    id: i64,
+    bank_id: i64,
+    /// The item as a candidate sees it, rendered by its own template.
+    preview: String,
+    status_code: &'static str,
+    status_name: &'static str,
+    version: i64,
+    type_name: &'static str,
+    key: String,
+    points: String,
+    point: String,
+    code: Option<String>,
+    can_submit: bool,
+    can_change: bool,
+    can_review: bool,
+    can_retire: bool,
+    history: Vec<VersionRow>,
+}
+
+#[derive(Template)]
+#[template(path = "item_editor.html")]
+struct EditorPage {
+    f: Frame,
+    bank_id: i64,
+    is_new: bool,
+    target: String,
+    types: Vec<(&'static str, &'static str, bool)>,
+    stem: String,
+    options: Vec<(String, String)>,
+    key: String,
+    points: String,
+    difficulty: String,
+    point: String,
+    tags: String,
 }
 
 /// The editor: a new item in a bank, or the next version of an item.
@@ -105,62 +127,30 @@ pub async fn editor(state: &AppState, lang: Lang, cookie: Option<axum::http::Hea
     let _ = state;
     let c = current.map(|r| &r.content);
     let val = |f: &dyn Fn(&exam_protocol::ItemContent) -> String| c.map(f).unwrap_or_default();
-    let options: String = (0..6)
-        .map(|i| {
-            let letter = question_bank::item::choice_letter(i);
-            let v = c.and_then(|c| c.choices.get(i)).map(|ch| esc(&question_bank::sanitize::unescape(&ch.content))).unwrap_or_default();
-            format!(
-                "<div><label for=\"opt-{letter}\">{} {letter}</label><input id=\"opt-{letter}\" data-option=\"{letter}\" value=\"{v}\"></div>",
-                lang.pick("选项", "Option")
-            )
-        })
-        .collect();
-    let type_opts: String = exam_protocol::ItemType::ALL
-        .iter()
-        .map(|t| {
-            let sel = if c.map(|c| c.item_type) == Some(*t) { " selected" } else { "" };
-            format!("<option value=\"{}\"{sel}>{}</option>", t.as_str(), type_name(*t, lang))
-        })
-        .collect();
-    let key = current.map(|r| key_text(r, lang)).unwrap_or_default();
-    let target = match current {
-        Some(r) => format!("/api/v1/items/{}/versions", r.item_id),
-        None => format!("/api/v1/banks/{bank_id}/items"),
+    let page = EditorPage {
+        f: Frame::new(lang, lang.pick("编辑试题", "Edit item")).scripts(&["bank.js"]),
+        bank_id,
+        is_new: current.is_none(),
+        target: match current {
+            Some(r) => format!("/api/v1/items/{}/versions", r.item_id),
+            None => format!("/api/v1/banks/{bank_id}/items"),
+        },
+        types: exam_protocol::ItemType::ALL.iter().map(|t| (t.as_str(), type_name(*t, lang), c.map(|c| c.item_type) == Some(*t))).collect(),
+        stem: val(&|c| c.stem.clone()),
+        options: (0..6)
+            .map(|i| {
+                let letter = question_bank::item::choice_letter(i).to_string();
+                let v = c.and_then(|c| c.choices.get(i)).map(|ch| question_bank::sanitize::unescape(&ch.content)).unwrap_or_default();
+                (letter, v)
+            })
+            .collect(),
+        key: current.map(|r| key_text(r, lang)).unwrap_or_default(),
+        points: c.map(|c| c.points.to_string()).unwrap_or_else(|| "1".into()),
+        difficulty: val(&|c| c.difficulty.map(|d| d.value().to_string()).unwrap_or_default()),
+        point: val(&|c| c.outline_point.clone().unwrap_or_default()),
+        tags: val(&|c| c.tags.join(",")),
     };
-    let body = format!(
-        "<nav class=\"crumbs\"><a href=\"/banks/{bank_id}\">{back}</a></nav><section class=\"card\"><h2>{title}</h2>\
-         <form id=\"item-editor\" data-target=\"{target}\">\
-         <label for=\"item-type\">{ty}</label><select id=\"item-type\">{type_opts}</select>\
-         <label for=\"stem\">{stem_l}</label><textarea id=\"stem\" required>{stem}</textarea>{options}\
-         <label for=\"answer\">{ans_l}</label><input id=\"answer\" value=\"{key}\" required>\
-         <p class=\"muted\">{ans_hint}</p>\
-         <label for=\"points\">{pts_l}</label><input id=\"points\" type=\"number\" min=\"0.5\" step=\"0.5\" value=\"{pts}\">\
-         <label for=\"difficulty\">{dif_l}</label><input id=\"difficulty\" type=\"number\" min=\"1\" max=\"5\" value=\"{dif}\">\
-         <label for=\"outline-point\">{pt_l}</label><input id=\"outline-point\" value=\"{pt}\">\
-         <label for=\"tags\">{tags_l}</label><input id=\"tags\" value=\"{tags}\">\
-         <div><button type=\"button\" class=\"secondary\" id=\"preview-button\">{preview}</button> <button type=\"submit\">{save}</button></div></form>\
-         <p id=\"editor-result\" role=\"status\"></p></section>\
-         <section class=\"card\" aria-labelledby=\"pv\"><h2 id=\"pv\">{pv_title}</h2><div id=\"live-preview\" aria-live=\"polite\"></div></section>",
-        back = lang.pick("返回题库", "Back to the bank"),
-        title = if current.is_some() { lang.pick("修改试题（保存为新版本，需重新审核）", "Change item (saved as a new version, reviewed again)") } else { lang.pick("新建试题", "New item") },
-        ty = lang.pick("题型", "Type"),
-        stem_l = lang.pick("题干（可用 HTML）", "Stem (HTML allowed)"),
-        stem = val(&|c| esc(&c.stem)),
-        ans_l = lang.pick("答案", "Key"),
-        ans_hint = lang.pick("单选填字母；多选填全部正确字母；判断填 对/错；填空题多个空用 ; 分隔，一空多个答案用 / 分隔；简答题填参考答案。", "Single: a letter; multiple: all right letters; true/false: 对 or 错; fill-in: blanks separated by ; and alternatives by /; short answer: a reference answer."),
-        pts_l = lang.pick("分值", "Points"),
-        pts = c.map(|c| c.points.to_string()).unwrap_or_else(|| "1".into()),
-        dif_l = lang.pick("难度（1–5）", "Difficulty (1–5)"),
-        dif = val(&|c| c.difficulty.map(|d| d.value().to_string()).unwrap_or_default()),
-        pt_l = lang.pick("鉴定点代码", "Outline point"),
-        pt = val(&|c| esc(c.outline_point.as_deref().unwrap_or(""))),
-        tags_l = lang.pick("标签（逗号分隔）", "Tags (comma separated)"),
-        tags = val(&|c| esc(&c.tags.join(","))),
-        save = lang.pick("保存", "Save"),
-        preview = lang.pick("预览", "Preview"),
-        pv_title = lang.pick("考生看到的样子", "As the candidate sees it"),
-    );
-    render_with(lang, lang.pick("编辑试题", "Edit item"), &body, cookie, &["bank.js"])
+    respond(&page, cookie)
 }
 
 pub async fn new_item(State(state): State<AppState>, headers: HeaderMap, Path(bank_id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {

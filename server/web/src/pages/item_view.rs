@@ -1,8 +1,8 @@
 //! How one item looks to a candidate. Authors' previews and the exam page render through this
 //! one function, from a [`CandidateItem`] that carries no key.
+use askama::Template;
 use exam_protocol::{CandidateItem, ItemType};
 
-use super::layout::esc;
 use crate::http::i18n::Lang;
 
 /// Points relative image sources (`images/a.png`, as packages write them) at `base`, where the
@@ -24,60 +24,38 @@ pub fn with_asset_base(html: &str, base: &str) -> String {
     out
 }
 
+#[derive(Template)]
+#[template(path = "item_preview.html")]
+struct ItemPreview<'a> {
+    item: &'a CandidateItem,
+    name: &'a str,
+    disabled: bool,
+    lang: Lang,
+    type_name: &'static str,
+    input_kind: &'static str,
+    blanks: usize,
+}
+
 /// The item as HTML. `name` keeps the inputs of several items on one page apart; `disabled`
-/// is for previews.
+/// is for previews. The stem and options were sanitised when stored and are placed as HTML on
+/// purpose (`|safe` in the template); everything else is escaped.
 pub fn candidate_html(item: &CandidateItem, name: &str, disabled: bool, lang: Lang) -> String {
-    let dis = if disabled { " disabled" } else { "" };
-    let type_name = match lang {
-        Lang::Zh => item.item_type.name_zh(),
-        Lang::En => item.item_type.as_str(),
+    let page = ItemPreview {
+        item,
+        name,
+        disabled,
+        lang,
+        type_name: match lang {
+            Lang::Zh => item.item_type.name_zh(),
+            Lang::En => item.item_type.as_str(),
+        },
+        input_kind: if item.item_type == ItemType::SingleChoice { "radio" } else { "checkbox" },
+        blanks: item.blanks.max(1),
     };
-    // The stem and options were sanitised when stored; they are placed as HTML on purpose.
-    let mut out = format!(
-        "<article class=\"candidate-item\" data-type=\"{}\"><p class=\"muted\">{}</p><div class=\"stem\">{}</div>",
-        item.item_type.as_str(),
-        esc(type_name),
-        item.stem
-    );
-    match item.item_type {
-        ItemType::SingleChoice | ItemType::MultipleChoice => {
-            let kind = if item.item_type == ItemType::SingleChoice { "radio" } else { "checkbox" };
-            out.push_str("<ul class=\"options\">");
-            for c in &item.choices {
-                let id = format!("{name}-{}", esc(&c.id));
-                out.push_str(&format!(
-                    "<li><input type=\"{kind}\" name=\"{name}\" id=\"{id}\" value=\"{v}\"{dis}> <label for=\"{id}\"><strong>{v}.</strong> {content}</label></li>",
-                    v = esc(&c.id),
-                    content = c.content
-                ));
-            }
-            out.push_str("</ul>");
-        }
-        ItemType::TrueFalse => {
-            let (t, f) = (lang.pick("对", "True"), lang.pick("错", "False"));
-            out.push_str(&format!(
-                "<ul class=\"options\"><li><input type=\"radio\" name=\"{name}\" id=\"{name}-t\" value=\"true\"{dis}> <label for=\"{name}-t\">{t}</label></li>\
-                 <li><input type=\"radio\" name=\"{name}\" id=\"{name}-f\" value=\"false\"{dis}> <label for=\"{name}-f\">{f}</label></li></ul>"
-            ));
-        }
-        ItemType::FillIn => {
-            for i in 0..item.blanks.max(1) {
-                let label = match lang {
-                    Lang::Zh => format!("第 {} 空", i + 1),
-                    Lang::En => format!("Blank {}", i + 1),
-                };
-                out.push_str(&format!("<label for=\"{name}-{i}\">{label}</label><input id=\"{name}-{i}\" name=\"{name}-{i}\" autocomplete=\"off\"{dis}>"));
-            }
-        }
-        ItemType::ShortAnswer => {
-            out.push_str(&format!(
-                "<label for=\"{name}-text\">{}</label><textarea id=\"{name}-text\" name=\"{name}\"{dis}></textarea>",
-                lang.pick("作答", "Your answer")
-            ));
-        }
-    }
-    out.push_str("</article>");
-    out
+    page.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "item preview template failed");
+        String::new()
+    })
 }
 
 #[cfg(test)]

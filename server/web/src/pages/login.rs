@@ -6,7 +6,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::layout::{LangQuery, esc, page_lang, render};
+use askama::Template;
+
+use super::layout::{Frame, LangQuery, page_lang, respond};
 use crate::http::access::CurrentUser;
 use crate::http::extract::ClientIp;
 use crate::http::i18n::Lang;
@@ -27,30 +29,20 @@ pub async fn show(headers: HeaderMap, Query(q): Query<LangQuery>, user: Option<C
     form(lang, "", None, cookie)
 }
 
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    f: Frame,
+    username: &'a str,
+    error: Option<&'a str>,
+}
+
 fn form(lang: Lang, username: &str, error: Option<&str>, cookie: Option<axum::http::HeaderValue>) -> Response {
-    let error_html = error.map(|e| format!("<p class=\"error\" role=\"alert\" id=\"login-error\">{}</p>", esc(e))).unwrap_or_default();
-    let body = format!(
-        "<section class=\"card\" aria-labelledby=\"t\"><h2 id=\"t\">{heading}</h2>{error_html}\
-         <form method=\"post\" action=\"/login\">\
-         <label for=\"username\">{user_label}</label>\
-         <input id=\"username\" name=\"username\" autocomplete=\"username\" required autofocus value=\"{username}\">\
-         <label for=\"password\">{pass_label}</label>\
-         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-         <div><button type=\"submit\" id=\"sign-in\">{submit}</button></div></form>\
-         <p class=\"muted\">{hint}</p></section>",
-        heading = lang.pick("登录", "Sign in"),
-        user_label = lang.pick("用户名", "Username"),
-        pass_label = lang.pick("密码", "Password"),
-        submit = lang.pick("登录", "Sign in"),
-        hint = lang.pick(
-            "请使用为您分配的账号登录。忘记密码请联系所在机构的管理员。",
-            "Sign in with the account you were given. If you forgot the password, ask your institution's administrator.",
-        ),
-        username = esc(username),
-    );
-    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-    let mut resp = render(lang, lang.pick("登录", "Sign in"), &body, cookie);
-    *resp.status_mut() = status;
+    let page = LoginPage { f: Frame::new(lang, lang.pick("登录", "Sign in")), username, error };
+    let mut resp = respond(&page, cookie);
+    if error.is_some() {
+        *resp.status_mut() = StatusCode::UNAUTHORIZED;
+    }
     resp
 }
 

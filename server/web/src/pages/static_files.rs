@@ -1,4 +1,4 @@
-//! The pages' own scripts, built into the binary (no separate front-end build).
+//! The pages' own scripts (ES modules), built into the binary (no separate front-end build).
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
@@ -8,6 +8,7 @@ const FILES: &[(&str, &str)] = &[
     ("common.js", include_str!("../../static/common.js")),
     ("bank.js", include_str!("../../static/bank.js")),
     ("exam.js", include_str!("../../static/exam.js")),
+    ("exam_state.js", include_str!("../../static/exam_state.js")),
     ("proctor.js", include_str!("../../static/proctor.js")),
     ("marking.js", include_str!("../../static/marking.js")),
     ("exam_media.js", include_str!("../../static/exam_media.js")),
