@@ -53,7 +53,7 @@ async fn seed(db: &Db, n: usize, dir: &std::path::Path) -> anyhow::Result<Vec<i6
             started_at_ms: now,
             deadline_ms: now + 5_400_000,
             paused_at_ms: None,
-            status: "in_progress".into(),
+            status: exam_records::exams::PaperStatus::InProgress,
             ended_at_ms: None,
             score: None,
         };

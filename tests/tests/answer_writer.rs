@@ -52,7 +52,7 @@ async fn paper(t: &TestDb) -> i64 {
         started_at_ms: 1,
         deadline_ms: 5_400_000,
         paused_at_ms: None,
-        status: "in_progress".into(),
+        status: exam_records::exams::PaperStatus::InProgress,
         ended_at_ms: None,
         score: None,
     };

@@ -120,6 +120,33 @@ fn records_and_application_name_no_http_type() {
     assert!(found.is_empty(), "HTTP in the lower layers: {found:?}");
 }
 
+/// Only the records crate writes SQL: no query text in the application, the web layer or the
+/// binary (they call the records crate's functions).
+#[test]
+fn only_the_records_crate_writes_sql() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server");
+    let mut found = Vec::new();
+    for dir in ["application/src", "web/src", "src"] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("read dir").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).expect("read");
+                    for word in ["sqlx::query", "query_scalar(", "query_as("] {
+                        if text.contains(word) {
+                            found.push(format!("{}: {word}", p.display()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "SQL outside the records crate: {found:?}");
+}
+
 #[test]
 fn the_check_sees_a_forbidden_dependency_when_there_is_one() {
     // Guards the guard: the server does depend on tokio and sqlx, so the walk must find them.

@@ -124,7 +124,7 @@ async fn a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_nex
     let (x, y) = tokio::join!(sweeper::sweep(&a), sweeper::sweep(&b2));
     assert_eq!(x + y, 1, "one process hands the paper in");
     let ended = paper(&a, paper_id).await;
-    assert_eq!(ended.status, "handed_in");
+    assert_eq!(ended.status.as_str(), "handed_in");
     assert_eq!(ended.ended_at_ms, Some(clock.now_ms()), "ended when the sweep found it");
     let hand_ins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'paper.hand_in' AND target = $1")
         .bind(format!("paper:{paper_id}"))

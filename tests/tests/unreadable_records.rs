@@ -78,7 +78,22 @@ async fn an_answer_that_cannot_be_read_stops_the_hand_in(b: Backend) {
     assert_eq!((row.status.as_str(), row.score), ("in_progress", None), "not ended, not scored as unanswered");
 }
 
+async fn a_paper_status_that_cannot_be_read_is_an_error(b: Backend) {
+    let (_t, app) = demo(b).await;
+    let t = ticket(&app, 0).await;
+    let signed = candidate::login(&app, &login_of(t, 0), HERE).await.expect("sign in");
+    let me = Actor::new(signed.account);
+    candidate::accept_commitment(&app, &me, "127.0.0.1").await.expect("commitment");
+    let paper = candidate::start(&app, &me).await.expect("start");
+    sqlx::query("UPDATE papers SET status = 'abandoned' WHERE id = $1").bind(paper.id).execute(app.db.writer()).await.expect("damage");
+    match candidate::status(&app, &me).await {
+        Err(AppError::Internal(e)) => assert!(format!("{e:#}").contains("unknown paper status"), "{e:#}"),
+        other => panic!("an unreadable status is an error, not {other:?}"),
+    }
+}
+
 both_backends!(
+    a_paper_status_that_cannot_be_read_is_an_error,
     an_unknown_id_kind_is_not_taken_for_a_resident_id,
     an_item_whose_choices_cannot_be_read_stops_the_draw,
     an_answer_that_cannot_be_read_stops_the_hand_in

@@ -158,3 +158,14 @@ pub async fn head(db: &Db) -> StoreResult<Option<(i64, String)>> {
 pub async fn hash_of(db: &Db, seq: i64) -> StoreResult<Option<String>> {
     Ok(sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1").bind(seq).fetch_optional(db.reader()).await?)
 }
+
+/// The `(target, detail)` of every event that vouches for a record (a score, a certification
+/// record), in the chain's order.
+pub async fn vouching_events(db: &Db) -> StoreResult<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT target, detail FROM audit_events WHERE action IN ('certification.score', 'paper.hand_in', 'paper.terminate', 'paper.marked') ORDER BY seq",
+    )
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("target")?, r.try_get("detail")?))).collect()
+}

@@ -2,7 +2,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{Db, StoreResult};
+use super::{Db, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
@@ -186,6 +186,41 @@ pub async fn candidate_by_account(db: &Db, account_id: i64) -> StoreResult<Optio
     row.as_ref().map(candidate_from_row).transpose()
 }
 
+/// Where a paper is: running (paused or not, which the clock says), handed in (by the
+/// candidate or at the deadline), or ended by a proctor. Stored as its snake_case name; a
+/// stored value outside these is an error, never a guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaperStatus {
+    InProgress,
+    HandedIn,
+    Terminated,
+}
+
+impl PaperStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaperStatus::InProgress => "in_progress",
+            PaperStatus::HandedIn => "handed_in",
+            PaperStatus::Terminated => "terminated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaperStatus> {
+        match s {
+            "in_progress" => Some(PaperStatus::InProgress),
+            "handed_in" => Some(PaperStatus::HandedIn),
+            "terminated" => Some(PaperStatus::Terminated),
+            _ => None,
+        }
+    }
+
+    /// Read from a row's `status` column.
+    fn from_column(r: &AnyRow) -> StoreResult<PaperStatus> {
+        let s: String = r.try_get("status")?;
+        PaperStatus::parse(&s).ok_or_else(|| StoreError::Database(sqlx::Error::Decode(format!("unknown paper status {s:?}").into())))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaperRow {
     pub id: i64,
@@ -196,7 +231,7 @@ pub struct PaperRow {
     pub started_at_ms: i64,
     pub deadline_ms: i64,
     pub paused_at_ms: Option<i64>,
-    pub status: String,
+    pub status: PaperStatus,
     pub ended_at_ms: Option<i64>,
     pub score: Option<i64>,
 }
@@ -216,7 +251,7 @@ fn paper_from_row(r: &AnyRow) -> StoreResult<PaperRow> {
         started_at_ms: r.try_get("started_at_ms")?,
         deadline_ms: r.try_get("deadline_ms")?,
         paused_at_ms: r.try_get("paused_at_ms")?,
-        status: r.try_get("status")?,
+        status: PaperStatus::from_column(r)?,
         ended_at_ms: r.try_get("ended_at_ms")?,
         score: r.try_get("score")?,
     })
@@ -232,7 +267,7 @@ pub async fn insert_paper(conn: &mut AnyConnection, p: &PaperRow) -> StoreResult
     .bind(&p.questions)
     .bind(p.started_at_ms)
     .bind(p.deadline_ms)
-    .bind(&p.status)
+    .bind(p.status.as_str())
     .fetch_one(conn)
     .await?)
 }
@@ -332,10 +367,10 @@ pub async fn set_paper_clock(conn: &mut AnyConnection, paper_id: i64, deadline_m
 }
 
 /// Ends a paper once (hand-in, time-out or termination) with its score.
-pub async fn end_paper(conn: &mut AnyConnection, paper_id: i64, status: &str, now_ms: i64, score: Option<i64>, detail: &str) -> StoreResult<bool> {
+pub async fn end_paper(conn: &mut AnyConnection, paper_id: i64, status: PaperStatus, now_ms: i64, score: Option<i64>, detail: &str) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE papers SET status = $2, ended_at_ms = $3, score = $4, score_detail = $5 WHERE id = $1 AND status = 'in_progress'")
         .bind(paper_id)
-        .bind(status)
+        .bind(status.as_str())
         .bind(now_ms)
         .bind(score)
         .bind(detail)
@@ -442,9 +477,9 @@ pub async fn paper_pool(db: &Db, bank_id: i64) -> StoreResult<Vec<(i64, String, 
 }
 
 /// The parts of a paper that change: status and clock.
-pub async fn paper_clock(db: &Db, paper_id: i64) -> StoreResult<Option<(String, i64, Option<i64>)>> {
+pub async fn paper_clock(db: &Db, paper_id: i64) -> StoreResult<Option<(PaperStatus, i64, Option<i64>)>> {
     let row = sqlx::query("SELECT status, deadline_ms, paused_at_ms FROM papers WHERE id = $1").bind(paper_id).fetch_optional(db.reader()).await?;
-    row.map(|r| Ok((r.try_get("status")?, r.try_get("deadline_ms")?, r.try_get("paused_at_ms")?))).transpose()
+    row.map(|r| Ok((PaperStatus::from_column(&r)?, r.try_get("deadline_ms")?, r.try_get("paused_at_ms")?))).transpose()
 }
 
 /// Papers still running whose time is over (for the time-out sweep).
@@ -562,4 +597,35 @@ pub async fn extra_minutes_given(db: &Db, candidate_id: i64) -> StoreResult<i64>
 pub async fn set_ticket_serial(conn: &mut AnyConnection, session_id: i64, serial: i64) -> StoreResult<()> {
     sqlx::query("UPDATE exam_sessions SET ticket_serial = $2 WHERE id = $1").bind(session_id).bind(serial).execute(conn).await?;
     Ok(())
+}
+
+/// Every certification record with its id, oldest first (for checking them against the audit
+/// trail).
+pub async fn all_certification_scores(db: &Db) -> StoreResult<Vec<(i64, CertificationScore)>> {
+    let rows = sqlx::query("SELECT id, id_kind, id_number, occupation_code, level, component, score, passed, session_id FROM certification_scores ORDER BY id")
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                CertificationScore {
+                    id_kind: r.try_get("id_kind")?,
+                    id_number: r.try_get("id_number")?,
+                    occupation_code: r.try_get("occupation_code")?,
+                    level: r.try_get("level")?,
+                    component: r.try_get("component")?,
+                    score: r.try_get("score")?,
+                    passed: r.try_get::<i64, _>("passed")? != 0,
+                    session_id: r.try_get("session_id")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// `(id, score)` of every paper that has ended.
+pub async fn ended_paper_scores(db: &Db) -> StoreResult<Vec<(i64, Option<i64>)>> {
+    let rows = sqlx::query("SELECT id, score FROM papers WHERE status <> 'in_progress' ORDER BY id").fetch_all(db.reader()).await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("score")?))).collect()
 }

@@ -18,7 +18,7 @@ use crate::App;
 use crate::actor::Actor;
 use crate::error::AppError;
 use exam_records::audit::{self, Entry};
-use exam_records::exams::{self, CandidateRow, PaperRow, SessionRow};
+use exam_records::exams::{self, CandidateRow, PaperRow, PaperStatus, SessionRow};
 use exam_records::{StoreError, banks, marking};
 use sqlx::AnyConnection;
 
@@ -76,7 +76,7 @@ pub async fn login(state: &App, req: &CandidateLogin, ip: IpAddr) -> Result<Sign
         None if now > s.starts_at_ms + s.late_entry_secs * 1000 => {
             return Err(timing(TimingError::EntryClosed));
         }
-        Some(p) if p.status != "in_progress" => return Err(AppError::Conflict("paper_ended")),
+        Some(p) if p.status != PaperStatus::InProgress => return Err(AppError::Conflict("paper_ended")),
         Some(p) if PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms }.is_over(now) => {
             return Err(AppError::Conflict("paper_ended"));
         }
@@ -124,11 +124,11 @@ fn valid_device(d: &str) -> bool {
 
 /// Where a started paper stands.
 pub fn paper_stage(p: &PaperRow) -> Stage {
-    match p.status.as_str() {
-        "in_progress" if p.paused_at_ms.is_some() => Stage::Paused,
-        "in_progress" => Stage::InProgress,
-        "terminated" => Stage::Terminated,
-        _ => Stage::HandedIn,
+    match p.status {
+        PaperStatus::InProgress if p.paused_at_ms.is_some() => Stage::Paused,
+        PaperStatus::InProgress => Stage::InProgress,
+        PaperStatus::Terminated => Stage::Terminated,
+        PaperStatus::HandedIn => Stage::HandedIn,
     }
 }
 
@@ -230,7 +230,7 @@ pub async fn start(state: &App, user: &Actor) -> Result<PaperRow, AppError> {
         started_at_ms: now,
         deadline_ms: t.deadline_ms(),
         paused_at_ms: None,
-        status: "in_progress".into(),
+        status: PaperStatus::InProgress,
         ended_at_ms: None,
         score: None,
     };
@@ -295,7 +295,7 @@ pub async fn answer(state: &App, user: &Actor, req: &AnswerRequest) -> Result<Ac
 pub async fn answer_on(state: &App, p: &PaperRow, req: &AnswerRequest) -> Result<Ack, AppError> {
     let now = state.clock.now_ms();
     let (status, deadline, paused) = state.papers.clock(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
-    if status != "in_progress" {
+    if status != PaperStatus::InProgress {
         return Err(AppError::Conflict("paper_ended"));
     }
     PaperClock { deadline_ms: deadline, paused_at_ms: paused }.check_answer(now).map_err(timing)?;
@@ -322,10 +322,10 @@ pub async fn answer_on(state: &App, p: &PaperRow, req: &AnswerRequest) -> Result
 }
 
 /// Ends a paper and scores it: on the candidate's hand-in (`by` is them), at the deadline
-/// (`by` is None) or by a proctor's termination (`status` "terminated").
-pub async fn finish(state: &App, paper_id: i64, status: &str, by: Option<&Actor>, reason: &str) -> Result<Finished, AppError> {
+/// (`by` is None) or by a proctor's termination (`status` Terminated).
+pub async fn finish(state: &App, paper_id: i64, status: PaperStatus, by: Option<&Actor>, reason: &str) -> Result<Finished, AppError> {
     let p = exams::paper(&state.db, paper_id).await?.ok_or(AppError::NotFound)?;
-    if p.status != "in_progress" {
+    if p.status != PaperStatus::InProgress {
         return Ok(Finished::AlreadyEnded);
     }
     let c = exams::candidate(&state.db, p.session_candidate_id).await?.ok_or(AppError::NotFound)?;
@@ -355,7 +355,7 @@ pub async fn finish(state: &App, paper_id: i64, status: &str, by: Option<&Actor>
         .collect::<Result<_, AppError>>()?;
     let (percent, detail) = summarize(state, &s, &questions, &scored, reason).await?;
     exams::set_final_score(&mut tx, p.id, percent.map(|v| i64::from(v.0)), &detail).await?;
-    if status == "handed_in" {
+    if status == PaperStatus::HandedIn {
         match percent {
             Some(pc) => certify(&mut tx, state, &c, &s, pc, now).await?,
             // Short answers: the score waits for two markers (see `marking`).
@@ -369,13 +369,14 @@ pub async fn finish(state: &App, paper_id: i64, status: &str, by: Option<&Actor>
             }
         }
     }
-    exams::insert_event(&mut tx, s.id, Some(c.id), status, &serde_json::json!({ "reason": reason }).to_string(), by.map(|u| u.account.id), now).await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), status.as_str(), &serde_json::json!({ "reason": reason }).to_string(), by.map(|u| u.account.id), now)
+        .await?;
     audit::append(
         &mut tx,
         state.db.backend,
         &Entry {
             actor: by.map(|u| u.audit_actor()).unwrap_or_default(),
-            action: if status == "terminated" { "paper.terminate" } else { "paper.hand_in" },
+            action: if status == PaperStatus::Terminated { "paper.terminate" } else { "paper.hand_in" },
             target: format!("paper:{}", p.id),
             detail: serde_json::json!({ "reason": reason, "score": percent }).to_string(),
             at_ms: now,
@@ -489,7 +490,7 @@ pub async fn hand_in(state: &App, user: &Actor) -> Result<Option<Points>, AppErr
     if !clock.is_over(now) {
         clock.check_hand_in(&times(&s), now).map_err(timing)?;
     }
-    finish(state, p.id, "handed_in", Some(user), if clock.is_over(now) { "time_over" } else { "candidate" }).await?.score()
+    finish(state, p.id, PaperStatus::HandedIn, Some(user), if clock.is_over(now) { "time_over" } else { "candidate" }).await?.score()
 }
 
 /// Records an integrity event from the candidate's page (left the page, left full screen,

@@ -82,7 +82,7 @@ impl Question {
 }
 
 /// Status, deadline and pause of a paper as last read.
-type Clock = (String, i64, Option<i64>);
+type Clock = (exam_records::exams::PaperStatus, i64, Option<i64>);
 
 /// How long a paper's clock is trusted from memory when every change is announced: by this
 /// process directly, by others over the Redis event bus. Only a safety net.
@@ -139,7 +139,7 @@ impl PaperCache {
         if let Some((at, clock)) = self.clocks.lock().unwrap_or_else(|e| e.into_inner()).get(&paper_id)
             && at.elapsed() < spread(self.clock_ttl, paper_id)
         {
-            return Ok(Some(clock.clone()));
+            return Ok(Some(*clock));
         }
         self.fresh_clock(db, paper_id).await
     }
@@ -153,7 +153,7 @@ impl PaperCache {
             if map.len() > 50_000 {
                 map.clear();
             }
-            map.insert(paper_id, (Instant::now(), c.clone()));
+            map.insert(paper_id, (Instant::now(), *c));
         }
         Ok(clock)
     }

@@ -13,7 +13,7 @@ use crate::App;
 use crate::actor::Actor;
 use crate::error::AppError;
 use exam_records::audit::{self, Entry};
-use exam_records::exams::{self, SessionRow};
+use exam_records::exams::{self, PaperStatus, SessionRow};
 use exam_records::{StoreError, sessions};
 
 /// The session, if the caller may watch it: its assigned proctors, its institution's admin and
@@ -52,7 +52,7 @@ pub async fn room(state: &App, user: &Actor, session_id: i64) -> Result<Vec<Room
                 let n = serde_json::from_str::<Vec<serde_json::Value>>(&p.questions).map(|q| q.len() as i64).unwrap_or(0);
                 let stage = candidate::paper_stage(p);
                 let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
-                let remaining = (p.status == "in_progress").then(|| clock.remaining_ms(now));
+                let remaining = (p.status == PaperStatus::InProgress).then(|| clock.remaining_ms(now));
                 (stage, exams::answered_questions(&state.db, p.id).await?, n, remaining, p.score.and_then(|v| u32::try_from(v).ok()).map(Points))
             }
             None if c.commitment_at_ms.is_none() => (Stage::Commitment, 0, 0, None, None),
@@ -108,7 +108,7 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
         _ => {}
     }
     let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(AppError::Conflict("not_started"))?;
-    if p.status != "in_progress" {
+    if p.status != PaperStatus::InProgress {
         return Err(AppError::Conflict("paper_ended"));
     }
     let now = state.clock.now_ms();
@@ -138,7 +138,7 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
         }
         ProctorAction::Terminate { reason } => {
             let reason = reason_of(reason)?;
-            candidate::finish(state, p.id, "terminated", Some(user), &reason).await?.score()?;
+            candidate::finish(state, p.id, PaperStatus::Terminated, Some(user), &reason).await?.score()?;
             return Ok(());
         }
         ProctorAction::ApproveDevice | ProctorAction::ClearSignIn | ProctorAction::Warn { .. } | ProctorAction::Note { .. } => {

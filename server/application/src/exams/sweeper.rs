@@ -30,7 +30,7 @@ pub async fn sweep(state: &App) -> usize {
     };
     let mut done = 0;
     for paper_id in due {
-        match super::candidate::finish(state, paper_id, "handed_in", None, "time_over").await {
+        match super::candidate::finish(state, paper_id, exam_records::exams::PaperStatus::HandedIn, None, "time_over").await {
             Ok(Finished::Ended { .. }) => done += 1,
             // Handed in meanwhile by the candidate, or swept by another process.
             Ok(Finished::AlreadyEnded) => {}

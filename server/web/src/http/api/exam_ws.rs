@@ -25,7 +25,7 @@ use exam_application::exams::answer_writer::Ack;
 use exam_application::exams::candidate;
 use exam_application::exams::candidate_channels::ToSocket;
 use exam_application::exams::timing::PaperClock;
-use exam_records::exams::{self, CandidateRow, PaperRow};
+use exam_records::exams::{self, CandidateRow, PaperRow, PaperStatus};
 
 /// How often the server's clock is sent when nothing changed it: the page counts down by itself
 /// in between, and every change is sent as it happens. At 19,900 candidates this is 660 messages
@@ -66,8 +66,8 @@ const DRAIN: Duration = Duration::from_secs(5);
 async fn time_message(state: &AppState, paper_id: i64, fresh: bool) -> Option<ServerMessage> {
     let clock = if fresh { state.papers.fresh_clock(&state.db, paper_id).await } else { state.papers.clock(&state.db, paper_id).await };
     let (status, deadline, paused) = clock.ok()??;
-    if status != "in_progress" {
-        let stage = if status == "terminated" { Stage::Terminated } else { Stage::HandedIn };
+    if status != PaperStatus::InProgress {
+        let stage = if status == PaperStatus::Terminated { Stage::Terminated } else { Stage::HandedIn };
         return Some(ServerMessage::Ended { stage });
     }
     let now = state.clock.now_ms();
