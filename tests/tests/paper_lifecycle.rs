@@ -138,4 +138,50 @@ async fn a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_nex
     assert_eq!(sweeper::sweep(&a).await + sweeper::sweep(&b2).await, 0);
 }
 
-both_backends!(a_paper_lives_its_whole_life_in_simulated_time, a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_next_process);
+/// The proctor's use cases on their own: a reason is required, only the room's proctor acts
+/// (an institution admin watches; a reviewer does not even see the room), a warning reaches
+/// the record, a terminated paper is scored once and takes no further action, and the room
+/// shows the ended paper.
+async fn proctor_actions_check_role_reason_and_state(b: Backend) {
+    let t = TestDb::new(b).await;
+    let clock = Clock::test(exam_application::clock::now_ms());
+    let state = process(&t, &clock);
+    exam_server::demo::seed(&state.db).await.expect("demo");
+    exams::set_required_media(&state.db, 1, &[]).await.expect("no media");
+    clock.advance_ms(MINUTE);
+    let me = candidate_user(&state, 2).await;
+    let (paper_id, _) = started(&state, &me).await;
+    let (c, _) = candidate::context(&state, &me).await.expect("context");
+    let proctor_user = staff_user(&state, "proctor").await;
+    let admin = staff_user(&state, "admin").await;
+    let reviewer = staff_user(&state, "reviewer").await;
+    let code = |r: Result<(), exam_application::AppError>| r.err().map(|e| e.code());
+
+    let pause = ProctorAction::Pause { reason: "  ".into() };
+    assert_eq!(code(proctor::act(&state, &proctor_user, 1, c.id, &pause).await), Some("reason_required"));
+    let warn = ProctorAction::Warn { message: "请勿离开座位".into() };
+    assert_eq!(code(proctor::act(&state, &admin, 1, c.id, &warn).await), Some("forbidden"), "an admin watches, a proctor acts");
+    assert_eq!(code(proctor::act(&state, &reviewer, 1, c.id, &warn).await), Some("not_found"), "not this reviewer's room");
+    assert_eq!(code(proctor::act(&state, &proctor_user, 1, c.id + 1000, &warn).await), Some("not_found"), "not on this roster");
+    proctor::act(&state, &proctor_user, 1, c.id, &warn).await.expect("warn");
+    let feed = proctor::feed(&state, &proctor_user, 1, 0).await.expect("feed");
+    assert!(feed.iter().any(|e| e.kind == "warning" && e.candidate_id == Some(c.id)), "the warning is in the record");
+
+    clock.advance_ms(40 * MINUTE);
+    let terminate = ProctorAction::Terminate { reason: "替考".into() };
+    proctor::act(&state, &proctor_user, 1, c.id, &terminate).await.expect("terminate");
+    let ended = paper(&state, paper_id).await;
+    assert_eq!((ended.status.as_str(), ended.ended_at_ms), ("terminated", Some(clock.now_ms())));
+    assert!(ended.score.is_some(), "scored from the answers kept");
+    assert_eq!(code(proctor::act(&state, &proctor_user, 1, c.id, &terminate).await), Some("paper_ended"));
+    assert_eq!(code(proctor::act(&state, &proctor_user, 1, c.id, &ProctorAction::Resume).await), Some("paper_ended"));
+    let room = proctor::room(&state, &admin, 1).await.expect("the admin sees the room");
+    assert_eq!(room.iter().find(|r| r.candidate_id == c.id).map(|r| r.stage), Some(Stage::Terminated));
+    assert_eq!(candidate::status(&state, &me).await.expect("status").stage, Stage::Terminated);
+}
+
+both_backends!(
+    a_paper_lives_its_whole_life_in_simulated_time,
+    a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_next_process,
+    proctor_actions_check_role_reason_and_state
+);
