@@ -32,21 +32,26 @@ async fn answer_current(browser: &Browser) {
         .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_candidate_sits_the_whole_test_in_a_browser() {
-    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+/// Signs demo candidate 0 in on the exam page and accepts the commitment.
+async fn sign_in_as_candidate(browser: &Browser, app: &TestApp) {
     let (name, id) = DEMO_CANDIDATES[0];
     let ticket = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
-    let browser = Browser::start().await;
     browser.goto(&format!("{}/exam", app.base)).await;
     browser.type_into(&browser.wait_for("#ticket").await, &ticket).await;
     browser.type_into(&browser.wait_for("#id-number").await, id).await;
     browser.type_into(&browser.wait_for("#exam-password").await, DEMO_PASSWORD).await;
     browser.click(&browser.wait_for("#candidate-sign-in").await).await;
-
     browser.wait_for("[data-stage='commitment']").await;
     browser.click(&browser.wait_for("#agree").await).await;
     browser.click(&browser.wait_for("#accept").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_candidate_sits_the_whole_test_in_a_browser() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let (_, id) = DEMO_CANDIDATES[0];
+    let browser = Browser::start().await;
+    sign_in_as_candidate(&browser, &app).await;
     browser.click(&browser.wait_for("#start-exam").await).await;
     browser.wait_for("#answer-form").await;
     let total = browser.execute("return exam.paper.questions.length").await.as_i64().expect("questions");
@@ -130,16 +135,8 @@ async fn a_proctor_watches_the_room_and_pauses_a_candidate() {
 async fn an_answer_refused_for_server_trouble_is_kept_and_sent_again() {
     use sqlx::Connection;
     let app = TestApp::spawn_demo(Backend::Sqlite).await;
-    let (name, id) = DEMO_CANDIDATES[0];
-    let ticket = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
     let browser = Browser::start().await;
-    browser.goto(&format!("{}/exam", app.base)).await;
-    browser.type_into(&browser.wait_for("#ticket").await, &ticket).await;
-    browser.type_into(&browser.wait_for("#id-number").await, id).await;
-    browser.type_into(&browser.wait_for("#exam-password").await, DEMO_PASSWORD).await;
-    browser.click(&browser.wait_for("#candidate-sign-in").await).await;
-    browser.click(&browser.wait_for("#agree").await).await;
-    browser.click(&browser.wait_for("#accept").await).await;
+    sign_in_as_candidate(&browser, &app).await;
     browser.click(&browser.wait_for("#start-exam").await).await;
     browser.wait_for("#answer-form").await;
     answer_current(&browser).await;

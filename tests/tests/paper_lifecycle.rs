@@ -52,14 +52,20 @@ async fn paper(state: &App, id: i64) -> exams::PaperRow {
     exams::paper(&state.db, id).await.expect("read").expect("exists")
 }
 
-async fn a_paper_lives_its_whole_life_in_simulated_time(b: Backend) {
+/// A fresh database with the demo seeded, on a test clock a minute into the demo session (which
+/// opens at the wall clock's now, a moment after this clock's), and a process on it.
+async fn demo_at_simulated_time(b: Backend) -> (TestDb, Clock, App) {
     let t = TestDb::new(b).await;
     let clock = Clock::test(exam_application::clock::now_ms());
     let state = process(&t, &clock);
     exam_server::demo::seed(&state.db).await.expect("demo");
     exams::set_required_media(&state.db, 1, &[]).await.expect("no media");
-    // The demo session opened at the wall clock's now, a moment after this clock's.
     clock.advance_ms(MINUTE);
+    (t, clock, state)
+}
+
+async fn a_paper_lives_its_whole_life_in_simulated_time(b: Backend) {
+    let (_t, clock, state) = demo_at_simulated_time(b).await;
     let me = candidate_user(&state, 0).await;
     let proctor_user = staff_user(&state, "proctor").await;
     let (paper_id, tf) = started(&state, &me).await;
@@ -105,12 +111,7 @@ async fn a_paper_lives_its_whole_life_in_simulated_time(b: Backend) {
 }
 
 async fn a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_next_process(b: Backend) {
-    let t = TestDb::new(b).await;
-    let clock = Clock::test(exam_application::clock::now_ms());
-    let first = process(&t, &clock);
-    exam_server::demo::seed(&first.db).await.expect("demo");
-    exams::set_required_media(&first.db, 1, &[]).await.expect("no media");
-    clock.advance_ms(MINUTE);
+    let (t, clock, first) = demo_at_simulated_time(b).await;
     let me = candidate_user(&first, 1).await;
     let (paper_id, tf) = started(&first, &me).await;
     answer(&first, &me, 1, tf).await.expect("answer");
@@ -143,12 +144,7 @@ async fn a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_nex
 /// the record, a terminated paper is scored once and takes no further action, and the room
 /// shows the ended paper.
 async fn proctor_actions_check_role_reason_and_state(b: Backend) {
-    let t = TestDb::new(b).await;
-    let clock = Clock::test(exam_application::clock::now_ms());
-    let state = process(&t, &clock);
-    exam_server::demo::seed(&state.db).await.expect("demo");
-    exams::set_required_media(&state.db, 1, &[]).await.expect("no media");
-    clock.advance_ms(MINUTE);
+    let (_t, clock, state) = demo_at_simulated_time(b).await;
     let me = candidate_user(&state, 2).await;
     let (paper_id, _) = started(&state, &me).await;
     let (c, _) = candidate::context(&state, &me).await.expect("context");

@@ -33,6 +33,16 @@ async fn ticket(app: &App, which: usize) -> String {
     exams::candidates(&app.db, 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket
 }
 
+/// Demo candidate 0 signed in, committed and started: who they are and their paper.
+async fn started(app: &App) -> (Actor, exams::PaperRow) {
+    let t = ticket(app, 0).await;
+    let signed = candidate::login(app, &login_of(t, 0), HERE).await.expect("sign in");
+    let me = Actor::new(signed.account);
+    candidate::accept_commitment(app, &me, "127.0.0.1").await.expect("commitment");
+    let paper = candidate::start(app, &me).await.expect("start");
+    (me, paper)
+}
+
 fn is_internal<T: std::fmt::Debug>(r: Result<T, AppError>, what: &str) {
     match r {
         Err(AppError::Internal(e)) => assert!(e.to_string().contains("unreadable"), "{what}: {e}"),
@@ -63,11 +73,7 @@ async fn an_item_whose_choices_cannot_be_read_stops_the_draw(b: Backend) {
 
 async fn an_answer_that_cannot_be_read_stops_the_hand_in(b: Backend) {
     let (_t, app) = demo(b).await;
-    let t = ticket(&app, 0).await;
-    let signed = candidate::login(&app, &login_of(t, 0), HERE).await.expect("sign in");
-    let me = Actor::new(signed.account);
-    candidate::accept_commitment(&app, &me, "127.0.0.1").await.expect("commitment");
-    let paper = candidate::start(&app, &me).await.expect("start");
+    let (me, paper) = started(&app).await;
     let copy = candidate::paper_copy(&app, &me).await.expect("copy");
     let tf = copy.questions.iter().find(|q| q.item.item_type == ItemType::TrueFalse).expect("true/false").no;
     candidate::answer(&app, &me, &AnswerRequest { seq: 1, no: tf, response: Response::TrueFalse(true) }).await.expect("answer");
@@ -80,11 +86,7 @@ async fn an_answer_that_cannot_be_read_stops_the_hand_in(b: Backend) {
 
 async fn a_paper_status_that_cannot_be_read_is_an_error(b: Backend) {
     let (_t, app) = demo(b).await;
-    let t = ticket(&app, 0).await;
-    let signed = candidate::login(&app, &login_of(t, 0), HERE).await.expect("sign in");
-    let me = Actor::new(signed.account);
-    candidate::accept_commitment(&app, &me, "127.0.0.1").await.expect("commitment");
-    let paper = candidate::start(&app, &me).await.expect("start");
+    let (me, paper) = started(&app).await;
     sqlx::query("UPDATE papers SET status = 'abandoned' WHERE id = $1").bind(paper.id).execute(app.db.writer()).await.expect("damage");
     match candidate::status(&app, &me).await {
         Err(AppError::Internal(e)) => assert!(format!("{e:#}").contains("unknown paper status"), "{e:#}"),
