@@ -33,6 +33,9 @@ pub enum AppError {
     /// No such object, or one outside the actor's scope (ids must not leak).
     #[error("not found")]
     NotFound,
+    /// A file past the size the deployment allows.
+    #[error("too large")]
+    TooLarge,
     /// The state does not allow it (already ended, already taken); the code names which.
     #[error("conflict: {0}")]
     Conflict(&'static str),
@@ -51,6 +54,7 @@ impl AppError {
             AppError::RateLimited => "rate_limited",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::TooLarge => "payload_too_large",
             AppError::Internal(_) => "internal_error",
         }
     }

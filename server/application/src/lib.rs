@@ -16,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod exams;
+pub mod institutions;
 pub mod lang;
 pub mod rules;
 

@@ -84,3 +84,29 @@ pub async fn commit(db: &Db, bank_id: i64, actor: Actor<'_>, format: Format, rep
     tx.commit().await.map_err(StoreError::from)?;
     Ok(report.items.len())
 }
+
+/// What a refused file becomes for the client: a stable code, with what was found where that
+/// helps the author.
+pub fn refusal(e: &ImportError) -> crate::error::AppError {
+    use crate::error::AppError;
+    tracing::info!(code = e.code(), detail = %e, "import refused");
+    match e {
+        ImportError::TooLarge { .. } => AppError::TooLarge,
+        ImportError::UnknownFormat => AppError::Validation("unknown_format"),
+        ImportError::Malformed(d) => AppError::Detailed { code: "malformed_file", detail: d.clone() },
+        ImportError::Unsafe(d) => AppError::Detailed { code: "unsafe_file", detail: d.clone() },
+        ImportError::TooManyItems { .. } => AppError::Validation("too_many_items"),
+        ImportError::SheetTooLarge { .. } => AppError::Validation("sheet_too_large"),
+    }
+}
+
+/// The importer's limits under this deployment's upload size.
+pub fn limits(settings: &crate::config::Settings) -> Limits {
+    Limits { max_file_bytes: settings.http.max_import_bytes, ..Limits::default() }
+}
+
+/// Who may import into the bank, settled before a byte of the file is read.
+pub async fn may_import(app: &crate::App, actor: &crate::Actor, bank_id: i64) -> Result<(), crate::error::AppError> {
+    let s = super::scope::resolve(&app.db, actor, bank_id).await?;
+    s.require(s.can_author())
+}

@@ -161,6 +161,7 @@ impl From<AppError> for ApiError {
             AppError::Forbidden => ApiError::Forbidden,
             AppError::Refused(code) => ApiError::Refused(code),
             AppError::NotFound => ApiError::NotFound,
+            AppError::TooLarge => ApiError::PayloadTooLarge,
             AppError::Conflict(code) => ApiError::Conflict(code),
             AppError::Internal(e) => ApiError::Internal(e),
         }

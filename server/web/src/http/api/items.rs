@@ -1,20 +1,18 @@
-//! Items of a bank: search, write, change (a new version), submit, review, retire.
+//! Items of a bank: search, write, change (a new version), submit, review, retire; HTTP over
+//! `exam_application::banks::items`.
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use exam_protocol::{ItemContent, ItemPage, ItemRecord, ItemStatus, ItemType, ReviewRequest};
-use question_bank::ItemDraft;
 use serde::Deserialize;
 
-use exam_application::banks::review::{self, Move};
-use exam_application::banks::scope::{self, BankScope};
+use exam_application::banks::items as bank_items;
+use exam_application::banks::review::Move;
 
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use exam_records::StoreError;
-use exam_records::audit::{self, Entry};
 use exam_records::items::{self, Search};
 
 #[derive(Debug, Deserialize)]
@@ -62,29 +60,10 @@ pub async fn search(
     Path(id): Path<i64>,
     query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ItemPage>, ApiError> {
-    let s = scope::resolve(&state.db, &user, id).await?;
-    s.require(s.can_read_items())?;
     let Query(q) = query.map_err(|_| ApiError::Validation("invalid_query"))?;
-    let (total, items) = items::search(&state.db, id, &q.into_search()?).await?;
+    let search = q.into_search()?;
+    let (total, items) = bank_items::search(&state, &user, id, &search).await?;
     Ok(Json(ItemPage { total, items }))
-}
-
-/// Sanitises and checks what an author sent, the same way imports are checked.
-fn checked(content: ItemContent) -> Result<ItemContent, ApiError> {
-    if content.tags.iter().any(|t| t.trim().is_empty() || t.contains(',')) {
-        return Err(ApiError::Validation("invalid_tag"));
-    }
-    let mut draft = ItemDraft::new("api", question_bank::sanitize::clean(&content.stem), content.choices.clone(), content.key.clone());
-    for c in &mut draft.choices {
-        c.content = question_bank::sanitize::clean(&c.content);
-    }
-    draft.item_type = content.item_type;
-    draft.points = content.points;
-    draft.check().map_err(|reason| {
-        tracing::debug!(%reason, "item refused");
-        ApiError::Validation("invalid_item")
-    })?;
-    Ok(ItemContent { stem: draft.stem, choices: draft.choices, ..content })
 }
 
 pub async fn create(
@@ -93,46 +72,15 @@ pub async fn create(
     Path(id): Path<i64>,
     ApiJson(content): ApiJson<ItemContent>,
 ) -> Result<(StatusCode, Json<ItemRecord>), ApiError> {
-    let s = scope::resolve(&state.db, &user, id).await?;
-    s.require(s.can_author())?;
-    let content = checked(content)?;
-    let now = state.clock.now_ms();
-    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    let (item_id, version_id) = items::insert_item(&mut tx, id, ItemStatus::Draft, &content, user.account.id, now).await?;
-    audit::append(
-        &mut tx,
-        state.db.backend,
-        &Entry {
-            actor: user.audit_actor(),
-            action: "item.create",
-            target: format!("item_version:{version_id}"),
-            detail: serde_json::json!({ "item_id": item_id, "bank_id": id }).to_string(),
-            at_ms: now,
-        },
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    let record = items::current(&state.db, item_id).await?.ok_or(ApiError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(record)))
-}
-
-/// The item's current version and the caller's standing in its bank; not found outside it.
-async fn item_in_scope(state: &AppState, user: &CurrentUser, item_id: i64) -> Result<(ItemRecord, BankScope), ApiError> {
-    let item = items::current(&state.db, item_id).await?.ok_or(ApiError::NotFound)?;
-    let s = scope::resolve(&state.db, user, item.bank_id).await?;
-    if !s.can_read_items() {
-        return Err(ApiError::NotFound);
-    }
-    Ok((item, s))
+    Ok((StatusCode::CREATED, Json(bank_items::create(&state, &user, id, content).await?)))
 }
 
 pub async fn get_one(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<ItemRecord>, ApiError> {
-    Ok(Json(item_in_scope(&state, &user, id).await?.0))
+    Ok(Json(bank_items::in_scope(&state, &user, id).await?.0))
 }
 
 pub async fn history(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<Vec<ItemRecord>>, ApiError> {
-    item_in_scope(&state, &user, id).await?;
-    Ok(Json(items::history(&state.db, id).await?))
+    Ok(Json(bank_items::history(&state, &user, id).await?))
 }
 
 /// A change never edits a version: it adds the next one as a draft.
@@ -142,45 +90,11 @@ pub async fn revise(
     Path(id): Path<i64>,
     ApiJson(content): ApiJson<ItemContent>,
 ) -> Result<(StatusCode, Json<ItemRecord>), ApiError> {
-    let (item, s) = item_in_scope(&state, &user, id).await?;
-    s.require(s.can_author())?;
-    if item.status == ItemStatus::Retired {
-        return Err(ApiError::Conflict("invalid_item_transition"));
-    }
-    let content = checked(content)?;
-    let now = state.clock.now_ms();
-    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    let version_id = items::new_version(&mut tx, &item, &content, user.account.id, now).await?;
-    audit::append(
-        &mut tx,
-        state.db.backend,
-        &Entry {
-            actor: user.audit_actor(),
-            action: "item.revise",
-            target: format!("item_version:{version_id}"),
-            detail: serde_json::json!({ "item_id": id, "previous_version_id": item.version_id }).to_string(),
-            at_ms: now,
-        },
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    let record = items::current(&state.db, id).await?.ok_or(ApiError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(record)))
-}
-
-async fn do_move(state: &AppState, user: &CurrentUser, id: i64, m: Move, comment: Option<&str>) -> Result<Json<ItemRecord>, ApiError> {
-    let (item, s) = item_in_scope(state, user, id).await?;
-    let allowed = match m {
-        Move::Submit => s.can_author(),
-        Move::Review(_) | Move::Retire => s.can_review(),
-    };
-    s.require(allowed)?;
-    review::apply(&state.db, user, &item, m, comment).await?;
-    Ok(Json(items::current(&state.db, id).await?.ok_or(ApiError::NotFound)?))
+    Ok((StatusCode::CREATED, Json(bank_items::revise(&state, &user, id, content).await?)))
 }
 
 pub async fn submit(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<ItemRecord>, ApiError> {
-    do_move(&state, &user, id, Move::Submit, None).await
+    Ok(Json(bank_items::apply_move(&state, &user, id, Move::Submit, None).await?))
 }
 
 pub async fn review(
@@ -189,11 +103,11 @@ pub async fn review(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ReviewRequest>,
 ) -> Result<Json<ItemRecord>, ApiError> {
-    do_move(&state, &user, id, Move::Review(r.decision), r.comment.as_deref()).await
+    Ok(Json(bank_items::apply_move(&state, &user, id, Move::Review(r.decision), r.comment.as_deref()).await?))
 }
 
 pub async fn retire(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<ItemRecord>, ApiError> {
-    do_move(&state, &user, id, Move::Retire, None).await
+    Ok(Json(bank_items::apply_move(&state, &user, id, Move::Retire, None).await?))
 }
 
 pub async fn review_queue(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ItemRecord>>, ApiError> {
@@ -208,7 +122,7 @@ pub struct Preview {
 /// Renders an item being written exactly as a candidate will see it (the same sanitiser and
 /// the same renderer as the exam page), without saving anything.
 pub async fn preview(headers: axum::http::HeaderMap, ApiJson(content): ApiJson<ItemContent>) -> Result<Json<Preview>, ApiError> {
-    let content = checked(content)?;
+    let content = bank_items::checked(content)?;
     let lang = crate::http::i18n::from_headers(&headers);
     let item = exam_protocol::CandidateItem::from_content(&content);
     Ok(Json(Preview { html: crate::pages::item_view::candidate_html(&item, "preview", true, lang) }))

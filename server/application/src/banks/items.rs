@@ -1,0 +1,101 @@
+//! A bank's items: search, write, change (always a new version), and the moves through review
+//! (submit, approve or reject, retire). Every change is one transaction with its audit event.
+use exam_protocol::{ItemContent, ItemRecord, ItemStatus};
+use exam_records::StoreError;
+use exam_records::audit::{self, Entry};
+use exam_records::items::{self, Search};
+use question_bank::ItemDraft;
+
+use super::review::{self, Move};
+use super::scope::{self, BankScope};
+use crate::actor::Actor;
+use crate::app::App;
+use crate::error::AppError;
+
+/// One page of the bank's items matching `search`, and how many match in all.
+pub async fn search(app: &App, actor: &Actor, bank_id: i64, search: &Search) -> Result<(i64, Vec<ItemRecord>), AppError> {
+    let s = scope::resolve(&app.db, actor, bank_id).await?;
+    s.require(s.can_read_items())?;
+    Ok(items::search(&app.db, bank_id, search).await?)
+}
+
+/// Sanitises and checks what an author sent, the same way imports are checked.
+pub fn checked(content: ItemContent) -> Result<ItemContent, AppError> {
+    if content.tags.iter().any(|t| t.trim().is_empty() || t.contains(',')) {
+        return Err(AppError::Validation("invalid_tag"));
+    }
+    let mut draft = ItemDraft::new("api", question_bank::sanitize::clean(&content.stem), content.choices.clone(), content.key.clone());
+    for c in &mut draft.choices {
+        c.content = question_bank::sanitize::clean(&c.content);
+    }
+    draft.item_type = content.item_type;
+    draft.points = content.points;
+    draft.check().map_err(|reason| {
+        tracing::debug!(%reason, "item refused");
+        AppError::Validation("invalid_item")
+    })?;
+    Ok(ItemContent { stem: draft.stem, choices: draft.choices, ..content })
+}
+
+fn entry<'a>(actor: &'a Actor, action: &'static str, version_id: i64, detail: serde_json::Value, now: i64) -> Entry<'a> {
+    Entry { actor: actor.audit_actor(), action, target: format!("item_version:{version_id}"), detail: detail.to_string(), at_ms: now }
+}
+
+/// A new item, as a draft of its author.
+pub async fn create(app: &App, actor: &Actor, bank_id: i64, content: ItemContent) -> Result<ItemRecord, AppError> {
+    let s = scope::resolve(&app.db, actor, bank_id).await?;
+    s.require(s.can_author())?;
+    let content = checked(content)?;
+    let now = app.clock.now_ms();
+    let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
+    let (item_id, version_id) = items::insert_item(&mut tx, bank_id, ItemStatus::Draft, &content, actor.account.id, now).await?;
+    let detail = serde_json::json!({ "item_id": item_id, "bank_id": bank_id });
+    audit::append(&mut tx, app.db.backend, &entry(actor, "item.create", version_id, detail, now)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    items::current(&app.db, item_id).await?.ok_or(AppError::NotFound)
+}
+
+/// The item's current version and the actor's standing in its bank; not found outside it.
+pub async fn in_scope(app: &App, actor: &Actor, item_id: i64) -> Result<(ItemRecord, BankScope), AppError> {
+    let item = items::current(&app.db, item_id).await?.ok_or(AppError::NotFound)?;
+    let s = scope::resolve(&app.db, actor, item.bank_id).await?;
+    if !s.can_read_items() {
+        return Err(AppError::NotFound);
+    }
+    Ok((item, s))
+}
+
+/// Every version of the item, for those who may read it.
+pub async fn history(app: &App, actor: &Actor, item_id: i64) -> Result<Vec<ItemRecord>, AppError> {
+    in_scope(app, actor, item_id).await?;
+    Ok(items::history(&app.db, item_id).await?)
+}
+
+/// A change never edits a version: it adds the next one as a draft.
+pub async fn revise(app: &App, actor: &Actor, item_id: i64, content: ItemContent) -> Result<ItemRecord, AppError> {
+    let (item, s) = in_scope(app, actor, item_id).await?;
+    s.require(s.can_author())?;
+    if item.status == ItemStatus::Retired {
+        return Err(AppError::Conflict("invalid_item_transition"));
+    }
+    let content = checked(content)?;
+    let now = app.clock.now_ms();
+    let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
+    let version_id = items::new_version(&mut tx, &item, &content, actor.account.id, now).await?;
+    let detail = serde_json::json!({ "item_id": item_id, "previous_version_id": item.version_id });
+    audit::append(&mut tx, app.db.backend, &entry(actor, "item.revise", version_id, detail, now)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    items::current(&app.db, item_id).await?.ok_or(AppError::NotFound)
+}
+
+/// Submit (its authors), approve, reject or retire (its reviewers).
+pub async fn apply_move(app: &App, actor: &Actor, item_id: i64, m: Move, comment: Option<&str>) -> Result<ItemRecord, AppError> {
+    let (item, s) = in_scope(app, actor, item_id).await?;
+    let allowed = match m {
+        Move::Submit => s.can_author(),
+        Move::Review(_) | Move::Retire => s.can_review(),
+    };
+    s.require(allowed)?;
+    review::apply(&app.db, actor, &item, m, comment).await?;
+    items::current(&app.db, item_id).await?.ok_or(AppError::NotFound)
+}
