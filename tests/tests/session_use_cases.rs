@@ -2,7 +2,7 @@
 //! decide what a session may leave out and what it may not break, the acting person's scope
 //! decides where it goes, and the roster's tickets come from the serial allocator.
 use e2e_tests::{Backend, TestDb, both_backends, resident_id};
-use exam_application::exams::sessions;
+use exam_application::exams::sessions::{self, SessionRefusal};
 use exam_application::rules::Rules;
 use exam_application::{Actor, AppError};
 use exam_protocol::{NewCandidate, NewSession, Role};
@@ -75,7 +75,8 @@ async fn sessions_follow_the_rules_and_the_actors_scope(b: Backend) {
 
     // A deployment's stricter rules: three proctors a room, and at least two hours.
     let strict = Rules { min_proctors: 3, min_duration_minutes: 120, ..Rules::default() };
-    assert_eq!(code(sessions::create(&t.db, &admin, &new_session(proctors.clone(), 3, now), now, &strict).await), "too_few_proctors");
+    let refused = sessions::create(&t.db, &admin, &new_session(proctors.clone(), 3, now), now, &strict).await;
+    assert!(matches!(refused, Err(AppError::Session(SessionRefusal::TooFewProctors))), "a typed refusal of its area: {refused:?}");
     let mut short = new_session(proctors.clone(), 3, now);
     short.duration_minutes = Some(90);
     assert_eq!(code(sessions::create(&t.db, &admin, &short, now, &Rules { min_proctors: 2, ..strict.clone() }).await), "invalid_duration");

@@ -83,6 +83,39 @@ pub async fn create(db: &Db, actor: Option<Actor<'_>>, new: &NewAccount) -> Resu
     Ok(Account { id, username: new.username.clone(), display_name: display_name.to_string(), role: new.role, institution_id: new.institution_id })
 }
 
+/// What managing accounts refuses, each with its stable code; the web layer chooses the HTTP status by its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AccountRefusal {
+    #[error("role_not_assignable")]
+    RoleNotAssignable,
+    #[error("username_taken")]
+    UsernameTaken,
+}
+
+impl AccountRefusal {
+    /// The stable code a client receives.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AccountRefusal::RoleNotAssignable => "role_not_assignable",
+            AccountRefusal::UsernameTaken => "username_taken",
+        }
+    }
+
+    pub fn kind(&self) -> crate::error::RefusalKind {
+        use crate::error::RefusalKind;
+        match self {
+            AccountRefusal::RoleNotAssignable => RefusalKind::Invalid,
+            AccountRefusal::UsernameTaken => RefusalKind::Conflict,
+        }
+    }
+}
+
+impl From<AccountRefusal> for crate::error::AppError {
+    fn from(r: AccountRefusal) -> Self {
+        crate::error::AppError::Account(r)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,7 +173,7 @@ pub mod managed {
     pub async fn create(app: &App, actor: &Actor, new: &NewAccount) -> Result<Account, AppError> {
         if let Some(inst) = scope(actor)? {
             if !INSTITUTION_ASSIGNABLE.contains(&new.role) {
-                return Err(AppError::Validation("role_not_assignable"));
+                return Err(AppError::from(super::AccountRefusal::RoleNotAssignable));
             }
             if new.institution_id != Some(inst) {
                 // Another institution's id answers as if it did not exist.
@@ -149,7 +182,7 @@ pub mod managed {
         }
         super::create(&app.db, Some(actor.audit_actor()), new).await.map_err(|e| match e {
             CreateError::Invalid(code) => AppError::Validation(code),
-            CreateError::UsernameTaken => AppError::Conflict("username_taken"),
+            CreateError::UsernameTaken => AppError::from(super::AccountRefusal::UsernameTaken),
             CreateError::NoSuchInstitution => AppError::NotFound,
             CreateError::Internal(e) => AppError::Internal(e),
         })

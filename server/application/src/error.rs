@@ -1,4 +1,8 @@
-//! What a use case refuses, each with a stable snake_case code a client receives. Which HTTP
+//! What a use case refuses, each with a stable snake_case code a client receives. Each area
+//! has its own enum of refusals (`SessionRefusal`, `ExamRefusal`, `ProctorRefusal`,
+//! `MarkingRefusal`, `BankRefusal`, `InstitutionRefusal`, `AccountRefusal`, beside its use
+//! cases), carried here in a variant of its own; the variants with a bare code carry the codes
+//! of the pure crates' own error enums (timing, scoring, paper assembly, import). Which HTTP
 //! status each becomes is the web layer's choice; the messages in both languages are there too.
 use exam_records::StoreError;
 
@@ -6,7 +10,7 @@ use crate::auth::AuthError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// Well-formed but refused by a rule; the code names the rule.
+    /// Well-formed but refused by a rule of a pure crate; the code names the rule.
     #[error("validation failed: {0}")]
     Validation(&'static str),
     /// Refused by a rule, with what exactly was found (e.g. why a file was refused).
@@ -39,6 +43,27 @@ pub enum AppError {
     /// The state does not allow it (already ended, already taken); the code names which.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Refused by a rule of its area; the code names the rule.
+    #[error("session: {0}")]
+    Session(crate::exams::sessions::SessionRefusal),
+    /// Refused by a rule of its area; the code names the rule.
+    #[error("exam: {0}")]
+    Exam(crate::exams::candidate::ExamRefusal),
+    /// Refused by a rule of its area; the code names the rule.
+    #[error("proctor: {0}")]
+    Proctor(crate::exams::proctor::ProctorRefusal),
+    /// Refused by a rule of its area; the code names the rule.
+    #[error("marking: {0}")]
+    Marking(crate::exams::marking::MarkingRefusal),
+    /// Refused by a rule of its area; the code names the rule.
+    #[error("bank: {0}")]
+    Bank(crate::banks::BankRefusal),
+    /// Refused by a rule of its area; the code names the rule.
+    #[error("institution: {0}")]
+    Institution(crate::institutions::InstitutionRefusal),
+    /// Refused by a rule of its area; the code names the rule.
+    #[error("account: {0}")]
+    Account(crate::accounts::AccountRefusal),
     /// Our own trouble: logged, never described to the client.
     #[error("internal: {0}")]
     Internal(#[from] anyhow::Error),
@@ -56,8 +81,28 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::TooLarge => "payload_too_large",
             AppError::Internal(_) => "internal_error",
+            AppError::Session(r) => r.code(),
+            AppError::Exam(r) => r.code(),
+            AppError::Proctor(r) => r.code(),
+            AppError::Marking(r) => r.code(),
+            AppError::Bank(r) => r.code(),
+            AppError::Institution(r) => r.code(),
+            AppError::Account(r) => r.code(),
         }
     }
+}
+
+/// How a refusal reads to a client, whatever its area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// Well-formed but against a rule.
+    Invalid,
+    /// The state does not allow it now (ended, taken, already done).
+    Conflict,
+    /// Allowed in general, refused now for this person.
+    Refused,
+    /// Repeated too often.
+    TooMany,
 }
 
 impl From<StoreError> for AppError {

@@ -38,15 +38,15 @@ pub async fn create(app: &App, actor: &Actor, new: &NewInstitution) -> Result<In
     }
     let name = new.name.trim();
     if !valid_filing_number(&new.filing_number) {
-        return Err(AppError::Validation("invalid_filing_number"));
+        return Err(AppError::from(InstitutionRefusal::InvalidFilingNumber));
     }
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::Validation("invalid_name"));
+        return Err(AppError::from(InstitutionRefusal::InvalidName));
     }
     let now = app.clock.now_ms();
     let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
     let id = match institutions::insert(&mut tx, &new.filing_number, name, new.kind, now).await {
-        Err(StoreError::Conflict(_)) => return Err(AppError::Conflict("filing_number_taken")),
+        Err(StoreError::Conflict(_)) => return Err(AppError::from(InstitutionRefusal::FilingNumberTaken)),
         other => other?,
     };
     let detail = serde_json::json!({ "filing_number": new.filing_number, "kind": new.kind.as_str() });
@@ -64,7 +64,7 @@ pub async fn add_inspector(app: &App, actor: &Actor, institution_id: i64, superv
     institutions::get(&app.db, institution_id).await?.ok_or(AppError::NotFound)?;
     let a = exam_records::accounts::get(&app.db, supervisor_id).await?.ok_or(AppError::NotFound)?;
     if a.role != Role::Supervisor {
-        return Err(AppError::Validation("not_a_supervisor"));
+        return Err(AppError::from(InstitutionRefusal::NotASupervisor));
     }
     let now = app.clock.now_ms();
     let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
@@ -72,6 +72,45 @@ pub async fn add_inspector(app: &App, actor: &Actor, institution_id: i64, superv
     audit::append(&mut tx, app.db.backend, &entry(actor, "institution.inspector", institution_id, serde_json::json!({ "supervisor": a.id }), now)).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
+}
+
+/// What filing institutions and assigning inspectors refuses, each with its stable code; the web layer chooses the HTTP status by its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InstitutionRefusal {
+    #[error("filing_number_taken")]
+    FilingNumberTaken,
+    #[error("invalid_filing_number")]
+    InvalidFilingNumber,
+    #[error("invalid_name")]
+    InvalidName,
+    #[error("not_a_supervisor")]
+    NotASupervisor,
+}
+
+impl InstitutionRefusal {
+    /// The stable code a client receives.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InstitutionRefusal::FilingNumberTaken => "filing_number_taken",
+            InstitutionRefusal::InvalidFilingNumber => "invalid_filing_number",
+            InstitutionRefusal::InvalidName => "invalid_name",
+            InstitutionRefusal::NotASupervisor => "not_a_supervisor",
+        }
+    }
+
+    pub fn kind(&self) -> crate::error::RefusalKind {
+        use crate::error::RefusalKind;
+        match self {
+            InstitutionRefusal::FilingNumberTaken => RefusalKind::Conflict,
+            InstitutionRefusal::InvalidFilingNumber | InstitutionRefusal::InvalidName | InstitutionRefusal::NotASupervisor => RefusalKind::Invalid,
+        }
+    }
+}
+
+impl From<InstitutionRefusal> for crate::error::AppError {
+    fn from(r: InstitutionRefusal) -> Self {
+        crate::error::AppError::Institution(r)
+    }
 }
 
 #[cfg(test)]

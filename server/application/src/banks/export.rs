@@ -20,7 +20,7 @@ pub async fn may_export(app: &App, actor: &Actor, bank_id: i64) -> Result<(), Ap
 pub async fn export(app: &App, actor: &Actor, bank_id: i64, format: &str) -> Result<(Vec<u8>, &'static str, &'static str), AppError> {
     let s = scope::resolve(&app.db, actor, bank_id).await?;
     s.require(s.can_export())?;
-    let format = Format::parse(format).filter(|f| export::FORMATS.contains(f)).ok_or(AppError::Validation("unknown_format"))?;
+    let format = Format::parse(format).filter(|f| export::FORMATS.contains(f)).ok_or(AppError::from(super::BankRefusal::UnknownFormat))?;
     let records = items::all_current(&app.db, bank_id).await?;
     let mut drafts = Vec::with_capacity(records.len());
     for r in &records {

@@ -92,11 +92,11 @@ pub fn refusal(e: &ImportError) -> crate::error::AppError {
     tracing::info!(code = e.code(), detail = %e, "import refused");
     match e {
         ImportError::TooLarge { .. } => AppError::TooLarge,
-        ImportError::UnknownFormat => AppError::Validation("unknown_format"),
+        ImportError::UnknownFormat => AppError::from(super::BankRefusal::UnknownFormat),
         ImportError::Malformed(d) => AppError::Detailed { code: "malformed_file", detail: d.clone() },
         ImportError::Unsafe(d) => AppError::Detailed { code: "unsafe_file", detail: d.clone() },
-        ImportError::TooManyItems { .. } => AppError::Validation("too_many_items"),
-        ImportError::SheetTooLarge { .. } => AppError::Validation("sheet_too_large"),
+        ImportError::TooManyItems { .. } => AppError::from(super::BankRefusal::TooManyItems),
+        ImportError::SheetTooLarge { .. } => AppError::from(super::BankRefusal::SheetTooLarge),
     }
 }
 

@@ -22,7 +22,7 @@ pub async fn search(app: &App, actor: &Actor, bank_id: i64, search: &Search) -> 
 /// Sanitises and checks what an author sent, the same way imports are checked.
 pub fn checked(content: ItemContent) -> Result<ItemContent, AppError> {
     if content.tags.iter().any(|t| t.trim().is_empty() || t.contains(',')) {
-        return Err(AppError::Validation("invalid_tag"));
+        return Err(AppError::from(super::BankRefusal::InvalidTag));
     }
     let mut draft = ItemDraft::new("api", question_bank::sanitize::clean(&content.stem), content.choices.clone(), content.key.clone());
     for c in &mut draft.choices {
@@ -32,7 +32,7 @@ pub fn checked(content: ItemContent) -> Result<ItemContent, AppError> {
     draft.points = content.points;
     draft.check().map_err(|reason| {
         tracing::debug!(%reason, "item refused");
-        AppError::Validation("invalid_item")
+        AppError::from(super::BankRefusal::InvalidItem)
     })?;
     Ok(ItemContent { stem: draft.stem, choices: draft.choices, ..content })
 }
@@ -76,7 +76,7 @@ pub async fn revise(app: &App, actor: &Actor, item_id: i64, content: ItemContent
     let (item, s) = in_scope(app, actor, item_id).await?;
     s.require(s.can_author())?;
     if item.status == ItemStatus::Retired {
-        return Err(AppError::Conflict("invalid_item_transition"));
+        return Err(AppError::from(super::BankRefusal::InvalidItemTransition));
     }
     let content = checked(content)?;
     let now = app.clock.now_ms();

@@ -28,17 +28,17 @@ pub async fn create(app: &App, actor: &Actor, new: &NewBank) -> Result<Bank, App
         _ => new.institution_id,
     };
     if !valid_occupation_code(&new.occupation_code) {
-        return Err(AppError::Validation("invalid_occupation_code"));
+        return Err(AppError::from(super::BankRefusal::InvalidOccupationCode));
     }
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::Validation("invalid_name"));
+        return Err(AppError::from(super::BankRefusal::InvalidName));
     }
     let mut levels = new.levels.clone();
     levels.sort_unstable_by(|a, b| b.cmp(a));
     levels.dedup();
     if levels.is_empty() || levels.iter().any(|l| !(1..=5).contains(l)) {
-        return Err(AppError::Validation("invalid_levels"));
+        return Err(AppError::from(super::BankRefusal::InvalidLevels));
     }
     let mut bank = Bank {
         id: 0,
@@ -68,12 +68,12 @@ pub async fn add_member(app: &App, actor: &Actor, bank_id: i64, m: &NewMember) -
     let account = accounts::get(&app.db, m.account_id).await?.ok_or(AppError::NotFound)?;
     let fits = matches!((m.role, account.role), (MemberRole::Author, Role::Author) | (MemberRole::Reviewer, Role::Reviewer));
     if !fits {
-        return Err(AppError::Validation("member_role_mismatch"));
+        return Err(AppError::from(super::BankRefusal::MemberRoleMismatch));
     }
     let now = app.clock.now_ms();
     let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
     match banks::add_member(&mut tx, bank_id, m.account_id, m.role, now).await {
-        Err(e) if banks::is_conflict(&e) => return Err(AppError::Conflict("already_member")),
+        Err(e) if banks::is_conflict(&e) => return Err(AppError::from(super::BankRefusal::AlreadyMember)),
         other => other?,
     }
     let detail = serde_json::json!({ "account_id": m.account_id, "role": m.role.as_str() });
@@ -118,7 +118,7 @@ pub async fn read_outline_file(app: &App, bytes: Vec<u8>) -> Result<Outline, App
         let limits = question_bank::import::Limits { max_file_bytes: app.settings.http.max_import_bytes, ..Default::default() };
         let read = tokio::task::spawn_blocking(move || question_bank::outline_xlsx::read(&bytes, &limits)).await.map_err(|e| AppError::Internal(e.into()))?;
         read.map_err(|e| match e.code() {
-            "sheet_too_large" => AppError::Validation("sheet_too_large"),
+            "sheet_too_large" => AppError::from(super::BankRefusal::SheetTooLarge),
             "file_too_large" => AppError::TooLarge,
             _ => AppError::Detailed { code: "malformed_file", detail: e.to_string() },
         })
@@ -138,7 +138,7 @@ pub async fn export_outline(app: &App, actor: &Actor, bank_id: i64, format: &str
             "xlsx",
         )),
         "json" => Ok((serde_json::to_vec_pretty(&outline).map_err(|e| AppError::Internal(e.into()))?, "application/json", "json")),
-        _ => Err(AppError::Validation("unknown_format")),
+        _ => Err(AppError::from(super::BankRefusal::UnknownFormat)),
     }
 }
 
@@ -164,10 +164,10 @@ pub async fn save_blueprint(app: &App, actor: &Actor, bank_id: i64, level: u8, b
     s.require(s.can_author() || s.can_review() || s.manager)?;
     check_level(&s, level)?;
     if bp.level != level {
-        return Err(AppError::Validation("blueprint_level_mismatch"));
+        return Err(AppError::from(super::BankRefusal::BlueprintLevelMismatch));
     }
     if !bp.validate().is_empty() {
-        return Err(AppError::Validation("invalid_blueprint"));
+        return Err(AppError::from(super::BankRefusal::InvalidBlueprint));
     }
     let doc = serde_json::to_string(bp).map_err(|e| AppError::Internal(e.into()))?;
     let now = app.clock.now_ms();

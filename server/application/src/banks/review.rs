@@ -27,18 +27,18 @@ pub fn transition(from: ItemStatus, m: Move) -> Option<ItemStatus> {
 }
 
 pub async fn apply(db: &Db, user: &Actor, item: &ItemRecord, m: Move, comment: Option<&str>) -> Result<ItemStatus, AppError> {
-    let to = transition(item.status, m).ok_or(AppError::Conflict("invalid_item_transition"))?;
+    let to = transition(item.status, m).ok_or(AppError::from(super::BankRefusal::InvalidItemTransition))?;
     if matches!(m, Move::Review(_)) && item.author_id == Some(user.account.id) {
-        return Err(AppError::Validation("own_item_review"));
+        return Err(AppError::from(super::BankRefusal::OwnItemReview));
     }
     if matches!(m, Move::Review(ReviewDecision::Reject)) && comment.is_none_or(|c| c.trim().is_empty()) {
-        return Err(AppError::Validation("comment_required"));
+        return Err(AppError::from(super::BankRefusal::CommentRequired));
     }
     let now = crate::clock::now_ms();
     let reviewer = matches!(m, Move::Review(_)).then_some((user.account.id, comment, now));
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
     if !items::set_status(&mut tx, item.version_id, item.status, to, reviewer).await? {
-        return Err(AppError::Conflict("invalid_item_transition"));
+        return Err(AppError::from(super::BankRefusal::InvalidItemTransition));
     }
     audit::append(
         &mut tx,

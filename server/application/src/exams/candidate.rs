@@ -76,9 +76,9 @@ pub async fn login(state: &App, req: &CandidateLogin, ip: IpAddr) -> Result<Sign
         None if now > s.starts_at_ms + s.late_entry_secs * 1000 => {
             return Err(timing(TimingError::EntryClosed));
         }
-        Some(p) if p.status != PaperStatus::InProgress => return Err(AppError::Conflict("paper_ended")),
+        Some(p) if p.status != PaperStatus::InProgress => return Err(AppError::from(ExamRefusal::PaperEnded)),
         Some(p) if PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms }.is_over(now) => {
-            return Err(AppError::Conflict("paper_ended"));
+            return Err(AppError::from(ExamRefusal::PaperEnded));
         }
         _ => {}
     }
@@ -89,7 +89,7 @@ pub async fn login(state: &App, req: &CandidateLogin, ip: IpAddr) -> Result<Sign
         // A started paper moves to another device only with a proctor's approval: no sign-in
         // now, and the request is shown in the room.
         let Some(device) = device else {
-            return Err(AppError::Validation("device_required"));
+            return Err(AppError::from(ExamRefusal::DeviceRequired));
         };
         if pending.as_deref() != Some(device) {
             let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
@@ -97,7 +97,7 @@ pub async fn login(state: &App, req: &CandidateLogin, ip: IpAddr) -> Result<Sign
             exams::insert_event(&mut tx, s.id, Some(c.id), "device_change_requested", "{}", None, now).await?;
             tx.commit().await.map_err(StoreError::from)?;
         }
-        return Err(AppError::Refused("device_approval_required"));
+        return Err(AppError::from(ExamRefusal::DeviceApprovalRequired));
     }
     let signed = auth::open_session(state, account).await?;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
@@ -190,7 +190,7 @@ pub async fn start(state: &App, user: &Actor) -> Result<PaperRow, AppError> {
         return Ok(p);
     }
     if c.commitment_at_ms.is_none() {
-        return Err(AppError::Conflict("commitment_required"));
+        return Err(AppError::from(ExamRefusal::CommitmentRequired));
     }
     let now = state.clock.now_ms();
     let t = times(&s);
@@ -199,7 +199,7 @@ pub async fn start(state: &App, user: &Actor) -> Result<PaperRow, AppError> {
     // first question does.
     let flowing = state.media_cluster.flowing(c.id);
     if s.required_media.iter().any(|k| !flowing.contains(k)) {
-        return Err(AppError::Conflict("media_required"));
+        return Err(AppError::from(ExamRefusal::MediaRequired));
     }
     let bp: Blueprint = serde_json::from_str(&s.blueprint).map_err(|e| AppError::Internal(e.into()))?;
     let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
@@ -296,18 +296,18 @@ pub async fn answer_on(state: &App, p: &PaperRow, req: &AnswerRequest) -> Result
     let now = state.clock.now_ms();
     let (status, deadline, paused) = state.papers.clock(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
     if status != PaperStatus::InProgress {
-        return Err(AppError::Conflict("paper_ended"));
+        return Err(AppError::from(ExamRefusal::PaperEnded));
     }
     PaperClock { deadline_ms: deadline, paused_at_ms: paused }.check_answer(now).map_err(timing)?;
     if req.seq < 1 {
-        return Err(AppError::Validation("invalid_sequence"));
+        return Err(AppError::from(ExamRefusal::InvalidSequence));
     }
     // The sequence numbers bound how many answers one paper stores.
     if req.seq > state.settings.exam.max_answers_per_paper {
-        return Err(AppError::Validation("too_many_answers"));
+        return Err(AppError::from(ExamRefusal::TooManyAnswers));
     }
     let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
-    let q = usize::try_from(req.no - 1).ok().and_then(|i| questions.get(i)).ok_or(AppError::Validation("no_such_question"))?;
+    let q = usize::try_from(req.no - 1).ok().and_then(|i| questions.get(i)).ok_or(AppError::from(ExamRefusal::NoSuchQuestion))?;
     // The page names options by their shown letters; what is stored is the bank's ids.
     let given = q.to_bank_ids(req.response.clone());
     scoring::validate(q.spec.item_type, &q.spec.choice_order, q.blanks, &given).map_err(|e| AppError::Validation(e.code()))?;
@@ -404,7 +404,7 @@ impl Finished {
     pub fn score(self) -> Result<Option<Points>, AppError> {
         match self {
             Finished::Ended { score } => Ok(score),
-            Finished::AlreadyEnded => Err(AppError::Conflict("paper_ended")),
+            Finished::AlreadyEnded => Err(AppError::from(ExamRefusal::PaperEnded)),
         }
     }
 }
@@ -504,7 +504,7 @@ pub async fn integrity(state: &App, user: &Actor, kind: exam_protocol::Integrity
     if !state.limiter.hit(&format!("integrity:{}", c.id), limits.integrity_events_per_minute, now).await
         || exams::integrity_count(&state.db, c.id).await? >= limits.max_integrity_events
     {
-        return Err(AppError::TooMany("too_many_events"));
+        return Err(AppError::from(ExamRefusal::TooManyEvents));
     }
     let name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
@@ -538,10 +538,10 @@ pub async fn publish_media(
     let recording = format!("session-{}/candidate-{}", c.session_id, c.id);
     let tracks = tracks.iter().map(|(k, v)| (k.clone(), *v)).collect();
     state.media.publish(c.id, &recording, sdp, tracks).await.map_err(|e| match e {
-        media::sfu::MediaError::BadOffer(_) => AppError::Validation("bad_offer"),
+        media::sfu::MediaError::BadOffer(_) => AppError::from(ExamRefusal::BadOffer),
         other => {
             tracing::warn!(error = %other, "media publish failed");
-            AppError::Conflict("media_unavailable")
+            AppError::from(ExamRefusal::MediaUnavailable)
         }
     })
 }
@@ -554,4 +554,68 @@ pub fn unreadable(what: String) -> AppError {
 /// A stored answer, as it was stored: bank ids, never guessed.
 pub fn stored_response(paper_id: i64, no: i64, text: &str) -> Result<Response, AppError> {
     serde_json::from_str(text).map_err(|e| unreadable(format!("paper {paper_id}: answer to question {no}: {e}")))
+}
+
+/// What the candidate's own flow refuses (sign-in, start, answers, events, media), each with its stable code; the web layer chooses the HTTP status by its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ExamRefusal {
+    #[error("bad_offer")]
+    BadOffer,
+    #[error("commitment_required")]
+    CommitmentRequired,
+    #[error("device_approval_required")]
+    DeviceApprovalRequired,
+    #[error("device_required")]
+    DeviceRequired,
+    #[error("invalid_sequence")]
+    InvalidSequence,
+    #[error("media_required")]
+    MediaRequired,
+    #[error("media_unavailable")]
+    MediaUnavailable,
+    #[error("no_such_question")]
+    NoSuchQuestion,
+    #[error("paper_ended")]
+    PaperEnded,
+    #[error("too_many_answers")]
+    TooManyAnswers,
+    #[error("too_many_events")]
+    TooManyEvents,
+}
+
+impl ExamRefusal {
+    /// The stable code a client receives.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExamRefusal::BadOffer => "bad_offer",
+            ExamRefusal::CommitmentRequired => "commitment_required",
+            ExamRefusal::DeviceApprovalRequired => "device_approval_required",
+            ExamRefusal::DeviceRequired => "device_required",
+            ExamRefusal::InvalidSequence => "invalid_sequence",
+            ExamRefusal::MediaRequired => "media_required",
+            ExamRefusal::MediaUnavailable => "media_unavailable",
+            ExamRefusal::NoSuchQuestion => "no_such_question",
+            ExamRefusal::PaperEnded => "paper_ended",
+            ExamRefusal::TooManyAnswers => "too_many_answers",
+            ExamRefusal::TooManyEvents => "too_many_events",
+        }
+    }
+
+    pub fn kind(&self) -> crate::error::RefusalKind {
+        use crate::error::RefusalKind;
+        match self {
+            ExamRefusal::BadOffer | ExamRefusal::DeviceRequired | ExamRefusal::InvalidSequence | ExamRefusal::NoSuchQuestion | ExamRefusal::TooManyAnswers => {
+                RefusalKind::Invalid
+            }
+            ExamRefusal::CommitmentRequired | ExamRefusal::MediaRequired | ExamRefusal::MediaUnavailable | ExamRefusal::PaperEnded => RefusalKind::Conflict,
+            ExamRefusal::DeviceApprovalRequired => RefusalKind::Refused,
+            ExamRefusal::TooManyEvents => RefusalKind::TooMany,
+        }
+    }
+}
+
+impl From<ExamRefusal> for crate::error::AppError {
+    fn from(r: ExamRefusal) -> Self {
+        crate::error::AppError::Exam(r)
+    }
 }

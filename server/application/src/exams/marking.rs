@@ -61,7 +61,7 @@ pub async fn mark(state: &App, user: &Actor, item_id: i64, req: &MarkRequest) ->
     }
     let comment = req.comment.trim();
     if comment.chars().count() > 1000 {
-        return Err(AppError::Validation("comment_too_long"));
+        return Err(AppError::from(MarkingRefusal::CommentTooLong));
     }
     let now = state.clock.now_ms();
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
@@ -71,14 +71,14 @@ pub async fn mark(state: &App, user: &Actor, item_id: i64, req: &MarkRequest) ->
     }
     let max = Points(u32::try_from(item.max_points).unwrap_or(0));
     if !marking::valid_mark(req.points, max) {
-        return Err(AppError::Validation("invalid_points"));
+        return Err(AppError::from(MarkingRefusal::InvalidPoints));
     }
     let given = store::marks(&mut tx, item.id).await?;
     if given.iter().any(|(m, _)| *m == user.account.id) {
-        return Err(AppError::Conflict("already_marked"));
+        return Err(AppError::from(MarkingRefusal::AlreadyMarked));
     }
     if item.final_points.is_some() || given.len() as i64 >= item.wanted {
-        return Err(AppError::Conflict("marking_settled"));
+        return Err(AppError::from(MarkingRefusal::MarkingSettled));
     }
     let round = given.len() as i64 + 1;
     store::insert_mark(&mut tx, &NewMark { item_id: item.id, marker_id: user.account.id, round, points: i64::from(req.points.0), comment, at_ms: now }).await?;
@@ -161,4 +161,43 @@ pub async fn progress(state: &App, user: &Actor, session_id: i64) -> Result<Mark
     let s = super::proctor::session_for(state, user, session_id, false).await?;
     let (answers, settled, awaiting_third, papers_waiting) = store::progress(&state.db, s.id).await?;
     Ok(MarkingProgress { answers, settled, awaiting_third, papers_waiting })
+}
+
+/// What marking refuses, each with its stable code; the web layer chooses the HTTP status by its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MarkingRefusal {
+    #[error("already_marked")]
+    AlreadyMarked,
+    #[error("comment_too_long")]
+    CommentTooLong,
+    #[error("invalid_points")]
+    InvalidPoints,
+    #[error("marking_settled")]
+    MarkingSettled,
+}
+
+impl MarkingRefusal {
+    /// The stable code a client receives.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MarkingRefusal::AlreadyMarked => "already_marked",
+            MarkingRefusal::CommentTooLong => "comment_too_long",
+            MarkingRefusal::InvalidPoints => "invalid_points",
+            MarkingRefusal::MarkingSettled => "marking_settled",
+        }
+    }
+
+    pub fn kind(&self) -> crate::error::RefusalKind {
+        use crate::error::RefusalKind;
+        match self {
+            MarkingRefusal::AlreadyMarked | MarkingRefusal::MarkingSettled => RefusalKind::Conflict,
+            MarkingRefusal::CommentTooLong | MarkingRefusal::InvalidPoints => RefusalKind::Invalid,
+        }
+    }
+}
+
+impl From<MarkingRefusal> for crate::error::AppError {
+    fn from(r: MarkingRefusal) -> Self {
+        crate::error::AppError::Marking(r)
+    }
 }

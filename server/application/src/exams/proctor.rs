@@ -91,7 +91,7 @@ pub async fn feed(state: &App, user: &Actor, session_id: i64, after: i64) -> Res
 
 fn reason_of(reason: &str) -> Result<String, AppError> {
     let r = reason.trim();
-    if r.is_empty() || r.chars().count() > 500 { Err(AppError::Validation("reason_required")) } else { Ok(r.to_string()) }
+    if r.is_empty() || r.chars().count() > 500 { Err(AppError::from(ProctorRefusal::ReasonRequired)) } else { Ok(r.to_string()) }
 }
 
 pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, action: &ProctorAction) -> Result<(), AppError> {
@@ -107,9 +107,9 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
         ProctorAction::ClearSignIn => return clear_sign_in(state, user, &s, &c).await,
         _ => {}
     }
-    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(AppError::Conflict("not_started"))?;
+    let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(AppError::from(ProctorRefusal::NotStarted))?;
     if p.status != PaperStatus::InProgress {
-        return Err(AppError::Conflict("paper_ended"));
+        return Err(AppError::from(ProctorRefusal::PaperEnded));
     }
     let now = state.clock.now_ms();
     if let ProctorAction::ApproveDevice = action {
@@ -121,7 +121,7 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
         ProctorAction::Resume => ("resume", clock.resumed(now), serde_json::json!({})),
         ProctorAction::ExtraTime { minutes, reason } => {
             if !(1..=120).contains(minutes) {
-                return Err(AppError::Validation("invalid_extra_time"));
+                return Err(AppError::from(ProctorRefusal::InvalidExtraTime));
             }
             // Bounded in all, and never further past the session's planned end than that either
             // (a session's window is its duration: any extra time runs past it).
@@ -132,7 +132,7 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
             };
             let most = state.settings.exam.max_extra_minutes;
             if given + minutes > most || end_now + minutes * 60_000 > s.ends_at_ms + most * 60_000 {
-                return Err(AppError::Validation("extra_time_limit"));
+                return Err(AppError::from(ProctorRefusal::ExtraTimeLimit));
             }
             ("extra_time", clock.extended(minutes * 60_000), serde_json::json!({ "minutes": minutes, "reason": reason_of(reason)? }))
         }
@@ -142,12 +142,12 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
             return Ok(());
         }
         ProctorAction::ApproveDevice | ProctorAction::ClearSignIn | ProctorAction::Warn { .. } | ProctorAction::Note { .. } => {
-            return Err(AppError::Conflict("no_device_change"));
+            return Err(AppError::from(ProctorRefusal::NoDeviceChange));
         }
     };
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     if !exams::set_paper_clock(&mut tx, p.id, next.deadline_ms, next.paused_at_ms).await? {
-        return Err(AppError::Conflict("paper_ended"));
+        return Err(AppError::from(ProctorRefusal::PaperEnded));
     }
     exams::insert_event(&mut tx, s.id, Some(c.id), kind, &detail.to_string(), Some(user.account.id), now).await?;
     audit::append(
@@ -174,7 +174,7 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
 /// The candidate continues on the device they asked for; every earlier sign-in ends.
 async fn approve_device(state: &App, user: &Actor, s: &SessionRow, c: &exams::CandidateRow, paper_id: i64, now: i64) -> Result<(), AppError> {
     let (_, pending) = exams::candidate_devices(&state.db, c.id).await?;
-    let device = pending.ok_or(AppError::Conflict("no_device_change"))?;
+    let device = pending.ok_or(AppError::from(ProctorRefusal::NoDeviceChange))?;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     exams::set_device(&mut tx, c.id, &device).await?;
     sessions::revoke_all(&mut tx, c.account_id, now).await?;
@@ -213,7 +213,7 @@ async fn clear_sign_in(state: &App, user: &Actor, s: &SessionRow, c: &exams::Can
 async fn record_note(state: &App, user: &Actor, s: &SessionRow, c: &exams::CandidateRow, kind: &str, text: &str) -> Result<(), AppError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 500 {
-        return Err(AppError::Validation("text_required"));
+        return Err(AppError::from(ProctorRefusal::TextRequired));
     }
     let now = state.clock.now_ms();
     let detail = serde_json::json!({ "text": text }).to_string();
@@ -252,7 +252,7 @@ pub async fn watch(
     let s = session_for(state, user, session_id, false).await?;
     let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(AppError::NotFound)?;
     if req.kinds.is_empty() {
-        return Err(AppError::Validation("no_tracks"));
+        return Err(AppError::from(ProctorRefusal::NoTracks));
     }
     let (sdp, kinds) = state.media_cluster.watch(c.id, &req.sdp, &req.kinds, req.quality).await.map_err(|WatchRefused(code)| match code {
         "bad_offer" => AppError::Validation(code),
@@ -274,4 +274,59 @@ pub async fn watch(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(exam_protocol::SdpAnswer { sdp, kinds })
+}
+
+/// What a proctor's action refuses, each with its stable code; the web layer chooses the HTTP status by its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ProctorRefusal {
+    #[error("extra_time_limit")]
+    ExtraTimeLimit,
+    #[error("invalid_extra_time")]
+    InvalidExtraTime,
+    #[error("no_device_change")]
+    NoDeviceChange,
+    #[error("no_tracks")]
+    NoTracks,
+    #[error("not_started")]
+    NotStarted,
+    #[error("paper_ended")]
+    PaperEnded,
+    #[error("reason_required")]
+    ReasonRequired,
+    #[error("text_required")]
+    TextRequired,
+}
+
+impl ProctorRefusal {
+    /// The stable code a client receives.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProctorRefusal::ExtraTimeLimit => "extra_time_limit",
+            ProctorRefusal::InvalidExtraTime => "invalid_extra_time",
+            ProctorRefusal::NoDeviceChange => "no_device_change",
+            ProctorRefusal::NoTracks => "no_tracks",
+            ProctorRefusal::NotStarted => "not_started",
+            ProctorRefusal::PaperEnded => "paper_ended",
+            ProctorRefusal::ReasonRequired => "reason_required",
+            ProctorRefusal::TextRequired => "text_required",
+        }
+    }
+
+    pub fn kind(&self) -> crate::error::RefusalKind {
+        use crate::error::RefusalKind;
+        match self {
+            ProctorRefusal::ExtraTimeLimit
+            | ProctorRefusal::InvalidExtraTime
+            | ProctorRefusal::NoTracks
+            | ProctorRefusal::ReasonRequired
+            | ProctorRefusal::TextRequired => RefusalKind::Invalid,
+            ProctorRefusal::NoDeviceChange | ProctorRefusal::NotStarted | ProctorRefusal::PaperEnded => RefusalKind::Conflict,
+        }
+    }
+}
+
+impl From<ProctorRefusal> for crate::error::AppError {
+    fn from(r: ProctorRefusal) -> Self {
+        crate::error::AppError::Proctor(r)
+    }
 }

@@ -63,14 +63,14 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
         return Err(AppError::NotFound);
     }
     if !bank.levels.contains(&new.level) {
-        return Err(AppError::Validation("level_not_in_bank"));
+        return Err(AppError::from(SessionRefusal::LevelNotInBank));
     }
     let level = i64::from(new.level);
     if !exams::has_filing(db, institution_id, &bank.occupation_code, level).await? {
-        return Err(AppError::Validation("not_filed"));
+        return Err(AppError::from(SessionRefusal::NotFiled));
     }
     if new.name.trim().is_empty() || new.room.trim().is_empty() || new.batch.trim().is_empty() {
-        return Err(AppError::Validation("invalid_name"));
+        return Err(AppError::from(SessionRefusal::InvalidName));
     }
     let duration = minutes(new.duration_minutes, rules.min_duration_minutes, rules.min_duration_minutes, rules.max_duration_minutes, "invalid_duration")?;
     let late = minutes(new.late_entry_minutes, rules.late_entry_minutes, 0, duration, "invalid_late_entry")?;
@@ -78,13 +78,13 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     let capacity = new.capacity.unwrap_or(rules.room_capacity);
     let pass_mark = new.pass_mark.unwrap_or(rules.pass_mark);
     if !(1..=200).contains(&capacity) || !(0..=100).contains(&pass_mark) {
-        return Err(AppError::Validation("invalid_capacity"));
+        return Err(AppError::from(SessionRefusal::InvalidCapacity));
     }
     if new.candidates.is_empty() {
-        return Err(AppError::Validation("empty_roster"));
+        return Err(AppError::from(SessionRefusal::EmptyRoster));
     }
     if new.candidates.len() as i64 > capacity {
-        return Err(AppError::Validation("room_over_capacity"));
+        return Err(AppError::from(SessionRefusal::RoomOverCapacity));
     }
     // Proctors: real accounts of this institution, at least the rules' minimum and one per so
     // many candidates (2, and 1 per 15, by the notice).
@@ -94,11 +94,11 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     for id in &proctors {
         let a = accounts::get(db, *id).await?.ok_or(AppError::NotFound)?;
         if a.role != Role::Proctor || a.institution_id != Some(institution_id) {
-            return Err(AppError::Validation("not_a_proctor"));
+            return Err(AppError::from(SessionRefusal::NotAProctor));
         }
     }
     if proctors.len() < rules.proctors_needed(new.candidates.len()) {
-        return Err(AppError::Validation("too_few_proctors"));
+        return Err(AppError::from(SessionRefusal::TooFewProctors));
     }
     // Markers of short answers: examiners of this institution, two at least (double marking).
     let mut markers = if new.marker_ids.is_empty() { proctors.clone() } else { new.marker_ids.clone() };
@@ -107,26 +107,26 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     for id in &markers {
         let a = accounts::get(db, *id).await?.ok_or(AppError::NotFound)?;
         if a.role != Role::Proctor || a.institution_id != Some(institution_id) {
-            return Err(AppError::Validation("not_a_marker"));
+            return Err(AppError::from(SessionRefusal::NotAMarker));
         }
     }
     if markers.len() < 2 {
-        return Err(AppError::Validation("too_few_markers"));
+        return Err(AppError::from(SessionRefusal::TooFewMarkers));
     }
     let marking_threshold_pct = new.marking_threshold_pct.unwrap_or(rules.marking_threshold_pct);
     if !(0..=100).contains(&marking_threshold_pct) {
-        return Err(AppError::Validation("invalid_marking_threshold"));
+        return Err(AppError::from(SessionRefusal::InvalidMarkingThreshold));
     }
     // The blueprint must be able to give every candidate a paper.
-    let (_, bp_doc) = banks::latest_blueprint(db, bank.id, level).await?.ok_or(AppError::Validation("no_blueprint"))?;
+    let (_, bp_doc) = banks::latest_blueprint(db, bank.id, level).await?.ok_or(AppError::from(SessionRefusal::NoBlueprint))?;
     let bp: Blueprint = serde_json::from_str(&bp_doc).map_err(|e| AppError::Internal(e.into()))?;
     let outline = banks::current_outline(db, bank.id).await?.outline;
     let shortfalls = bp.feasibility(&outline, &items::approved_facts(db, bank.id).await?);
     if !question_bank::paper::blueprint_usable(&bp, &outline).is_empty() {
-        return Err(AppError::Validation("invalid_blueprint"));
+        return Err(AppError::from(SessionRefusal::InvalidBlueprint));
     }
     if !shortfalls.is_empty() || !bp.validate().is_empty() {
-        return Err(AppError::Validation("blueprint_infeasible"));
+        return Err(AppError::from(SessionRefusal::BlueprintInfeasible));
     }
     // The roster: valid identity documents, nobody twice, nobody in an overlapping session.
     let start = new.starts_at_ms;
@@ -146,7 +146,7 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
         }
         let password = c.password.clone().unwrap_or_else(|| token::generate()[..8].to_string());
         if password.chars().count() < 6 {
-            return Err(AppError::Validation("weak_password"));
+            return Err(AppError::from(SessionRefusal::WeakPassword));
         }
         let hash = password::hash_async(password.clone()).await?;
         people.push((doc, (c.name.trim().to_string(), password, hash)));
@@ -206,7 +206,7 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
         )
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Conflict("ticket_taken"),
+            StoreError::Conflict(_) => AppError::from(SessionRefusal::TicketTaken),
             other => other.into(),
         })?;
         exams::insert_candidate(
@@ -240,4 +240,93 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(CreatedSession { session: view(&SessionRow { id: session_id, ..row }), roster })
+}
+
+/// What creating a session refuses, each with its stable code; the web layer chooses the HTTP status by its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SessionRefusal {
+    #[error("blueprint_infeasible")]
+    BlueprintInfeasible,
+    #[error("empty_roster")]
+    EmptyRoster,
+    #[error("invalid_blueprint")]
+    InvalidBlueprint,
+    #[error("invalid_capacity")]
+    InvalidCapacity,
+    #[error("invalid_marking_threshold")]
+    InvalidMarkingThreshold,
+    #[error("invalid_name")]
+    InvalidName,
+    #[error("level_not_in_bank")]
+    LevelNotInBank,
+    #[error("no_blueprint")]
+    NoBlueprint,
+    #[error("not_a_marker")]
+    NotAMarker,
+    #[error("not_a_proctor")]
+    NotAProctor,
+    #[error("not_filed")]
+    NotFiled,
+    #[error("room_over_capacity")]
+    RoomOverCapacity,
+    #[error("ticket_taken")]
+    TicketTaken,
+    #[error("too_few_markers")]
+    TooFewMarkers,
+    #[error("too_few_proctors")]
+    TooFewProctors,
+    #[error("weak_password")]
+    WeakPassword,
+}
+
+impl SessionRefusal {
+    /// The stable code a client receives.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SessionRefusal::BlueprintInfeasible => "blueprint_infeasible",
+            SessionRefusal::EmptyRoster => "empty_roster",
+            SessionRefusal::InvalidBlueprint => "invalid_blueprint",
+            SessionRefusal::InvalidCapacity => "invalid_capacity",
+            SessionRefusal::InvalidMarkingThreshold => "invalid_marking_threshold",
+            SessionRefusal::InvalidName => "invalid_name",
+            SessionRefusal::LevelNotInBank => "level_not_in_bank",
+            SessionRefusal::NoBlueprint => "no_blueprint",
+            SessionRefusal::NotAMarker => "not_a_marker",
+            SessionRefusal::NotAProctor => "not_a_proctor",
+            SessionRefusal::NotFiled => "not_filed",
+            SessionRefusal::RoomOverCapacity => "room_over_capacity",
+            SessionRefusal::TicketTaken => "ticket_taken",
+            SessionRefusal::TooFewMarkers => "too_few_markers",
+            SessionRefusal::TooFewProctors => "too_few_proctors",
+            SessionRefusal::WeakPassword => "weak_password",
+        }
+    }
+
+    pub fn kind(&self) -> crate::error::RefusalKind {
+        use crate::error::RefusalKind;
+        match self {
+            SessionRefusal::BlueprintInfeasible
+            | SessionRefusal::EmptyRoster
+            | SessionRefusal::InvalidBlueprint
+            | SessionRefusal::InvalidCapacity
+            | SessionRefusal::InvalidMarkingThreshold
+            | SessionRefusal::InvalidName
+            | SessionRefusal::LevelNotInBank
+            | SessionRefusal::NoBlueprint
+            | SessionRefusal::NotAMarker
+            | SessionRefusal::NotAProctor
+            | SessionRefusal::NotFiled
+            | SessionRefusal::RoomOverCapacity
+            | SessionRefusal::TooFewMarkers
+            | SessionRefusal::TooFewProctors
+            | SessionRefusal::WeakPassword => RefusalKind::Invalid,
+            SessionRefusal::TicketTaken => RefusalKind::Conflict,
+        }
+    }
+}
+
+impl From<SessionRefusal> for crate::error::AppError {
+    fn from(r: SessionRefusal) -> Self {
+        crate::error::AppError::Session(r)
+    }
 }

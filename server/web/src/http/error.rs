@@ -10,6 +10,7 @@ use exam_protocol::ErrorBody;
 
 use exam_application::AppError;
 use exam_application::auth::AuthError;
+use exam_application::error::RefusalKind;
 use exam_records::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -164,7 +165,24 @@ impl From<AppError> for ApiError {
             AppError::TooLarge => ApiError::PayloadTooLarge,
             AppError::Conflict(code) => ApiError::Conflict(code),
             AppError::Internal(e) => ApiError::Internal(e),
+            AppError::Session(r) => refused(r.code(), r.kind()),
+            AppError::Exam(r) => refused(r.code(), r.kind()),
+            AppError::Proctor(r) => refused(r.code(), r.kind()),
+            AppError::Marking(r) => refused(r.code(), r.kind()),
+            AppError::Bank(r) => refused(r.code(), r.kind()),
+            AppError::Institution(r) => refused(r.code(), r.kind()),
+            AppError::Account(r) => refused(r.code(), r.kind()),
         }
+    }
+}
+
+/// An area's refusal: its code, with the status its kind reads as.
+fn refused(code: &'static str, kind: RefusalKind) -> ApiError {
+    match kind {
+        RefusalKind::Invalid => ApiError::Validation(code),
+        RefusalKind::Conflict => ApiError::Conflict(code),
+        RefusalKind::Refused => ApiError::Refused(code),
+        RefusalKind::TooMany => ApiError::TooMany(code),
     }
 }
 
