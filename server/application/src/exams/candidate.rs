@@ -10,6 +10,7 @@ use question_bank::scoring;
 use question_bank::{Choice, ItemType, Points};
 
 use super::answer_writer::{Ack, AnswerEvent};
+use super::lifecycle;
 use super::paper_view::Question;
 use super::timing::{PaperClock, SessionTimes, TimingError};
 use crate::auth::{self, SignedIn};
@@ -295,10 +296,9 @@ pub async fn answer(state: &App, user: &Actor, req: &AnswerRequest) -> Result<Ac
 pub async fn answer_on(state: &App, p: &PaperRow, req: &AnswerRequest) -> Result<Ack, AppError> {
     let now = state.clock.now_ms();
     let (status, deadline, paused) = state.papers.clock(&state.db, p.id).await?.ok_or(AppError::NotFound)?;
-    if status != PaperStatus::InProgress {
-        return Err(AppError::from(ExamRefusal::PaperEnded));
-    }
-    PaperClock { deadline_ms: deadline, paused_at_ms: paused }.check_answer(now).map_err(timing)?;
+    // Whether an answer counts now is the lifecycle's to say (ended, paused, past the deadline).
+    let paper = lifecycle::Paper { status, clock: PaperClock { deadline_ms: deadline, paused_at_ms: paused }, delivery: lifecycle::Delivery::Fixed };
+    paper.on(lifecycle::Event::Answer, now).map_err(|r| AppError::Conflict(r.code()))?;
     if req.seq < 1 {
         return Err(AppError::from(ExamRefusal::InvalidSequence));
     }

@@ -1,8 +1,9 @@
-//! Theory test delivery: the session and paper clocks, the durable answer writer, and (as the
-//! delivery issue proceeds) sessions, sign-in, papers and scoring.
+//! Theory test delivery: sessions, the candidate's flow, the paper's lifecycle and clocks, the
+//! durable answer writer, proctoring, marking, the deadline sweep and the summary export.
 pub mod answer_writer;
 pub mod candidate;
 pub mod candidate_channels;
+pub mod lifecycle;
 pub mod marking;
 pub mod media_cluster;
 pub mod media_log;

@@ -6,6 +6,7 @@ use question_bank::Points;
 use question_bank::identity::{IdDocument, IdKind};
 
 use super::candidate::{self, times};
+use super::lifecycle::{Delivery, Event, Paper, Step};
 use super::media_cluster::WatchRefused;
 use super::timing::{PaperClock, TimingError};
 
@@ -94,6 +95,15 @@ fn reason_of(reason: &str) -> Result<String, AppError> {
     if r.is_empty() || r.chars().count() > 500 { Err(AppError::from(ProctorRefusal::ReasonRequired)) } else { Ok(r.to_string()) }
 }
 
+/// The paper's clock after a proctor's pause, resume or extra time, as its lifecycle says.
+fn clock_after(paper: Paper, event: Event, now: i64) -> Result<PaperClock, AppError> {
+    match paper.on(event, now) {
+        Ok(Step::Now(p)) => Ok(p.clock),
+        Ok(Step::Answered { .. }) => Err(AppError::Internal(anyhow::anyhow!("{event:?} is not a clock event"))),
+        Err(r) => Err(AppError::Conflict(r.code())),
+    }
+}
+
 pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, action: &ProctorAction) -> Result<(), AppError> {
     let s = session_for(state, user, session_id, true).await?;
     let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(AppError::NotFound)?;
@@ -116,9 +126,10 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
         return approve_device(state, user, &s, &c, p.id, now).await;
     }
     let clock = PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms };
+    let paper = Paper { status: p.status, clock, delivery: Delivery::Fixed };
     let (kind, next, detail) = match action {
-        ProctorAction::Pause { reason } => ("pause", clock.paused(now), serde_json::json!({ "reason": reason_of(reason)? })),
-        ProctorAction::Resume => ("resume", clock.resumed(now), serde_json::json!({})),
+        ProctorAction::Pause { reason } => ("pause", clock_after(paper, Event::Pause, now)?, serde_json::json!({ "reason": reason_of(reason)? })),
+        ProctorAction::Resume => ("resume", clock_after(paper, Event::Resume, now)?, serde_json::json!({})),
         ProctorAction::ExtraTime { minutes, reason } => {
             if !(1..=120).contains(minutes) {
                 return Err(AppError::from(ProctorRefusal::InvalidExtraTime));
@@ -134,7 +145,8 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
             if given + minutes > most || end_now + minutes * 60_000 > s.ends_at_ms + most * 60_000 {
                 return Err(AppError::from(ProctorRefusal::ExtraTimeLimit));
             }
-            ("extra_time", clock.extended(minutes * 60_000), serde_json::json!({ "minutes": minutes, "reason": reason_of(reason)? }))
+            let next = clock_after(paper, Event::ExtraTime { ms: minutes * 60_000 }, now)?;
+            ("extra_time", next, serde_json::json!({ "minutes": minutes, "reason": reason_of(reason)? }))
         }
         ProctorAction::Terminate { reason } => {
             let reason = reason_of(reason)?;
