@@ -28,3 +28,8 @@ pub async fn verify(db: &Db, data_dir: &std::path::Path) -> StoreResult<AuditVer
     }
     Ok(report)
 }
+
+/// One page of the audit trail, after event `after` (for oversight).
+pub async fn events(db: &Db, after: i64, limit: i64) -> StoreResult<Vec<exam_protocol::AuditEvent>> {
+    audit::list(db, after, limit).await
+}

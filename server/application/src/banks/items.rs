@@ -99,3 +99,14 @@ pub async fn apply_move(app: &App, actor: &Actor, item_id: i64, m: Move, comment
     review::apply(&app.db, actor, &item, m, comment).await?;
     items::current(&app.db, item_id).await?.ok_or(AppError::NotFound)
 }
+
+/// The items waiting for this reviewer, oldest first.
+pub async fn review_queue(app: &App, actor: &Actor, limit: i64) -> Result<Vec<ItemRecord>, AppError> {
+    Ok(items::review_queue(&app.db, actor.account.id, limit).await?)
+}
+
+/// A file (an image) of the item's current version, for those who may read the item.
+pub async fn asset(app: &App, actor: &Actor, item_id: i64, path: &str) -> Result<question_bank::item::Asset, AppError> {
+    let (item, _) = in_scope(app, actor, item_id).await?;
+    items::asset(&app.db, item.version_id, path).await?.ok_or(AppError::NotFound)
+}

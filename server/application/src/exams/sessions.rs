@@ -242,6 +242,17 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     Ok(CreatedSession { session: view(&SessionRow { id: session_id, ..row }), roster })
 }
 
+/// The sessions the actor works in: a proctor's own rooms, or their institution's sessions.
+pub async fn visible(db: &Db, actor: &Actor) -> Result<Vec<SessionRow>, AppError> {
+    Ok(match actor.role() {
+        Role::Proctor => exams::sessions_of_proctor(db, actor.account.id).await?,
+        _ => match actor.account.institution_id {
+            Some(inst) => exams::sessions_of_institution(db, inst).await?,
+            None => Vec::new(),
+        },
+    })
+}
+
 /// What creating a session refuses, each with its stable code; the web layer chooses the HTTP status by its kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SessionRefusal {

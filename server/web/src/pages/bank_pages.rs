@@ -13,8 +13,9 @@ use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
 use crate::http::{AppState, messages};
+use exam_application::banks::items as bank_items;
 use exam_application::banks::scope;
-use exam_records::items::{self, Search};
+use exam_records::items::Search;
 
 /// An HTML page for an error, with the same stable message the API gives.
 pub fn page_error(lang: Lang, e: impl Into<ApiError>) -> Response {
@@ -184,7 +185,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         offset: page_no * 50,
         ..Default::default()
     };
-    let (total, found) = match items::search(&state.db, id, &search).await {
+    let (total, found) = match bank_items::search(&state, &user, id, &search).await {
         Ok(r) => r,
         Err(e) => return page_error(lang, e),
     };

@@ -10,7 +10,7 @@ use super::layout::{Frame, LangQuery, page_lang, respond, role_name};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::i18n::Lang;
-use exam_records::institutions;
+use exam_application::institutions;
 
 /// The work each role comes here for, in the order they meet it.
 fn tasks(role: Role, lang: Lang) -> &'static [&'static str] {
@@ -42,7 +42,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
     let (lang, cookie) = page_lang(&headers, &q);
     let a = &user.account;
     let institution = match a.institution_id {
-        Some(id) => institutions::get(&state.db, id).await.ok().flatten().map(|i| i.name),
+        Some(id) => institutions::get(&state, &user, id).await.ok().map(|i| i.name),
         None => None,
     };
     let role = role_name(a.role, lang);

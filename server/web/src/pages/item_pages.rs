@@ -14,8 +14,8 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
+use exam_application::banks::items as bank_items;
 use exam_application::banks::scope;
-use exam_records::items;
 
 fn key_text(r: &ItemRecord, lang: Lang) -> String {
     match &r.content.key {
@@ -29,15 +29,11 @@ fn key_text(r: &ItemRecord, lang: Lang) -> String {
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
-    let Ok(Some(item)) = items::current(&state.db, id).await else {
-        return page_error(lang, ApiError::NotFound);
-    };
-    let s = match scope::resolve(&state.db, &user, item.bank_id).await {
-        Ok(s) if s.can_read_items() => s,
-        Ok(_) => return page_error(lang, ApiError::NotFound),
+    let (item, s) = match bank_items::in_scope(&state, &user, id).await {
+        Ok(found) => found,
         Err(e) => return page_error(lang, e),
     };
-    let history = items::history(&state.db, id).await.unwrap_or_default();
+    let history = bank_items::history(&state, &user, id).await.unwrap_or_default();
     let mut candidate = CandidateItem::from_content(&item.content);
     let base = format!("/items/{id}/files");
     candidate.stem = with_asset_base(&candidate.stem, &base);
@@ -164,13 +160,9 @@ pub async fn new_item(State(state): State<AppState>, headers: HeaderMap, Path(ba
 
 pub async fn edit_item(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
-    let Ok(Some(item)) = items::current(&state.db, id).await else {
-        return page_error(lang, ApiError::NotFound);
-    };
-    match scope::resolve(&state.db, &user, item.bank_id).await {
-        Ok(s) if s.can_author() => editor(&state, lang, cookie, item.bank_id, Some(&item)).await,
-        Ok(s) if s.can_read_items() => page_error(lang, ApiError::Forbidden),
-        Ok(_) => page_error(lang, ApiError::NotFound),
+    match bank_items::in_scope(&state, &user, id).await {
+        Ok((item, s)) if s.can_author() => editor(&state, lang, cookie, item.bank_id, Some(&item)).await,
+        Ok(_) => page_error(lang, ApiError::Forbidden),
         Err(e) => page_error(lang, e),
     }
 }
@@ -178,12 +170,7 @@ pub async fn edit_item(State(state): State<AppState>, headers: HeaderMap, Path(i
 /// A file (an image) of the item's current version, for its preview.
 pub async fn file(State(state): State<AppState>, Path((id, path)): Path<(i64, String)>, user: CurrentUser) -> Result<Response, ApiError> {
     use axum::response::IntoResponse;
-    let item = items::current(&state.db, id).await?.ok_or(ApiError::NotFound)?;
-    let s = scope::resolve(&state.db, &user, item.bank_id).await?;
-    if !s.can_read_items() {
-        return Err(ApiError::NotFound);
-    }
-    let asset = items::asset(&state.db, item.version_id, &path).await?.ok_or(ApiError::NotFound)?;
+    let asset = bank_items::asset(&state, &user, id, &path).await?;
     let mut resp = asset.bytes.into_response();
     let mime = axum::http::HeaderValue::from_str(&asset.mime).unwrap_or_else(|_| axum::http::HeaderValue::from_static("application/octet-stream"));
     resp.headers_mut().insert(axum::http::header::CONTENT_TYPE, mime);

@@ -12,17 +12,10 @@ use super::layout::{Frame, LangQuery, page_lang, respond};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use exam_application::exams::{proctor, sessions};
-use exam_records::exams;
 
 pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
-    let rows = match user.role() {
-        Role::Proctor => exams::sessions_of_proctor(&state.db, user.account.id).await,
-        _ => match user.account.institution_id {
-            Some(inst) => exams::sessions_of_institution(&state.db, inst).await,
-            None => Ok(Vec::new()),
-        },
-    };
+    let rows = sessions::visible(&state.db, &user).await;
     let rows = match rows {
         Ok(r) => r,
         Err(e) => return page_error(lang, e),

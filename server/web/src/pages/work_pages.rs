@@ -13,8 +13,9 @@ use super::layout::{Frame, LangQuery, page_lang, respond};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
+use exam_application::banks::items as bank_items;
+use exam_application::banks::manage;
 use exam_application::banks::scope;
-use exam_records::{banks, items};
 
 #[derive(Template)]
 #[template(path = "import.html")]
@@ -55,7 +56,7 @@ pub async fn check(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
 
 pub async fn review_queue(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
     let (lang, cookie) = page_lang(&headers, &q);
-    let queue = match items::review_queue(&state.db, user.account.id, 200).await {
+    let queue = match bank_items::review_queue(&state, &user, 200).await {
         Ok(q) => q,
         Err(e) => return page_error(lang, e),
     };
@@ -131,7 +132,7 @@ pub async fn outline(State(state): State<AppState>, headers: HeaderMap, Path(id)
         Ok(s) => s,
         Err(e) => return page_error(lang, e),
     };
-    let (version, outline) = match banks::current_outline(&state.db, id).await {
+    let (version, outline) = match manage::outline(&state, &user, id).await {
         Ok(o) => (o.version, o.outline),
         Err(e) => return page_error(lang, e),
     };
@@ -187,8 +188,7 @@ pub async fn blueprint(
         Ok(_) => return page_error(lang, ApiError::NotFound),
         Err(e) => return page_error(lang, e),
     };
-    let current: Option<Blueprint> =
-        banks::latest_blueprint(&state.db, id, i64::from(level)).await.ok().flatten().and_then(|(_, doc)| serde_json::from_str(&doc).ok());
+    let current: Option<Blueprint> = manage::blueprint(&state, &user, id, level).await.ok();
     let types: Vec<TypeRow> = ItemType::ALL
         .iter()
         .filter(|t| **t != ItemType::ShortAnswer)

@@ -6,7 +6,6 @@ use serde::Deserialize;
 
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use exam_records::audit;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +28,7 @@ pub async fn events(
     if !(1..=1000).contains(&page.limit) || page.after < 0 {
         return Err(ApiError::Validation("invalid_query"));
     }
-    Ok(Json(audit::list(&state.db, page.after, page.limit).await?))
+    Ok(Json(exam_application::audit::events(&state.db, page.after, page.limit).await?))
 }
 
 pub async fn verify(State(state): State<AppState>) -> Result<Json<AuditVerifyReport>, ApiError> {

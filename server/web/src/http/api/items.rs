@@ -13,7 +13,7 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use exam_records::items::{self, Search};
+use exam_records::items::Search;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,7 +111,7 @@ pub async fn retire(State(state): State<AppState>, user: CurrentUser, Path(id): 
 }
 
 pub async fn review_queue(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ItemRecord>>, ApiError> {
-    Ok(Json(items::review_queue(&state.db, user.account.id, 500).await?))
+    Ok(Json(bank_items::review_queue(&state, &user, 500).await?))
 }
 
 #[derive(Debug, serde::Serialize)]
