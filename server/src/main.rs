@@ -304,20 +304,19 @@ async fn bank_import(
         return Ok(std::process::ExitCode::SUCCESS);
     };
     let db = open_db(&settings).await?;
-    exam_records::banks::get(&db, bank_id).await?.with_context(|| format!("no bank {bank_id}"))?;
+    anyhow::ensure!(bank_import::bank_exists(&db, bank_id).await?, "no bank {bank_id}");
     if dry_run {
         let summary = bank_import::summary(format, &report, report.items.len(), true, lang);
         println!("{}", serde_json::to_string_pretty(&summary)?);
         return Ok(std::process::ExitCode::SUCCESS);
     }
     let author = author.context("--author USERNAME is needed to record who imported the items")?;
-    let creds = exam_records::accounts::credentials(&db, &author).await?.with_context(|| format!("no account {author}"))?;
-    let member = exam_records::banks::member_role(&db, bank_id, creds.account.id).await?;
-    if member != Some(exam_protocol::MemberRole::Author) {
-        anyhow::bail!("{author} is not an author of bank {bank_id}");
-    }
-    let actor = exam_records::audit::Actor { id: Some(creds.account.id), role: Some(creds.account.role.as_str()) };
-    let imported = bank_import::commit(&db, bank_id, actor, format, &report, &bytes).await?;
+    let imported = match bank_import::commit_as(&db, bank_id, &author, format, &report, &bytes).await {
+        Ok(n) => n,
+        Err(exam_application::AppError::NotFound) => anyhow::bail!("no account {author}, or {author} may not see bank {bank_id}"),
+        Err(exam_application::AppError::Forbidden) => anyhow::bail!("{author} is not an author of bank {bank_id}"),
+        Err(e) => return Err(e.into()),
+    };
     let summary = bank_import::summary(format, &report, imported, false, lang);
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(std::process::ExitCode::SUCCESS)

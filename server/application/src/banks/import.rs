@@ -110,3 +110,18 @@ pub async fn may_import(app: &crate::App, actor: &crate::Actor, bank_id: i64) ->
     let s = super::scope::resolve(&app.db, actor, bank_id).await?;
     s.require(s.can_author())
 }
+
+/// An import from the operator's command line, recorded as `username`'s: the same rule as
+/// over HTTP (an author of the bank), the same transaction and audit event.
+pub async fn commit_as(db: &Db, bank_id: i64, username: &str, format: Format, report: &ImportReport, file: &[u8]) -> Result<usize, crate::error::AppError> {
+    let creds = exam_records::accounts::credentials(db, username).await?.ok_or(crate::error::AppError::NotFound)?;
+    let actor = crate::Actor::new(creds.account);
+    let s = super::scope::resolve(db, &actor, bank_id).await?;
+    s.require(s.can_author())?;
+    Ok(commit(db, bank_id, actor.audit_actor(), format, report, file).await?)
+}
+
+/// Whether the bank exists (for the command line's dry run).
+pub async fn bank_exists(db: &Db, bank_id: i64) -> StoreResult<bool> {
+    Ok(exam_records::banks::get(db, bank_id).await?.is_some())
+}
