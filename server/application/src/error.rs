@@ -25,15 +25,9 @@ pub enum AppError {
     /// Too many attempts from this address or for this name.
     #[error("rate limited")]
     RateLimited,
-    /// Something repeated too often; the code names what.
-    #[error("too many: {0}")]
-    TooMany(&'static str),
     /// The role may not do this at all.
     #[error("forbidden")]
     Forbidden,
-    /// Allowed in general, refused now for a reason the code names.
-    #[error("refused: {0}")]
-    Refused(&'static str),
     /// No such object, or one outside the actor's scope (ids must not leak).
     #[error("not found")]
     NotFound,
@@ -73,7 +67,7 @@ impl AppError {
     /// The stable code a client receives.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Validation(code) | AppError::Conflict(code) | AppError::Refused(code) | AppError::TooMany(code) | AppError::Detailed { code, .. } => code,
+            AppError::Validation(code) | AppError::Conflict(code) | AppError::Detailed { code, .. } => code,
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::SignInSlowed => "sign_in_slowed",
             AppError::RateLimited => "rate_limited",

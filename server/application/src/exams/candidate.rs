@@ -322,15 +322,26 @@ pub async fn answer_on(state: &App, p: &PaperRow, req: &AnswerRequest) -> Result
 }
 
 /// Ends a paper and scores it: on the candidate's hand-in (`by` is them), at the deadline
-/// (`by` is None) or by a proctor's termination (`status` Terminated).
-pub async fn finish(state: &App, paper_id: i64, status: PaperStatus, by: Option<&Actor>, reason: &str) -> Result<Finished, AppError> {
+/// (`by` is None) or by a proctor's termination (`event` Terminate).
+pub async fn finish(state: &App, paper_id: i64, event: lifecycle::Event, by: Option<&Actor>, reason: &str) -> Result<Finished, AppError> {
     let p = exams::paper(&state.db, paper_id).await?.ok_or(AppError::NotFound)?;
-    if p.status != PaperStatus::InProgress {
-        return Ok(Finished::AlreadyEnded);
-    }
+    let now = state.clock.now_ms();
+    // What the paper becomes is the lifecycle's to say: handed in (by the candidate or at the
+    // deadline) or terminated; ended already, or not due yet, ends nothing here.
+    let paper = lifecycle::Paper {
+        status: p.status,
+        clock: PaperClock { deadline_ms: p.deadline_ms, paused_at_ms: p.paused_at_ms },
+        delivery: lifecycle::Delivery::Fixed,
+    };
+    let status = match paper.on(event, now) {
+        Ok(lifecycle::Step::Now(next)) if next.status != PaperStatus::InProgress => next.status,
+        Ok(_) => return Err(AppError::Internal(anyhow::anyhow!("{event:?} does not end a paper"))),
+        Err(lifecycle::Refusal::Ended) => return Ok(Finished::AlreadyEnded),
+        Err(lifecycle::Refusal::NotOver) => return Ok(Finished::NotDue),
+        Err(r) => return Err(AppError::Conflict(r.code())),
+    };
     let c = exams::candidate(&state.db, p.session_candidate_id).await?.ok_or(AppError::NotFound)?;
     let s = exams::get_session(&state.db, c.session_id).await?.ok_or(AppError::NotFound)?;
-    let now = state.clock.now_ms();
     let questions = state.papers.questions(&state.db, p.id, &p.questions).await?;
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     // The paper ends first, in this transaction; the answers are read after it, in it: no
@@ -397,6 +408,8 @@ pub enum Finished {
     Ended { score: Option<Points> },
     /// It had ended already (handed in, terminated, or swept by another process).
     AlreadyEnded,
+    /// The deadline has not come (extra time or a pause moved it since the sweep looked).
+    NotDue,
 }
 
 impl Finished {
@@ -405,6 +418,8 @@ impl Finished {
         match self {
             Finished::Ended { score } => Ok(score),
             Finished::AlreadyEnded => Err(AppError::from(ExamRefusal::PaperEnded)),
+            // Only the deadline's event finds a paper not due, and the sweep asks for no score.
+            Finished::NotDue => Err(AppError::Internal(anyhow::anyhow!("a paper not due was asked for its score"))),
         }
     }
 }
@@ -490,7 +505,7 @@ pub async fn hand_in(state: &App, user: &Actor) -> Result<Option<Points>, AppErr
     if !clock.is_over(now) {
         clock.check_hand_in(&times(&s), now).map_err(timing)?;
     }
-    finish(state, p.id, PaperStatus::HandedIn, Some(user), if clock.is_over(now) { "time_over" } else { "candidate" }).await?.score()
+    finish(state, p.id, lifecycle::Event::HandIn, Some(user), if clock.is_over(now) { "time_over" } else { "candidate" }).await?.score()
 }
 
 /// Records an integrity event from the candidate's page (left the page, left full screen,

@@ -150,7 +150,7 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
         }
         ProctorAction::Terminate { reason } => {
             let reason = reason_of(reason)?;
-            candidate::finish(state, p.id, PaperStatus::Terminated, Some(user), &reason).await?.score()?;
+            candidate::finish(state, p.id, Event::Terminate, Some(user), &reason).await?.score()?;
             return Ok(());
         }
         ProctorAction::ApproveDevice | ProctorAction::ClearSignIn | ProctorAction::Warn { .. } | ProctorAction::Note { .. } => {

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::candidate::Finished;
+use super::lifecycle::Event;
 use crate::App;
 use exam_records::exams;
 
@@ -30,10 +31,11 @@ pub async fn sweep(state: &App) -> usize {
     };
     let mut done = 0;
     for paper_id in due {
-        match super::candidate::finish(state, paper_id, exam_records::exams::PaperStatus::HandedIn, None, "time_over").await {
+        match super::candidate::finish(state, paper_id, Event::TimeUp, None, "time_over").await {
             Ok(Finished::Ended { .. }) => done += 1,
-            // Handed in meanwhile by the candidate, or swept by another process.
-            Ok(Finished::AlreadyEnded) => {}
+            // Handed in meanwhile by the candidate, swept by another process, or given more
+            // time since the list was read.
+            Ok(Finished::AlreadyEnded | Finished::NotDue) => {}
             Err(e) => tracing::error!(paper_id, error = %e, "automatic hand-in failed"),
         }
     }

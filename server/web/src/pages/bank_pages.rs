@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use askama::Template;
 
-use super::layout::{Frame, LangQuery, page_lang, respond};
+use super::layout::{Frame, LangQuery, fragment, page_lang, respond};
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
@@ -120,7 +120,7 @@ struct Select<'a> {
 /// A filter's drop-down, rendered by its template.
 fn select(name: &str, label: &str, current: Option<&str>, options: &[(&str, &str)]) -> String {
     let s = Select { name, label, current, options: options.iter().map(|(v, t)| (v.to_string(), t.to_string())).collect() };
-    s.render().unwrap_or_default()
+    fragment(&s)
 }
 
 struct ItemRow {

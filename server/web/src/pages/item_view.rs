@@ -52,10 +52,7 @@ pub fn candidate_html(item: &CandidateItem, name: &str, disabled: bool, lang: La
         input_kind: if item.item_type == ItemType::SingleChoice { "radio" } else { "checkbox" },
         blanks: item.blanks.max(1),
     };
-    page.render().unwrap_or_else(|e| {
-        tracing::error!(error = %e, "item preview template failed");
-        String::new()
-    })
+    super::layout::fragment(&page)
 }
 
 #[cfg(test)]

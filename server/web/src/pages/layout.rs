@@ -74,6 +74,15 @@ impl Frame {
     }
 }
 
+/// A fragment's HTML, for a page that places it: a template that fails is logged, and the
+/// fragment is left out rather than the page failing.
+pub fn fragment(t: &impl Template) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "fragment template failed");
+        String::new()
+    })
+}
+
 /// A page from its template (escaping on, checked at compile time), with the headers every
 /// page carries and, when the language switch was used, the cookie that keeps it.
 pub fn respond(page: &impl Template, lang_cookie: Option<HeaderValue>) -> Response {
