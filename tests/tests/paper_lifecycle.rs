@@ -176,7 +176,36 @@ async fn proctor_actions_check_role_reason_and_state(b: Backend) {
     assert_eq!(candidate::status(&state, &me).await.expect("status").stage, Stage::Terminated);
 }
 
+/// The sweep lists a paper past its deadline; a moment later a proctor gives extra time. The
+/// sweep's hand-in must not overtake the extra time: the paper is read again and, in the same
+/// statement that ends it, the deadline is checked once more.
+async fn extra_time_given_after_the_sweep_listed_a_paper_wins(b: Backend) {
+    let (_t, clock, state) = demo_at_simulated_time(b).await;
+    let me = candidate_user(&state, 0).await;
+    let proctor_user = staff_user(&state, "proctor").await;
+    let (paper_id, _) = started(&state, &me).await;
+    let (c, _) = candidate::context(&state, &me).await.expect("context");
+    let deadline = paper(&state, paper_id).await.deadline_ms;
+    clock.advance_ms(deadline - clock.now_ms() + 1);
+    assert_eq!(exams::overdue_papers(&state.db, clock.now_ms()).await.expect("overdue"), vec![paper_id], "the sweep would list it");
+    proctor::act(&state, &proctor_user, 1, c.id, &ProctorAction::ExtraTime { minutes: 5, reason: "设备故障补时".into() }).await.expect("extra time");
+
+    // The statement that ends a paper at its deadline checks the deadline itself.
+    let mut tx = state.db.writer().begin().await.expect("tx");
+    let ended = exams::end_paper(&mut tx, paper_id, exams::PaperStatus::HandedIn, clock.now_ms(), true, None, "{}").await.expect("end");
+    drop(tx);
+    assert!(!ended, "a paper whose deadline moved is not ended as due");
+    // And the sweep's own path says so too.
+    let finished = candidate::finish(&state, paper_id, exam_application::exams::lifecycle::Event::TimeUp, None, "time_over").await.expect("finish");
+    assert_eq!(finished, candidate::Finished::NotDue);
+    assert_eq!(sweeper::sweep(&state).await, 0);
+    assert_eq!(paper(&state, paper_id).await.status.as_str(), "in_progress", "the candidate keeps the extra time");
+    clock.advance_ms(5 * MINUTE);
+    assert_eq!(sweeper::sweep(&state).await, 1, "handed in at the new deadline");
+}
+
 both_backends!(
+    extra_time_given_after_the_sweep_listed_a_paper_wins,
     a_paper_lives_its_whole_life_in_simulated_time,
     a_paper_whose_deadline_passed_while_nothing_ran_is_handed_in_by_the_next_process,
     proctor_actions_check_role_reason_and_state

@@ -367,15 +367,25 @@ pub async fn set_paper_clock(conn: &mut AnyConnection, paper_id: i64, deadline_m
 }
 
 /// Ends a paper once (hand-in, time-out or termination) with its score.
-pub async fn end_paper(conn: &mut AnyConnection, paper_id: i64, status: PaperStatus, now_ms: i64, score: Option<i64>, detail: &str) -> StoreResult<bool> {
-    let done = sqlx::query("UPDATE papers SET status = $2, ended_at_ms = $3, score = $4, score_detail = $5 WHERE id = $1 AND status = 'in_progress'")
-        .bind(paper_id)
-        .bind(status.as_str())
-        .bind(now_ms)
-        .bind(score)
-        .bind(detail)
-        .execute(conn)
-        .await?;
+/// Ends a running paper; false when it had ended already. With `only_if_due`, it ends only a
+/// paper whose clock runs and whose deadline has come, decided in the same statement: extra
+/// time or a pause given a moment before is never overtaken by the deadline's sweep.
+pub async fn end_paper(
+    conn: &mut AnyConnection,
+    paper_id: i64,
+    status: PaperStatus,
+    now_ms: i64,
+    only_if_due: bool,
+    score: Option<i64>,
+    detail: &str,
+) -> StoreResult<bool> {
+    let sql = if only_if_due {
+        "UPDATE papers SET status = $2, ended_at_ms = $3, score = $4, score_detail = $5
+         WHERE id = $1 AND status = 'in_progress' AND paused_at_ms IS NULL AND deadline_ms <= $3"
+    } else {
+        "UPDATE papers SET status = $2, ended_at_ms = $3, score = $4, score_detail = $5 WHERE id = $1 AND status = 'in_progress'"
+    };
+    let done = sqlx::query(sql).bind(paper_id).bind(status.as_str()).bind(now_ms).bind(score).bind(detail).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -349,9 +349,11 @@ pub async fn finish(state: &App, paper_id: i64, event: lifecycle::Event, by: Opt
     // its own transaction, and on PostgreSQL this lock waits for the answers being committed),
     // so the score is computed from exactly the answers kept.
     exam_records::answers::hold_paper_exclusively(&mut tx, state.db.backend, p.id).await?;
-    if !exams::end_paper(&mut tx, p.id, status, now, None, "{}").await? {
-        // Another process (or the candidate) ended it first: it was scored there, once.
-        return Ok(Finished::AlreadyEnded);
+    let at_deadline = matches!(event, lifecycle::Event::TimeUp);
+    if !exams::end_paper(&mut tx, p.id, status, now, at_deadline, None, "{}").await? {
+        // Another process (or the candidate) ended it first and scored it there, once; or, at
+        // the deadline, a proctor moved the deadline or paused since the paper was read.
+        return Ok(if at_deadline { Finished::NotDue } else { Finished::AlreadyEnded });
     }
     let answers = exam_records::answers::current_on(&mut tx, p.id).await?;
     let rules = scoring::ScoringRules { multiple_partial: s.multiple_partial };
