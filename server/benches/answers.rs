@@ -38,8 +38,8 @@ fn options() -> Options {
 
 async fn seed(db: &Db, n: usize, dir: &std::path::Path) -> anyhow::Result<Vec<i64>> {
     db.migrate().await?;
-    let inst = exam_server::demo::seed(db).await?;
-    exam_server::demo_bench::seed(db, inst, n, dir).await?;
+    let inst = exam_application::demo::seed(db).await?;
+    exam_application::demo::bench::seed(db, inst, n, dir).await?;
     let candidates: Vec<i64> = sqlx::query_scalar("SELECT id FROM session_candidates ORDER BY id").fetch_all(db.reader()).await?;
     let now = exam_application::clock::now_ms();
     let mut tx = db.writer().begin().await?;

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use exam_application::config::{Overrides, Settings};
+use exam_application::demo;
 use exam_application::open_db;
 use exam_protocol::{NewAccount, Role};
-use exam_server::demo;
 use exam_web::Server;
 use tracing_subscriber::EnvFilter;
 
@@ -169,7 +169,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Serve { listen, disable_demo_accounts } => {
             let s = settings(&cli.common, listen)?;
             let db = open_db(&s).await?;
-            let live = exam_server::demo_guard::live_demo_accounts(&db).await?;
+            let live = demo::guard::live_demo_accounts(&db).await?;
             if !live.is_empty() {
                 if !disable_demo_accounts {
                     eprintln!(
@@ -179,7 +179,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     );
                     return Ok(std::process::ExitCode::from(2));
                 }
-                let n = exam_server::demo_guard::disable(&db).await?;
+                let n = demo::guard::disable(&db).await?;
                 eprintln!("exam-server: {n} demo accounts disabled");
             }
             let server = Server::bind_with_db(s, db).await?;
@@ -198,10 +198,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let db = open_db(&s).await?;
             let inst = demo::seed(&db).await?;
             if without_media {
-                exam_records::exams::set_required_media(&db, 1, &[]).await?;
+                demo::without_media(&db).await?;
             }
             let roster = match candidates {
-                Some(n) if n > 0 => Some(exam_server::demo_bench::seed(&db, inst, n, &s.data_dir).await?),
+                Some(n) if n > 0 => Some(demo::bench::seed(&db, inst, n, &s.data_dir).await?),
                 _ => None,
             };
             let server = Server::bind_with_db(s, db).await?;
@@ -211,11 +211,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             for a in demo::ACCOUNTS {
                 println!("  {:<11} {:<18} {}", a.username, a.role.as_str(), a.display_name);
             }
-            if let Ok(roster) = exam_records::exams::candidates(&server.state().db, 1).await {
+            if let Ok(roster) = demo::roster(&server.state().db).await {
                 println!("demo theory session 1 (candidates sign in at http://{addr}/exam with ticket, ID number and the demo password):");
                 for c in roster {
-                    let id = demo::DEMO_CANDIDATES.iter().find(|(n, _)| *n == c.name).map(|(_, id)| *id).unwrap_or("");
-                    println!("  ticket {}  {}  ID {}", c.ticket, c.name, id);
+                    println!("  ticket {}  {}  ID {}", c.ticket, c.name, c.id_number);
                 }
             }
             if let Some(path) = roster {

@@ -10,9 +10,9 @@ use std::net::SocketAddr;
 use std::sync::Once;
 
 use exam_application::config::Settings;
+use exam_application::demo;
 use exam_client::Client;
 use exam_records::Db;
-use exam_server::demo;
 use exam_web::Server;
 
 /// The two record stores every conformance test runs against.

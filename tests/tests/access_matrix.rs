@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use e2e_tests::{Backend, TestApp, both_backends};
+use exam_application::demo::DEMO_PASSWORD;
 use exam_protocol::Role::{self, *};
-use exam_server::demo::DEMO_PASSWORD;
 use exam_web::http::access::{Access, Surface};
 use reqwest::redirect::Policy;
 use reqwest::{Method, StatusCode};
@@ -156,7 +156,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("POST", "/api/v1/banks/{id}/items" | "/api/v1/items/{id}/versions" | "/api/v1/items/preview") => Some(item),
         ("POST", "/api/v1/items/{id}/review") => Some(json!({ "decision": "reject", "comment": "矩阵" })),
         ("POST", "/api/v1/exam/login") => Some(json!({
-            "ticket": fx.ticket, "id_number": exam_server::demo::DEMO_CANDIDATES[0].1, "password": DEMO_PASSWORD
+            "ticket": fx.ticket, "id_number": exam_application::demo::DEMO_CANDIDATES[0].1, "password": DEMO_PASSWORD
         })),
         ("POST", "/api/v1/exam/answers") => Some(json!({ "seq": 1, "no": 1, "response": {"kind": "true_false", "value": true} })),
         ("POST", "/api/v1/exam/events") => Some(json!({ "kind": "page_hidden" })),
@@ -185,7 +185,7 @@ async fn token_for(app: &TestApp, role: Role, fresh: bool) -> String {
     if role == Candidate {
         return e2e_tests::candidate_token(&app.base, app.db(), usize::from(fresh)).await;
     }
-    let username = exam_server::demo::ACCOUNTS.iter().find(|a| a.role == role).expect("demo account").username;
+    let username = exam_application::demo::ACCOUNTS.iter().find(|a| a.role == role).expect("demo account").username;
     let mut c = app.client();
     c.login(username, DEMO_PASSWORD).await.expect("sign in").token
 }
@@ -204,7 +204,7 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
     let item_id = items["items"][0]["item_id"].as_i64().expect("an item in review");
     let outline: Value = author.request(Method::GET, &format!("/api/v1/banks/{bank_id}/outline")).send().await.expect("outline").json().await.expect("json");
     let roster = exam_records::exams::candidates(app.db(), 1).await.expect("demo roster");
-    let ticket = roster.iter().find(|c| c.name == exam_server::demo::DEMO_CANDIDATES[0].0).expect("demo candidate").ticket.clone();
+    let ticket = roster.iter().find(|c| c.name == exam_application::demo::DEMO_CANDIDATES[0].0).expect("demo candidate").ticket.clone();
     let fx = Fixture { institution_id, candidate_id, bank_id, item_id, author_id, outline: outline["outline"].clone(), ticket };
     let http = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
 

@@ -9,11 +9,11 @@ use axum::extract::ws::Message;
 use e2e_tests::{Backend, TestDb, both_backends, test_settings};
 use exam_application::auth::token;
 use exam_application::clock::Clock;
+use exam_application::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_application::exams::candidate;
 use exam_application::{Actor, lang::Lang};
 use exam_protocol::{CandidateLogin, ClientMessage, ItemType, Response, ServerMessage};
 use exam_records::exams;
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_web::http::AppState;
 use exam_web::http::access::CurrentUser;
 use futures_util::{sink, stream};
@@ -53,7 +53,7 @@ async fn release(h: Holder) {
 async fn no_acknowledgement_before_the_commit(b: Backend) {
     let t = TestDb::new(b).await;
     let state = AppState::with_clock(t.db.clone(), test_settings(&t), Clock::system()).expect("state");
-    exam_server::demo::seed(&state.db).await.expect("demo");
+    exam_application::demo::seed(&state.db).await.expect("demo");
     exams::set_required_media(&state.db, 1, &[]).await.expect("no media");
     let (name, id) = DEMO_CANDIDATES[0];
     let ticket = exams::candidates(&state.db, 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;

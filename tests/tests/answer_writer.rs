@@ -7,7 +7,7 @@ use exam_records::exams::{self, CandidateRow, PaperRow, SessionRow};
 
 /// A session with one candidate and a paper, on the demo institution and bank.
 async fn paper(t: &TestDb) -> i64 {
-    let inst = exam_server::demo::seed(&t.db).await.expect("seed");
+    let inst = exam_application::demo::seed(&t.db).await.expect("seed");
     let candidate = exam_records::accounts::credentials(&t.db, "candidate").await.expect("creds").expect("demo candidate");
     let mut tx = t.db.writer().begin().await.expect("tx");
     let session = SessionRow {

@@ -168,7 +168,7 @@ async fn what_a_page_repeats_is_bounded(b: Backend) {
         }
     }
     assert_eq!(refused, 40, "twenty a minute are stored");
-    let me = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|x| x.name == exam_server::demo::DEMO_CANDIDATES[0].0).expect("me");
+    let me = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|x| x.name == exam_application::demo::DEMO_CANDIDATES[0].0).expect("me");
     assert_eq!(exams::integrity_count(app.db(), me.id).await.expect("count"), 20);
     // The commitment is recorded once, however often it is sent.
     for _ in 0..5 {

@@ -1,9 +1,9 @@
 //! Sign-in, sessions and bad input through the real HTTP API, on both databases.
 use e2e_tests::{Backend, TestApp, both_backends};
 use exam_application::auth::token;
+use exam_application::demo::DEMO_PASSWORD;
 use exam_protocol::{InstitutionKind, NewAccount, NewInstitution, Role};
 use exam_records::sessions;
-use exam_server::demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -101,7 +101,7 @@ async fn an_expired_token_says_so(b: Backend) {
 
 async fn too_many_attempts_from_one_address_are_slowed(b: Backend) {
     let app = TestApp::spawn_with(b, |s| s.auth.login_attempts_per_minute = 3).await;
-    exam_server::demo::seed(app.db()).await.expect("seed");
+    exam_application::demo::seed(app.db()).await.expect("seed");
     for _ in 0..3 {
         app.client().login("nobody", "whatever-123").await.expect_err("wrong");
     }

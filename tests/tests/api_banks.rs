@@ -256,7 +256,7 @@ async fn export_round_trips_and_is_audited(b: Backend) {
 
 async fn hostile_files_change_nothing(b: Backend) {
     let app = TestApp::spawn_with(b, |s| s.http.max_import_bytes = 64 * 1024).await;
-    exam_server::demo::seed(app.db()).await.expect("seed");
+    exam_application::demo::seed(app.db()).await.expect("seed");
     let author = app.signed_in("author").await;
     let bank = demo_bank(&author).await;
     let path = format!("/api/v1/banks/{}/import", bank.id);

@@ -2,10 +2,10 @@
 //! ID, commitment, start, answer, hand in, score in the certification record; and the bad
 //! input the delivery must refuse without changing anything saved.
 use e2e_tests::{Backend, TestApp, both_backends, call};
+use exam_application::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus, ItemType, Key, Stage};
 use exam_records::items;
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 
 mod exams {
     pub use exam_records::exams::*;
@@ -311,7 +311,7 @@ async fn proctors_pause_extend_and_terminate(b: Backend) {
 /// least a room may have, the demo's two are refused; with the notice's two, accepted.
 async fn sessions_follow_the_configured_rules(b: Backend) {
     let strict = TestApp::spawn_with(b, |s| s.rules.min_proctors = 3).await;
-    exam_server::demo::seed(&strict.store.db).await.expect("demo");
+    exam_application::demo::seed(&strict.store.db).await.expect("demo");
     let admin = strict.signed_in("admin").await;
     let proctors: Vec<i64> = admin.users().await.expect("users").into_iter().filter(|u| u.role == exam_protocol::Role::Proctor).map(|u| u.id).collect();
     assert_eq!(proctors.len(), 2);

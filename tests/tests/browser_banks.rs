@@ -3,7 +3,7 @@
 //! queue, and the candidate preview renders without running any script from the item.
 use e2e_tests::webdriver::Browser;
 use e2e_tests::{Backend, TestApp};
-use exam_server::demo::DEMO_PASSWORD;
+use exam_application::demo::DEMO_PASSWORD;
 
 const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";

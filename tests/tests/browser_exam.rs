@@ -4,8 +4,8 @@
 //! score is in the certification record.
 use e2e_tests::webdriver::Browser;
 use e2e_tests::{Backend, TestApp};
+use exam_application::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_records::exams;
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 
 async fn wait_until(browser: &Browser, script: &str, what: &str) {
     for _ in 0..150 {

@@ -2,7 +2,7 @@
 //! that role's home page; the language switch and a wrong password behave as a user expects.
 use e2e_tests::webdriver::Browser;
 use e2e_tests::{Backend, TestApp};
-use exam_server::demo::{ACCOUNTS, DEMO_PASSWORD};
+use exam_application::demo::{ACCOUNTS, DEMO_PASSWORD};
 
 const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";

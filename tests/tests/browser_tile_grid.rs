@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use e2e_tests::webdriver::Browser;
 use e2e_tests::{Backend, TestApp, media_clip, open_session, resident_id};
+use exam_application::demo::DEMO_PASSWORD;
 use exam_client::ExamSocket;
 use exam_client::media_peer::{Clip, Publisher};
-use exam_server::demo::DEMO_PASSWORD;
 use serde_json::{Value, json};
 
 const CANDIDATES: usize = 24;

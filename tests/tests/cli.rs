@@ -100,7 +100,7 @@ async fn serve_then_client_login(b: Backend) {
 
 async fn serve_refuses_a_database_with_the_demo_accounts(b: Backend) {
     let t = TestDb::new(b).await;
-    exam_server::demo::seed(&t.db).await.expect("seed as `demo` would");
+    exam_application::demo::seed(&t.db).await.expect("seed as `demo` would");
     let refused = server(&t).args(["serve", "--listen", "127.0.0.1:0"]).output().expect("serve");
     assert_eq!(refused.status.code(), Some(2), "the published password must not go live");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--disable-demo-accounts"));
@@ -116,7 +116,7 @@ async fn serve_refuses_a_database_with_the_demo_accounts(b: Backend) {
     .expect("read first line");
     let url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
     let mut c = exam_client::Client::new(&url);
-    let e = c.login("operator", exam_server::demo::DEMO_PASSWORD).await.expect_err("disabled");
+    let e = c.login("operator", exam_application::demo::DEMO_PASSWORD).await.expect_err("disabled");
     assert_eq!(e.code(), Some("invalid_credentials"));
     let _ = child.kill();
     let _ = child.wait();
@@ -143,7 +143,7 @@ async fn bank_import_reports_and_refuses(b: Backend) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("imsmanifest"), "{}", String::from_utf8_lossy(&out.stderr));
 
     // Into a bank: needs an author who is a member; the items then await review.
-    exam_server::demo::seed(&t.db).await.expect("seed");
+    exam_application::demo::seed(&t.db).await.expect("seed");
     let out = server(&t).args(["bank", "import", "--bank", "1"]).arg(fixture("gift/qas-true_false.gift")).output().expect("run");
     assert!(!out.status.success(), "no --author");
     let out = server(&t).args(["bank", "import", "--bank", "1", "--author", "reviewer"]).arg(fixture("gift/qas-true_false.gift")).output().expect("run");

@@ -2,7 +2,7 @@
 //! requests and WebSocket upgrades need our own origin, and API requests may not use the
 //! content types a foreign form can send without asking.
 use e2e_tests::{Backend, TestApp, both_backends};
-use exam_server::demo::DEMO_PASSWORD;
+use exam_application::demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;

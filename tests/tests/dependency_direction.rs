@@ -86,6 +86,10 @@ fn lower_layers_never_depend_on_higher_ones() {
             assert!(!deps.contains(*n), "{krate} depends on {n}, against DESIGN.md's direction");
         }
     }
+    // The binary calls the application (and the web crate that serves it), never the records
+    // underneath: its own normal dependencies do not name exam-records. (Its benches may.)
+    let direct = g.get("exam-server").expect("exam-server in the workspace");
+    assert!(!direct.iter().any(|d| d == "exam-records" || d == "sqlx"), "exam-server must reach the records through the application: {direct:?}");
     // Only the server talks to SQL and Redis.
     for krate in ["media", "exam-client"] {
         let deps = closure(&g, krate);

@@ -2,9 +2,9 @@
 //! requires a proctor's approval, the new device waits, the proctor sees the request and
 //! approves, the old device is signed out, and the paper continues with its answers and clock.
 use e2e_tests::{Backend, TestApp, both_backends, call, open_session, resident_id};
+use exam_application::demo::DEMO_PASSWORD;
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus, RoomCandidate, RoomEvent};
-use exam_server::demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -69,7 +69,7 @@ async fn a_pause_on_one_process_stops_answers_on_another() {
     let channel = redis_channel();
     let with_redis = on_redis(&channel);
     let a = TestApp::spawn_with(Backend::Postgres, with_redis.clone()).await;
-    exam_server::demo::seed(a.db()).await.expect("seed demo data");
+    exam_application::demo::seed(a.db()).await.expect("seed demo data");
     exam_records::exams::set_required_media(a.db(), 1, &[]).await.expect("without media");
     let (b_base, b_state) = a.another_process(with_redis).await;
     a.state.events.wait_ready().await;

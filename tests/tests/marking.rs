@@ -1,10 +1,10 @@
 //! Short answers are marked twice, blind; a third marker settles a disagreement beyond the
 //! session's threshold; the paper's score and the certification record follow the last mark.
 use e2e_tests::{Backend, TestApp, both_backends, call, open_session, resident_id};
+use exam_application::demo::DEMO_PASSWORD;
 use exam_client::Client;
 use exam_protocol::{CandidatePaper, ExamStatus, ItemStatus, ItemType, MarkOutcome, MarkingProgress, MarkingTask, Points};
 use exam_records::{exams, items};
-use exam_server::demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

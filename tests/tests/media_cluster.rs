@@ -8,10 +8,10 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use e2e_tests::{Backend, TestApp, call, candidate_token, eventually, media_clip, on_redis, redis_channel};
+use exam_application::demo::DEMO_PASSWORD;
 use exam_client::media_peer::{Clip, Publisher, Viewer};
 use exam_client::{Client, ExamSocket};
 use exam_protocol::{ExamStatus, MediaKind, MediaSetup, RoomCandidate, ViewQuality};
-use exam_server::demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -23,7 +23,7 @@ async fn room(c: &Client) -> Vec<RoomCandidate> {
 async fn a_proctor_on_one_process_watches_a_candidate_streaming_into_another() {
     let channel = redis_channel();
     let a = TestApp::spawn_with(Backend::Postgres, on_redis(&channel)).await;
-    exam_server::demo::seed(a.db()).await.expect("seed");
+    exam_application::demo::seed(a.db()).await.expect("seed");
     exam_records::exams::set_required_media(a.db(), 1, &[MediaKind::Camera, MediaKind::Microphone]).await.expect("require media");
     let (b_base, b_state) = a.another_process(on_redis(&channel)).await;
     tokio::time::timeout(Duration::from_secs(20), async {

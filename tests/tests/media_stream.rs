@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
     let app = TestApp::spawn_with(Backend::Sqlite, |s| s.media.ice_timeout_secs = 3).await;
-    exam_server::demo::seed(app.db()).await.expect("seed");
+    exam_application::demo::seed(app.db()).await.expect("seed");
     exam_records::exams::set_required_media(app.db(), 1, &[MediaKind::Camera, MediaKind::Microphone]).await.expect("require media");
     let dir = tempfile::tempdir().expect("tmp");
     let (ivf, ogg) = media_clip(dir.path());
@@ -138,7 +138,7 @@ async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreachable_and_vanished_peers_are_reported_and_freed() {
     let app = TestApp::spawn_with(Backend::Sqlite, |s| s.media.ice_timeout_secs = 2).await;
-    exam_server::demo::seed(app.db()).await.expect("seed");
+    exam_application::demo::seed(app.db()).await.expect("seed");
     let dir = tempfile::tempdir().expect("tmp");
     let (ivf, ogg) = media_clip(dir.path());
     let clip = Arc::new(Clip::load(&ivf, &ogg).expect("clip"));
@@ -153,7 +153,7 @@ async fn unreachable_and_vanished_peers_are_reported_and_freed() {
     eventually("the unreachable publisher dropped", async || app.state.media.publishers() == 0).await;
 
     // A publisher that vanishes without closing (its process killed): found out and freed.
-    let (name, id) = exam_server::demo::DEMO_CANDIDATES[1];
+    let (name, id) = exam_application::demo::DEMO_CANDIDATES[1];
     let ticket = exam_records::exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
     let mut child = std::process::Command::new(e2e_tests::binaries::exam_client())
         .args(["publish", "--server", &app.base, "--ticket", &ticket, "--id-number", id])
@@ -161,7 +161,7 @@ async fn unreachable_and_vanished_peers_are_reported_and_freed() {
         .arg(&ivf)
         .arg("--audio")
         .arg(&ogg)
-        .env("EXAM_PASSWORD", exam_server::demo::DEMO_PASSWORD)
+        .env("EXAM_PASSWORD", exam_application::demo::DEMO_PASSWORD)
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("headless candidate");

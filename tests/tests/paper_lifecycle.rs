@@ -8,11 +8,11 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use e2e_tests::{Backend, TestDb, both_backends, test_settings};
 use exam_application::clock::Clock;
+use exam_application::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_application::exams::{candidate, proctor, sweeper};
 use exam_application::{Actor, App, auth};
 use exam_protocol::{AnswerRequest, CandidateLogin, ItemType, ProctorAction, Response, Stage};
 use exam_records::exams;
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 
 const MINUTE: i64 = 60_000;
 const HERE: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -58,7 +58,7 @@ async fn demo_at_simulated_time(b: Backend) -> (TestDb, Clock, App) {
     let t = TestDb::new(b).await;
     let clock = Clock::test(exam_application::clock::now_ms());
     let state = process(&t, &clock);
-    exam_server::demo::seed(&state.db).await.expect("demo");
+    exam_application::demo::seed(&state.db).await.expect("demo");
     exams::set_required_media(&state.db, 1, &[]).await.expect("no media");
     clock.advance_ms(MINUTE);
     (t, clock, state)

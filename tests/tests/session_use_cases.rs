@@ -54,7 +54,7 @@ fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> &'static str {
 
 async fn sessions_follow_the_rules_and_the_actors_scope(b: Backend) {
     let t = TestDb::new(b).await;
-    exam_server::demo::seed(&t.db).await.expect("demo");
+    exam_application::demo::seed(&t.db).await.expect("demo");
     let admin = actor(&t, "admin").await;
     let proctors: Vec<i64> =
         accounts::list(&t.db, admin.account.institution_id).await.expect("staff").into_iter().filter(|a| a.role == Role::Proctor).map(|a| a.id).collect();

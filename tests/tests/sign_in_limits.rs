@@ -2,8 +2,8 @@
 //! ID number and password checked together, limits before any password is hashed, nobody locked
 //! out by someone else, the client's address from a trusted proxy, limits shared over Redis.
 use e2e_tests::{Backend, TestApp, both_backends, on_redis, redis_channel};
+use exam_application::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_records::exams;
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -32,7 +32,7 @@ async fn behind_proxy(b: Backend, tweak: impl FnOnce(&mut exam_application::conf
         tweak(s);
     })
     .await;
-    exam_server::demo::seed(app.db()).await.expect("seed");
+    exam_application::demo::seed(app.db()).await.expect("seed");
     exams::set_required_media(app.db(), 1, &[]).await.expect("no media");
     app
 }
@@ -160,7 +160,7 @@ async fn a_long_run_of_wrong_tries_slows_the_account_until_the_proctor_clears_it
 async fn a_spoofed_forwarded_header_is_not_believed_from_strangers(b: Backend) {
     // No trusted proxy: the header is the client's own claim, and ignored.
     let app = TestApp::spawn_with(b, |s| s.auth.login_failures_per_minute = 3).await;
-    exam_server::demo::seed(app.db()).await.expect("seed");
+    exam_application::demo::seed(app.db()).await.expect("seed");
     for n in 0..3 {
         let got = sign_in(&app, "/api/v1/auth/login", json!({"username": "nobody", "password": "x-123456"}), Some(&format!("198.51.100.{n}"))).await;
         assert_eq!(got.0, StatusCode::UNAUTHORIZED);

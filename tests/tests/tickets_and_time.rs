@@ -25,7 +25,7 @@ async fn tickets_number_sessions_per_institution_and_year(b: Backend) {
 
 async fn extra_time_is_bounded(b: Backend) {
     let app = TestApp::spawn_with(b, |s| s.exam.max_extra_minutes = 15).await;
-    exam_server::demo::seed(app.db()).await.expect("seed");
+    exam_application::demo::seed(app.db()).await.expect("seed");
     exam_records::exams::set_required_media(app.db(), 1, &[]).await.expect("no media");
     let token = e2e_tests::candidate_token(&app.base, app.db(), 0).await;
     let c = app.client().with_token(&token);
@@ -35,7 +35,7 @@ async fn extra_time_is_bounded(b: Backend) {
         .await
         .expect("roster")
         .into_iter()
-        .find(|x| x.name == exam_server::demo::DEMO_CANDIDATES[0].0)
+        .find(|x| x.name == exam_application::demo::DEMO_CANDIDATES[0].0)
         .expect("me");
     let proctor = app.signed_in("proctor").await;
     let give = |minutes: i64| {

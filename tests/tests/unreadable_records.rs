@@ -6,11 +6,11 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use e2e_tests::{Backend, TestDb, both_backends, test_settings};
 use exam_application::clock::Clock;
+use exam_application::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_application::exams::candidate;
 use exam_application::{Actor, App, AppError};
 use exam_protocol::{AnswerRequest, CandidateLogin, ItemType, Response};
 use exam_records::exams;
-use exam_server::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 
 const HERE: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -18,7 +18,7 @@ async fn demo(b: Backend) -> (TestDb, App) {
     let t = TestDb::new(b).await;
     let clock = Clock::test(exam_application::clock::now_ms());
     let app = App::new(t.db.clone(), test_settings(&t), clock.clone()).expect("app");
-    exam_server::demo::seed(&app.db).await.expect("demo");
+    exam_application::demo::seed(&app.db).await.expect("demo");
     exams::set_required_media(&app.db, 1, &[]).await.expect("no media");
     clock.advance_ms(60_000);
     (t, app)

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod banks;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod events;
 pub mod exams;

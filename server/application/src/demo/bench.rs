@@ -8,8 +8,8 @@ use anyhow::Context;
 use exam_protocol::Role;
 use question_bank::identity::resident_check_char;
 
-use exam_application::auth::password;
-use exam_application::clock::now_ms;
+use crate::auth::password;
+use crate::clock::now_ms;
 use exam_records::accounts::{self, NewAccountRow};
 use exam_records::exams::{self, CandidateRow, SessionRow};
 use exam_records::{Db, StoreError, banks};
@@ -26,7 +26,7 @@ fn id_number(i: usize) -> String {
 }
 
 pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> anyhow::Result<PathBuf> {
-    let pw = crate::demo::DEMO_PASSWORD;
+    let pw = super::DEMO_PASSWORD;
     let hash = password::hash_async(pw.to_string()).await?;
     let (_, blueprint) = banks::latest_blueprint(db, 1, 4).await?.context("the demo bank has no level-4 blueprint")?;
     let now = now_ms();
@@ -51,7 +51,7 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
             multiple_partial: false,
             pass_mark: 60,
             device_approval: false,
-            marking_threshold_pct: exam_application::rules::Rules::default().marking_threshold_pct,
+            marking_threshold_pct: crate::rules::Rules::default().marking_threshold_pct,
             // The answer bench measures answers; the media bench streams separately.
             required_media: Vec::new(),
             blueprint: blueprint.clone(),

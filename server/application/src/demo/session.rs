@@ -3,9 +3,9 @@
 use exam_protocol::{NewCandidate, NewSession};
 use question_bank::identity::IdKind;
 
-use exam_application::Actor;
-use exam_application::clock::now_ms;
-use exam_application::exams::sessions;
+use crate::Actor;
+use crate::clock::now_ms;
+use crate::exams::sessions;
 use exam_records::{Db, StoreError, accounts, exams};
 
 pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> anyhow::Result<()> {
@@ -47,10 +47,10 @@ pub async fn seed(db: &Db, institution_id: i64, candidates: &[(&str, &str)]) -> 
                 name: (*name).into(),
                 id_kind: IdKind::ResidentId,
                 id_number: (*id).into(),
-                password: Some(crate::demo::DEMO_PASSWORD.into()),
+                password: Some(super::DEMO_PASSWORD.into()),
             })
             .collect(),
     };
-    sessions::create(db, &user, &new, now, &exam_application::rules::Rules::default()).await.map_err(|e| anyhow::anyhow!("demo session: {e}"))?;
+    sessions::create(db, &user, &new, now, &crate::rules::Rules::default()).await.map_err(|e| anyhow::anyhow!("demo session: {e}"))?;
     Ok(())
 }

@@ -1,9 +1,16 @@
 //! Demo data: one filed institution and one account per role, so every page can be tried.
-//! Seeding is idempotent: an existing demo account is left as it is.
+//! Seeding is idempotent: an existing demo account is left as it is. The binary's `demo`
+//! command seeds through here; `bench` adds thousands of candidates in bulk for the benches,
+//! and `guard` keeps demo accounts out of a real deployment.
+
+mod bank;
+pub mod bench;
+pub mod guard;
+mod session;
 use exam_protocol::{InstitutionKind, NewAccount, Role};
 
-use exam_application::accounts::{self, CreateError};
-use exam_application::clock::now_ms;
+use crate::accounts::{self, CreateError};
+use crate::clock::now_ms;
 use exam_records::audit::{self, Actor, Entry};
 use exam_records::{Db, StoreError, institutions};
 
@@ -31,6 +38,9 @@ pub const ACCOUNTS: &[DemoAccount] = &[
 
 /// Candidates on the demo session: name, resident ID number. Their password is the demo one.
 pub const DEMO_CANDIDATES: [(&str, &str); 3] = [("李明", "510105199003071233"), ("王丽", "510107199508152461"), ("陈刚", "510122198811223575")];
+
+/// The demo theory session: the first session of a fresh database.
+pub const DEMO_SESSION_ID: i64 = 1;
 
 /// Seeds the demo institution and accounts; returns the institution's id.
 pub async fn seed(db: &Db) -> anyhow::Result<i64> {
@@ -75,8 +85,35 @@ pub async fn seed(db: &Db) -> anyhow::Result<i64> {
         }
     }
     if let (Some(author), Some(reviewer)) = (ids.get(&Role::Author), ids.get(&Role::Reviewer)) {
-        crate::demo_bank::seed(db, inst, *author, *reviewer).await?;
-        crate::demo_session::seed(db, inst, &DEMO_CANDIDATES).await?;
+        bank::seed(db, inst, *author, *reviewer).await?;
+        session::seed(db, inst, &DEMO_CANDIDATES).await?;
     }
     Ok(inst)
+}
+
+/// The demo session asks for no camera or screen: for machines without either.
+pub async fn without_media(db: &Db) -> anyhow::Result<()> {
+    exam_records::exams::set_required_media(db, DEMO_SESSION_ID, &[]).await?;
+    Ok(())
+}
+
+/// A line of the demo session's roster, as the `demo` command prints it.
+#[derive(Debug, Clone)]
+pub struct RosterLine {
+    pub ticket: String,
+    pub name: String,
+    /// The demo ID number, for the demo candidates; empty for others.
+    pub id_number: &'static str,
+}
+
+/// The demo session's candidates with their tickets.
+pub async fn roster(db: &Db) -> anyhow::Result<Vec<RosterLine>> {
+    let rows = exam_records::exams::candidates(db, DEMO_SESSION_ID).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let id_number = DEMO_CANDIDATES.iter().find(|(n, _)| *n == c.name).map(|(_, id)| *id).unwrap_or("");
+            RosterLine { ticket: c.ticket, name: c.name, id_number }
+        })
+        .collect())
 }

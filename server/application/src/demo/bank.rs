@@ -11,8 +11,8 @@ use question_bank::outline::{AssessmentPoint, Importance, Outline, Scope};
 use question_bank::sanitize::escape;
 use question_bank::{Choice, Difficulty, ItemDraft, ItemType, Key, Points};
 
-use exam_application::banks::import;
-use exam_application::clock::now_ms;
+use crate::banks::import;
+use crate::clock::now_ms;
 use exam_records::audit::Actor;
 use exam_records::{Db, StoreError, banks, items};
 

@@ -1,9 +1,9 @@
 //! `serve` on a data directory that `demo` seeded would keep every demo account with the
 //! password printed in the README. It refuses to, unless told to disable them: their passwords
 //! become unusable and their sign-ins end, audited.
-use crate::demo::{ACCOUNTS, DEMO_FILING_NUMBER, DEMO_PASSWORD};
-use exam_application::auth::password;
-use exam_application::clock::now_ms;
+use super::{ACCOUNTS, DEMO_FILING_NUMBER, DEMO_PASSWORD};
+use crate::auth::password;
+use crate::clock::now_ms;
 use exam_records::audit::{self, Entry};
 use exam_records::{Db, StoreError, accounts, institutions};
 
