@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod outline;
 pub mod outline_xlsx;
 pub mod paper;
+pub mod roster;
 pub mod sanitize;
 pub mod scoring;
 pub mod xlsx_template;

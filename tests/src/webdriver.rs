@@ -164,6 +164,20 @@ impl Browser {
         }
     }
 
+    /// Resizes the window (for screenshots of wide pages such as the proctor's room).
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": width, "height": height }))).await;
+    }
+
+    /// A screenshot into `$SCREENSHOT_DIR/<name>.png` when that variable is set: for a person
+    /// to look at the pages the tests walk through.
+    pub async fn keep_screenshot(&self, name: &str) {
+        if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
+            let _ = std::fs::create_dir_all(&dir);
+            self.screenshot(&std::path::Path::new(&dir).join(format!("{name}.png"))).await;
+        }
+    }
+
     pub async fn delete_cookies(&self) {
         self.call(reqwest::Method::DELETE, "/cookie", None).await;
     }

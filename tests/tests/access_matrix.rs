@@ -81,6 +81,11 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/review") => Only(&[Reviewer]),
         ("GET", "/sessions") => Only(&[Proctor, InstitutionAdmin]),
         ("GET", "/sessions/{id}") => Only(&[Proctor, InstitutionAdmin, Supervisor]),
+        ("GET", "/sessions/new" | "/sessions/roster-template.csv" | "/sessions/{id}/tickets") => Only(&[InstitutionAdmin]),
+        ("POST", "/api/v1/rosters/check") => Only(&[InstitutionAdmin]),
+        ("GET", "/users") => Only(&[Operator, InstitutionAdmin]),
+        ("GET", "/audit" | "/institutions") => Only(&[Regulator, Supervisor, Operator]),
+        ("GET", "/favicon.ico") => Anyone,
         ("GET", "/" | "/login") => Anyone,
         ("POST", "/login") => Anyone,
         ("POST", "/logout") => SignedIn,
@@ -174,6 +179,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("POST", "/login") => Some(format!("username=operator&password={DEMO_PASSWORD}")),
         ("POST", "/api/v1/banks/{id}/outline/import") => Some(fx.outline.to_string()),
         ("POST", "/api/v1/banks/{id}/import" | "/api/v1/import/check") => Some("题干\nA) 甲\nB) 乙\nANSWER: A\n".to_string()),
+        ("POST", "/api/v1/rosters/check") => Some("姓名,证件号码\n甲,110105199001017001\n".to_string()),
         _ => None,
     };
     (concrete, body, raw)
@@ -260,8 +266,17 @@ async fn every_route_allows_and_denies_by_role(b: Backend) {
                 }
             } else {
                 assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
-                let body: Value = resp.json().await.unwrap_or(Value::Null);
-                assert_eq!(body["error"], "forbidden", "{what}");
+                match rule.surface {
+                    Surface::Api => {
+                        let body: Value = resp.json().await.unwrap_or(Value::Null);
+                        assert_eq!(body["error"], "forbidden", "{what}");
+                    }
+                    // A page answers with a page: the reason in the person's language.
+                    Surface::Page => {
+                        let html = resp.text().await.unwrap_or_default();
+                        assert!(html.contains("data-error=\"forbidden\"") && html.contains("无权访问"), "{what}: {html}");
+                    }
+                }
             }
             checked += 1;
         }
@@ -335,6 +350,14 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/exam"),
         (Method::GET, "/sessions"),
         (Method::GET, "/sessions/{id}"),
+        (Method::GET, "/sessions/new"),
+        (Method::GET, "/sessions/roster-template.csv"),
+        (Method::GET, "/sessions/{id}/tickets"),
+        (Method::POST, "/api/v1/rosters/check"),
+        (Method::GET, "/users"),
+        (Method::GET, "/audit"),
+        (Method::GET, "/institutions"),
+        (Method::GET, "/favicon.ico"),
         (Method::GET, "/banks"),
         (Method::GET, "/banks/{id}"),
         (Method::GET, "/banks/{id}/import"),

@@ -352,3 +352,32 @@ pub struct MarkingProgress {
     /// Handed-in papers whose score waits for marking.
     pub papers_waiting: i64,
 }
+
+/// A roster file as checked before a session is made: the good rows (with their numbers, for
+/// the admin who uploaded them to send on with the session) and the bad ones with reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterCheck {
+    pub rows: Vec<RosterCheckRow>,
+    pub bad: Vec<RosterBadRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterCheckRow {
+    /// The row as the spreadsheet numbers it (the header is row 1).
+    pub row: usize,
+    pub name: String,
+    pub id_kind: question_bank::identity::IdKind,
+    pub id_kind_name: String,
+    pub id_number: String,
+    pub id_masked: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterBadRow {
+    pub row: usize,
+    pub name: String,
+    /// Stable: `roster_missing_name`, `invalid_id_checksum`, `roster_duplicate_id`, …
+    pub code: String,
+    /// In the reader's language; never contains the document number.
+    pub message: String,
+}

@@ -10,6 +10,26 @@ pub fn now_ms() -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// An instant as China's civil time (UTC+8, no daylight saving): year, month, day, hour,
+/// minute. Certification dates and printed times are China's.
+pub fn china_civil(ms: i64) -> (i32, u32, u32, u32, u32) {
+    let local = ms + 8 * 3_600_000;
+    let days = local.div_euclid(86_400_000);
+    let in_day = local.rem_euclid(86_400_000) / 60_000;
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let n = |v: i64| u32::try_from(v).unwrap_or(0);
+    (i32::try_from(y).unwrap_or(1970), n(m), n(d), n(in_day / 60), n(in_day % 60))
+}
+
 /// Where the use cases read the time.
 #[derive(Debug, Clone, Default)]
 pub struct Clock {

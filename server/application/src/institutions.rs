@@ -113,6 +113,16 @@ impl From<InstitutionRefusal> for crate::error::AppError {
     }
 }
 
+/// The institutions the actor may see, each with its filed occupations and levels.
+pub async fn with_filings(app: &App, actor: &Actor) -> Result<Vec<(Institution, Vec<(String, i64)>)>, AppError> {
+    let mut out = Vec::new();
+    for i in visible(app, actor).await? {
+        let filings = exam_records::exams::filings_of(&app.db, i.id).await?;
+        out.push((i, filings));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -29,6 +29,11 @@ impl Lang {
 
     /// Picks one of two texts.
     pub fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
+        self.choose(zh, en)
+    }
+
+    /// Picks one of two of anything (lists of texts, formatted strings).
+    pub fn choose<T>(self, zh: T, en: T) -> T {
         match self {
             Lang::Zh => zh,
             Lang::En => en,

@@ -117,6 +117,37 @@ pub async fn list(db: &Db, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditE
     rows.iter().map(|r| from_row(r).map(|(e, _)| e)).collect()
 }
 
+/// Events after `after_seq` whose action is `action` (or starts with it, when it ends in `.`)
+/// and whose target is `target`, oldest first, at most `limit`.
+pub async fn search(db: &Db, after_seq: i64, limit: i64, action: Option<&str>, target: Option<&str>) -> StoreResult<Vec<AuditEvent>> {
+    let mut sql = String::from(concat!(select!(), " WHERE seq > $1"));
+    let mut n = 1;
+    let mut binds: Vec<String> = Vec::new();
+    if let Some(a) = action {
+        n += 1;
+        if let Some(prefix) = a.strip_suffix('.') {
+            // A prefix match without LIKE's wildcards: the action's first characters and a dot.
+            sql.push_str(&format!(" AND substr(action, 1, {}) = ${n}", prefix.chars().count() + 1));
+            binds.push(format!("{prefix}."));
+        } else {
+            sql.push_str(&format!(" AND action = ${n}"));
+            binds.push(a.to_string());
+        }
+    }
+    if let Some(t) = target {
+        n += 1;
+        sql.push_str(&format!(" AND target = ${n}"));
+        binds.push(t.to_string());
+    }
+    sql.push_str(&format!(" ORDER BY seq LIMIT ${}", n + 1));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after_seq);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.bind(limit).fetch_all(db.reader()).await?;
+    rows.iter().map(|r| from_row(r).map(|(e, _)| e)).collect()
+}
+
 /// Recomputes the whole chain in pages and names the first link that does not hold.
 pub async fn verify(db: &Db) -> StoreResult<AuditVerifyReport> {
     const PAGE: i64 = 5_000;

@@ -73,6 +73,15 @@ pub async fn insert_filing(conn: &mut AnyConnection, institution_id: i64, occupa
     Ok(())
 }
 
+/// An institution's filings: occupation code and level, in that order.
+pub async fn filings_of(db: &Db, institution_id: i64) -> StoreResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT occupation_code, level FROM filings WHERE institution_id = $1 ORDER BY occupation_code, level DESC")
+        .bind(institution_id)
+        .fetch_all(db.reader())
+        .await?;
+    Ok(rows)
+}
+
 pub async fn has_filing(db: &Db, institution_id: i64, occupation_code: &str, level: i64) -> StoreResult<bool> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM filings WHERE institution_id = $1 AND occupation_code = $2 AND level = $3")
         .bind(institution_id)

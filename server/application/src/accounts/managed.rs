@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::error::AppError;
 
 /// What an institution admin may create.
-const INSTITUTION_ASSIGNABLE: &[Role] = &[Role::Candidate, Role::Proctor];
+pub const ASSIGNABLE_IN_INSTITUTION: &[Role] = &[Role::Candidate, Role::Proctor];
 
 /// The institution whose accounts the actor sees; `None` means all (operators).
 fn scope(actor: &Actor) -> Result<Option<i64>, AppError> {
@@ -33,7 +33,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<Account, AppError>
 
 pub async fn create(app: &App, actor: &Actor, new: &NewAccount) -> Result<Account, AppError> {
     if let Some(inst) = scope(actor)? {
-        if !INSTITUTION_ASSIGNABLE.contains(&new.role) {
+        if !ASSIGNABLE_IN_INSTITUTION.contains(&new.role) {
             return Err(AppError::from(super::AccountRefusal::RoleNotAssignable));
         }
         if new.institution_id != Some(inst) {

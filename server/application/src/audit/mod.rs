@@ -33,3 +33,70 @@ pub async fn verify(db: &Db, data_dir: &std::path::Path) -> StoreResult<AuditVer
 pub async fn events(db: &Db, after: i64, limit: i64) -> StoreResult<Vec<exam_protocol::AuditEvent>> {
     audit::list(db, after, limit).await
 }
+
+/// What the audit trail's reader filters by; `action` ending in `.` means every action of
+/// that kind (`paper.` is every paper event).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub after: i64,
+    pub limit: i64,
+    pub action: Option<String>,
+    pub target: Option<String>,
+}
+
+/// A page of the audit trail for oversight (regulators, supervisors, operators), filtered.
+pub async fn search(app: &crate::App, actor: &crate::Actor, filter: &Filter) -> Result<Vec<exam_protocol::AuditEvent>, crate::AppError> {
+    use exam_protocol::Role;
+    if !matches!(actor.role(), Role::Regulator | Role::Supervisor | Role::Operator) {
+        return Err(crate::AppError::Forbidden);
+    }
+    if !(1..=1000).contains(&filter.limit) || filter.after < 0 {
+        return Err(crate::AppError::Validation("invalid_query"));
+    }
+    Ok(audit::search(&app.db, filter.after, filter.limit, filter.action.as_deref(), filter.target.as_deref()).await?)
+}
+
+/// The actions a reader filters by, with their names in both languages; a group ends in `.`.
+pub const ACTIONS: &[(&str, &str, &str)] = &[
+    ("auth.", "登录与退出", "Sign-in and sign-out"),
+    ("account.create", "创建账号", "Account created"),
+    ("institution.", "评价机构", "Institutions"),
+    ("bank.", "题库管理", "Question banks"),
+    ("item.", "试题编审", "Items"),
+    ("session.create", "创建考试场次", "Session created"),
+    ("paper.", "考生答卷", "Papers"),
+    ("candidate.warn", "监考提醒", "Proctor warnings"),
+    ("room.note", "考场记录", "Room notes"),
+    ("media.watch", "查看监考画面", "Video watched"),
+    ("marking.", "阅卷", "Marking"),
+    ("certification.score", "认定成绩", "Certification scores"),
+];
+
+/// An action's name for the reader: its own name where listed, its group's, else the code.
+pub fn action_name(action: &str, lang: crate::lang::Lang) -> String {
+    const NAMES: &[(&str, &str, &str)] = &[
+        ("auth.login", "登录", "Signed in"),
+        ("auth.login_failed", "登录失败", "Sign-in failed"),
+        ("auth.logout", "退出登录", "Signed out"),
+        ("institution.create", "备案评价机构", "Institution filed"),
+        ("institution.inspector", "指派督导员", "Inspector assigned"),
+        ("bank.create", "创建题库", "Bank created"),
+        ("bank.import", "导入试题", "Items imported"),
+        ("bank.export", "导出题库", "Bank exported"),
+        ("bank.outline", "修改细目表", "Outline changed"),
+        ("bank.blueprint", "修改组卷方案", "Blueprint changed"),
+        ("item.create", "新建试题", "Item written"),
+        ("item.approve", "审核通过", "Item approved"),
+        ("item.reject", "退回修改", "Item sent back"),
+        ("paper.start", "开始答题", "Paper started"),
+        ("paper.hand_in", "交卷", "Handed in"),
+        ("paper.pause", "暂停考试", "Paused"),
+        ("paper.resume", "恢复考试", "Resumed"),
+        ("paper.extra_time", "延长时间", "Extra time"),
+        ("paper.terminate", "终止考试", "Terminated"),
+    ];
+    if let Some((_, zh, en)) = NAMES.iter().chain(ACTIONS.iter()).find(|(a, _, _)| *a == action) {
+        return format!("{} ({action})", lang.pick(zh, en));
+    }
+    action.to_string()
+}

@@ -33,19 +33,10 @@ pub fn view(s: &SessionRow) -> SessionView {
     }
 }
 
-fn today(now_ms: i64) -> (i32, u32, u32) {
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm), in China's time zone.
-    let days = (now_ms + 8 * 3_600_000).div_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (i32::try_from(y).unwrap_or(1970), u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+/// The calendar day in China at `now_ms`: IDs' birth dates are checked against it.
+pub(crate) fn today(now_ms: i64) -> (i32, u32, u32) {
+    let (y, m, d, _, _) = crate::clock::china_civil(now_ms);
+    (y, m, d)
 }
 
 fn minutes(v: Option<i64>, default: i64, min: i64, max: i64, code: &'static str) -> Result<i64, AppError> {

@@ -117,7 +117,19 @@ pub async fn authorize(State((state, rule)): State<(AppState, RouteRule)>, mut r
     };
     if let Some(u) = &user {
         if !rule.access.allows(u.role()) {
-            return ApiError::Forbidden.into_response();
+            return match rule.surface {
+                Surface::Api => ApiError::Forbidden.into_response(),
+                // A page the role may not see is a page saying so, with the person's menu.
+                Surface::Page => {
+                    req.extensions_mut().insert(u.clone());
+                    let (mut parts, _) = req.into_parts();
+                    let ctx = <crate::pages::layout::PageCtx as axum::extract::FromRequestParts<()>>::from_request_parts(&mut parts, &()).await;
+                    match ctx {
+                        Ok(ctx) => ctx.error(ApiError::Forbidden),
+                        Err(never) => match never {},
+                    }
+                }
+            };
         }
         req.extensions_mut().insert(u.clone());
     }
@@ -125,9 +137,11 @@ pub async fn authorize(State((state, rule)): State<(AppState, RouteRule)>, mut r
 }
 
 fn deny(surface: Surface, e: ApiError) -> Response {
-    match surface {
-        Surface::Api => e.into_response(),
-        Surface::Page => Redirect::to("/login").into_response(),
+    match (surface, e) {
+        (Surface::Api, e) => e.into_response(),
+        // The sign-in page then says why the person is asked again.
+        (Surface::Page, ApiError::SessionExpired) => Redirect::to("/login?expired=1").into_response(),
+        (Surface::Page, _) => Redirect::to("/login").into_response(),
     }
 }
 

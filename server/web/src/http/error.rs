@@ -188,11 +188,15 @@ fn refused(code: &'static str, kind: RefusalKind) -> ApiError {
 /// itself produces (unknown route, wrong method, body over the limit).
 pub async fn localize(req: Request, next: Next) -> Response {
     let lang = crate::http::i18n::from_headers(req.headers());
-    let is_api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path();
+    let is_api = path.starts_with("/api/") || path == "/healthz" || path == "/readyz";
+    let page_lang = crate::http::i18n::for_page(req.headers());
     let resp = next.run(req).await;
+    if !is_api {
+        return page_errors(resp, page_lang);
+    }
     let code = match resp.extensions().get::<ErrorCode>() {
         Some(ErrorCode(code)) => *code,
-        None if !is_api => return resp,
         None => match resp.status() {
             StatusCode::NOT_FOUND => "not_found",
             StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
@@ -209,5 +213,32 @@ pub async fn localize(req: Request, next: Next) -> Response {
     let body = ErrorBody { error: code.to_string(), message };
     let mut out = (status, Json(body)).into_response();
     out.headers_mut().insert(axum::http::header::CONTENT_LANGUAGE, axum::http::HeaderValue::from_static(lang.tag()));
+    out
+}
+
+/// A page's error as a page: what a page handler refused, a path nobody serves, a method
+/// a page does not take. Pages that already made their own error page pass through.
+fn page_errors(resp: Response, lang: crate::http::i18n::Lang) -> Response {
+    let status = resp.status();
+    let code = match resp.extensions().get::<ErrorCode>() {
+        Some(ErrorCode(code)) => *code,
+        None => match status {
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            _ => return resp,
+        },
+    };
+    let is_html = resp.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        return resp;
+    }
+    let page = crate::pages::layout::ErrorPage {
+        f: crate::pages::layout::Frame::new(lang, crate::pages::layout::error_title(status, lang)),
+        code,
+        message: super::messages::message(code, lang),
+    };
+    let mut out = crate::pages::layout::respond(&page, None);
+    *out.status_mut() = status;
     out
 }

@@ -1,43 +1,19 @@
 //! Bank pages for authors, reviewers and managers: the list of banks, and one bank with its
 //! items, filters and links to import, outline and blueprints.
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use exam_protocol::{ItemStatus, ItemType};
 use serde::Deserialize;
 
 use askama::Template;
 
-use super::layout::{Frame, LangQuery, fragment, page_lang, respond};
+use super::layout::{Frame, PageCtx, fragment};
+use crate::http::AppState;
 use crate::http::access::CurrentUser;
-use crate::http::error::ApiError;
 use crate::http::i18n::Lang;
-use crate::http::{AppState, messages};
 use exam_application::banks::items as bank_items;
 use exam_application::banks::scope;
 use exam_records::items::Search;
-
-/// An HTML page for an error, with the same stable message the API gives.
-pub fn page_error(lang: Lang, e: impl Into<ApiError>) -> Response {
-    let e: ApiError = e.into();
-    let status = e.status();
-    let code = e.code();
-    if let ApiError::Internal(err) = &e {
-        tracing::error!(error = format!("{err:#}"), "page failed");
-    }
-    let page = ErrorPage { f: Frame::new(lang, lang.pick("出错了", "Error")), code, message: messages::message(code, lang) };
-    let mut resp = respond(&page, None);
-    *resp.status_mut() = status;
-    resp
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    f: Frame,
-    code: &'static str,
-    message: &'static str,
-}
 
 pub fn status_name(status: ItemStatus, lang: Lang) -> &'static str {
     match status {
@@ -56,14 +32,14 @@ pub fn type_name(t: ItemType, lang: Lang) -> &'static str {
     }
 }
 
-pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Response {
+    let lang = ctx.lang;
     let banks = match scope::visible(&state.db, &user).await {
         Ok(b) => b,
-        Err(e) => return page_error(lang, e),
+        Err(e) => return ctx.error(e),
     };
     let page = BanksPage {
-        f: Frame::new(lang, lang.pick("题库", "Question banks")),
+        f: ctx.frame(lang.pick("题库", "Question banks")),
         banks: banks
             .iter()
             .map(|b| BankRow {
@@ -75,7 +51,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
             })
             .collect(),
     };
-    respond(&page, cookie)
+    ctx.respond(&page)
 }
 
 fn levels_text(levels: &[u8]) -> String {
@@ -98,8 +74,8 @@ struct BanksPage {
 }
 
 #[derive(Debug, Deserialize)]
+/// The item search of a bank page (`lang` is read by the page context).
 pub struct BankQuery {
-    lang: Option<String>,
     q: Option<String>,
     status: Option<String>,
     #[serde(rename = "type")]
@@ -156,14 +132,14 @@ struct BankPage {
     items: Option<ItemList>,
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<BankQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &LangQuery { lang: q.lang.clone() });
+pub async fn show(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>, Query(q): Query<BankQuery>, user: CurrentUser) -> Response {
+    let lang = ctx.lang;
     let s = match scope::resolve(&state.db, &user, id).await {
         Ok(s) => s,
-        Err(e) => return page_error(lang, e),
+        Err(e) => return ctx.error(e),
     };
     let mut page = BankPage {
-        f: Frame::new(lang, s.bank.name.clone()),
+        f: ctx.frame(s.bank.name.clone()),
         id,
         can_author: s.can_author(),
         levels: s.bank.levels.clone(),
@@ -173,7 +149,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         items: None,
     };
     if !s.can_read_items() {
-        return respond(&page, cookie);
+        return ctx.respond(&page);
     }
     let page_no = q.page.unwrap_or(0).max(0);
     let search = Search {
@@ -187,7 +163,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
     };
     let (total, found) = match bank_items::search(&state, &user, id, &search).await {
         Ok(r) => r,
-        Err(e) => return page_error(lang, e),
+        Err(e) => return ctx.error(e),
     };
     let any = lang.pick("全部", "Any");
     let statuses: Vec<(&str, &str)> = std::iter::once(("", any)).chain(ItemStatus::ALL.iter().map(|s| (s.as_str(), status_name(*s, lang)))).collect();
@@ -211,5 +187,5 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
             })
             .collect(),
     });
-    respond(&page, cookie)
+    ctx.respond(&page)
 }

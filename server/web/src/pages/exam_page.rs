@@ -1,11 +1,9 @@
 //! The candidate's exam page: a shell; `/static/exam.js` drives sign-in, the commitment, the
 //! paper and the answer channel against the candidate API.
 use askama::Template;
-use axum::extract::Query;
-use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::layout::{Frame, LangQuery, page_lang, respond};
+use super::layout::{Frame, PageCtx};
 
 #[derive(Template)]
 #[template(path = "exam.html")]
@@ -13,7 +11,7 @@ struct ExamPage {
     f: Frame,
 }
 
-pub async fn show(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
-    respond(&ExamPage { f: Frame::new(lang, lang.pick("理论知识考试", "Theory test")).scripts(&["exam.js"]) }, cookie)
+pub async fn show(ctx: PageCtx) -> Response {
+    let lang = ctx.lang;
+    ctx.respond(&ExamPage { f: ctx.frame(lang.pick("理论知识考试", "Theory test")).scripts(&["exam.js"]) })
 }

@@ -1,69 +1,31 @@
-//! The home page: who is signed in, and what their role does here.
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+//! The home page: who is signed in, and their role's work for today: sessions running and
+//! coming, queues with their counts, and where each piece of work is done.
+use askama::Template;
+use axum::extract::State;
 use axum::response::Response;
 use exam_protocol::Role;
 
-use askama::Template;
-
-use super::layout::{Frame, LangQuery, page_lang, respond, role_name};
+use super::layout::{Frame, PageCtx, china_time, role_name};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::i18n::Lang;
-use exam_application::institutions;
+use exam_application::banks::{items as bank_items, scope};
+use exam_application::exams::sessions;
+use exam_application::{accounts::managed, institutions};
 
-/// The work each role comes here for, in the order they meet it.
-fn tasks(role: Role, lang: Lang) -> &'static [&'static str] {
-    match (role, lang) {
-        (Role::Candidate, Lang::Zh) => &["查看考试安排与准考证", "签署考试承诺书", "设备与摄像头检测", "参加理论知识考试", "查询成绩与证书"],
-        (Role::Candidate, Lang::En) => {
-            &["Exam schedule and admission ticket", "Sign the commitment letter", "Device and camera check", "Take the theory test", "Results and certificate"]
-        }
-        (Role::Proctor, Lang::Zh) => &["我的考场", "实时监考画面", "警告、暂停、延时、终止", "填写考场记录表"],
-        (Role::Proctor, Lang::En) => &["My exam rooms", "Live proctoring grid", "Warn, pause, extend, terminate", "Exam-room record"],
-        (Role::Author, Lang::Zh) => &["我的题库", "鉴定要素细目表", "编写与导入试题", "试题统计"],
-        (Role::Author, Lang::En) => &["My question banks", "Exam outline", "Write and import items", "Item statistics"],
-        (Role::Reviewer, Lang::Zh) => &["待审试题", "审题意见", "题库质量"],
-        (Role::Reviewer, Lang::En) => &["Items awaiting review", "Review comments", "Bank quality"],
-        (Role::InstitutionAdmin, Lang::Zh) => &["考试批次与场次", "考场与考生名单", "监考人员安排", "成绩汇总与证书", "文档导出"],
-        (Role::InstitutionAdmin, Lang::En) => {
-            &["Batches and sessions", "Rooms and rosters", "Proctor assignment", "Score summaries and certificates", "Exports"]
-        }
-        (Role::Supervisor, Lang::Zh) => &["督导任务", "远程巡查考场", "质量督导表"],
-        (Role::Supervisor, Lang::En) => &["Inspection tasks", "Watch rooms remotely", "Quality supervision form"],
-        (Role::Regulator, Lang::Zh) => &["评价机构备案与目录", "双随机抽查", "录像与审计记录", "统计分析"],
-        (Role::Regulator, Lang::En) => &["Institution filings and directory", "Random inspections", "Recordings and audit trail", "Statistics"],
-        (Role::Operator, Lang::Zh) => &["账号管理", "审计链校验", "系统状态"],
-        (Role::Operator, Lang::En) => &["Accounts", "Audit chain verification", "System status"],
-    }
+/// A count of waiting work, with where it is done.
+struct Stat {
+    count: usize,
+    label: &'static str,
+    href: &'static str,
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
-    let a = &user.account;
-    let institution = match a.institution_id {
-        Some(id) => institutions::get(&state, &user, id).await.ok().map(|i| i.name),
-        None => None,
-    };
-    let role = role_name(a.role, lang);
-    let links: &[(&'static str, &'static str, &'static str)] = match a.role {
-        Role::Author => &[("/banks", "我的题库", "My banks"), ("/import/check", "检查题目文件", "Check an item file")],
-        Role::Reviewer => &[("/review", "审题队列", "Review queue"), ("/banks", "我的题库", "My banks")],
-        Role::Proctor => &[("/sessions", "我的考场", "My exam rooms"), ("/marking", "主观题阅卷", "Mark short answers")],
-        Role::InstitutionAdmin => &[("/sessions", "考试场次与成绩", "Sessions and scores"), ("/banks", "题库", "Question banks")],
-        Role::Candidate => &[("/exam", "进入考试", "Enter the test")],
-        Role::Regulator | Role::Supervisor | Role::Operator => &[("/banks", "题库", "Question banks")],
-    };
-    let page = HomePage {
-        f: Frame::new(lang, format!("{}{}", role, lang.pick("首页", " home"))),
-        role_code: a.role.as_str(),
-        role,
-        name: &a.display_name,
-        institution,
-        links: links.iter().map(|(href, zh, en)| (*href, lang.pick(zh, en))).collect(),
-        tasks: tasks(a.role, lang),
-    };
-    respond(&page, cookie)
+struct SessionLine {
+    id: i64,
+    name: String,
+    room: String,
+    when: String,
+    running: bool,
 }
 
 #[derive(Template)]
@@ -74,6 +36,99 @@ struct HomePage<'a> {
     role: &'static str,
     name: &'a str,
     institution: Option<String>,
+    stats: Vec<Stat>,
+    sessions: Vec<SessionLine>,
+    show_sessions: bool,
     links: Vec<(&'static str, &'static str)>,
-    tasks: &'static [&'static str],
+}
+
+pub async fn show(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Response {
+    let lang = ctx.lang;
+    let a = &user.account;
+    let institution = match a.institution_id {
+        Some(id) => institutions::get(&state, &user, id).await.ok().map(|i| i.name),
+        None => None,
+    };
+    let now = state.clock.now_ms();
+    let show_sessions = matches!(a.role, Role::Proctor | Role::InstitutionAdmin);
+    let mut lines = Vec::new();
+    if show_sessions {
+        for s in sessions::visible(&state.db, &user).await.unwrap_or_default() {
+            let v = sessions::view(&s);
+            // Today's work: what is running and what has not ended yet.
+            if v.deadline_ms + 3_600_000 >= now {
+                lines.push(SessionLine { id: v.id, name: v.name, room: v.room, when: china_time(v.starts_at_ms), running: v.starts_at_ms <= now });
+            }
+        }
+        lines.sort_by(|x, y| y.running.cmp(&x.running).then(x.when.cmp(&y.when)));
+    }
+    let mut stats = Vec::new();
+    let mut stat = |count: usize, zh: &'static str, en: &'static str, href: &'static str| stats.push(Stat { count, label: lang.pick(zh, en), href });
+    match a.role {
+        Role::Proctor | Role::InstitutionAdmin => {
+            stat(lines.iter().filter(|l| l.running).count(), "进行中的场次", "Sessions running", "/sessions");
+            stat(lines.iter().filter(|l| !l.running).count(), "即将开始的场次", "Sessions coming", "/sessions");
+            if a.role == Role::InstitutionAdmin {
+                stat(
+                    managed::list(&state, &user).await.map(|v| v.iter().filter(|x| x.role == Role::Proctor).count()).unwrap_or(0),
+                    "监考人员",
+                    "Proctors",
+                    "/users",
+                );
+            }
+        }
+        Role::Reviewer => stat(bank_items::review_queue(&state, &user, 1000).await.map(|q| q.len()).unwrap_or(0), "待审试题", "Items to review", "/review"),
+        Role::Author => stat(scope::visible(&state.db, &user).await.map(|b| b.len()).unwrap_or(0), "我的题库", "My banks", "/banks"),
+        Role::Regulator | Role::Supervisor => {
+            stat(institutions::visible(&state, &user).await.map(|v| v.len()).unwrap_or(0), "评价机构", "Institutions", "/institutions")
+        }
+        Role::Operator => {
+            stat(managed::list(&state, &user).await.map(|v| v.len()).unwrap_or(0), "账号", "Accounts", "/users");
+            stat(institutions::visible(&state, &user).await.map(|v| v.len()).unwrap_or(0), "评价机构", "Institutions", "/institutions");
+        }
+        Role::Candidate => {}
+    }
+    let role = role_name(a.role, lang);
+    let page = HomePage {
+        f: ctx.frame(format!("{}{}", role, lang.pick("首页", " home"))),
+        role_code: a.role.as_str(),
+        role,
+        name: &a.display_name,
+        institution,
+        stats,
+        sessions: lines,
+        show_sessions,
+        links: links(a.role, lang),
+    };
+    ctx.respond(&page)
+}
+
+/// The role's work, each where it is done.
+fn links(role: Role, lang: Lang) -> Vec<(&'static str, &'static str)> {
+    let l: &[(&str, &str, &str)] = match role {
+        Role::Candidate => &[("/exam", "进入考试（设备检测、签署承诺书、答题）", "Enter the test (device check, commitment letter, answers)")],
+        Role::Proctor => &[
+            ("/sessions", "我的考场：实时监考、提醒、暂停、延时、终止、考场记录", "My rooms: live video, warn, pause, extend, terminate, the room record"),
+            ("/marking", "主观题阅卷", "Mark short answers"),
+        ],
+        Role::Author => &[
+            ("/banks", "题库：细目表、编写与导入试题、组卷方案", "Banks: outline, write and import items, blueprints"),
+            ("/import/check", "检查题目文件", "Check an item file"),
+        ],
+        Role::Reviewer => &[("/review", "审题队列", "Review queue"), ("/banks", "题库与试题", "Banks and items")],
+        Role::InstitutionAdmin => &[
+            ("/sessions/new", "新建考试场次（导入考生名单、安排监考）", "New session (import the roster, assign proctors)"),
+            ("/sessions", "考试场次、准考证与成绩汇总", "Sessions, admission tickets and score summaries"),
+            ("/users", "监考人员与考生账号", "Proctors and candidate accounts"),
+            ("/banks", "题库", "Question banks"),
+        ],
+        Role::Supervisor => &[("/institutions", "评价机构", "Institutions"), ("/audit", "审计记录", "Audit trail"), ("/banks", "题库", "Question banks")],
+        Role::Regulator => &[
+            ("/institutions", "评价机构备案", "Institution filings"),
+            ("/audit", "审计记录与审计链校验", "Audit trail and chain check"),
+            ("/banks", "题库与导出", "Banks and export"),
+        ],
+        Role::Operator => &[("/users", "账号管理", "Accounts"), ("/audit", "审计链校验", "Audit chain check"), ("/institutions", "评价机构", "Institutions")],
+    };
+    l.iter().map(|(h, zh, en)| (*h, lang.pick(zh, en))).collect()
 }

@@ -1,15 +1,14 @@
 //! One item: the candidate's view, the key, the history, and the actions the caller may take;
 //! and the editor for a new item or a new version.
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use exam_protocol::{CandidateItem, ItemRecord, ItemStatus, Key};
 
-use super::bank_pages::{page_error, status_name, type_name};
+use super::bank_pages::{status_name, type_name};
 use super::item_view::{candidate_html, with_asset_base};
 use askama::Template;
 
-use super::layout::{Frame, LangQuery, page_lang, respond};
+use super::layout::{Frame, PageCtx};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -27,11 +26,11 @@ fn key_text(r: &ItemRecord, lang: Lang) -> String {
     }
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn show(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>, user: CurrentUser) -> Response {
+    let lang = ctx.lang;
     let (item, s) = match bank_items::in_scope(&state, &user, id).await {
         Ok(found) => found,
-        Err(e) => return page_error(lang, e),
+        Err(e) => return ctx.error(e),
     };
     let history = bank_items::history(&state, &user, id).await.unwrap_or_default();
     let mut candidate = CandidateItem::from_content(&item.content);
@@ -41,7 +40,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         c.content = with_asset_base(&c.content, &base);
     }
     let page = ItemPage {
-        f: Frame::new(lang, lang.pick("试题", "Item")).scripts(&["bank.js"]),
+        f: ctx.frame(lang.pick("试题", "Item")).scripts(&["bank.js"]),
         id,
         bank_id: item.bank_id,
         preview: candidate_html(&candidate, "preview", true, lang),
@@ -68,7 +67,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
             })
             .collect(),
     };
-    respond(&page, cookie)
+    ctx.respond(&page)
 }
 
 struct VersionRow {
@@ -119,12 +118,12 @@ struct EditorPage {
 }
 
 /// The editor: a new item in a bank, or the next version of an item.
-pub async fn editor(state: &AppState, lang: Lang, cookie: Option<axum::http::HeaderValue>, bank_id: i64, current: Option<&ItemRecord>) -> Response {
-    let _ = state;
+pub async fn editor(ctx: &PageCtx, bank_id: i64, current: Option<&ItemRecord>) -> Response {
+    let lang = ctx.lang;
     let c = current.map(|r| &r.content);
     let val = |f: &dyn Fn(&exam_protocol::ItemContent) -> String| c.map(f).unwrap_or_default();
     let page = EditorPage {
-        f: Frame::new(lang, lang.pick("编辑试题", "Edit item")).scripts(&["bank.js"]),
+        f: ctx.frame(lang.pick("编辑试题", "Edit item")).scripts(&["bank.js"]),
         bank_id,
         is_new: current.is_none(),
         target: match current {
@@ -146,24 +145,24 @@ pub async fn editor(state: &AppState, lang: Lang, cookie: Option<axum::http::Hea
         point: val(&|c| c.outline_point.clone().unwrap_or_default()),
         tags: val(&|c| c.tags.join(",")),
     };
-    respond(&page, cookie)
+    ctx.respond(&page)
 }
 
-pub async fn new_item(State(state): State<AppState>, headers: HeaderMap, Path(bank_id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn new_item(State(state): State<AppState>, ctx: PageCtx, Path(bank_id): Path<i64>, user: CurrentUser) -> Response {
+    let _lang = ctx.lang;
     match scope::resolve(&state.db, &user, bank_id).await {
-        Ok(s) if s.can_author() => editor(&state, lang, cookie, bank_id, None).await,
-        Ok(_) => page_error(lang, ApiError::Forbidden),
-        Err(e) => page_error(lang, e),
+        Ok(s) if s.can_author() => editor(&ctx, bank_id, None).await,
+        Ok(_) => ctx.error(ApiError::Forbidden),
+        Err(e) => ctx.error(e),
     }
 }
 
-pub async fn edit_item(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn edit_item(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>, user: CurrentUser) -> Response {
+    let _lang = ctx.lang;
     match bank_items::in_scope(&state, &user, id).await {
-        Ok((item, s)) if s.can_author() => editor(&state, lang, cookie, item.bank_id, Some(&item)).await,
-        Ok(_) => page_error(lang, ApiError::Forbidden),
-        Err(e) => page_error(lang, e),
+        Ok((item, s)) if s.can_author() => editor(&ctx, item.bank_id, Some(&item)).await,
+        Ok(_) => ctx.error(ApiError::Forbidden),
+        Err(e) => ctx.error(e),
     }
 }
 

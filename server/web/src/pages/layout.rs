@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use exam_protocol::Role;
 use serde::Deserialize;
 
+use crate::http::access::CurrentUser;
 use crate::http::i18n::Lang;
 
 /// `?lang=en` or `?lang=zh-CN` on any page switches the language and remembers it.
@@ -45,17 +46,36 @@ pub fn role_name(role: Role, lang: Lang) -> &'static str {
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/// What the frame of every page shows: its language, its title and its scripts.
+/// What the frame of every page shows: its language, its title and its scripts; for a
+/// signed-in person, the shell (their name and role, their role's menu, sign-out) and the
+/// breadcrumbs of nested pages.
 #[derive(Debug, Clone)]
 pub struct Frame {
     pub lang: Lang,
     pub title: String,
     pub scripts: Vec<&'static str>,
+    pub shell: Option<Shell>,
+    pub crumbs: Vec<(String, String)>,
+}
+
+/// The signed-in person's part of every page.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    pub name: String,
+    pub role: &'static str,
+    /// The role's menu: link, label, and whether it is the page shown (or its parent).
+    pub menu: Vec<(&'static str, &'static str, bool)>,
 }
 
 impl Frame {
     pub fn new(lang: Lang, title: impl Into<String>) -> Frame {
-        Frame { lang, title: title.into(), scripts: Vec::new() }
+        Frame { lang, title: title.into(), scripts: Vec::new(), shell: None, crumbs: Vec::new() }
+    }
+
+    /// A step on the way to this page, shown before its title.
+    pub fn crumb(mut self, href: &str, label: &str) -> Frame {
+        self.crumbs.push((href.to_string(), label.to_string()));
+        self
     }
 
     /// The page's own scripts from `/static/`, as ES modules: each imports what it shares
@@ -72,6 +92,129 @@ impl Frame {
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En
     }
+}
+
+/// Each role's menu: its real work, in the order it meets it.
+pub fn menu(role: Role) -> &'static [(&'static str, &'static str, &'static str)] {
+    match role {
+        Role::Candidate => &[("/exam", "进入考试", "My test")],
+        Role::Proctor => &[("/home", "首页", "Home"), ("/sessions", "我的考场", "My rooms"), ("/marking", "主观题阅卷", "Marking")],
+        Role::Author => &[("/home", "首页", "Home"), ("/banks", "题库", "Banks"), ("/import/check", "检查题目文件", "Check a file")],
+        Role::Reviewer => &[("/home", "首页", "Home"), ("/review", "审题队列", "Review queue"), ("/banks", "题库", "Banks")],
+        Role::InstitutionAdmin => &[
+            ("/home", "首页", "Home"),
+            ("/sessions", "考试场次", "Sessions"),
+            ("/sessions/new", "新建场次", "New session"),
+            ("/users", "人员", "Staff"),
+            ("/banks", "题库", "Banks"),
+        ],
+        Role::Supervisor => {
+            &[("/home", "首页", "Home"), ("/institutions", "评价机构", "Institutions"), ("/audit", "审计记录", "Audit trail"), ("/banks", "题库", "Banks")]
+        }
+        Role::Regulator => {
+            &[("/home", "首页", "Home"), ("/institutions", "评价机构", "Institutions"), ("/audit", "审计记录", "Audit trail"), ("/banks", "题库", "Banks")]
+        }
+        Role::Operator => &[
+            ("/home", "首页", "Home"),
+            ("/users", "账号", "Accounts"),
+            ("/institutions", "评价机构", "Institutions"),
+            ("/audit", "审计记录", "Audit trail"),
+            ("/banks", "题库", "Banks"),
+        ],
+    }
+}
+
+pub fn institution_kind(kind: exam_protocol::InstitutionKind, lang: Lang) -> &'static str {
+    use exam_protocol::InstitutionKind::*;
+    match kind {
+        Enterprise => lang.pick("用人单位", "Employer"),
+        College => lang.pick("院校", "College"),
+        SocialOrganisation => lang.pick("社会培训评价组织", "Training and evaluation organisation"),
+    }
+}
+
+/// An instant as printed on papers: China's time, e.g. `2026-12-07 09:00`.
+pub fn china_time(ms: i64) -> String {
+    let (y, m, d, h, min) = exam_application::clock::china_civil(ms);
+    format!("{y}-{m:02}-{d:02} {h:02}:{min:02}")
+}
+
+/// What every page handler starts from: the page's language (and the cookie that keeps a
+/// switch), and the signed-in person, if any, for the shell.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub lang: Lang,
+    cookie: Option<HeaderValue>,
+    user: Option<CurrentUser>,
+    path: String,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let lang = q.split('&').find_map(|kv| kv.strip_prefix("lang=")).map(|l| l.to_string());
+        let (lang, cookie) = page_lang(&parts.headers, &LangQuery { lang });
+        Ok(PageCtx { lang, cookie, user: parts.extensions.get::<CurrentUser>().cloned(), path: parts.uri.path().to_string() })
+    }
+}
+
+impl PageCtx {
+    /// The page's frame, with the shell for a signed-in person.
+    pub fn frame(&self, title: impl Into<String>) -> Frame {
+        let mut f = Frame::new(self.lang, title);
+        f.shell = self.user.as_ref().map(|u| Shell {
+            name: u.account.display_name.clone(),
+            role: role_name(u.role(), self.lang),
+            menu: menu(u.role())
+                .iter()
+                .map(|(href, zh, en)| {
+                    let here = self.path == *href
+                        || (*href != "/home" && self.path.starts_with(&format!("{href}/")) && !menu(u.role()).iter().any(|(h, _, _)| *h == self.path));
+                    (*href, self.lang.pick(zh, en), here)
+                })
+                .collect(),
+        });
+        f
+    }
+
+    pub fn respond(&self, page: &impl Template) -> Response {
+        respond(page, self.cookie.clone())
+    }
+
+    /// The error as a page in the user's language, with the shell and a way back.
+    pub fn error(&self, e: impl Into<crate::http::error::ApiError>) -> Response {
+        let e: crate::http::error::ApiError = e.into();
+        let status = e.status();
+        let code = e.code();
+        if let crate::http::error::ApiError::Internal(err) = &e {
+            tracing::error!(error = format!("{err:#}"), "page failed");
+        }
+        let page = ErrorPage { f: self.frame(error_title(status, self.lang)), code, message: crate::http::messages::message(code, self.lang) };
+        let mut resp = self.respond(&page);
+        *resp.status_mut() = status;
+        resp
+    }
+}
+
+/// The heading of an error page, by status.
+pub fn error_title(status: StatusCode, lang: Lang) -> &'static str {
+    match status {
+        StatusCode::FORBIDDEN => lang.pick("无权访问", "Not allowed"),
+        StatusCode::NOT_FOUND => lang.pick("页面不存在", "Page not found"),
+        StatusCode::UNAUTHORIZED => lang.pick("请重新登录", "Please sign in again"),
+        _ => lang.pick("出错了", "Something went wrong"),
+    }
+}
+
+/// The error page (templates/error.html).
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub f: Frame,
+    pub code: &'static str,
+    pub message: &'static str,
 }
 
 /// A fragment's HTML, for a page that places it: a template that fails is logged, and the

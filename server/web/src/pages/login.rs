@@ -1,17 +1,16 @@
 //! The sign-in page. The form posts here; success sets the session cookie and goes home.
 use axum::Form;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use askama::Template;
 
-use super::layout::{Frame, LangQuery, page_lang, respond};
+use super::layout::{Frame, PageCtx};
 use crate::http::access::CurrentUser;
 use crate::http::extract::ClientIp;
-use crate::http::i18n::Lang;
 use crate::http::{AppState, messages, session_cookie};
 use exam_application::auth::{self, AuthError};
 
@@ -21,12 +20,19 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn show(headers: HeaderMap, Query(q): Query<LangQuery>, user: Option<CurrentUser>) -> Response {
+pub async fn show(ctx: PageCtx, user: Option<CurrentUser>, Query(q): Query<LoginQuery>) -> Response {
     if user.is_some() && q.lang.is_none() {
         return Redirect::to("/home").into_response();
     }
-    let (lang, cookie) = page_lang(&headers, &q);
-    form(lang, "", None, cookie)
+    // A page that found its sign-in expired sends the browser here to say so.
+    let notice = q.expired.is_some().then(|| ctx.lang.pick("登录已过期，请重新登录。", "Your sign-in has expired; please sign in again."));
+    form(&ctx, "", notice, false)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    lang: Option<String>,
+    expired: Option<String>,
 }
 
 #[derive(Template)]
@@ -37,10 +43,10 @@ struct LoginPage<'a> {
     error: Option<&'a str>,
 }
 
-fn form(lang: Lang, username: &str, error: Option<&str>, cookie: Option<axum::http::HeaderValue>) -> Response {
-    let page = LoginPage { f: Frame::new(lang, lang.pick("登录", "Sign in")), username, error };
-    let mut resp = respond(&page, cookie);
-    if error.is_some() {
+fn form(ctx: &PageCtx, username: &str, error: Option<&str>, failed: bool) -> Response {
+    let page = LoginPage { f: ctx.frame(ctx.lang.pick("登录", "Sign in")), username, error };
+    let mut resp = ctx.respond(&page);
+    if failed {
         *resp.status_mut() = StatusCode::UNAUTHORIZED;
     }
     resp
@@ -49,12 +55,12 @@ fn form(lang: Lang, username: &str, error: Option<&str>, cookie: Option<axum::ht
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
+    ctx: PageCtx,
     form_data: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let lang = crate::http::i18n::for_page(&headers);
+    let lang = ctx.lang;
     let Ok(Form(f)) = form_data else {
-        return form(lang, "", Some(messages::message("invalid_credentials", lang)), None);
+        return form(&ctx, "", Some(messages::message("invalid_credentials", lang)), true);
     };
     match auth::login(&state, &f.username, &f.password, ip).await {
         Ok(signed) => {
@@ -73,7 +79,7 @@ pub async fn submit(
                     "internal_error"
                 }
             };
-            form(lang, &f.username, Some(messages::message(code, lang)), None)
+            form(&ctx, &f.username, Some(messages::message(code, lang)), true)
         }
     }
 }

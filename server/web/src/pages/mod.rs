@@ -1,15 +1,18 @@
 //! Server-rendered pages (no separate front-end build): sign-in and a home page per role,
 //! Simplified Chinese first with an English switch, usable by keyboard and at large font sizes.
 mod bank_pages;
+mod console_pages;
 mod exam_page;
 mod home;
 mod item_pages;
 pub mod item_view;
-mod layout;
+pub mod layout;
 mod login;
 mod marking_page;
+mod oversight_pages;
 mod session_pages;
-mod static_files;
+pub mod static_files;
+mod users_page;
 mod work_pages;
 
 use axum::http::Method;
@@ -30,9 +33,16 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::POST, "/logout", Access::Authenticated, post(login::logout)),
         Route::page(Method::GET, "/home", Access::Authenticated, get(home::show)),
         Route::page(Method::GET, "/static/{file}", Access::Public, get(static_files::serve)),
+        Route::page(Method::GET, "/favicon.ico", Access::Public, get(static_files::favicon)),
         Route::page(Method::GET, "/exam", Access::Public, get(exam_page::show)),
         Route::page(Method::GET, "/sessions", Access::Roles(&[Proctor, InstitutionAdmin]), get(session_pages::list)),
         Route::page(Method::GET, "/sessions/{id}", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]), get(session_pages::room)),
+        Route::page(Method::GET, "/sessions/new", Access::Roles(&[InstitutionAdmin]), get(console_pages::new_session)),
+        Route::page(Method::GET, "/sessions/roster-template.csv", Access::Roles(&[InstitutionAdmin]), get(console_pages::roster_template)),
+        Route::page(Method::GET, "/sessions/{id}/tickets", Access::Roles(&[InstitutionAdmin]), get(console_pages::tickets)),
+        Route::page(Method::GET, "/users", Access::Roles(&[Operator, InstitutionAdmin]), get(users_page::show)),
+        Route::page(Method::GET, "/audit", Access::Roles(&[Regulator, Supervisor, Operator]), get(oversight_pages::audit_trail)),
+        Route::page(Method::GET, "/institutions", Access::Roles(&[Regulator, Supervisor, Operator]), get(oversight_pages::institutions)),
         Route::page(Method::GET, "/marking", Access::Roles(&[Proctor]), get(marking_page::show)),
         Route::page(Method::GET, "/banks", Access::Roles(BANK_ROLES), get(bank_pages::list)),
         Route::page(Method::GET, "/banks/{id}", Access::Roles(BANK_ROLES), get(bank_pages::show)),

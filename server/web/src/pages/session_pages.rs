@@ -1,30 +1,26 @@
 //! Exam-room pages for proctors and institution admins: the sessions they may watch, and one
 //! room live (candidates, progress, time left, integrity events, actions, the score summary).
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use exam_protocol::Role;
 
-use super::bank_pages::page_error;
 use askama::Template;
 
-use super::layout::{Frame, LangQuery, page_lang, respond};
+use super::layout::{Frame, PageCtx};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use exam_application::exams::{proctor, sessions};
 
-pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Response {
+    let lang = ctx.lang;
     let rows = sessions::visible(&state.db, &user).await;
     let rows = match rows {
         Ok(r) => r,
-        Err(e) => return page_error(lang, e),
+        Err(e) => return ctx.error(e),
     };
-    let page = SessionsPage {
-        f: Frame::new(lang, lang.pick("考试场次", "Exam sessions")).scripts(&["proctor.js"]),
-        sessions: rows.iter().map(sessions::view).collect(),
-    };
-    respond(&page, cookie)
+    let page =
+        SessionsPage { f: ctx.frame(lang.pick("考试场次", "Exam sessions")).scripts(&["proctor.js"]), sessions: rows.iter().map(sessions::view).collect() };
+    ctx.respond(&page)
 }
 
 #[derive(Template)]
@@ -45,20 +41,20 @@ struct RoomPage {
     pass_mark: i64,
 }
 
-pub async fn room(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn room(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>, user: CurrentUser) -> Response {
+    let _lang = ctx.lang;
     let s = match proctor::session_for(&state, &user, id, false).await {
         Ok(s) => s,
-        Err(e) => return page_error(lang, e),
+        Err(e) => return ctx.error(e),
     };
     let can_act = user.role() == Role::Proctor;
     let page = RoomPage {
-        f: Frame::new(lang, s.name.clone()).scripts(&["proctor.js", "proctor_media.js"]),
+        f: ctx.frame(s.name.clone()).scripts(&["proctor.js", "proctor_media.js"]),
         id,
         name: s.name.clone(),
         room: s.room.clone(),
         can_act,
         pass_mark: s.pass_mark,
     };
-    respond(&page, cookie)
+    ctx.respond(&page)
 }

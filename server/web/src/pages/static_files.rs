@@ -13,13 +13,24 @@ const FILES: &[(&str, &str)] = &[
     ("marking.js", include_str!("../../static/marking.js")),
     ("exam_media.js", include_str!("../../static/exam_media.js")),
     ("proctor_media.js", include_str!("../../static/proctor_media.js")),
+    ("console.js", include_str!("../../static/console.js")),
+    ("audit.js", include_str!("../../static/audit.js")),
+    ("users.js", include_str!("../../static/users.js")),
+    ("print.js", include_str!("../../static/print.js")),
+    ("favicon.svg", include_str!("../../static/favicon.svg")),
 ];
+
+/// Browsers ask for `/favicon.ico` whatever the page says; they get the same SVG.
+pub async fn favicon() -> Response {
+    serve(Path("favicon.svg".to_string())).await
+}
 
 pub async fn serve(Path(name): Path<String>) -> Response {
     match FILES.iter().find(|(n, _)| *n == name) {
         Some((_, body)) => {
             let mut resp = (*body).into_response();
-            resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+            let mime = if name.ends_with(".svg") { "image/svg+xml" } else { "text/javascript; charset=utf-8" };
+            resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(mime));
             resp.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             resp
         }

@@ -1,15 +1,14 @@
 //! Pages for the bank's longer work: importing a file (dry run, then commit), checking a file
 //! without a bank, the reviewer's queue, the outline and a blueprint with its feasibility chart.
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use exam_protocol::{Blueprint, CandidateItem, ItemType};
 
-use super::bank_pages::{page_error, type_name};
+use super::bank_pages::type_name;
 use super::item_view::candidate_html;
 use askama::Template;
 
-use super::layout::{Frame, LangQuery, page_lang, respond};
+use super::layout::{Frame, PageCtx};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
@@ -27,41 +26,41 @@ struct ImportPage {
     can_commit: bool,
 }
 
-pub async fn import(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn import(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>, user: CurrentUser) -> Response {
+    let lang = ctx.lang;
     let s = match scope::resolve(&state.db, &user, id).await {
         Ok(s) if s.can_author() => s,
-        Ok(_) => return page_error(lang, ApiError::Forbidden),
-        Err(e) => return page_error(lang, e),
+        Ok(_) => return ctx.error(ApiError::Forbidden),
+        Err(e) => return ctx.error(e),
     };
     let page = ImportPage {
-        f: Frame::new(lang, lang.pick("导入试题", "Import items")).scripts(&["bank.js"]),
+        f: ctx.frame(lang.pick("导入试题", "Import items")).scripts(&["bank.js"]),
         bank: Some((id, s.bank.name.clone())),
         target: format!("/api/v1/banks/{id}/import"),
         can_commit: true,
     };
-    respond(&page, cookie)
+    ctx.respond(&page)
 }
 
-pub async fn check(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn check(ctx: PageCtx) -> Response {
+    let lang = ctx.lang;
     let page = ImportPage {
-        f: Frame::new(lang, lang.pick("检查题目文件", "Check a file")).scripts(&["bank.js"]),
+        f: ctx.frame(lang.pick("检查题目文件", "Check a file")).scripts(&["bank.js"]),
         bank: None,
         target: "/api/v1/import/check".into(),
         can_commit: false,
     };
-    respond(&page, cookie)
+    ctx.respond(&page)
 }
 
-pub async fn review_queue(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn review_queue(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Response {
+    let lang = ctx.lang;
     let queue = match bank_items::review_queue(&state, &user, 200).await {
         Ok(q) => q,
-        Err(e) => return page_error(lang, e),
+        Err(e) => return ctx.error(e),
     };
     let page = ReviewPage {
-        f: Frame::new(lang, lang.pick("审题队列", "Review queue")),
+        f: ctx.frame(lang.pick("审题队列", "Review queue")),
         cards: queue
             .iter()
             .map(|r| ReviewCard {
@@ -72,7 +71,7 @@ pub async fn review_queue(State(state): State<AppState>, headers: HeaderMap, Que
             })
             .collect(),
     };
-    respond(&page, cookie)
+    ctx.respond(&page)
 }
 
 struct ReviewCard {
@@ -126,27 +125,27 @@ fn outline_rows(scopes: &[question_bank::outline::Scope], depth: usize, level: O
     }
 }
 
-pub async fn outline(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(q): Query<LangQuery>, user: CurrentUser) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn outline(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>, user: CurrentUser) -> Response {
+    let lang = ctx.lang;
     let s = match scope::resolve(&state.db, &user, id).await {
         Ok(s) => s,
-        Err(e) => return page_error(lang, e),
+        Err(e) => return ctx.error(e),
     };
     let (version, outline) = match manage::outline(&state, &user, id).await {
         Ok(o) => (o.version, o.outline),
-        Err(e) => return page_error(lang, e),
+        Err(e) => return ctx.error(e),
     };
     let mut rows = Vec::new();
     outline_rows(&outline.scopes, 0, s.bank.levels.first().copied(), &mut rows);
     let editable = s.can_author() || s.manager;
     let page = OutlinePage {
-        f: Frame::new(lang, lang.pick("鉴定要素细目表", "Exam outline")).scripts(&["bank.js"]),
+        f: ctx.frame(lang.pick("鉴定要素细目表", "Exam outline")).scripts(&["bank.js"]),
         id,
         version,
         rows,
         editor: editable.then(|| serde_json::to_string_pretty(&outline).unwrap_or_default()),
     };
-    respond(&page, cookie)
+    ctx.respond(&page)
 }
 
 struct TypeRow {
@@ -175,18 +174,12 @@ struct BlueprintPage {
     editable: bool,
 }
 
-pub async fn blueprint(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((id, level)): Path<(i64, u8)>,
-    Query(q): Query<LangQuery>,
-    user: CurrentUser,
-) -> Response {
-    let (lang, cookie) = page_lang(&headers, &q);
+pub async fn blueprint(State(state): State<AppState>, ctx: PageCtx, Path((id, level)): Path<(i64, u8)>, user: CurrentUser) -> Response {
+    let lang = ctx.lang;
     let s = match scope::resolve(&state.db, &user, id).await {
         Ok(s) if s.bank.levels.contains(&level) => s,
-        Ok(_) => return page_error(lang, ApiError::NotFound),
-        Err(e) => return page_error(lang, e),
+        Ok(_) => return ctx.error(ApiError::NotFound),
+        Err(e) => return ctx.error(e),
     };
     let current: Option<Blueprint> = manage::blueprint(&state, &user, id, level).await.ok();
     let types: Vec<TypeRow> = ItemType::ALL
@@ -223,7 +216,7 @@ pub async fn blueprint(
         .map(|k| share("importance", format!("{k:?}"), format!("{k:?} %"), current.as_ref().and_then(|b| b.importance.get(&k).copied())))
         .collect();
     let page = BlueprintPage {
-        f: Frame::new(lang, format!("{}{level}", lang.pick("组卷方案 · 等级 ", "Blueprint · level "))).scripts(&["bank.js"]),
+        f: ctx.frame(format!("{}{level}", lang.pick("组卷方案 · 等级 ", "Blueprint · level "))).scripts(&["bank.js"]),
         id,
         level,
         types,
@@ -231,5 +224,5 @@ pub async fn blueprint(
         importance,
         editable: s.can_author() || s.can_review() || s.manager,
     };
-    respond(&page, cookie)
+    ctx.respond(&page)
 }

@@ -25,7 +25,7 @@ pub struct ImportQuery {
 }
 
 /// Reads the raw upload, refusing it past the configured size with 413.
-async fn read_upload(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_upload(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, state.settings.http.max_import_bytes).await.map_err(|_| ApiError::PayloadTooLarge)
 }
 

@@ -2,7 +2,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use exam_protocol::{CreatedSession, NewSession, SessionView};
+use exam_protocol::{CreatedSession, NewSession, RosterBadRow, RosterCheck, RosterCheckRow, SessionView};
+use question_bank::roster::RowProblem;
+
+use crate::http::messages;
 
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
@@ -30,4 +33,49 @@ pub async fn get_one(State(state): State<AppState>, user: CurrentUser, Path(id):
         return Err(ApiError::NotFound);
     }
     Ok(Json(sessions::view(&s)))
+}
+
+/// Checks a roster file (XLSX or CSV, the raw body) row by row; nothing is stored.
+pub async fn check_roster(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Json<RosterCheck>, ApiError> {
+    let lang = crate::http::i18n::from_headers(&headers);
+    let bytes = super::bank_io::read_upload(&state, body).await?;
+    let roster = exam_application::exams::roster::check(&state, &user, bytes.to_vec()).await?;
+    let kind_name = |k: question_bank::identity::IdKind| match lang {
+        crate::http::i18n::Lang::Zh => k.name_zh().to_string(),
+        crate::http::i18n::Lang::En => k.as_str().replace('_', " "),
+    };
+    Ok(Json(RosterCheck {
+        rows: roster
+            .rows
+            .into_iter()
+            .map(|r| RosterCheckRow {
+                row: r.row,
+                name: r.name,
+                id_kind: r.id.kind(),
+                id_kind_name: kind_name(r.id.kind()),
+                id_number: r.id.number().to_string(),
+                id_masked: r.id.masked(),
+            })
+            .collect(),
+        bad: roster
+            .bad
+            .into_iter()
+            .map(|b| {
+                let mut message = messages::message(b.problem.code(), lang).to_string();
+                if let RowProblem::DuplicateId { first_row } = b.problem {
+                    message = format!(
+                        "{}{}",
+                        message.trim_end_matches(['。', '.']),
+                        lang.choose(format!("（与第 {first_row} 行相同）。"), format!(" (same as row {first_row})."))
+                    );
+                }
+                RosterBadRow { row: b.row, name: b.name, code: b.problem.code().to_string(), message }
+            })
+            .collect(),
+    }))
 }

@@ -1,0 +1,184 @@
+//! The institution console, the shell and the oversight pages in headless Chromium, as their
+//! users work them: an admin makes a session from a roster file with a bad row, fixes the file,
+//! creates it and prints the tickets; a role that opens a page it may not see gets a page that
+//! says so; a regulator checks the audit chain from its page.
+use e2e_tests::webdriver::Browser;
+use e2e_tests::{Backend, TestApp, resident_id};
+use exam_application::demo::DEMO_PASSWORD;
+
+/// Sets a form field's value the way the page reads it (datetime-local needs the exact form).
+async fn set_value(browser: &Browser, css: &str, value: &str) {
+    let script = format!(
+        "const e = document.querySelector({}); e.value = {}; e.dispatchEvent(new Event('change', {{bubbles: true}}));",
+        serde_json::to_string(css).expect("json"),
+        serde_json::to_string(value).expect("json")
+    );
+    browser.execute(&script).await;
+}
+
+async fn wait_text(browser: &Browser, css: &str, want: &str) -> String {
+    for _ in 0..100 {
+        if let Some(e) = browser.find(css).await {
+            let t = browser.text(&e).await;
+            if t.contains(want) {
+                return t;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} never said {want}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_makes_a_session_from_a_roster_file_and_prints_the_tickets() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "admin", DEMO_PASSWORD).await;
+    // The menu leads to the console.
+    let link = browser.wait_for("#menu a[href='/sessions/new']").await;
+    browser.click(&link).await;
+    browser.wait_for("#session-form").await;
+    let create = browser.wait_for("#create").await;
+    assert_eq!(browser.attribute(&create, "disabled").await.as_deref(), Some("true"), "nothing to create before a roster");
+
+    for (css, v) in [("#batch", "2026年第四批"), ("#name", "电工四级理论（控制台）"), ("#room", "第二考场")] {
+        let e = browser.wait_for(css).await;
+        browser.type_into(&e, v).await;
+    }
+    set_value(&browser, "#starts", "2030-06-01T09:00").await;
+
+    // A roster with one bad row (a wrong check digit): it is listed with its reason.
+    let dir = tempfile::tempdir().expect("dir");
+    let mut bad = resident_id(701);
+    let last = if bad.ends_with('1') { '2' } else { '1' };
+    bad.pop();
+    bad.push(last);
+    let with_bad = dir.path().join("roster-bad.csv");
+    std::fs::write(
+        &with_bad,
+        format!("姓名,证件类型,证件号码\n周一,居民身份证,{}\n吴二,居民身份证,{bad}\n郑三,居民身份证,{}\n", resident_id(700), resident_id(702)),
+    )
+    .expect("write");
+    let file = browser.wait_for("#roster-file").await;
+    browser.type_into(&file, &with_bad.display().to_string()).await;
+    let row = browser.wait_for("#roster-bad tr[data-row='3']").await;
+    assert_eq!(browser.attribute(&row, "data-code").await.as_deref(), Some("invalid_id_checksum"));
+    let text = browser.text(&row).await;
+    assert!(text.contains("吴二") && text.contains("校验位"), "the bad row says who and why: {text}");
+    assert!(!text.contains(&bad), "the refused number is not shown back");
+    wait_text(&browser, "#roster-good", "2").await;
+    // Proctors: the ratio is checked as they are chosen.
+    let proctors: Vec<String> = browser
+        .execute("return [...document.querySelectorAll('input[name=proctor]')].map(i => i.value)")
+        .await
+        .as_array()
+        .expect("proctors")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    assert!(proctors.len() >= 2, "the demo institution has two proctors");
+    let first = browser.wait_for(&format!("input[name=proctor][value='{}']", proctors[0])).await;
+    browser.click(&first).await;
+    wait_text(&browser, "#ratio", "至少 2").await;
+    let second = browser.wait_for(&format!("input[name=proctor][value='{}']", proctors[1])).await;
+    browser.click(&second).await;
+    // Still not creatable: the bad row is there.
+    assert_eq!(browser.attribute(&create, "disabled").await.as_deref(), Some("true"), "a bad row blocks the session");
+    browser.keep_screenshot("console-roster-bad-row").await;
+
+    // The admin fixes the file and chooses it again: every row is good.
+    let fixed = dir.path().join("roster-fixed.csv");
+    std::fs::write(
+        &fixed,
+        format!("姓名,证件类型,证件号码\n周一,居民身份证,{}\n吴二,居民身份证,{}\n郑三,居民身份证,{}\n", resident_id(700), resident_id(701), resident_id(702)),
+    )
+    .expect("write");
+    browser.execute("document.getElementById('roster-file').value = ''").await;
+    browser.type_into(&file, &fixed.display().to_string()).await;
+    wait_text(&browser, "#roster-good", "3").await;
+    assert!(browser.find("#roster-bad").await.is_none());
+    for _ in 0..50 {
+        if browser.attribute(&create, "disabled").await.is_none() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.click(&create).await;
+    browser.wait_for("#created:not([hidden]) #codes tbody tr").await;
+    let codes = browser.execute("return [...document.querySelectorAll('#codes tbody td.code')].map(td => td.textContent)").await;
+    let codes = codes.as_array().expect("codes");
+    assert_eq!(codes.len(), 3, "a one-time code per candidate");
+    assert!(codes.iter().all(|c| c.as_str().is_some_and(|c| c.len() >= 6)));
+    browser.keep_screenshot("console-created").await;
+
+    // The tickets: one page each, the ID masked.
+    let tickets = browser.wait_for("#tickets-link").await;
+    browser.click(&tickets).await;
+    browser.wait_for("article.ticket").await;
+    let n = browser.execute("return document.querySelectorAll('article.ticket').length").await;
+    assert_eq!(n.as_i64(), Some(3));
+    let ids = browser.execute("return [...document.querySelectorAll('.t-id')].map(e => e.textContent).join(' ')").await;
+    let ids = ids.as_str().unwrap_or_default().to_string();
+    assert!(ids.contains('*') && !ids.contains(&resident_id(700)), "IDs are masked on tickets: {ids}");
+    let names = browser.execute("return [...document.querySelectorAll('.t-name')].map(e => e.textContent).join(',')").await;
+    assert_eq!(names.as_str(), Some("周一,吴二,郑三"));
+    let page_break = browser.execute("return getComputedStyle(document.querySelector('article.ticket')).breakAfter").await;
+    assert_eq!(page_break.as_str(), Some("page"), "one page per candidate when printed");
+    browser.keep_screenshot("console-tickets").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_a_role_may_not_see_is_a_page_in_its_language() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "proctor", DEMO_PASSWORD).await;
+    browser.goto(&format!("{}/users", app.base)).await;
+    let err = browser.wait_for("[data-error=forbidden]").await;
+    assert!(browser.text(&err).await.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "in Chinese");
+    assert_eq!(browser.text(&browser.wait_for("#error-title").await).await, "无权访问");
+    // The shell stays: the person, the menu, a way back.
+    assert_eq!(browser.text(&browser.wait_for("#shell-name").await).await, "王芳（监考）");
+    browser.wait_for("#menu a[href='/sessions']").await;
+    browser.wait_for("#back-home").await;
+    browser.keep_screenshot("error-403").await;
+    // A page nobody serves is a page too.
+    browser.goto(&format!("{}/no-such-page", app.base)).await;
+    browser.wait_for("[data-error=not_found]").await;
+    let status = reqwest::Client::new().get(format!("{}/no-such-page", app.base)).send().await.expect("get");
+    assert_eq!(status.status(), reqwest::StatusCode::NOT_FOUND);
+    assert!(status.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
+    // The favicon is there.
+    let icon = reqwest::Client::new().get(format!("{}/favicon.ico", app.base)).send().await.expect("get");
+    assert!(icon.status().is_success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regulator_checks_the_audit_chain_and_follows_one_object() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "regulator", DEMO_PASSWORD).await;
+    let link = browser.wait_for("#menu a[href='/audit']").await;
+    browser.click(&link).await;
+    browser.wait_for("#events tbody tr").await;
+    let verify = browser.wait_for("#verify").await;
+    browser.click(&verify).await;
+    let ok = browser.wait_for("#verify-result [data-ok]").await;
+    assert_eq!(browser.attribute(&ok, "data-ok").await.as_deref(), Some("true"), "{}", browser.text(&ok).await);
+    // Follow the demo session: only its events.
+    let follow = browser.wait_for("#events a[href='/audit?target=session%3A1']").await;
+    browser.click(&follow).await;
+    browser.wait_for("input[name=target][value='session:1']").await;
+    let targets = browser.execute("return [...document.querySelectorAll('#events tbody tr td:nth-child(5)')].map(td => td.textContent)").await;
+    let targets = targets.as_array().expect("rows");
+    assert!(!targets.is_empty() && targets.iter().all(|t| t.as_str() == Some("session:1")), "{targets:?}");
+    browser.keep_screenshot("audit").await;
+    // Institutions and their filings.
+    browser.goto(&format!("{}/institutions", app.base)).await;
+    let row = browser.wait_for("#institutions tr[data-filing='S000051000001']").await;
+    assert!(browser.text(&row).await.contains("6-31-01-03"));
+    // The home page shows today's work, not a list of pages to come.
+    browser.goto(&format!("{}/home", app.base)).await;
+    browser.wait_for("#stats").await;
+    let body = browser.execute("return document.body.innerText").await;
+    assert!(!body.as_str().unwrap_or_default().contains("随后续版本开放"));
+}
