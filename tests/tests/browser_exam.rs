@@ -117,11 +117,12 @@ async fn a_proctor_watches_the_room_and_pauses_a_candidate() {
     browser.sign_in(&app.base, "proctor", DEMO_PASSWORD).await;
     browser.goto(&format!("{}/sessions/1", app.base)).await;
     browser.wait_for("#room tr[data-stage='in_progress']").await;
-    browser.wait_for("#feed li[data-kind='integrity']").await;
-    browser.execute("window.prompt = () => '考生设备故障'").await;
+    browser.wait_for("#feed tr[data-kind='integrity']").await;
     browser.click(&browser.wait_for("#room button[data-act='pause']").await).await;
+    browser.type_into(&browser.wait_for("#reason-dialog[open] #reason-text").await, "考生设备故障").await;
+    browser.click(&browser.wait_for("#reason-ok").await).await;
     browser.wait_for("#room tr[data-stage='paused']").await;
-    browser.wait_for("#feed li[data-kind='pause']").await;
+    browser.wait_for("#feed tr[data-kind='pause']").await;
     let bars = browser.execute("return document.querySelectorAll('#room-chart .bar').length").await;
     assert!(bars.as_i64().is_some_and(|n| n >= 2), "room status drawn as bars");
     browser.screenshot(&std::env::temp_dir().join("exam-proctor.png")).await;

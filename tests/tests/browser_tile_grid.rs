@@ -51,6 +51,7 @@ async fn a_proctor_page_decodes_two_dozen_tiles() {
     }
 
     let proctor = Browser::start().await;
+    proctor.set_window_size(1920, 1080).await;
     proctor.sign_in(&app.base, "proctor", DEMO_PASSWORD).await;
     proctor.goto(&format!("{}/sessions/{session}", app.base)).await;
     let end = Instant::now() + Duration::from_secs(120);
@@ -63,6 +64,14 @@ async fn a_proctor_page_decodes_two_dozen_tiles() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     proctor.screenshot(&std::env::temp_dir().join("exam-proctor-grid.png")).await;
+    proctor.keep_screenshot("room-24-tiles").await;
+    // At 1920×1080 the whole grid is in view at once: the last tile's bottom is on screen.
+    let bottom = proctor
+        .execute(
+            "const t = [...document.querySelectorAll('#tiles .tile')]; return Math.max(...t.map(e => e.getBoundingClientRect().bottom)) <= window.innerHeight",
+        )
+        .await;
+    assert_eq!(bottom.as_bool(), Some(true), "two dozen tiles fit one screen");
 
     // And they go on decoding, every one of them.
     let before = tile_frames(&proctor).await;

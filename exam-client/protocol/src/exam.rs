@@ -53,6 +53,29 @@ pub struct ExamStatus {
     pub paper_id: Option<i64>,
     pub score: Option<Points>,
     pub passed: Option<bool>,
+    /// The session's pass mark, out of 100.
+    #[serde(default)]
+    pub pass_mark: i64,
+    /// Points earned of the paper's total, once it is scored (the score is out of 100).
+    #[serde(default)]
+    pub raw_points: Option<Points>,
+    #[serde(default)]
+    pub max_points: Option<Points>,
+    /// Why the paper was paused, or ended by a proctor: their reason, shown to the candidate.
+    #[serde(default)]
+    pub paused_reason: Option<String>,
+    #[serde(default)]
+    pub ended_reason: Option<String>,
+    /// The proctor's warnings so far, oldest first: they stay on the page after a reload.
+    #[serde(default)]
+    pub notices: Vec<StatusNotice>,
+}
+
+/// A proctor's warning as the candidate's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusNotice {
+    pub at_ms: i64,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +113,8 @@ pub enum IntegrityKind {
     FullscreenExit,
     CopyPaste,
     SecondSignIn,
+    /// The test page was reloaded: recorded as such, not as leaving the page.
+    Reload,
 }
 
 /// From the candidate's page.

@@ -20,7 +20,7 @@ pub use error::ErrorBody;
 pub use exam::{
     AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind, MarkOutcome, MarkRequest, MarkingProgress,
     MarkingTask, NewCandidate, NewSession, PaperQuestionView, ProctorAction, Response, RoomCandidate, RoomEvent, RosterBadRow, RosterCheck, RosterCheckRow,
-    RosterEntry, SavedAnswer, ServerMessage, SessionView, Stage,
+    RosterEntry, SavedAnswer, ServerMessage, SessionView, Stage, StatusNotice,
 };
 pub use institution::{Institution, InstitutionKind, NewInstitution};
 pub use media::{IceServer, MediaCaps, MediaKind, MediaSetup, SdpAnswer, ViewQuality, WatchRequest};

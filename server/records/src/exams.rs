@@ -531,6 +531,22 @@ pub async fn integrity_count(db: &Db, candidate_id: i64) -> StoreResult<i64> {
         .await?)
 }
 
+/// One candidate's events of one kind, oldest first, at most `limit`: detail and time.
+pub async fn candidate_events(db: &Db, candidate_id: i64, kind: &str, limit: i64) -> StoreResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT detail, at_ms FROM exam_events WHERE session_candidate_id = $1 AND kind = $2 ORDER BY id LIMIT $3")
+        .bind(candidate_id)
+        .bind(kind)
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?;
+    Ok(rows)
+}
+
+/// The scoring detail of an ended paper (JSON), if it has one.
+pub async fn score_detail(db: &Db, paper_id: i64) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT score_detail FROM papers WHERE id = $1").bind(paper_id).fetch_optional(db.reader()).await?.flatten())
+}
+
 /// The room's feed after event `after`, oldest first.
 pub async fn events_after(db: &Db, session_id: i64, after: i64, limit: i64) -> StoreResult<Vec<(i64, Option<i64>, String, String, i64)>> {
     let rows = sqlx::query("SELECT id, session_candidate_id, kind, detail, at_ms FROM exam_events WHERE session_id = $1 AND id > $2 ORDER BY id LIMIT $3")

@@ -30,6 +30,8 @@ async function load() {
   if (!r.ok) { app.innerHTML = errorBox(r.json); return; }
   const s = r.json;
   exam.earliestHandIn = s.earliest_hand_in_at_ms;
+  exam.pausedReason = s.paused_reason || "";
+  showNotices(s.notices || []);
   exam.serverOffset = s.server_now_ms - Date.now();
   $("#who").textContent = `${s.candidate_name} · ${s.ticket} · ${s.session_name} · ${s.room}`;
   if (s.stage === "commitment") return showCommitment();
@@ -150,8 +152,14 @@ function showResult(s) {
   const pending = s.stage === "handed_in" && s.score == null;
   const score = pending ? t("主观题阅卷中，成绩待公布", "Short answers are being marked; the score follows") : s.score == null ? "—" : (s.score / 1000).toFixed(1).replace(/\.0$/, "");
   const verdict = s.passed == null ? "" : s.passed ? t("合格", "Passed") : t("不合格", "Not passed");
+  const fmt = (p) => (p / 1000).toFixed(1).replace(/\.0$/, "");
+  const explained = s.score != null && s.raw_points != null && s.max_points
+    ? `<p id="score-explained">${esc(t(`得分 ${fmt(s.raw_points)} 分（试卷满分 ${fmt(s.max_points)} 分），折合百分制 ${fmt(s.score)} 分；合格线为 ${s.pass_mark} 分，${s.passed ? "已达到" : "未达到"}合格线。`,
+      `${fmt(s.raw_points)} points of the paper's ${fmt(s.max_points)}, which is ${fmt(s.score)} out of 100; the pass mark is ${s.pass_mark}, ${s.passed ? "reached" : "not reached"}.`))}</p>` : "";
+  const ended = s.stage === "terminated" && s.ended_reason
+    ? `<p class="error" role="alert" id="ended-reason">${esc(t(`监考人员终止了您的考试，原因：${s.ended_reason}`, `The proctor ended your test. Reason: ${s.ended_reason}`))}</p>` : "";
   app.innerHTML = `<section class="card" data-stage="${esc(s.stage)}"><h2>${s.stage === "terminated" ? t("考试已被终止", "The test was terminated") : t("已交卷", "Handed in")}</h2>
-    <p>${t("理论知识成绩：", "Theory score: ")}<strong id="final-score">${esc(score)}</strong> ${esc(verdict)}</p>
+    ${ended}<p>${t("理论知识成绩：", "Theory score: ")}<strong id="final-score">${esc(score)}</strong> ${esc(verdict)}</p>${explained}
     ${refused ? `<p class="error" role="alert" data-refused="${refused}">${t(`有 ${refused} 题的最后一次作答没有保存，不计入成绩。`, `The last answer to ${refused} question(s) was NOT saved and does not count.`)}</p>` : ""}
     ${unconfirmed ? `<p class="error" role="alert" data-unconfirmed="${unconfirmed}">${t(`有 ${unconfirmed} 题的最后一次作答在考试结束时尚未得到服务器确认，可能没有计入成绩。`, `The last answer to ${unconfirmed} question(s) was not yet confirmed by the server when the test ended and may not count.`)}</p>` : ""}</section>`;
   exam.ended = true;
@@ -313,9 +321,10 @@ function applyLock() {
   const kind = exam.signedOut || exam.ended ? "" : exam.paused ? "paused" : "";
   if (n.dataset.kind === kind) return;
   n.dataset.kind = kind;
+  const why = exam.pausedReason ? t(`暂停原因：${exam.pausedReason}。`, `Reason: ${exam.pausedReason}. `) : "";
   n.innerHTML = kind === "paused"
-    ? `<p class="error" role="alert" data-paused="true">${t("考试已被监考人员暂停，请等待监考人员恢复考试。暂停期间不能作答，已作答的答案会在恢复后自动保存。",
-      "The test is paused by the proctor; please wait until it resumes. You cannot answer while it is paused; answers already given are saved once it resumes.")}</p>`
+    ? `<p class="error" role="alert" data-paused="true">${t("考试已被监考人员暂停，请等待监考人员恢复考试。", "The test is paused by the proctor; please wait until it resumes. ")}<span id="pause-reason">${esc(why)}</span>${t("暂停期间答题区不可操作，计时也已停止；已作答的答案会在恢复后自动保存。",
+      "The answer area is locked and the clock has stopped while paused; answers already given are saved once it resumes.")}</p>`
     : "";
 }
 
@@ -526,10 +535,16 @@ function connect() {
   if (exam.socket && exam.socket.readyState <= 1) return;
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/exam/ws`);
   exam.socket = ws;
-  ws.onopen = () => { exam.inflight.clear(); resendNow(); updateSaveState(); };
+  ws.onopen = () => {
+    exam.inflight.clear();
+    resendNow();
+    updateSaveState();
+    if (exam.reloaded) { exam.reloaded = false; ws.send(JSON.stringify({ type: "integrity", kind: "reload" })); }
+  };
   ws.onmessage = (ev) => {
     if (ws !== exam.socket) return;
     const m = JSON.parse(ev.data);
+    if (m.type === "notice") { addNotice({ at_ms: m.at_ms, text: m.text }, true); return; }
     if (onMediaMessage(m)) return;
     if (m.type === "ack") onAck(m);
     else if (m.type === "refused") onRefused(m);
@@ -584,10 +599,21 @@ function setClock(remainingMs, paused) {
   exam.clockAt = performance.now();
   exam.paused = !!paused;
   if (was === exam.paused) return;
+  if (exam.paused) loadPauseReason();
   applyLock();
   // Resumed: what waited goes out at once.
   if (!exam.paused) { exam.backoff = 0; resendNow(); }
   updateSaveState();
+}
+
+// The proctor's reason for a pause, read from the status once the pause is known.
+async function loadPauseReason() {
+  const r = await api("GET", "/api/v1/exam/status");
+  if (!r.ok || !exam.paused) return;
+  exam.pausedReason = r.json.paused_reason || "";
+  const n = $("#pause-notice");
+  if (n) n.dataset.kind = "";
+  applyLock();
 }
 
 function tick() {
@@ -657,6 +683,41 @@ function watchIntegrity() {
   window.addEventListener("blur", () => report("window_blur"));
   document.addEventListener("fullscreenchange", () => { if (!document.fullscreenElement) report("fullscreen_exit"); });
   for (const ev of ["copy", "paste", "cut"]) document.addEventListener(ev, () => report("copy_paste"));
+}
+
+// A reload of a test in progress is recorded as a reload (not as leaving the page).
+const nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+exam.reloaded = !!nav && nav.type === "reload";
+
+// ---------- the proctor's warnings ----------
+// The latest shows at the top with its time until dismissed; all stay listed, also after a
+// reload (the status carries them).
+const notices = [];
+function noticeTime(ms) { return new Date(ms).toLocaleTimeString(zh ? "zh-CN" : "en", { hour: "2-digit", minute: "2-digit" }); }
+function drawNotices(latest) {
+  const box = $("#proctor-notice");
+  if (!box) return;
+  const list = notices.length
+    ? `<details id="notice-list"><summary>${t(`监考提醒记录（${notices.length}）`, `Warnings from the proctor (${notices.length})`)}</summary><ul>` +
+      notices.map((n) => `<li data-notice="${esc(n.text)}"><time>${noticeTime(n.at_ms)}</time> ${esc(n.text)}</li>`).join("") + "</ul></details>"
+    : "";
+  const banner = latest
+    ? `<div class="error" role="alert" id="notice-banner" data-notice="${esc(latest.text)}"><strong>${t("监考提醒", "From the proctor")} ${noticeTime(latest.at_ms)}${t("：", ": ")}</strong>${esc(latest.text)}
+       <button type="button" class="secondary" id="notice-dismiss">${t("知道了", "Dismiss")}</button></div>`
+    : "";
+  box.innerHTML = banner + list;
+  const d = $("#notice-dismiss");
+  if (d) d.addEventListener("click", () => { sessionStorage.setItem("exam-notices-seen", String(notices.length)); drawNotices(null); });
+}
+function addNotice(n, fresh) {
+  notices.push(n);
+  drawNotices(fresh ? n : null);
+}
+function showNotices(all) {
+  notices.length = 0;
+  notices.push(...all);
+  const seen = Number(sessionStorage.getItem("exam-notices-seen") || 0);
+  drawNotices(all.length > seen ? all[all.length - 1] : null);
 }
 
 load();

@@ -102,13 +102,6 @@ export function onMediaMessage(m) {
     if (media.onchange) media.onchange();
     return true;
   }
-  if (m.type === "notice") {
-    const n = $("#proctor-notice");
-    if (n) {
-      n.innerHTML = `<p class="error" role="alert" data-notice="${esc(m.text)}"><strong>${t("监考提醒：", "From the proctor: ")}</strong>${esc(m.text)}</p>`;
-    }
-    return true;
-  }
   return false;
 }
 

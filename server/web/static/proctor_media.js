@@ -5,6 +5,20 @@
 import { $, MEDIA_NAMES, api, clock, countFrames, errorBox, esc, iceGathered, t } from "./common.js";
 
 const grid = $("#tiles");
+let lastRows = [];
+let actHandler = null;
+let refreshImpl = () => {};
+
+// The room page hands the tiles each new list of candidates.
+export function refreshTiles(rows) {
+  lastRows = rows;
+  return refreshImpl(rows);
+}
+
+// The room page says how an action is taken (it asks for reasons); the enlarged view uses it.
+export function onAct(handler) {
+  actHandler = handler;
+}
 
 if (grid) {
   const session = grid.dataset.session;
@@ -43,7 +57,7 @@ if (grid) {
       el.type = "button";
       el.className = "tile";
       el.dataset.candidate = c.candidate_id;
-      el.innerHTML = `<video muted autoplay playsinline></video><span class="tile-name"></span><span class="tile-badges"></span>`;
+      el.innerHTML = `<video muted autoplay playsinline></video><span class="offline"></span><span class="tile-name"></span><span class="tile-badges"></span>`;
       countFrames(el.querySelector("video"));
       el.addEventListener("click", () => openEnlarged(c.candidate_id));
       grid.appendChild(el);
@@ -53,7 +67,8 @@ if (grid) {
 
   function badges(c) {
     const up = (k) => (c.media || []).includes(k);
-    const b = ["camera", "microphone", "screen"].map((k) => `<span class="badge ${up(k) ? "approved" : "rejected"}" data-track="${k}" data-up="${up(k)}">${MEDIA_NAMES[k]}</span>`);
+    const short = { camera: t("摄", "Cam"), microphone: t("麦", "Mic"), screen: t("屏", "Scr") };
+    const b = ["camera", "microphone", "screen"].map((k) => `<span class="badge ${up(k) ? "approved" : "rejected"}" data-track="${k}" data-up="${up(k)}" title="${MEDIA_NAMES[k]}${up(k) ? t("正常", " up") : t("未连接", " down")}">${short[k]}</span>`);
     b.push(`<span class="badge">${c.answered}/${c.questions}</span>`);
     if (c.remaining_ms != null) b.push(`<span class="badge">${clock(c.remaining_ms)}</span>`);
     if (c.integrity_events) b.push(`<span class="badge rejected" data-flags="${c.integrity_events}">${t("异常", "Flags")} ${c.integrity_events}</span>`);
@@ -61,13 +76,18 @@ if (grid) {
     return b.join(" ");
   }
 
-  async function refreshTiles(rows) {
+  async function update(rows) {
     for (const c of rows) {
       const el = tile(c);
-      el.querySelector(".tile-name").textContent = `${c.name} · ${c.ticket}`;
+      el.querySelector(".tile-name").textContent = `${c.name} · ${c.ticket.slice(-4)}`;
+      el.title = `${c.name} · ${c.ticket}`;
       el.querySelector(".tile-badges").innerHTML = badges(c);
       el.setAttribute("aria-label", `${c.name} ${t("放大查看", "enlarge")}`);
       const camera = (c.media || []).includes("camera");
+      el.dataset.live = String(camera);
+      el.querySelector(".offline").textContent = c.stage === "handed_in" || c.stage === "terminated"
+        ? t("考试已结束", "Test ended")
+        : c.stage === "entry_closed" ? t("缺考", "Absent") : t("摄像头未连接", "Camera not connected");
       const v = views[c.candidate_id];
       if (camera && !v) {
         views[c.candidate_id] = { pending: true };
@@ -79,19 +99,20 @@ if (grid) {
       }
     }
   }
-  window.refreshTiles = refreshTiles;
+  refreshImpl = update;
 
   const dialog = $("#enlarged");
   async function openEnlarged(cid) {
     closeEnlarged();
     dialog.dataset.candidate = cid;
-    const row = (window.roomRows || []).find((c) => c.candidate_id === cid);
+    const row = lastRows.find((c) => c.candidate_id === cid);
     $("#enlarged-title").textContent = row ? `${row.name} · ${row.ticket}` : "";
     $("#enlarged-result").innerHTML = "";
+    $("#enlarged-media").innerHTML = "";
     dialog.showModal();
     const kinds = (row && row.media && row.media.length) ? row.media : ["camera", "microphone", "screen"];
     const w = await watch(cid, kinds, { camera: $("#big-camera"), screen: $("#big-screen"), microphone: $("#big-audio") });
-    if (w.error) { $("#enlarged-result").innerHTML = errorBox(w.error); return; }
+    if (w.error) { $("#enlarged-media").innerHTML = errorBox(w.error); return; }
     enlarged = { cid, pc: w.pc };
   }
   function closeEnlarged() {
@@ -104,8 +125,10 @@ if (grid) {
 
   async function act(body) {
     const cid = dialog.dataset.candidate;
-    const r = await api("POST", `/api/v1/sessions/${session}/candidates/${cid}/actions`, body);
-    $("#enlarged-result").innerHTML = r.ok ? `<p role="status" data-done="${esc(body.action)}">${t("已完成", "Done")}</p>` : errorBox(r.json);
+    const { action, ...extra } = body;
+    const r = actHandler ? await actHandler(cid, action, extra) : await api("POST", `/api/v1/sessions/${session}/candidates/${cid}/actions`, body);
+    if (!r) return;
+    $("#enlarged-result").innerHTML = r.ok ? `<p role="status" data-done="${esc(action)}">${t("已完成", "Done")}</p>` : errorBox(r.json);
   }
   // Only the close button submits (and so closes) the dialog; Enter in the text box does not.
   $("#enlarged-actions").addEventListener("submit", (e) => { if (!e.submitter || e.submitter.value !== "close") e.preventDefault(); });
@@ -115,8 +138,6 @@ if (grid) {
     const text = $("#enlarged-text").value.trim();
     if (action === "warn") act({ action, message: text });
     else if (action === "note") act({ action, text });
-    else if (action === "pause" || action === "terminate") act({ action, reason: text });
-    else if (action === "extra_time") act({ action, minutes: 10, reason: text });
     else act({ action });
   });
 }

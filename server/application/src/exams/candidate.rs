@@ -151,6 +151,32 @@ pub async fn status(state: &App, user: &Actor) -> Result<ExamStatus, AppError> {
         },
     };
     let points = score.and_then(|v| u32::try_from(v).ok()).map(Points);
+    let said = |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_string);
+    let last_reason =
+        |events: Vec<(String, i64)>| events.last().and_then(|(d, _)| serde_json::from_str::<serde_json::Value>(d).ok()).and_then(|v| said(&v, "reason"));
+    let paused_reason = match stage {
+        Stage::Paused => last_reason(exams::candidate_events(&state.db, c.id, "pause", 1000).await?),
+        _ => None,
+    };
+    let ended_reason = match stage {
+        Stage::Terminated => last_reason(exams::candidate_events(&state.db, c.id, "terminated", 10).await?),
+        _ => None,
+    };
+    let (raw_points, max_points) = match (&paper, points) {
+        (Some(p), Some(_)) => {
+            let detail = exams::score_detail(&state.db, p.id).await?.and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok());
+            let get = |k: &str| detail.as_ref().and_then(|d| d.get(k)).and_then(|v| v.as_u64()).and_then(|v| u32::try_from(v).ok()).map(Points);
+            (get("raw"), get("max"))
+        }
+        _ => (None, None),
+    };
+    let notices = exams::candidate_events(&state.db, c.id, "warning", 200)
+        .await?
+        .into_iter()
+        .filter_map(|(d, at_ms)| {
+            serde_json::from_str::<serde_json::Value>(&d).ok().and_then(|v| said(&v, "text")).map(|text| exam_protocol::StatusNotice { at_ms, text })
+        })
+        .collect();
     Ok(ExamStatus {
         stage,
         session_name: s.name.clone(),
@@ -164,6 +190,12 @@ pub async fn status(state: &App, user: &Actor) -> Result<ExamStatus, AppError> {
         paper_id,
         score: points,
         passed: points.map(|p| i64::from(p.0) >= s.pass_mark * 1000),
+        pass_mark: s.pass_mark,
+        raw_points,
+        max_points,
+        paused_reason,
+        ended_reason,
+        notices,
     })
 }
 
@@ -524,8 +556,10 @@ pub async fn integrity(state: &App, user: &Actor, kind: exam_protocol::Integrity
         return Err(AppError::from(ExamRefusal::TooManyEvents));
     }
     let name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    // A reload is recorded as one, apart from the flags that count against the candidate.
+    let event = if kind == exam_protocol::IntegrityKind::Reload { "reload" } else { "integrity" };
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
-    exams::insert_event(&mut tx, s.id, Some(c.id), "integrity", &serde_json::json!({ "kind": name }).to_string(), Some(user.account.id), now).await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), event, &serde_json::json!({ "kind": name }).to_string(), Some(user.account.id), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

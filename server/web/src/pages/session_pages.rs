@@ -18,8 +18,11 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         Ok(r) => r,
         Err(e) => return ctx.error(e),
     };
-    let page =
-        SessionsPage { f: ctx.frame(lang.pick("考试场次", "Exam sessions")).scripts(&["proctor.js"]), sessions: rows.iter().map(sessions::view).collect() };
+    let page = SessionsPage {
+        f: ctx.frame(lang.pick("考试场次", "Exam sessions")).scripts(&["proctor.js"]),
+        sessions: rows.iter().map(sessions::view).collect(),
+        is_admin: user.role() == Role::InstitutionAdmin,
+    };
     ctx.respond(&page)
 }
 
@@ -28,6 +31,7 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
 struct SessionsPage {
     f: Frame,
     sessions: Vec<exam_protocol::SessionView>,
+    is_admin: bool,
 }
 
 #[derive(Template)]
@@ -38,22 +42,24 @@ struct RoomPage {
     name: String,
     room: String,
     can_act: bool,
+    can_print_tickets: bool,
     pass_mark: i64,
 }
 
 pub async fn room(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>, user: CurrentUser) -> Response {
-    let _lang = ctx.lang;
+    let lang = ctx.lang;
     let s = match proctor::session_for(&state, &user, id, false).await {
         Ok(s) => s,
         Err(e) => return ctx.error(e),
     };
     let can_act = user.role() == Role::Proctor;
     let page = RoomPage {
-        f: ctx.frame(s.name.clone()).scripts(&["proctor.js", "proctor_media.js"]),
+        f: ctx.frame(s.name.clone()).scripts(&["proctor.js"]).crumb("/sessions", lang.pick("考试场次", "Sessions")),
         id,
         name: s.name.clone(),
         room: s.room.clone(),
         can_act,
+        can_print_tickets: user.role() == Role::InstitutionAdmin,
         pass_mark: s.pass_mark,
     };
     ctx.respond(&page)
