@@ -79,14 +79,34 @@ if (actions) {
       r = await api("POST", `/api/v1/items/${id}/${action}`);
     }
     if (!r.ok) { showError(out, r.json); return; }
-    window.location.reload();
+    // From the queue, a decision opens the next item waiting.
+    const next = $("#next-in-queue");
+    if ((action === "approve" || action === "reject") && $("#back-to-queue")) window.location.href = next ? next.href : "/review";
+    else window.location.reload();
   });
 }
 
 // ---- item editor ----
+// A fill-in key in the XLSX template's syntax: blanks joined by ##, a blank's accepted
+// answers by |, and \ before a \, | or # inside an answer.
+function readBlanks(text) {
+  const blanks = [[]];
+  let cur = "";
+  const finish = () => { const a = cur.trim(); if (a) blanks[blanks.length - 1].push(a); cur = ""; };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") { if (i + 1 < text.length) cur += text[++i]; }
+    else if (c === "|") finish();
+    else if (c === "#" && text[i + 1] === "#") { i++; finish(); blanks.push([]); }
+    else cur += c;
+  }
+  finish();
+  return blanks.filter((b) => b.length);
+}
+
 function editorContent() {
     const type = $("#item-type").value;
-    const answer = $("#answer").value.trim();
+    const answer = type === "true_false" ? $("#tf-key").value : $("#answer").value.trim();
     const choices = [];
     document.querySelectorAll("[data-option]").forEach((el) => {
       if (el.value.trim() && (type === "single_choice" || type === "multiple_choice")) {
@@ -98,7 +118,7 @@ function editorContent() {
     if (type === "single_choice") key = { kind: "single", choice: letters[0] || "" };
     else if (type === "multiple_choice") key = { kind: "multiple", choices: [...new Set(letters)].sort() };
     else if (type === "true_false") key = { kind: "true_false", value: ["对", "正确", "true", "t", "√"].includes(answer.toLowerCase()) };
-    else if (type === "fill_in") key = { kind: "fill_in", blanks: answer.split(/[;；]/).map((b) => b.split("/").map((a) => a.trim()).filter(Boolean)) };
+    else if (type === "fill_in") key = { kind: "fill_in", blanks: readBlanks(answer) };
     else key = { kind: "short_answer", reference: answer || null };
     const difficulty = parseInt($("#difficulty").value, 10);
     const body = {
@@ -115,7 +135,23 @@ function editorContent() {
 }
 
 const editor = $("#item-editor");
+// The form fits the type: options only for choice items, two fixed ones for true/false.
+function fitForm() {
+  const type = $("#item-type").value;
+  $("#choice-options").hidden = !(type === "single_choice" || type === "multiple_choice");
+  $("#tf-options").hidden = type !== "true_false";
+  $("#answer-box").hidden = type === "true_false";
+  const help = {
+    single_choice: t("填写正确选项的字母，如 B。", "The right option's letter, e.g. B."),
+    multiple_choice: t("填写全部正确选项的字母，如 ACD。", "Every right option's letter, e.g. ACD."),
+    fill_in: t("多个空用 ## 分隔，一个空的多个可接受答案用 | 分隔（与 XLSX 模板相同），如：欧姆|Ω##安培", "Blanks separated by ## and a blank's accepted answers by | (as in the XLSX template), e.g. ohm|Ω##ampere"),
+    short_answer: t("填写参考答案（供阅卷参考）。", "A reference answer for the markers."),
+  };
+  if (help[type]) $("#answer-help").textContent = help[type];
+}
 if (editor) {
+  $("#item-type").addEventListener("change", fitForm);
+  fitForm();
   editor.addEventListener("submit", async (e) => {
     e.preventDefault();
     const r = await api("POST", editor.dataset.target, editorContent());
@@ -203,4 +239,31 @@ if (bp) {
   });
   $("#check-feasibility").addEventListener("click", check);
   check();
+}
+
+// ---- the review queue: approve several at once ----
+const queue = $("#queue");
+if (queue) {
+  const picks = () => [...queue.querySelectorAll("input[name=pick]:checked")].map((i) => i.value);
+  const update = () => { $("#approve-selected").disabled = picks().length === 0; };
+  queue.addEventListener("change", update);
+  $("#select-all").addEventListener("change", (e) => {
+    queue.querySelectorAll("input[name=pick]").forEach((i) => { i.checked = e.target.checked; });
+    update();
+  });
+  $("#approve-selected").addEventListener("click", async () => {
+    const ids = picks();
+    const out = $("#batch-result");
+    const comment = $("#batch-comment").value.trim() || null;
+    let done = 0;
+    const failed = [];
+    for (const id of ids) {
+      out.innerHTML = `<p role="status"><progress max="${ids.length}" value="${done}"></progress> ${t(`正在审核 ${done}/${ids.length}`, `Approving ${done}/${ids.length}`)}</p>`;
+      const r = await api("POST", `/api/v1/items/${id}/review`, { decision: "approve", comment });
+      if (r.ok) done++; else failed.push(`${id}: ${r.json ? r.json.message : r.status}`);
+    }
+    out.innerHTML = `<p role="status" data-approved="${done}">${esc(t(`已通过 ${done} 题。`, `${done} approved.`))}</p>` +
+      (failed.length ? `<div class="error" role="alert">${failed.map(esc).join("<br>")}</div>` : "");
+    setTimeout(() => window.location.reload(), failed.length ? 3000 : 800);
+  });
 }

@@ -37,6 +37,19 @@ pub fn checked(content: ItemContent) -> Result<ItemContent, AppError> {
     Ok(ItemContent { stem: draft.stem, choices: draft.choices, ..content })
 }
 
+/// An item's assessment point (鉴定点) must be one of its bank's outline: a code typed by hand
+/// that the outline does not hold is refused rather than stored where no blueprint finds it.
+async fn point_in_outline(app: &App, bank_id: i64, content: &ItemContent) -> Result<(), AppError> {
+    let Some(code) = content.outline_point.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(());
+    };
+    let outline = exam_records::banks::current_outline(&app.db, bank_id).await?;
+    match outline.outline.point(code) {
+        Some(_) => Ok(()),
+        None => Err(AppError::from(super::BankRefusal::UnknownOutlinePoint)),
+    }
+}
+
 fn entry<'a>(actor: &'a Actor, action: &'static str, version_id: i64, detail: serde_json::Value, now: i64) -> Entry<'a> {
     Entry { actor: actor.audit_actor(), action, target: format!("item_version:{version_id}"), detail: detail.to_string(), at_ms: now }
 }
@@ -46,6 +59,7 @@ pub async fn create(app: &App, actor: &Actor, bank_id: i64, content: ItemContent
     let s = scope::resolve(&app.db, actor, bank_id).await?;
     s.require(s.can_author())?;
     let content = checked(content)?;
+    point_in_outline(app, bank_id, &content).await?;
     let now = app.clock.now_ms();
     let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
     let (item_id, version_id) = items::insert_item(&mut tx, bank_id, ItemStatus::Draft, &content, actor.account.id, now).await?;
@@ -79,6 +93,7 @@ pub async fn revise(app: &App, actor: &Actor, item_id: i64, content: ItemContent
         return Err(AppError::from(super::BankRefusal::InvalidItemTransition));
     }
     let content = checked(content)?;
+    point_in_outline(app, item.bank_id, &content).await?;
     let now = app.clock.now_ms();
     let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
     let version_id = items::new_version(&mut tx, &item, &content, actor.account.id, now).await?;

@@ -41,6 +41,8 @@ pub enum BankRefusal {
     TooManyItems,
     #[error("unknown_format")]
     UnknownFormat,
+    #[error("unknown_outline_point")]
+    UnknownOutlinePoint,
 }
 
 impl BankRefusal {
@@ -62,6 +64,7 @@ impl BankRefusal {
             BankRefusal::SheetTooLarge => "sheet_too_large",
             BankRefusal::TooManyItems => "too_many_items",
             BankRefusal::UnknownFormat => "unknown_format",
+            BankRefusal::UnknownOutlinePoint => "unknown_outline_point",
         }
     }
 
@@ -81,7 +84,8 @@ impl BankRefusal {
             | BankRefusal::OwnItemReview
             | BankRefusal::SheetTooLarge
             | BankRefusal::TooManyItems
-            | BankRefusal::UnknownFormat => RefusalKind::Invalid,
+            | BankRefusal::UnknownFormat
+            | BankRefusal::UnknownOutlinePoint => RefusalKind::Invalid,
         }
     }
 }

@@ -98,6 +98,9 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "too_few_proctors" => ("监考人员不足：每个考场至少 2 人，且每 15 名考生至少 1 人。", "Too few proctors: at least 2 per room and 1 per 15 candidates."),
         "no_blueprint" => ("该等级还没有组卷方案。", "There is no blueprint for that level yet."),
         "blueprint_infeasible" => ("组卷方案无法由已通过的试题满足，请先检查可行性。", "Approved items cannot fill the blueprint; check its feasibility."),
+        "unknown_outline_point" => {
+            ("鉴定点代码不在本题库的鉴定要素细目表中，请从细目表中选择。", "The assessment point is not in this bank's outline; pick one from the outline.")
+        }
         "roster_missing_name" => ("缺少姓名。", "The name is missing."),
         "roster_name_too_long" => ("姓名超过 50 个字。", "The name is longer than 50 characters."),
         "roster_missing_id_number" => ("缺少证件号码。", "The document number is missing."),

@@ -1,6 +1,6 @@
 //! One item: the candidate's view, the key, the history, and the actions the caller may take;
 //! and the editor for a new item or a new version.
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use exam_protocol::{CandidateItem, ItemRecord, ItemStatus, Key};
 
@@ -21,16 +21,39 @@ fn key_text(r: &ItemRecord, lang: Lang) -> String {
         Key::Single { choice } => choice.clone(),
         Key::Multiple { choices } => choices.concat(),
         Key::TrueFalse { value } => if *value { lang.pick("对", "True") } else { lang.pick("错", "False") }.to_string(),
-        Key::FillIn { blanks } => blanks.iter().map(|b| b.join(" / ")).collect::<Vec<_>>().join(" ; "),
+        // One syntax everywhere: the XLSX template's (`##` between blanks, `|` between answers).
+        Key::FillIn { blanks } => question_bank::xlsx_template::write_blanks(blanks),
         Key::ShortAnswer { reference } => reference.clone().unwrap_or_default(),
     }
 }
 
-pub async fn show(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>, user: CurrentUser) -> Response {
+#[derive(Debug, serde::Deserialize)]
+pub struct ItemQuery {
+    /// Opened from the review queue: show the previous and next items waiting.
+    queue: Option<u8>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+    user: CurrentUser,
+    q: Result<Query<ItemQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let lang = ctx.lang;
     let (item, s) = match bank_items::in_scope(&state, &user, id).await {
         Ok(found) => found,
         Err(e) => return ctx.error(e),
+    };
+    let from_queue = q.ok().and_then(|Query(q)| q.queue).is_some() && s.can_review();
+    let (prev, next) = if from_queue {
+        let ids: Vec<i64> = bank_items::review_queue(&state, &user, 500).await.unwrap_or_default().iter().map(|r| r.item_id).collect();
+        match ids.iter().position(|i| *i == id) {
+            Some(at) => (at.checked_sub(1).and_then(|p| ids.get(p).copied()), ids.get(at + 1).copied()),
+            None => (None, ids.first().copied()),
+        }
+    } else {
+        (None, None)
     };
     let history = bank_items::history(&state, &user, id).await.unwrap_or_default();
     let mut candidate = CandidateItem::from_content(&item.content);
@@ -64,8 +87,17 @@ pub async fn show(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i6
                 status_code: v.status.as_str(),
                 status_name: status_name(v.status, lang),
                 comment: v.review_comment.clone().unwrap_or_default(),
+                when: super::layout::china_time(v.created_at_ms),
+                by: match (v.author_id, v.reviewed_by) {
+                    (a, Some(r)) => format!("{} #{} · {} #{r}", lang.pick("命题", "written by"), a.unwrap_or_default(), lang.pick("审核", "reviewed by")),
+                    (Some(a), None) => format!("{} #{a}", lang.pick("命题", "written by")),
+                    (None, None) => lang.pick("导入", "imported").to_string(),
+                },
             })
             .collect(),
+        from_queue,
+        prev,
+        next,
     };
     ctx.respond(&page)
 }
@@ -75,6 +107,8 @@ struct VersionRow {
     status_code: &'static str,
     status_name: &'static str,
     comment: String,
+    when: String,
+    by: String,
 }
 
 #[derive(Template)]
@@ -98,6 +132,9 @@ struct ItemPage {
     can_review: bool,
     can_retire: bool,
     history: Vec<VersionRow>,
+    from_queue: bool,
+    prev: Option<i64>,
+    next: Option<i64>,
 }
 
 #[derive(Template)]
@@ -114,12 +151,34 @@ struct EditorPage {
     points: String,
     difficulty: String,
     point: String,
+    /// The bank's outline as option groups (a scope's path, its points), for the point picker.
+    outline: Vec<(String, Vec<(String, String)>)>,
     tags: String,
 }
 
+/// The outline's points grouped under the path of scopes that holds them.
+fn outline_groups(outline: &question_bank::outline::Outline) -> Vec<(String, Vec<(String, String)>)> {
+    fn walk(scopes: &[question_bank::outline::Scope], path: &str, out: &mut Vec<(String, Vec<(String, String)>)>) {
+        for s in scopes {
+            let here = if path.is_empty() { format!("{} {}", s.code, s.name) } else { format!("{path} › {} {}", s.code, s.name) };
+            if !s.points.is_empty() {
+                out.push((here.clone(), s.points.iter().map(|p| (p.code.clone(), format!("{} {}", p.code, p.name))).collect()));
+            }
+            walk(&s.children, &here, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&outline.scopes, "", &mut out);
+    out
+}
+
 /// The editor: a new item in a bank, or the next version of an item.
-pub async fn editor(ctx: &PageCtx, bank_id: i64, current: Option<&ItemRecord>) -> Response {
+pub async fn editor(state: &AppState, user: &CurrentUser, ctx: &PageCtx, bank_id: i64, current: Option<&ItemRecord>) -> Response {
     let lang = ctx.lang;
+    let outline = match exam_application::banks::manage::outline(state, user, bank_id).await {
+        Ok(o) => outline_groups(&o.outline),
+        Err(e) => return ctx.error(e),
+    };
     let c = current.map(|r| &r.content);
     let val = |f: &dyn Fn(&exam_protocol::ItemContent) -> String| c.map(f).unwrap_or_default();
     let page = EditorPage {
@@ -139,10 +198,14 @@ pub async fn editor(ctx: &PageCtx, bank_id: i64, current: Option<&ItemRecord>) -
                 (letter, v)
             })
             .collect(),
-        key: current.map(|r| key_text(r, lang)).unwrap_or_default(),
+        // The editor's true/false key is the select's 对 or 错, whatever the page's language.
+        key: current
+            .map(|r| if let Key::TrueFalse { value } = r.content.key { if value { "对" } else { "错" }.to_string() } else { key_text(r, lang) })
+            .unwrap_or_default(),
         points: c.map(|c| c.points.to_string()).unwrap_or_else(|| "1".into()),
         difficulty: val(&|c| c.difficulty.map(|d| d.value().to_string()).unwrap_or_default()),
         point: val(&|c| c.outline_point.clone().unwrap_or_default()),
+        outline,
         tags: val(&|c| c.tags.join(",")),
     };
     ctx.respond(&page)
@@ -151,7 +214,7 @@ pub async fn editor(ctx: &PageCtx, bank_id: i64, current: Option<&ItemRecord>) -
 pub async fn new_item(State(state): State<AppState>, ctx: PageCtx, Path(bank_id): Path<i64>, user: CurrentUser) -> Response {
     let _lang = ctx.lang;
     match scope::resolve(&state.db, &user, bank_id).await {
-        Ok(s) if s.can_author() => editor(&ctx, bank_id, None).await,
+        Ok(s) if s.can_author() => editor(&state, &user, &ctx, bank_id, None).await,
         Ok(_) => ctx.error(ApiError::Forbidden),
         Err(e) => ctx.error(e),
     }
@@ -160,7 +223,7 @@ pub async fn new_item(State(state): State<AppState>, ctx: PageCtx, Path(bank_id)
 pub async fn edit_item(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>, user: CurrentUser) -> Response {
     let _lang = ctx.lang;
     match bank_items::in_scope(&state, &user, id).await {
-        Ok((item, s)) if s.can_author() => editor(&ctx, item.bank_id, Some(&item)).await,
+        Ok((item, s)) if s.can_author() => editor(&state, &user, &ctx, item.bank_id, Some(&item)).await,
         Ok(_) => ctx.error(ApiError::Forbidden),
         Err(e) => ctx.error(e),
     }

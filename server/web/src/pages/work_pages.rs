@@ -1,11 +1,10 @@
 //! Pages for the bank's longer work: importing a file (dry run, then commit), checking a file
 //! without a bank, the reviewer's queue, the outline and a blueprint with its feasibility chart.
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use exam_protocol::{Blueprint, CandidateItem, ItemType};
+use exam_protocol::{Blueprint, ItemType};
 
 use super::bank_pages::type_name;
-use super::item_view::candidate_html;
 use askama::Template;
 
 use super::layout::{Frame, PageCtx};
@@ -53,40 +52,75 @@ pub async fn check(ctx: PageCtx) -> Response {
     ctx.respond(&page)
 }
 
-pub async fn review_queue(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Response {
+#[derive(Debug, serde::Deserialize)]
+pub struct QueueFilter {
+    /// Empty when the form leaves it at "all".
+    bank: Option<String>,
+    #[serde(rename = "type")]
+    item_type: Option<String>,
+}
+
+/// The review queue: a list with filters (bank, type), items opened one at a time with next and
+/// previous, and approval of several at once.
+pub async fn review_queue(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    filter: Result<Query<QueueFilter>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let lang = ctx.lang;
-    let queue = match bank_items::review_queue(&state, &user, 200).await {
+    let filter = filter.map(|Query(q)| q).unwrap_or(QueueFilter { bank: None, item_type: None });
+    let wanted_bank: Option<i64> = filter.bank.as_deref().and_then(|b| b.parse().ok());
+    let queue = match bank_items::review_queue(&state, &user, 500).await {
         Ok(q) => q,
         Err(e) => return ctx.error(e),
     };
+    let banks = exam_application::banks::scope::visible(&state.db, &user).await.unwrap_or_default();
+    let bank_name = |id: i64| banks.iter().find(|b| b.id == id).map(|b| b.name.clone()).unwrap_or_else(|| format!("#{id}"));
+    let mut bank_ids: Vec<i64> = queue.iter().map(|r| r.bank_id).collect();
+    bank_ids.sort_unstable();
+    bank_ids.dedup();
+    let wanted_type = filter.item_type.as_deref().filter(|t| !t.is_empty()).and_then(ItemType::parse);
+    let shown: Vec<_> = queue.iter().filter(|r| wanted_bank.is_none_or(|b| r.bank_id == b) && wanted_type.is_none_or(|t| r.content.item_type == t)).collect();
     let page = ReviewPage {
-        f: ctx.frame(lang.pick("审题队列", "Review queue")),
-        cards: queue
+        f: ctx.frame(lang.pick("审题队列", "Review queue")).scripts(&["bank.js"]),
+        total: queue.len(),
+        banks: bank_ids.iter().map(|id| (*id, bank_name(*id), wanted_bank == Some(*id))).collect(),
+        types: ItemType::ALL.iter().map(|t| (t.as_str(), type_name(*t, lang), wanted_type == Some(*t))).collect(),
+        rows: shown
             .iter()
-            .map(|r| ReviewCard {
+            .map(|r| ReviewRow {
                 id: r.item_id,
-                preview: candidate_html(&CandidateItem::from_content(&r.content), &format!("q{}", r.item_id), true, lang),
+                stem: question_bank::sanitize::text_of(&r.content.stem).chars().take(50).collect(),
+                bank: bank_name(r.bank_id),
                 type_name: type_name(r.content.item_type, lang),
                 points: r.content.points.to_string(),
+                point: r.content.outline_point.clone().unwrap_or_default(),
+                submitted: super::layout::china_time(r.created_at_ms),
             })
             .collect(),
     };
     ctx.respond(&page)
 }
 
-struct ReviewCard {
+struct ReviewRow {
     id: i64,
-    /// The item as a candidate sees it, rendered by its own template.
-    preview: String,
+    stem: String,
+    bank: String,
     type_name: &'static str,
     points: String,
+    point: String,
+    submitted: String,
 }
 
 #[derive(Template)]
 #[template(path = "review.html")]
 struct ReviewPage {
     f: Frame,
-    cards: Vec<ReviewCard>,
+    total: usize,
+    banks: Vec<(i64, String, bool)>,
+    types: Vec<(&'static str, &'static str, bool)>,
+    rows: Vec<ReviewRow>,
 }
 
 struct OutlineRow {

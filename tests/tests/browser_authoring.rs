@@ -1,0 +1,93 @@
+//! The author's editor and the reviewer's queue in headless Chromium: the form fits the item
+//! type (true/false has two options), the assessment point is picked from the bank's outline and
+//! a code outside it is refused; the reviewer filters the queue, works through it one item at a
+//! time with next and previous, and approves several at once.
+use e2e_tests::webdriver::Browser;
+use e2e_tests::{Backend, TestApp};
+use exam_application::demo::DEMO_PASSWORD;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_author_picks_the_point_from_the_outline_and_the_form_fits_the_type() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "author", DEMO_PASSWORD).await;
+    browser.goto(&format!("{}/banks/1/items/new", app.base)).await;
+    browser.wait_for("#item-editor").await;
+    // True/false: no option fields, a two-way key.
+    browser.execute("const s = document.getElementById('item-type'); s.value = 'true_false'; s.dispatchEvent(new Event('change'))").await;
+    assert_eq!(browser.execute("return document.getElementById('choice-options').hidden").await.as_bool(), Some(true));
+    assert_eq!(browser.execute("return document.getElementById('tf-options').hidden").await.as_bool(), Some(false));
+    assert_eq!(browser.execute("return document.querySelectorAll('#tf-key option').length").await.as_i64(), Some(2));
+    // The point comes from the outline tree.
+    let codes = browser.execute("return [...document.querySelectorAll('#outline-point optgroup option')].map(o => o.value)").await;
+    let codes: Vec<String> = codes.as_array().expect("points").iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+    assert!(!codes.is_empty(), "the outline's points are offered");
+    let groups = browser.execute("return document.querySelectorAll('#outline-point optgroup').length").await;
+    assert!(groups.as_i64().unwrap_or(0) >= 1);
+    browser.type_into(&browser.wait_for("#stem").await, "停电检修时，必须先验电后挂接地线。").await;
+    browser.execute(&format!("document.getElementById('outline-point').value = '{}'", codes[0])).await;
+    browser.execute("document.getElementById('tf-key').value = '对'").await;
+    browser.keep_screenshot("editor").await;
+    browser.click(&browser.wait_for("#item-editor button[type=submit]").await).await;
+    browser.wait_for("#key").await;
+    assert_eq!(browser.text(&browser.wait_for("#key").await).await, "对");
+    let body = browser.execute("return document.body.innerText").await;
+    assert!(body.as_str().unwrap_or_default().contains(&codes[0]), "the item carries the chosen point");
+
+    // A code that is not in the outline is refused, with a reason in Chinese.
+    let author = app.signed_in("author").await;
+    let item = json!({
+        "item_type": "true_false", "stem": "接地线应先接接地端。", "choices": [], "key": {"kind": "true_false", "value": true},
+        "points": 1000, "difficulty": null, "outline_point": "NO-SUCH-POINT", "tags": []
+    });
+    let (status, body) = e2e_tests::call::<serde_json::Value>(&author, reqwest::Method::POST, "/api/v1/banks/1/items", Some(item)).await.expect_err("refused");
+    assert_eq!((status.as_u16(), body["error"].as_str()), (422, Some("unknown_outline_point")), "{body}");
+    assert!(body["message"].as_str().unwrap_or_default().contains("细目表"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_works_through_the_queue() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "reviewer", DEMO_PASSWORD).await;
+    let link = browser.wait_for("#menu a[href='/review']").await;
+    browser.click(&link).await;
+    let count = browser.wait_for("#queue-count").await;
+    let total: usize = browser.attribute(&count, "data-count").await.and_then(|c| c.parse().ok()).expect("count");
+    assert!(total >= 3, "the demo items wait for review");
+    // Filter by type: only that type is listed.
+    browser.execute("const s = document.querySelector('select[name=type]'); s.value = 'single_choice'; s.form.submit()").await;
+    browser.wait_for("select[name=type] option[value='single_choice'][selected]").await;
+    let types = browser.execute("return [...document.querySelectorAll('#queue tbody tr td:nth-child(4)')].map(td => td.textContent)").await;
+    assert!(types.as_array().expect("rows").iter().all(|t| t.as_str() == Some("单选题")), "{types:?}");
+    browser.goto(&format!("{}/review", app.base)).await;
+    browser.keep_screenshot("review-queue").await;
+
+    // One at a time: the first item has a next, and a decision opens it.
+    let first = browser.wait_for("#start-review").await;
+    browser.click(&first).await;
+    let next = browser.wait_for("#next-in-queue").await;
+    let next_href = browser.attribute(&next, "href").await.expect("href");
+    assert!(browser.find("#prev-in-queue").await.is_none(), "the first has no previous");
+    browser.click(&browser.wait_for("#approve").await).await;
+    for _ in 0..50 {
+        if browser.current_url().await.ends_with(&next_href) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(browser.current_url().await.ends_with(&next_href), "the next item opened");
+    browser.wait_for("#back-to-queue").await;
+
+    // Several at once.
+    browser.goto(&format!("{}/review", app.base)).await;
+    browser.wait_for("#queue").await;
+    browser.click(&browser.wait_for("#select-all").await).await;
+    let picked = browser.execute("return document.querySelectorAll('input[name=pick]:checked').length").await.as_i64().expect("picked");
+    assert_eq!(picked as usize, total - 1);
+    browser.click(&browser.wait_for("#approve-selected").await).await;
+    let done = browser.wait_for("#batch-result [data-approved]").await;
+    assert_eq!(browser.attribute(&done, "data-approved").await, Some(picked.to_string()));
+    browser.wait_for("#queue-count[data-count='0']").await;
+}
