@@ -72,19 +72,24 @@ pub fn apportion(total: u32, shares: &BTreeMap<String, u32>) -> BTreeMap<String,
 }
 
 impl Blueprint {
-    /// The blueprint's problems: nothing asked for, shares that do not sum to 100.
+    /// The blueprint's problems: nothing asked for, shares that do not sum to 100; in English.
     pub fn validate(&self) -> Vec<String> {
+        self.validate_in(false)
+    }
+
+    /// [`Self::validate`] in Chinese (`zh`) or English, for the reader.
+    pub fn validate_in(&self, zh: bool) -> Vec<String> {
         let mut out = Vec::new();
         if self.types.iter().all(|t| t.count == 0) {
-            out.push("the blueprint asks for no items".to_string());
+            out.push(if zh { "组卷方案没有要求任何试题" } else { "the blueprint asks for no items" }.to_string());
         }
-        for (name, sum) in [
-            ("scope weights", self.scope_weights.values().sum::<u32>()),
-            ("difficulty shares", self.difficulty.values().sum()),
-            ("X/Y/Z shares", self.importance.values().sum()),
+        for (name, name_zh, sum) in [
+            ("scope weights", "鉴定范围比重", self.scope_weights.values().sum::<u32>()),
+            ("difficulty shares", "难度比例", self.difficulty.values().sum()),
+            ("X/Y/Z shares", "X/Y/Z 重要程度比例", self.importance.values().sum()),
         ] {
             if sum != 0 && sum != 100 {
-                out.push(format!("{name} add up to {sum}%, not 100%"));
+                out.push(if zh { format!("{name_zh}合计为 {sum}%，应为 100%") } else { format!("{name} add up to {sum}%, not 100%") });
             }
         }
         out

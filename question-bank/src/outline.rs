@@ -42,11 +42,25 @@ pub struct Outline {
     pub scopes: Vec<Scope>,
 }
 
-/// One thing wrong with an outline, with the code of the scope or point where it is.
+/// One thing wrong with an outline, with the code of the scope or point where it is, said in
+/// English (`problem`) and in Chinese (`problem_zh`): a reader is shown one of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutlineProblem {
     pub at: String,
     pub problem: String,
+    #[serde(default)]
+    pub problem_zh: String,
+}
+
+impl OutlineProblem {
+    fn new(at: impl Into<String>, en: impl Into<String>, zh: impl Into<String>) -> OutlineProblem {
+        OutlineProblem { at: at.into(), problem: en.into(), problem_zh: zh.into() }
+    }
+
+    /// The problem in Chinese (`zh`) or English.
+    pub fn text(&self, zh: bool) -> &str {
+        if zh && !self.problem_zh.is_empty() { &self.problem_zh } else { &self.problem }
+    }
 }
 
 impl Outline {
@@ -57,7 +71,7 @@ impl Outline {
         let mut seen = HashSet::new();
         check_siblings("(root)", &self.scopes, 1, &mut seen, &mut problems);
         if self.scopes.is_empty() {
-            problems.push(OutlineProblem { at: "(root)".into(), problem: "the outline has no scopes".into() });
+            problems.push(OutlineProblem::new("(root)", "the outline has no scopes", "细目表中没有任何鉴定范围"));
         }
         problems
     }
@@ -96,7 +110,7 @@ fn check_siblings(parent: &str, scopes: &[Scope], depth: usize, seen: &mut HashS
         return;
     }
     if depth > 6 {
-        problems.push(OutlineProblem { at: parent.into(), problem: "scopes nest deeper than 6 levels".into() });
+        problems.push(OutlineProblem::new(parent, "scopes nest deeper than 6 levels", "鉴定范围的层级超过 6 级"));
         return;
     }
     let levels: HashSet<u8> = scopes.iter().flat_map(|s| s.weights.keys().copied()).collect();
@@ -104,29 +118,33 @@ fn check_siblings(parent: &str, scopes: &[Scope], depth: usize, seen: &mut HashS
     levels.sort_unstable();
     for level in levels {
         if !(1..=5).contains(&level) {
-            problems.push(OutlineProblem { at: parent.into(), problem: format!("level {level} is not 1 to 5") });
+            problems.push(OutlineProblem::new(parent, format!("level {level} is not 1 to 5"), format!("等级 {level} 不在 1 至 5 之间")));
             continue;
         }
         let sum: u32 = scopes.iter().map(|s| s.weights.get(&level).copied().unwrap_or(0)).sum();
         if sum != 100 {
-            problems.push(OutlineProblem { at: parent.into(), problem: format!("weights under {parent} for level {level} add up to {sum}%, not 100%") });
+            problems.push(OutlineProblem::new(
+                parent,
+                format!("weights under {parent} for level {level} add up to {sum}%, not 100%"),
+                format!("{parent} 下等级 {level} 的比重合计为 {sum}%，应为 100%"),
+            ));
         }
     }
     for s in scopes {
         if s.code.trim().is_empty() {
-            problems.push(OutlineProblem { at: parent.into(), problem: "a scope has no code".into() });
+            problems.push(OutlineProblem::new(parent, "a scope has no code", "有鉴定范围缺少代码"));
         } else if !seen.insert(s.code.clone()) {
-            problems.push(OutlineProblem { at: s.code.clone(), problem: format!("the code {} is used twice", s.code) });
+            problems.push(OutlineProblem::new(s.code.clone(), format!("the code {} is used twice", s.code), format!("代码 {} 重复使用", s.code)));
         }
         for p in &s.points {
             if p.code.trim().is_empty() {
-                problems.push(OutlineProblem { at: s.code.clone(), problem: "an assessment point has no code".into() });
+                problems.push(OutlineProblem::new(s.code.clone(), "an assessment point has no code", "有鉴定点缺少代码"));
             } else if !seen.insert(p.code.clone()) {
-                problems.push(OutlineProblem { at: p.code.clone(), problem: format!("the code {} is used twice", p.code) });
+                problems.push(OutlineProblem::new(p.code.clone(), format!("the code {} is used twice", p.code), format!("代码 {} 重复使用", p.code)));
             }
         }
         if s.children.is_empty() && s.points.is_empty() {
-            problems.push(OutlineProblem { at: s.code.clone(), problem: "a scope without sub-scopes needs assessment points".into() });
+            problems.push(OutlineProblem::new(s.code.clone(), "a scope without sub-scopes needs assessment points", "没有下级范围的鉴定范围必须包含鉴定点"));
         }
         check_siblings(&s.code, &s.children, depth + 1, seen, problems);
     }

@@ -204,6 +204,16 @@ async fn outline_and_blueprint_checks(b: Backend) {
         .expect_err("sum");
     assert_eq!((s, v["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_outline")));
     assert!(v["problems"][0]["problem"].as_str().unwrap_or("").contains("105%"), "{v}");
+    // One language at a time: Chinese by default, with no English beside it.
+    let message = v["message"].as_str().unwrap_or_default();
+    let problem = v["problems"][0]["problem"].as_str().unwrap_or_default();
+    assert!(!message.contains("problems") && !message.contains(" / "), "{message}");
+    assert!(problem.contains("比重") && !problem.contains("add up"), "{problem}");
+    let en =
+        author.request(Method::PUT, &format!("/api/v1/banks/{}/outline", bank.id)).header("accept-language", "en").json(&broken).send().await.expect("send");
+    let en: Value = en.json().await.expect("json");
+    assert_eq!(en["message"].as_str(), Some("The outline has 1 problem."), "{en}");
+    assert!(en["problems"][0]["problem"].as_str().unwrap_or_default().contains("add up to 105%"), "{en}");
     let saved: OutlineVersion =
         call(&author, Method::PUT, &format!("/api/v1/banks/{}/outline", bank.id), Some(serde_json::to_value(&ov.outline).expect("json"))).await.expect("save");
     assert_eq!(saved.version, 2);

@@ -86,6 +86,12 @@ if (actions) {
   });
 }
 
+// Item types by name, for labels (feasibility shortfalls).
+const TYPE_NAMES = {
+  single_choice: t("单选题", "Single choice"), multiple_choice: t("多选题", "Multiple choice"), true_false: t("判断题", "True/false"),
+  fill_in: t("填空题", "Fill-in"), short_answer: t("简答题", "Short answer"),
+};
+
 // ---- item editor ----
 // A fill-in key in the XLSX template's syntax: blanks joined by ##, a blank's accepted
 // answers by |, and \ before a \, | or # inside an answer.
@@ -199,7 +205,7 @@ function renderFeasibility(el, f) {
   const bars = f.shortfalls.map((s) => {
     const have = Math.round((s.available / max) * 240);
     const need = Math.round(((s.needed - s.available) / max) * 240);
-    return `<tr><td>${esc(s.item_type)}</td><td>${esc(s.cell)}</td><td><div class="bar" role="img" aria-label="${t("需要", "needed")} ${s.needed}, ${t("现有", "available")} ${s.available}">` +
+    return `<tr><td>${esc(TYPE_NAMES[s.item_type] || s.item_type)}</td><td>${esc(s.cell)}</td><td><div class="bar" role="img" aria-label="${t("需要", "needed")} ${s.needed}, ${t("现有", "available")} ${s.available}">` +
       `<span class="fill" style="width:${have}px"></span><span class="need" style="width:${need}px"></span> ${s.available} / ${s.needed}</div></td></tr>`;
   }).join("");
   const problems = f.problems.map((p) => `<li>${esc(p)}</li>`).join("");

@@ -159,7 +159,7 @@ pub async fn blueprint(app: &App, actor: &Actor, bank_id: i64, level: u8) -> Res
 }
 
 /// Saves a level's blueprint as a new version; what the approved items can fill of it.
-pub async fn save_blueprint(app: &App, actor: &Actor, bank_id: i64, level: u8, bp: &Blueprint) -> Result<Feasibility, AppError> {
+pub async fn save_blueprint(app: &App, actor: &Actor, bank_id: i64, level: u8, bp: &Blueprint, lang: crate::lang::Lang) -> Result<Feasibility, AppError> {
     let s = scope::resolve(&app.db, actor, bank_id).await?;
     s.require(s.can_author() || s.can_review() || s.manager)?;
     check_level(&s, level)?;
@@ -176,20 +176,21 @@ pub async fn save_blueprint(app: &App, actor: &Actor, bank_id: i64, level: u8, b
     let detail = serde_json::json!({ "level": level, "version": version });
     audit::append(&mut tx, app.db.backend, &entry(actor, "bank.blueprint", bank_id, detail, now)).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    feasibility_of(app, &s, bp).await
+    feasibility_of(app, &s, bp, lang).await
 }
 
 /// What the approved items can fill of the level's latest blueprint.
-pub async fn feasibility(app: &App, actor: &Actor, bank_id: i64, level: u8) -> Result<Feasibility, AppError> {
+/// The problems are said in `lang`.
+pub async fn feasibility(app: &App, actor: &Actor, bank_id: i64, level: u8, lang: crate::lang::Lang) -> Result<Feasibility, AppError> {
     let s = scope::resolve(&app.db, actor, bank_id).await?;
     let bp = stored_blueprint(app, &s, level).await?;
-    feasibility_of(app, &s, &bp).await
+    feasibility_of(app, &s, &bp, lang).await
 }
 
-async fn feasibility_of(app: &App, s: &BankScope, bp: &Blueprint) -> Result<Feasibility, AppError> {
+async fn feasibility_of(app: &App, s: &BankScope, bp: &Blueprint, lang: crate::lang::Lang) -> Result<Feasibility, AppError> {
     let outline = banks::current_outline(&app.db, s.bank.id).await?.outline;
     let facts = items::approved_facts(&app.db, s.bank.id).await?;
     let shortfalls = bp.feasibility(&outline, &facts);
-    let problems = bp.validate();
+    let problems = bp.validate_in(lang == crate::lang::Lang::Zh);
     Ok(Feasibility { feasible: shortfalls.is_empty() && problems.is_empty(), approved_items: facts.len(), shortfalls, problems })
 }

@@ -4,9 +4,12 @@ use exam_protocol::{RoomCandidate, Stage};
 
 use crate::lang::Lang;
 
+/// A candidate's status in words: the same words the proctor's room shows (proctor.js).
 pub fn stage_name(stage: Stage, lang: Lang) -> &'static str {
     match stage {
-        Stage::Commitment | Stage::Waiting | Stage::Ready => lang.pick("未开考", "Not started"),
+        Stage::Commitment => lang.pick("待签承诺", "Commitment"),
+        Stage::Waiting => lang.pick("等待开考", "Waiting"),
+        Stage::Ready => lang.pick("未开始", "Not started"),
         Stage::EntryClosed => lang.pick("缺考", "Absent"),
         Stage::InProgress => lang.pick("答题中", "In progress"),
         Stage::Paused => lang.pick("已暂停", "Paused"),
@@ -73,9 +76,20 @@ pub fn xlsx(title: &str, room: &[RoomCandidate], pass_mark: i64, lang: Lang) -> 
     for (c, h) in headers(lang).iter().enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &bold).map_err(err)?;
     }
+    // The number and the score are numbers a spreadsheet can sum and sort; the ticket and ID
+    // stay text (18 digits would lose their last ones as numbers).
+    let score = Format::new().set_num_format("0.###");
     for (r, row) in rows(room, pass_mark, lang).iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            sheet.write_string_with_format((r + 3) as u32, c as u16, v, &text).map_err(err)?;
+        let at = (r + 3) as u32;
+        sheet.write_number(at, 0, (r + 1) as f64).map_err(err)?;
+        for (c, v) in row.iter().enumerate().skip(1) {
+            if c == 5 {
+                if let Some(points) = room[r].score {
+                    sheet.write_number_with_format(at, 5, f64::from(points.0) / 1000.0, &score).map_err(err)?;
+                }
+                continue;
+            }
+            sheet.write_string_with_format(at, c as u16, v, &text).map_err(err)?;
         }
     }
     sheet.set_column_width(1, 22).map_err(err)?;
@@ -108,5 +122,32 @@ mod tests {
         assert!(text.starts_with('\u{feff}'));
         assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{text}");
         assert!(text.contains("\"85.5\",\"合格\""), "{text}");
+    }
+
+    #[test]
+    fn xlsx_scores_are_numbers_and_tickets_text() {
+        use calamine::{Data, Reader, Xlsx};
+        let mut room = vec![RoomCandidate {
+            candidate_id: 1,
+            name: "李明".into(),
+            ticket: "20260000010010001".into(),
+            id_masked: "510***********1233".into(),
+            stage: Stage::HandedIn,
+            answered: 7,
+            questions: 7,
+            remaining_ms: None,
+            integrity_events: 0,
+            score: Some(Points(85_500)),
+            device_pending: false,
+            media: vec![],
+        }];
+        room.push(RoomCandidate { candidate_id: 2, stage: Stage::Commitment, score: None, ..room[0].clone() });
+        let bytes = xlsx("场次", &room, 60, Lang::Zh).expect("xlsx");
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("open");
+        let range = book.worksheet_range("成绩汇总表").expect("sheet");
+        assert_eq!(range.get_value((3, 0)), Some(&Data::Float(1.0)));
+        assert_eq!(range.get_value((3, 5)), Some(&Data::Float(85.5)), "the score is a number");
+        assert_eq!(range.get_value((3, 1)), Some(&Data::String("20260000010010001".into())), "the ticket stays text");
+        assert_eq!(range.get_value((4, 4)), Some(&Data::String("待签承诺".into())), "the room's word for the status");
     }
 }

@@ -37,3 +37,24 @@ pub async fn serve(Path(name): Path<String>) -> Response {
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use exam_application::exams::summary::stage_name;
+    use exam_application::lang::Lang;
+    use exam_protocol::Stage;
+
+    /// The room (proctor.js) and the score summary name a candidate's status with the same words.
+    #[test]
+    fn the_room_and_the_summary_use_the_same_status_words() {
+        let js = include_str!("../../static/proctor.js");
+        let all = [Stage::Commitment, Stage::Waiting, Stage::Ready, Stage::InProgress, Stage::Paused, Stage::HandedIn, Stage::Terminated, Stage::EntryClosed];
+        for stage in all {
+            let key = serde_json::to_value(stage).expect("stage").as_str().expect("name").to_string();
+            for lang in [Lang::Zh, Lang::En] {
+                let word = stage_name(stage, lang);
+                assert!(js.contains(&format!("{key}: t(")) && js.contains(&format!("\"{word}\"")), "{key} is \"{word}\" in the summary but not in the room");
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
+use crate::http::i18n::{self, Lang};
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Bank>>, ApiError> {
     Ok(Json(scope::visible(&state.db, &user).await?))
@@ -42,9 +43,16 @@ pub struct OutlineRejected {
 
 type OutlineSaved = Result<Json<OutlineVersion>, (StatusCode, Json<OutlineRejected>)>;
 
-fn outline_saved(r: Result<OutlineVersion, Vec<OutlineProblem>>) -> OutlineSaved {
+/// In the reader's language only: the count and each problem.
+fn outline_saved(r: Result<OutlineVersion, Vec<OutlineProblem>>, lang: Lang) -> OutlineSaved {
     r.map(Json).map_err(|problems| {
-        let message = format!("鉴定要素细目表有 {} 处问题 / the outline has {} problems", problems.len(), problems.len());
+        let n = problems.len();
+        let message = lang.choose(
+            format!("鉴定要素细目表有 {n} 处问题。"),
+            if n == 1 { "The outline has 1 problem.".to_string() } else { format!("The outline has {n} problems.") },
+        );
+        let zh = lang == Lang::Zh;
+        let problems = problems.into_iter().map(|p| OutlineProblem { problem: p.text(zh).to_string(), ..p }).collect();
         (StatusCode::UNPROCESSABLE_ENTITY, Json(OutlineRejected { error: "invalid_outline", message, problems }))
     })
 }
@@ -53,9 +61,10 @@ pub async fn put_outline(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
     ApiJson(outline): ApiJson<Outline>,
 ) -> Result<OutlineSaved, ApiError> {
-    Ok(outline_saved(manage::save_outline(&state, &user, id, outline).await?))
+    Ok(outline_saved(manage::save_outline(&state, &user, id, outline).await?, i18n::from_headers(&headers)))
 }
 
 pub async fn get_blueprint(State(state): State<AppState>, user: CurrentUser, Path((id, level)): Path<(i64, u8)>) -> Result<Json<Blueprint>, ApiError> {
@@ -66,13 +75,19 @@ pub async fn put_blueprint(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, level)): Path<(i64, u8)>,
+    headers: axum::http::HeaderMap,
     ApiJson(bp): ApiJson<Blueprint>,
 ) -> Result<Json<Feasibility>, ApiError> {
-    Ok(Json(manage::save_blueprint(&state, &user, id, level, &bp).await?))
+    Ok(Json(manage::save_blueprint(&state, &user, id, level, &bp, i18n::from_headers(&headers)).await?))
 }
 
-pub async fn feasibility(State(state): State<AppState>, user: CurrentUser, Path((id, level)): Path<(i64, u8)>) -> Result<Json<Feasibility>, ApiError> {
-    Ok(Json(manage::feasibility(&state, &user, id, level).await?))
+pub async fn feasibility(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, level)): Path<(i64, u8)>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<Feasibility>, ApiError> {
+    Ok(Json(manage::feasibility(&state, &user, id, level, i18n::from_headers(&headers)).await?))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -95,10 +110,16 @@ pub async fn export_outline(
 
 /// Replaces the outline from an XLSX or JSON file (detected from the content); saved as a new
 /// version only when it validates.
-pub async fn import_outline(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, body: axum::body::Body) -> Result<OutlineSaved, ApiError> {
+pub async fn import_outline(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<OutlineSaved, ApiError> {
     // Who may change this bank's outline is settled before a byte of the file is read.
     manage::may_replace_outline(&state, &user, id).await?;
     let bytes = axum::body::to_bytes(body, state.settings.http.max_import_bytes).await.map_err(|_| ApiError::PayloadTooLarge)?;
     let outline = manage::read_outline_file(&state, bytes.to_vec()).await?;
-    Ok(outline_saved(manage::save_outline(&state, &user, id, outline).await?))
+    Ok(outline_saved(manage::save_outline(&state, &user, id, outline).await?, i18n::from_headers(&headers)))
 }
