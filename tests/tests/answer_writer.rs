@@ -30,6 +30,7 @@ async fn paper(t: &TestDb) -> i64 {
         marking_threshold_pct: 20,
         required_media: Vec::new(),
         blueprint: "{}".into(),
+        cancelled_at_ms: None,
     };
     let session_id = exams::insert_session(&mut tx, &session, 1, 1).await.expect("session");
     let cand = CandidateRow {

@@ -182,3 +182,43 @@ async fn a_regulator_checks_the_audit_chain_and_follows_one_object() {
     let body = browser.execute("return document.body.innerText").await;
     assert!(!body.as_str().unwrap_or_default().contains("随后续版本开放"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_renames_and_cancels_a_session_before_it_starts() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    // A session tomorrow, made over the API.
+    let later = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64 + 86_400_000;
+    let created = e2e_tests::open_session(&app, serde_json::json!({ "starts_at_ms": later, "name": "明日场次" }), &[("孙七", resident_id(720))]).await;
+    let id = created["session"]["id"].as_i64().expect("id");
+    let ticket = created["roster"][0]["ticket"].as_str().expect("ticket").to_string();
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "admin", DEMO_PASSWORD).await;
+    browser.goto(&format!("{}/sessions", app.base)).await;
+    browser.click(&browser.wait_for(&format!("tr[data-session='{id}'] a[href='/sessions/{id}/edit']")).await).await;
+    let name = browser.wait_for("#e-name").await;
+    browser.execute("document.getElementById('e-name').value = ''").await;
+    browser.type_into(&name, "明日场次（改）").await;
+    browser.click(&browser.wait_for("#names-form button[type=submit]").await).await;
+    browser.wait_for("#names-result [data-saved]").await;
+    // Cancelling asks for a reason and a confirmation.
+    browser.click(&browser.wait_for("#cancel-session").await).await;
+    browser.wait_for("#cancel-result [role=alert]").await;
+    browser.type_into(&browser.wait_for("#cancel-reason").await, "考点停电，另行安排").await;
+    browser.click(&browser.wait_for("#cancel-confirm").await).await;
+    browser.click(&browser.wait_for("#cancel-session").await).await;
+    let row = browser.wait_for(&format!("tr[data-session='{id}'][data-cancelled='true']")).await;
+    assert!(browser.text(&row).await.contains("明日场次（改）"));
+    // Its candidate can no longer sign in; the audit trail has both changes.
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/exam/login", app.base))
+        .json(&serde_json::json!({ "ticket": ticket, "id_number": resident_id(720), "password": DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), reqwest::StatusCode::CONFLICT);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["error"], "session_cancelled");
+    let events = exam_application::audit::events(app.db(), 0, 1000).await.expect("events");
+    let actions: Vec<&str> = events.iter().filter(|e| e.target == format!("session:{id}")).map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"session.edit") && actions.contains(&"session.cancel"), "{actions:?}");
+}

@@ -256,6 +256,9 @@ pub struct SessionView {
     pub earliest_hand_in_at_ms: i64,
     pub capacity: i64,
     pub pass_mark: i64,
+    /// Cancelled before it started: its candidates cannot sign in.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -405,4 +408,20 @@ pub struct RosterBadRow {
     pub code: String,
     /// In the reader's language; never contains the document number.
     pub message: String,
+}
+
+/// A session's names, as its institution's admin changes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionNames {
+    pub batch: String,
+    pub name: String,
+    pub room: String,
+}
+
+/// Why a session is cancelled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelSession {
+    pub reason: String,
 }

@@ -18,9 +18,9 @@ pub use bank::{
 };
 pub use error::ErrorBody;
 pub use exam::{
-    AnswerRequest, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind, MarkOutcome, MarkRequest, MarkingProgress,
-    MarkingTask, NewCandidate, NewSession, PaperQuestionView, ProctorAction, Response, RoomCandidate, RoomEvent, RosterBadRow, RosterCheck, RosterCheckRow,
-    RosterEntry, SavedAnswer, ServerMessage, SessionView, Stage, StatusNotice,
+    AnswerRequest, CancelSession, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind, MarkOutcome, MarkRequest,
+    MarkingProgress, MarkingTask, NewCandidate, NewSession, PaperQuestionView, ProctorAction, Response, RoomCandidate, RoomEvent, RosterBadRow, RosterCheck,
+    RosterCheckRow, RosterEntry, SavedAnswer, ServerMessage, SessionNames, SessionView, Stage, StatusNotice,
 };
 pub use institution::{Institution, InstitutionKind, NewInstitution};
 pub use media::{IceServer, MediaCaps, MediaKind, MediaSetup, SdpAnswer, ViewQuality, WatchRequest};

@@ -28,12 +28,15 @@ pub struct SessionRow {
     pub required_media: Vec<exam_protocol::MediaKind>,
     /// The blueprint as JSON, copied when the session was made so later edits do not move it.
     pub blueprint: String,
+    /// When the session was cancelled (before it started), if it was.
+    pub cancelled_at_ms: Option<i64>,
 }
 
 macro_rules! session_columns {
     () => {
         "id, institution_id, bank_id, level, batch, name, room, starts_at_ms, ends_at_ms, duration_secs, late_entry_secs, \
-         earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, marking_threshold_pct, required_media, blueprint"
+         earliest_hand_in_secs, capacity, multiple_partial, pass_mark, device_approval, marking_threshold_pct, required_media, blueprint, \
+         cancelled_at_ms"
     };
 }
 
@@ -59,7 +62,35 @@ fn session_from_row(r: &AnyRow) -> StoreResult<SessionRow> {
         required_media: serde_json::from_str(&r.try_get::<String, _>("required_media")?)
             .map_err(|e| sqlx::Error::Decode(format!("required_media: {e}").into()))?,
         blueprint: r.try_get("blueprint")?,
+        cancelled_at_ms: r.try_get("cancelled_at_ms")?,
     })
+}
+
+/// Cancels a session that has drawn no paper yet; false when it had (or was cancelled before).
+pub async fn cancel_session(conn: &mut AnyConnection, id: i64, now_ms: i64, reason: &str) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE exam_sessions SET cancelled_at_ms = $2, cancel_reason = $3
+         WHERE id = $1 AND cancelled_at_ms IS NULL
+           AND NOT EXISTS (SELECT 1 FROM papers p JOIN session_candidates c ON c.id = p.session_candidate_id WHERE c.session_id = $1)",
+    )
+    .bind(id)
+    .bind(now_ms)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A session's names: batch, name and room; false when it is cancelled.
+pub async fn rename_session(conn: &mut AnyConnection, id: i64, batch: &str, name: &str, room: &str) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE exam_sessions SET batch = $2, name = $3, room = $4 WHERE id = $1 AND cancelled_at_ms IS NULL")
+        .bind(id)
+        .bind(batch)
+        .bind(name)
+        .bind(room)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn insert_filing(conn: &mut AnyConnection, institution_id: i64, occupation_code: &str, level: i64, now_ms: i64) -> StoreResult<()> {
@@ -308,7 +339,7 @@ pub async fn answer_count(db: &Db, paper_id: i64) -> StoreResult<i64> {
 pub async fn overlapping(db: &Db, id_kind: &str, id_number: &str, start_ms: i64, end_ms: i64) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM session_candidates c JOIN exam_sessions s ON s.id = c.session_id
-         WHERE c.id_kind = $1 AND c.id_number = $2
+         WHERE c.id_kind = $1 AND c.id_number = $2 AND s.cancelled_at_ms IS NULL
            AND s.starts_at_ms < $4 AND $3 < s.starts_at_ms + s.duration_secs * 1000",
     )
     .bind(id_kind)

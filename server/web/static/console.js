@@ -99,3 +99,26 @@ if (form) {
   $("#print-codes").addEventListener("click", () => window.print());
   update();
 }
+
+// Changing a session: its names, or cancelling it with a reason and a confirmation.
+const names = $("#names-form");
+if (names) {
+  names.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const r = await api("POST", `/api/v1/sessions/${names.dataset.session}/names`, { batch: $("#e-batch").value, name: $("#e-name").value, room: $("#e-room").value });
+    $("#names-result").innerHTML = r.ok ? `<p role="status" data-saved="true">${t("已保存。", "Saved.")}</p>` : errorBox(r.json);
+  });
+}
+const cancelForm = $("#cancel-form");
+if (cancelForm) {
+  cancelForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const out = $("#cancel-result");
+    const reason = $("#cancel-reason").value.trim();
+    if (!reason) { out.innerHTML = `<p class="error" role="alert">${t("请填写取消原因。", "Give the reason.")}</p>`; $("#cancel-reason").focus(); return; }
+    if (!$("#cancel-confirm").checked) { out.innerHTML = `<p class="error" role="alert">${t("请勾选确认。", "Tick the confirmation.")}</p>`; $("#cancel-confirm").focus(); return; }
+    const r = await api("POST", `/api/v1/sessions/${cancelForm.dataset.session}/cancel`, { reason });
+    if (!r.ok) { out.innerHTML = errorBox(r.json); return; }
+    window.location.href = "/sessions";
+  });
+}

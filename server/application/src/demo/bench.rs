@@ -55,6 +55,7 @@ pub async fn seed(db: &Db, institution_id: i64, n: usize, data_dir: &Path) -> an
             // The answer bench measures answers; the media bench streams separately.
             required_media: Vec::new(),
             blueprint: blueprint.clone(),
+            cancelled_at_ms: None,
         };
         let session_id = exams::insert_session(&mut tx, &session, 0, now).await?;
         for k in 1..=2 {

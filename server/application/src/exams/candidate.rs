@@ -66,6 +66,9 @@ pub async fn login(state: &App, req: &CandidateLogin, ip: IpAddr) -> Result<Sign
     let account = auth::verify(state, ticket, &req.password, ip, |a| a.role == exam_protocol::Role::Candidate && id_ok && Some(a.id) == account_id).await?;
     let c = found.ok_or(AppError::InvalidCredentials)?;
     let s = exams::get_session(&state.db, c.session_id).await?.ok_or(AppError::NotFound)?;
+    if s.cancelled_at_ms.is_some() {
+        return Err(AppError::from(crate::exams::sessions::SessionRefusal::SessionCancelled));
+    }
     let now = state.clock.now_ms();
     let paper = exams::paper_of_candidate(&state.db, c.id).await?;
     if now < s.starts_at_ms - SIGN_IN_BEFORE_MS {
@@ -221,6 +224,9 @@ pub async fn start(state: &App, user: &Actor) -> Result<PaperRow, AppError> {
     let (c, s) = context(state, user).await?;
     if let Some(p) = exams::paper_of_candidate(&state.db, c.id).await? {
         return Ok(p);
+    }
+    if s.cancelled_at_ms.is_some() {
+        return Err(AppError::from(crate::exams::sessions::SessionRefusal::SessionCancelled));
     }
     if c.commitment_at_ms.is_none() {
         return Err(AppError::from(ExamRefusal::CommitmentRequired));

@@ -30,6 +30,7 @@ pub fn view(s: &SessionRow) -> SessionView {
         earliest_hand_in_at_ms: s.starts_at_ms + s.earliest_hand_in_secs * 1000,
         capacity: s.capacity,
         pass_mark: s.pass_mark,
+        cancelled: s.cancelled_at_ms.is_some(),
     }
 }
 
@@ -163,6 +164,7 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
         marking_threshold_pct,
         required_media: new.required_media.clone().unwrap_or_else(|| exam_protocol::MediaKind::ALL.to_vec()),
         blueprint: bp_doc,
+        cancelled_at_ms: None,
     };
     // The institution's part of the ticket: the serial digits of its filing number.
     let inst_code: String = institution.filing_number.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
@@ -233,6 +235,69 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     Ok(CreatedSession { session: view(&SessionRow { id: session_id, ..row }), roster })
 }
 
+/// The admin's own institution's session, for changing it; another's is not found.
+pub async fn own_session(db: &Db, user: &Actor, id: i64) -> Result<SessionRow, AppError> {
+    let s = exams::get_session(db, id).await?.ok_or(AppError::NotFound)?;
+    if user.role() != Role::InstitutionAdmin || user.account.institution_id != Some(s.institution_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(s)
+}
+
+/// Renames a session (batch, name, room) that is not cancelled; audited.
+pub async fn rename(db: &Db, user: &Actor, id: i64, batch: &str, name: &str, room: &str, now_ms: i64) -> Result<SessionView, AppError> {
+    let s = own_session(db, user, id).await?;
+    let (batch, name, room) = (batch.trim(), name.trim(), room.trim());
+    let long = |t: &str, n: usize| t.chars().count() > n;
+    if batch.is_empty() || name.is_empty() || room.is_empty() || long(batch, 100) || long(name, 200) || long(room, 100) {
+        return Err(AppError::from(SessionRefusal::InvalidName));
+    }
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    if !exams::rename_session(&mut tx, s.id, batch, name, room).await? {
+        return Err(AppError::from(SessionRefusal::SessionCancelled));
+    }
+    let detail = serde_json::json!({ "batch": batch, "name": name, "room": room, "was": { "batch": s.batch, "name": s.name, "room": s.room } });
+    audit::append(
+        &mut tx,
+        db.backend,
+        &Entry { actor: user.audit_actor(), action: "session.edit", target: format!("session:{}", s.id), detail: detail.to_string(), at_ms: now_ms },
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    let s = exams::get_session(db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(view(&s))
+}
+
+/// Cancels a session before it starts, while no candidate has a paper; the reason is kept
+/// and audited. Its candidates can no longer sign in.
+pub async fn cancel(db: &Db, user: &Actor, id: i64, reason: &str, now_ms: i64) -> Result<SessionView, AppError> {
+    let s = own_session(db, user, id).await?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::from(SessionRefusal::ReasonRequired));
+    }
+    if s.cancelled_at_ms.is_some() {
+        return Err(AppError::from(SessionRefusal::SessionCancelled));
+    }
+    if now_ms >= s.starts_at_ms {
+        return Err(AppError::from(SessionRefusal::AlreadyStarted));
+    }
+    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
+    if !exams::cancel_session(&mut tx, s.id, now_ms, reason).await? {
+        return Err(AppError::from(SessionRefusal::AlreadyStarted));
+    }
+    let detail = serde_json::json!({ "reason": reason });
+    audit::append(
+        &mut tx,
+        db.backend,
+        &Entry { actor: user.audit_actor(), action: "session.cancel", target: format!("session:{}", s.id), detail: detail.to_string(), at_ms: now_ms },
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    let s = exams::get_session(db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(view(&s))
+}
+
 /// The sessions the actor works in: a proctor's own rooms, or their institution's sessions.
 pub async fn visible(db: &Db, actor: &Actor) -> Result<Vec<SessionRow>, AppError> {
     Ok(match actor.role() {
@@ -279,6 +344,12 @@ pub enum SessionRefusal {
     TooFewProctors,
     #[error("weak_password")]
     WeakPassword,
+    #[error("session_cancelled")]
+    SessionCancelled,
+    #[error("session_already_started")]
+    AlreadyStarted,
+    #[error("reason_required")]
+    ReasonRequired,
 }
 
 impl SessionRefusal {
@@ -301,6 +372,9 @@ impl SessionRefusal {
             SessionRefusal::TooFewMarkers => "too_few_markers",
             SessionRefusal::TooFewProctors => "too_few_proctors",
             SessionRefusal::WeakPassword => "weak_password",
+            SessionRefusal::SessionCancelled => "session_cancelled",
+            SessionRefusal::AlreadyStarted => "session_already_started",
+            SessionRefusal::ReasonRequired => "reason_required",
         }
     }
 
@@ -321,8 +395,9 @@ impl SessionRefusal {
             | SessionRefusal::RoomOverCapacity
             | SessionRefusal::TooFewMarkers
             | SessionRefusal::TooFewProctors
-            | SessionRefusal::WeakPassword => RefusalKind::Invalid,
-            SessionRefusal::TicketTaken => RefusalKind::Conflict,
+            | SessionRefusal::WeakPassword
+            | SessionRefusal::ReasonRequired => RefusalKind::Invalid,
+            SessionRefusal::TicketTaken | SessionRefusal::SessionCancelled | SessionRefusal::AlreadyStarted => RefusalKind::Conflict,
         }
     }
 }

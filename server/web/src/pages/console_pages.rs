@@ -138,3 +138,37 @@ fn level_name(level: u8, lang: crate::http::i18n::Lang) -> String {
         Err(_) => level.to_string(),
     }
 }
+
+#[derive(Template)]
+#[template(path = "session_edit.html")]
+struct EditSessionPage {
+    f: super::layout::Frame,
+    id: i64,
+    batch: String,
+    name: String,
+    room: String,
+    cancelled: bool,
+    started: bool,
+}
+
+/// A session's names changed, or the session cancelled before it starts.
+pub async fn edit_session(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser, Path(id): Path<i64>) -> Response {
+    let lang = ctx.lang;
+    let s = match exam_application::exams::sessions::own_session(&state.db, &user, id).await {
+        Ok(s) => s,
+        Err(e) => return ctx.error(e),
+    };
+    let page = EditSessionPage {
+        f: ctx
+            .frame(format!("{} · {}", s.name, lang.pick("修改或取消", "change or cancel")))
+            .scripts(&["console.js"])
+            .crumb("/sessions", lang.pick("考试场次", "Sessions")),
+        id,
+        batch: s.batch.clone(),
+        name: s.name.clone(),
+        room: s.room.clone(),
+        cancelled: s.cancelled_at_ms.is_some(),
+        started: state.clock.now_ms() >= s.starts_at_ms,
+    };
+    ctx.respond(&page)
+}

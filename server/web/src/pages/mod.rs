@@ -39,6 +39,7 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::GET, "/sessions/{id}", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]), get(session_pages::room)),
         Route::page(Method::GET, "/sessions/new", Access::Roles(&[InstitutionAdmin]), get(console_pages::new_session)),
         Route::page(Method::GET, "/sessions/roster-template.csv", Access::Roles(&[InstitutionAdmin]), get(console_pages::roster_template)),
+        Route::page(Method::GET, "/sessions/{id}/edit", Access::Roles(&[InstitutionAdmin]), get(console_pages::edit_session)),
         Route::page(Method::GET, "/sessions/{id}/tickets", Access::Roles(&[InstitutionAdmin]), get(console_pages::tickets)),
         Route::page(Method::GET, "/users", Access::Roles(&[Operator, InstitutionAdmin]), get(users_page::show)),
         Route::page(Method::GET, "/audit", Access::Roles(&[Regulator, Supervisor, Operator]), get(oversight_pages::audit_trail)),

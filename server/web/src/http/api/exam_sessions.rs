@@ -2,7 +2,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use exam_protocol::{CreatedSession, NewSession, RosterBadRow, RosterCheck, RosterCheckRow, SessionView};
+use exam_protocol::{CancelSession, CreatedSession, NewSession, RosterBadRow, RosterCheck, RosterCheckRow, SessionNames, SessionView};
 use question_bank::roster::RowProblem;
 
 use crate::http::messages;
@@ -78,4 +78,24 @@ pub async fn check_roster(
             })
             .collect(),
     }))
+}
+
+/// Renames a session (batch, name, room).
+pub async fn rename(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(n): ApiJson<SessionNames>,
+) -> Result<Json<SessionView>, ApiError> {
+    Ok(Json(sessions::rename(&state.db, &user, id, &n.batch, &n.name, &n.room, state.clock.now_ms()).await?))
+}
+
+/// Cancels a session before it starts, with a reason.
+pub async fn cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(c): ApiJson<CancelSession>,
+) -> Result<Json<SessionView>, ApiError> {
+    Ok(Json(sessions::cancel(&state.db, &user, id, &c.reason, state.clock.now_ms()).await?))
 }

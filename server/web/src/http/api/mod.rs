@@ -78,6 +78,8 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::GET, "/api/v1/review-queue", Access::Roles(&[Reviewer]), get(items::review_queue)),
         Route::api(Method::POST, "/api/v1/sessions", Access::Roles(&[InstitutionAdmin]), post(exam_sessions::create)),
         Route::api(Method::GET, "/api/v1/sessions", Access::Roles(&[InstitutionAdmin]), get(exam_sessions::list)),
+        Route::api(Method::POST, "/api/v1/sessions/{id}/names", Access::Roles(&[InstitutionAdmin]), post(exam_sessions::rename)),
+        Route::api(Method::POST, "/api/v1/sessions/{id}/cancel", Access::Roles(&[InstitutionAdmin]), post(exam_sessions::cancel)),
         Route::api(Method::POST, "/api/v1/rosters/check", Access::Roles(&[InstitutionAdmin]), post(exam_sessions::check_roster)),
         Route::api(Method::GET, "/api/v1/sessions/{id}", Access::Roles(&[InstitutionAdmin]), get(exam_sessions::get_one)),
         Route::api(Method::GET, "/api/v1/sessions/{id}/room", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]), get(proctoring::room)),
