@@ -47,7 +47,18 @@ async fn a_proctor_watches_a_candidate_live_and_everything_is_recorded() {
     candidate.wait_for("#media-on").await;
     assert_eq!(candidate.execute("return document.getElementById('start-exam').disabled").await.as_bool(), Some(true), "no start before the media flows");
     candidate.click(&candidate.wait_for("#media-on").await).await;
+    // The device check labels its previews and shows the microphone's level.
+    let captions = candidate.execute("return [...document.querySelectorAll('.previews figcaption')].map(f => f.textContent).join('|')").await;
+    assert!(captions.as_str().unwrap_or_default().contains("摄像头画面"), "{captions}");
+    wait_until(&candidate, "const m = document.getElementById('mic-level'); return !!m && Number(m.dataset.level || 0) > 0.01", "the microphone level moving")
+        .await;
+    // The start waits for the candidate's own photo, for the identity check.
+    wait_until(&candidate, "return !document.getElementById('take-photo').disabled", "the photo button").await;
+    assert_eq!(candidate.execute("return document.getElementById('start-exam').disabled").await.as_bool(), Some(true), "no start before the photo");
+    candidate.click(&candidate.wait_for("#take-photo").await).await;
+    candidate.wait_for("#photo-status [data-photo='taken']").await;
     wait_until(&candidate, "return !document.getElementById('start-exam').disabled", "camera, microphone and screen at the server").await;
+    candidate.keep_screenshot("device-check").await;
     let streaming_since = Instant::now();
     candidate.screenshot(&std::env::temp_dir().join("exam-device-check.png")).await;
     candidate.click(&candidate.wait_for("#start-exam").await).await;
@@ -90,6 +101,16 @@ async fn a_proctor_watches_a_candidate_live_and_everything_is_recorded() {
     assert!(tile_frames > 0, "the tile keeps decoding beside the enlarged view");
     assert!(tile_frames * 4 < big_frames * 3, "the tile decoded {tile_frames} frames while the enlarged view decoded {big_frames}");
 
+    // The identity check: the photo beside the live camera; the finding goes into the record.
+    wait_until(
+        &proctor,
+        "const i = document.getElementById('enlarged-photo'); return !!i && i.complete && i.naturalWidth > 0",
+        "the candidate's photo in the enlarged view",
+    )
+    .await;
+    proctor.click(&proctor.wait_for("#enlarged-actions [data-do='identity_ok'], #id-check [data-do='identity_ok']").await).await;
+    proctor.wait_for("#identity-state [data-identity='true']").await;
+    proctor.keep_screenshot("identity-check").await;
     // A warning reaches the candidate's page.
     proctor.type_into(&proctor.wait_for("#enlarged-text").await, "请将视线保持在屏幕上").await;
     proctor.click(&proctor.wait_for("#enlarged-actions [data-do='warn']").await).await;

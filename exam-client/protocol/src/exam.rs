@@ -295,6 +295,13 @@ pub struct RoomCandidate {
     /// The candidate's media tracks reaching this server now.
     #[serde(default)]
     pub media: Vec<crate::MediaKind>,
+    /// The candidate took their photo at the device check.
+    #[serde(default)]
+    pub photo: bool,
+    /// The proctor's identity check (人证核验): `Some(true)` the person matches the photo and
+    /// the document, `Some(false)` they do not, `None` not checked yet.
+    #[serde(default)]
+    pub identity_checked: Option<bool>,
 }
 
 /// An entry of the exam-room feed: integrity events, sign-ins, proctor actions.
@@ -331,6 +338,12 @@ pub enum ProctorAction {
     },
     /// Lets the candidate continue on the device they asked to move to; the old one is signed out.
     ApproveDevice,
+    /// The identity check (人证核验): the person on camera against the photo and the document.
+    VerifyIdentity {
+        matches: bool,
+        #[serde(default)]
+        note: String,
+    },
     /// Clears the run of wrong passwords that slowed the candidate's sign-in.
     ClearSignIn,
 }

@@ -562,6 +562,18 @@ pub async fn integrity_count(db: &Db, candidate_id: i64) -> StoreResult<i64> {
         .await?)
 }
 
+/// A session's events of one kind, oldest first: candidate and detail.
+pub async fn session_events_of_kind(db: &Db, session_id: i64, kind: &str) -> StoreResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT session_candidate_id, detail FROM exam_events WHERE session_id = $1 AND kind = $2 AND session_candidate_id IS NOT NULL ORDER BY id",
+    )
+    .bind(session_id)
+    .bind(kind)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows)
+}
+
 /// One candidate's events of one kind, oldest first, at most `limit`: detail and time.
 pub async fn candidate_events(db: &Db, candidate_id: i64, kind: &str, limit: i64) -> StoreResult<Vec<(String, i64)>> {
     let rows: Vec<(String, i64)> = sqlx::query_as("SELECT detail, at_ms FROM exam_events WHERE session_candidate_id = $1 AND kind = $2 ORDER BY id LIMIT $3")

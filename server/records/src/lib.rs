@@ -10,6 +10,7 @@ pub mod exams;
 pub mod institutions;
 pub mod items;
 pub mod marking;
+pub mod photos;
 pub mod serials;
 pub mod sessions;
 

@@ -107,26 +107,54 @@ async function showReady() {
   }
   // Camera, microphone and screen first: the server must receive them before the first question.
   const names = setup.required.map((k) => MEDIA_NAMES[k]).join(t("、", ", "));
+  // With a camera, the candidate's own photo too, for the proctor to compare (人证核验).
+  const needPhoto = setup.required.includes("camera");
+  let photoTaken = false;
   app.innerHTML = `<section class="card" data-stage="ready"><h2>${t("设备检查", "Device check")}</h2>
     <p>${t(`本场考试全程远程监考并录像，需要开启：${names}。`, `This test is proctored and recorded throughout; it needs: ${names}.`)}</p>
-    <div class="previews"><video id="camera-preview" muted autoplay playsinline aria-label="${t("摄像头画面", "Camera preview")}"></video>
-      <video id="screen-preview" muted autoplay playsinline aria-label="${t("屏幕共享画面", "Screen preview")}"></video></div>
+    <div class="previews">
+      <figure><video id="camera-preview" muted autoplay playsinline aria-labelledby="cap-camera"></video><figcaption id="cap-camera">${t("摄像头画面", "Camera")}</figcaption></figure>
+      <figure><video id="screen-preview" muted autoplay playsinline aria-labelledby="cap-screen"></video><figcaption id="cap-screen">${t("屏幕共享画面", "Screen")}</figcaption></figure>
+      ${needPhoto ? `<figure><img id="photo-preview" alt="" hidden><canvas id="photo-canvas" width="320" height="240" hidden></canvas><figcaption>${t("本人照片（供监考人员人证核验）", "Your photo (for the proctor's identity check)")}</figcaption></figure>` : ""}</div>
+    ${setup.required.includes("microphone") ? `<p><label for="mic-level" style="display:inline">${t("麦克风音量", "Microphone level")}</label> <meter id="mic-level" min="0" max="1" low="0.05" value="0"></meter> <span class="muted">${t("请说几句话，音量条应有变化。", "Say a few words: the bar should move.")}</span></p>` : ""}
     <p id="media-status" role="status"></p>
     <button type="button" id="media-on">${t("开启设备并连接监考", "Turn on and connect")}</button>
-    <button type="button" id="start-exam" disabled>${t("开始答题", "Start the test")}</button></section>`;
+    ${needPhoto ? `<button type="button" id="take-photo" class="secondary" disabled>${t("拍摄本人照片", "Take your photo")}</button>` : ""}
+    <button type="button" id="start-exam" disabled>${t("开始答题", "Start the test")}</button>
+    <p id="photo-status" role="status"></p></section>`;
   const status = () => {
     const missing = missingMedia();
     $("#media-status").dataset.flowing = media.flowing.join(",");
     $("#media-status").textContent = missing.length
       ? t(`等待监考端收到：${missing.map((k) => MEDIA_NAMES[k]).join("、")}`, `Waiting for the proctor to receive: ${missing.map((k) => MEDIA_NAMES[k]).join(", ")}`)
       : t("监考画面已连通，可以开始答题。", "The proctor receives everything; you may start.");
-    $("#start-exam").disabled = missing.length > 0;
+    $("#start-exam").disabled = missing.length > 0 || (needPhoto && !photoTaken);
+    if ($("#take-photo")) $("#take-photo").disabled = !media.camera;
   };
   media.onchange = status;
   status();
+  if (needPhoto) {
+    $("#take-photo").addEventListener("click", async () => {
+      const video = $("#camera-preview");
+      const canvas = $("#photo-canvas");
+      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+      const resp = await fetch("/api/v1/exam/photo", { method: "POST", body: blob, credentials: "same-origin", headers: { "Content-Type": "image/jpeg", "Accept-Language": t("zh-CN", "en") } });
+      if (!resp.ok) { $("#photo-status").innerHTML = errorBox(await resp.json().catch(() => null)); return; }
+      const img = $("#photo-preview");
+      img.src = canvas.toDataURL("image/jpeg", 0.85);
+      img.alt = t("本人照片", "Your photo");
+      img.hidden = false;
+      photoTaken = true;
+      $("#photo-status").innerHTML = `<span data-photo="taken">${t("照片已提交，监考人员将进行人证核验。", "Photo sent; the proctor will check it against you and your document.")}</span>`;
+      status();
+    });
+  }
   $("#media-on").addEventListener("click", async () => {
     try {
       await openDevices();
+      micLevel();
+      status();
     } catch (e) {
       $("#media-status").innerHTML = `<span class="error" role="alert">${t("无法开启设备：", "Cannot open the devices: ")}${esc(e.message || e.name)}</span>`;
       return;
@@ -688,6 +716,26 @@ function watchIntegrity() {
 // A reload of a test in progress is recorded as a reload (not as leaving the page).
 const nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
 exam.reloaded = !!nav && nav.type === "reload";
+
+// The microphone's level on the device check, so the candidate sees it hears them.
+function micLevel() {
+  const meter = $("#mic-level");
+  const track = media.camera && media.camera.getAudioTracks()[0];
+  if (!meter || !track || !window.AudioContext) return;
+  const ctx = new AudioContext();
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 512;
+  ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+  const data = new Uint8Array(analyser.fftSize);
+  const timer = setInterval(() => {
+    if (!document.body.contains(meter)) { clearInterval(timer); ctx.close(); return; }
+    analyser.getByteTimeDomainData(data);
+    let peak = 0;
+    for (const v of data) peak = Math.max(peak, Math.abs(v - 128) / 128);
+    meter.value = peak;
+    meter.dataset.level = peak.toFixed(3);
+  }, 100);
+}
 
 // ---------- the proctor's warnings ----------
 // The latest shows at the top with its time until dismissed; all stay listed, also after a

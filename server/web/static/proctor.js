@@ -45,6 +45,8 @@ const KINDS = {
   device_change_requested: [t("更换设备", "Device"), () => t("申请更换设备", "asked to change device")],
   device_approved: [t("更换设备", "Device"), () => t("监考人员批准更换设备", "device change approved")],
   sign_in_cleared: [t("登录限制", "Sign-in"), () => t("监考人员解除登录限制", "sign-in limit cleared")],
+  photo_taken: [t("人证核验", "Identity"), () => t("拍摄本人照片", "took their photo")],
+  identity_checked: [t("人证核验", "Identity"), (d) => (d.matches ? t("人证核验：一致", "identity checked: matches") : t(`人证核验：不一致（${d.note}）`, `identity checked: does NOT match (${d.note})`))],
 };
 
 function sentence(e) {

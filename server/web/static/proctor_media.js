@@ -73,6 +73,8 @@ if (grid) {
     if (c.remaining_ms != null) b.push(`<span class="badge">${clock(c.remaining_ms)}</span>`);
     if (c.integrity_events) b.push(`<span class="badge rejected" data-flags="${c.integrity_events}">${t("异常", "Flags")} ${c.integrity_events}</span>`);
     if (c.device_pending) b.push(`<span class="badge in_review">${t("更换设备待批", "New device waiting")}</span>`);
+    if (c.identity_checked === false) b.push(`<span class="badge rejected" data-identity="false">${t("人证不符", "ID mismatch")}</span>`);
+    else if (c.photo && c.identity_checked == null) b.push(`<span class="badge in_review" data-identity="pending">${t("待核验", "ID to check")}</span>`);
     return b.join(" ");
   }
 
@@ -109,11 +111,26 @@ if (grid) {
     $("#enlarged-title").textContent = row ? `${row.name} · ${row.ticket}` : "";
     $("#enlarged-result").innerHTML = "";
     $("#enlarged-media").innerHTML = "";
+    showIdentity(row);
     dialog.showModal();
     const kinds = (row && row.media && row.media.length) ? row.media : ["camera", "microphone", "screen"];
     const w = await watch(cid, kinds, { camera: $("#big-camera"), screen: $("#big-screen"), microphone: $("#big-audio") });
     if (w.error) { $("#enlarged-media").innerHTML = errorBox(w.error); return; }
     enlarged = { cid, pc: w.pc };
+  }
+  // The identity check (人证核验): the photo from the device check beside the live camera and
+  // the document's masked number.
+  function showIdentity(row) {
+    const img = $("#enlarged-photo");
+    $("#enlarged-id").textContent = row ? `${t("证件号码：", "Document: ")}${row.id_masked}` : "";
+    if (row && row.photo) { img.src = `/api/v1/sessions/${session}/candidates/${row.candidate_id}/photo?t=${Date.now()}`; img.hidden = false; }
+    else { img.removeAttribute("src"); img.hidden = true; }
+    const state = row && row.identity_checked;
+    $("#identity-state").innerHTML = !row ? "" : !row.photo
+      ? `<span class="muted">${t("考生尚未拍摄照片。", "The candidate has not taken a photo yet.")}</span>`
+      : state === true ? `<span class="badge approved" data-identity="true">${t("已核验：人证一致", "Checked: matches")}</span>`
+      : state === false ? `<span class="badge rejected" data-identity="false">${t("已核验：人证不一致", "Checked: does not match")}</span>`
+      : `<span class="badge in_review">${t("待核验", "To check")}</span>`;
   }
   function closeEnlarged() {
     if (enlarged && enlarged.pc) enlarged.pc.close();
@@ -129,15 +146,21 @@ if (grid) {
     const r = actHandler ? await actHandler(cid, action, extra) : await api("POST", `/api/v1/sessions/${session}/candidates/${cid}/actions`, body);
     if (!r) return;
     $("#enlarged-result").innerHTML = r.ok ? `<p role="status" data-done="${esc(action)}">${t("已完成", "Done")}</p>` : errorBox(r.json);
+    if (r.ok && action === "verify_identity") {
+      const row = lastRows.find((c) => String(c.candidate_id) === String(cid));
+      if (row) { row.identity_checked = extra.matches; showIdentity(row); }
+    }
   }
   // Only the close button submits (and so closes) the dialog; Enter in the text box does not.
   $("#enlarged-actions").addEventListener("submit", (e) => { if (!e.submitter || e.submitter.value !== "close") e.preventDefault(); });
-  $("#enlarged-actions").addEventListener("click", (e) => {
+  dialog.addEventListener("click", (e) => {
     const action = e.target.dataset && e.target.dataset.do;
     if (!action || !canAct) return;
     const text = $("#enlarged-text").value.trim();
     if (action === "warn") act({ action, message: text });
     else if (action === "note") act({ action, text });
+    else if (action === "identity_ok") act({ action: "verify_identity", matches: true, note: text });
+    else if (action === "identity_mismatch") act({ action: "verify_identity", matches: false, note: text });
     else act({ action });
   });
 }

@@ -202,6 +202,35 @@ pub async fn status(state: &App, user: &Actor) -> Result<ExamStatus, AppError> {
     })
 }
 
+/// Most photos one candidate may take, and the largest one (a JPEG of the camera's frame).
+const MAX_PHOTOS: i64 = 10;
+const MAX_PHOTO_BYTES: usize = 512 * 1024;
+
+/// The candidate's own photo from the device check (a JPEG or PNG), for the proctor's identity
+/// check (人证核验); bounded in size and number, and noted in the exam-room record.
+pub async fn store_photo(state: &App, user: &Actor, bytes: &[u8]) -> Result<(), AppError> {
+    let (c, s) = context(state, user).await?;
+    let mime = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else {
+        return Err(AppError::from(ExamRefusal::InvalidPhoto));
+    };
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(AppError::TooLarge);
+    }
+    if exam_records::photos::count(&state.db, c.id).await? >= MAX_PHOTOS {
+        return Err(AppError::from(ExamRefusal::TooManyPhotos));
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    exam_records::photos::insert(&mut tx, c.id, now, mime, bytes).await?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "photo_taken", "{}", Some(user.account.id), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
 /// Records the commitment once; accepting it again changes nothing and stores nothing.
 pub async fn accept_commitment(state: &App, user: &Actor, addr: &str) -> Result<(), AppError> {
     let (c, s) = context(state, user).await?;
@@ -638,6 +667,10 @@ pub enum ExamRefusal {
     TooManyAnswers,
     #[error("too_many_events")]
     TooManyEvents,
+    #[error("too_many_photos")]
+    TooManyPhotos,
+    #[error("invalid_photo")]
+    InvalidPhoto,
 }
 
 impl ExamRefusal {
@@ -655,6 +688,8 @@ impl ExamRefusal {
             ExamRefusal::PaperEnded => "paper_ended",
             ExamRefusal::TooManyAnswers => "too_many_answers",
             ExamRefusal::TooManyEvents => "too_many_events",
+            ExamRefusal::TooManyPhotos => "too_many_photos",
+            ExamRefusal::InvalidPhoto => "invalid_photo",
         }
     }
 
@@ -666,7 +701,8 @@ impl ExamRefusal {
             }
             ExamRefusal::CommitmentRequired | ExamRefusal::MediaRequired | ExamRefusal::MediaUnavailable | ExamRefusal::PaperEnded => RefusalKind::Conflict,
             ExamRefusal::DeviceApprovalRequired => RefusalKind::Refused,
-            ExamRefusal::TooManyEvents => RefusalKind::TooMany,
+            ExamRefusal::TooManyEvents | ExamRefusal::TooManyPhotos => RefusalKind::TooMany,
+            ExamRefusal::InvalidPhoto => RefusalKind::Invalid,
         }
     }
 }

@@ -46,6 +46,13 @@ pub async fn room(state: &App, user: &Actor, session_id: i64) -> Result<Vec<Room
     let s = session_for(state, user, session_id, false).await?;
     let now = state.clock.now_ms();
     let mut out = Vec::new();
+    let with_photo = exam_records::photos::candidates_with_photo(&state.db, s.id).await?;
+    // The latest identity finding per candidate (oldest first, so the last one stays).
+    let mut identity = std::collections::HashMap::new();
+    for (cid, detail) in exams::session_events_of_kind(&state.db, s.id, "identity_checked").await? {
+        let matches = serde_json::from_str::<serde_json::Value>(&detail).ok().and_then(|v| v.get("matches").and_then(|m| m.as_bool()));
+        identity.insert(cid, matches);
+    }
     for c in exams::candidates(&state.db, s.id).await? {
         let paper = exams::paper_of_candidate(&state.db, c.id).await?;
         let (stage, answered, questions, remaining, score) = match &paper {
@@ -76,6 +83,8 @@ pub async fn room(state: &App, user: &Actor, session_id: i64) -> Result<Vec<Room
             score,
             device_pending: exams::candidate_devices(&state.db, c.id).await?.1.is_some(),
             media: state.media_cluster.flowing(c.id),
+            photo: with_photo.contains(&c.id),
+            identity_checked: identity.get(&c.id).copied().flatten(),
         });
     }
     Ok(out)
@@ -115,6 +124,7 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
             return record_note(state, user, &s, &c, "note", text).await;
         }
         ProctorAction::ClearSignIn => return clear_sign_in(state, user, &s, &c).await,
+        ProctorAction::VerifyIdentity { matches, note } => return verify_identity(state, user, &s, &c, *matches, note).await,
         _ => {}
     }
     let p = exams::paper_of_candidate(&state.db, c.id).await?.ok_or(AppError::from(ProctorRefusal::NotStarted))?;
@@ -153,7 +163,11 @@ pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, 
             candidate::finish(state, p.id, Event::Terminate, Some(user), &reason).await?.score()?;
             return Ok(());
         }
-        ProctorAction::ApproveDevice | ProctorAction::ClearSignIn | ProctorAction::Warn { .. } | ProctorAction::Note { .. } => {
+        ProctorAction::ApproveDevice
+        | ProctorAction::ClearSignIn
+        | ProctorAction::Warn { .. }
+        | ProctorAction::Note { .. }
+        | ProctorAction::VerifyIdentity { .. } => {
             return Err(AppError::from(ProctorRefusal::NoDeviceChange));
         }
     };
@@ -218,6 +232,35 @@ async fn clear_sign_in(state: &App, user: &Actor, s: &SessionRow, c: &exams::Can
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
+}
+
+/// The identity check (人证核验) by the room's proctor: the person on camera compared with the
+/// photo taken at the device check and the document; a mismatch needs a note. Recorded in the
+/// exam-room record and audited.
+async fn verify_identity(state: &App, user: &Actor, s: &SessionRow, c: &exams::CandidateRow, matches: bool, note: &str) -> Result<(), AppError> {
+    let note = note.trim();
+    if (!matches && note.is_empty()) || note.chars().count() > 500 {
+        return Err(AppError::from(ProctorRefusal::TextRequired));
+    }
+    let now = state.clock.now_ms();
+    let detail = serde_json::json!({ "matches": matches, "note": note }).to_string();
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "identity_checked", &detail, Some(user.account.id), now).await?;
+    audit::append(
+        &mut tx,
+        state.db.backend,
+        &Entry { actor: user.audit_actor(), action: "candidate.identity", target: format!("candidate:{}", c.id), detail, at_ms: now },
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The candidate's photo from the device check, for the room's proctors (and those who watch).
+pub async fn photo(state: &App, user: &Actor, session_id: i64, candidate_id: i64) -> Result<exam_records::photos::Photo, AppError> {
+    let s = session_for(state, user, session_id, false).await?;
+    let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(AppError::NotFound)?;
+    exam_records::photos::latest(&state.db, c.id).await?.ok_or(AppError::NotFound)
 }
 
 /// A warning shown on the candidate's page at once (over the event bus, to whichever process

@@ -117,6 +117,8 @@ mod tests {
             score: Some(Points(85_500)),
             device_pending: false,
             media: vec![],
+            photo: false,
+            identity_checked: None,
         }];
         let text = String::from_utf8(csv(&room, 60, Lang::Zh)).expect("utf-8");
         assert!(text.starts_with('\u{feff}'));
@@ -140,6 +142,8 @@ mod tests {
             score: Some(Points(85_500)),
             device_pending: false,
             media: vec![],
+            photo: false,
+            identity_checked: None,
         }];
         room.push(RoomCandidate { candidate_id: 2, stage: Stage::Commitment, score: None, ..room[0].clone() });
         let bytes = xlsx("场次", &room, 60, Lang::Zh).expect("xlsx");

@@ -98,6 +98,8 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "too_few_proctors" => ("监考人员不足：每个考场至少 2 人，且每 15 名考生至少 1 人。", "Too few proctors: at least 2 per room and 1 per 15 candidates."),
         "no_blueprint" => ("该等级还没有组卷方案。", "There is no blueprint for that level yet."),
         "blueprint_infeasible" => ("组卷方案无法由已通过的试题满足，请先检查可行性。", "Approved items cannot fill the blueprint; check its feasibility."),
+        "too_many_photos" => ("拍照次数已达上限，请联系监考人员。", "You have taken as many photos as allowed; contact the proctor."),
+        "invalid_photo" => ("照片格式无法识别，请重新拍摄。", "The photo's format is not recognised; take it again."),
         "session_cancelled" => ("该考试场次已取消。", "This exam session has been cancelled."),
         "session_already_started" => {
             ("考试已开始或已有考生开始答题，不能取消该场次。", "The session has started or a candidate has a paper; it cannot be cancelled.")

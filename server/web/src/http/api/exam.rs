@@ -65,3 +65,11 @@ pub async fn integrity(State(state): State<AppState>, user: CurrentUser, ApiJson
 pub async fn media(State(state): State<AppState>, user: CurrentUser) -> Result<Json<exam_protocol::MediaSetup>, ApiError> {
     Ok(Json(candidate::media_setup(&state, &user).await?))
 }
+
+/// The candidate's own photo from the device check (the raw JPEG or PNG), for the identity check.
+pub async fn photo(State(state): State<AppState>, user: CurrentUser, body: axum::body::Body) -> Result<StatusCode, ApiError> {
+    // A photo is small: the body is read up to a little over the use case's limit.
+    let bytes = axum::body::to_bytes(body, 600 * 1024).await.map_err(|_| ApiError::PayloadTooLarge)?;
+    candidate::store_photo(&state, &user, &bytes).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -86,6 +86,12 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::GET, "/api/v1/sessions/{id}/events", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]), get(proctoring::feed)),
         Route::api(Method::GET, "/api/v1/sessions/{id}/summary", Access::Roles(&[Proctor, InstitutionAdmin]), get(proctoring::summary)),
         Route::api(Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/actions", Access::Roles(&[Proctor]), post(proctoring::act)),
+        Route::api(
+            Method::GET,
+            "/api/v1/sessions/{id}/candidates/{candidate_id}/photo",
+            Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]),
+            get(proctoring::photo),
+        ),
         Route::api(Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/watch", Access::Roles(&[Proctor, Supervisor]), post(proctoring::watch)),
         Route::api(Method::GET, "/api/v1/sessions/{id}/marking", Access::Roles(&[Proctor, InstitutionAdmin]), get(marking::progress)),
         Route::api(Method::GET, "/api/v1/marking/next", Access::Roles(&[Proctor]), get(marking::next)),
@@ -99,6 +105,7 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::POST, "/api/v1/exam/hand-in", Access::Roles(&[Candidate]), post(exam::hand_in)),
         Route::api(Method::POST, "/api/v1/exam/events", Access::Roles(&[Candidate]), post(exam::integrity)),
         Route::api(Method::GET, "/api/v1/exam/ws", Access::Roles(&[Candidate]), get(exam_ws::upgrade)),
+        Route::api(Method::POST, "/api/v1/exam/photo", Access::Roles(&[Candidate]), post(exam::photo)),
         Route::api(Method::GET, "/api/v1/exam/media", Access::Roles(&[Candidate]), get(exam::media)),
     ]
 }

@@ -81,3 +81,15 @@ pub async fn watch(
 ) -> Result<Json<exam_protocol::SdpAnswer>, ApiError> {
     Ok(Json(proctor::watch(&state, &user, id, candidate_id, &req).await?))
 }
+
+/// The candidate's photo from the device check, for the room's proctors.
+pub async fn photo(State(state): State<AppState>, user: CurrentUser, Path((id, candidate_id)): Path<(i64, i64)>) -> Result<axum::response::Response, ApiError> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let p = proctor::photo(&state, &user, id, candidate_id).await?;
+    let mime = if p.mime == "image/png" { "image/png" } else { "image/jpeg" };
+    let mut resp = p.bytes.into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(resp)
+}
