@@ -85,3 +85,42 @@ async fn pages_stay_usable_at_double_font_size() {
     let right = browser.execute("return document.getElementById('sign-in').getBoundingClientRect().right <= window.innerWidth").await;
     assert_eq!(right.as_bool(), Some(true));
 }
+
+/// Every role's pages at 200 % text: nothing scrolls sideways (wide tables scroll inside their
+/// card), the skip link comes first and every menu link takes the focus.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_roles_pages_work_by_keyboard_at_double_text() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    let pages: &[(&str, &[&str])] = &[
+        ("admin", &["/home", "/sessions", "/sessions/new", "/sessions/1", "/sessions/1/tickets", "/sessions/1/edit", "/users", "/banks"]),
+        ("proctor", &["/home", "/sessions", "/sessions/1", "/marking"]),
+        ("author", &["/home", "/banks", "/banks/1", "/banks/1/items/new", "/banks/1/outline", "/import/check"]),
+        ("reviewer", &["/home", "/review", "/banks/1"]),
+        ("regulator", &["/home", "/audit", "/institutions", "/banks"]),
+        ("supervisor", &["/home", "/audit", "/institutions"]),
+        ("operator", &["/home", "/users", "/audit", "/institutions"]),
+    ];
+    for (user, urls) in pages {
+        browser.delete_cookies().await;
+        browser.sign_in(&app.base, user, DEMO_PASSWORD).await;
+        for url in *urls {
+            browser.goto(&format!("{}{url}", app.base)).await;
+            browser.wait_for("main#main").await;
+            let title = browser.execute("return document.title").await;
+            assert!(!title.as_str().unwrap_or_default().is_empty(), "{user} {url}");
+            assert!(browser.find("[data-error]").await.is_none(), "{user} may open {url}");
+            browser.execute("document.documentElement.style.fontSize = '200%'").await;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let fits = browser.execute("return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1").await;
+            assert_eq!(fits.as_bool(), Some(true), "{user} {url}: no horizontal scrolling at 200% text");
+            // The keyboard: the skip link comes first, and every link of the menu takes the focus.
+            let skip = browser.execute("const a = document.querySelector('a.skip'); return !!a && a.compareDocumentPosition(document.querySelector('#menu')) === Node.DOCUMENT_POSITION_FOLLOWING").await;
+            assert_eq!(skip.as_bool(), Some(true), "{user} {url}: the skip link comes first");
+            let menu = browser
+                .execute("return [...document.querySelectorAll('#menu a')].every(a => a.tabIndex >= 0) && document.querySelectorAll('#menu a').length > 0")
+                .await;
+            assert_eq!(menu.as_bool(), Some(true), "{user} {url}: the menu is reachable");
+        }
+    }
+}
