@@ -203,6 +203,15 @@ pub struct ItemDraft {
 }
 
 impl ItemDraft {
+    /// The images the item's stem and options point at that it does not carry.
+    pub fn missing_images(&self) -> Vec<String> {
+        let mut html = self.stem.clone();
+        for c in &self.choices {
+            html.push_str(&c.content);
+        }
+        crate::sanitize::relative_sources(&html).into_iter().filter(|src| !self.assets.iter().any(|a| a.path == *src)).collect()
+    }
+
     /// A draft with defaults (1 point, no difficulty, no tags); importers fill in the rest.
     pub fn new(source_ref: impl Into<String>, stem: impl Into<String>, choices: Vec<Choice>, key: Key) -> ItemDraft {
         ItemDraft {

@@ -104,6 +104,30 @@ fn escape_html(text: &str, attribute: bool) -> String {
 /// Plain text made safe to place inside HTML element content, escaped exactly as [`clean`]
 /// writes text, so `clean(escape(t)) == escape(t)` and stored stems compare equal whichever
 /// path they came by.
+/// The files an item's HTML points at by a relative `src` (images the item must carry), in
+/// order of appearance, each once; absolute, root and `data:` addresses are not files.
+pub fn relative_sources(html: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("src=") {
+        rest = &rest[i + 4..];
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let body = &rest[1..];
+        let Some(end) = body.find(quote) else {
+            break;
+        };
+        let src = unescape(&body[..end]);
+        let absolute = src.is_empty() || src.starts_with('/') || src.contains(':');
+        if !absolute && !out.contains(&src) {
+            out.push(src);
+        }
+        rest = &body[end..];
+    }
+    out
+}
+
 pub fn escape(text: &str) -> String {
     escape_html(text, false)
 }
@@ -136,6 +160,12 @@ pub fn looks_like_html(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_sources_are_the_files_an_item_needs() {
+        let html = r#"<p><img src="images/a.png"><img src='b.jpg'><img src="https://x/y.png"><img src="/static/z.png"><img src="data:image/png;base64,AA"><img src="images/a.png"></p>"#;
+        assert_eq!(relative_sources(html), ["images/a.png", "b.jpg"]);
+    }
 
     #[test]
     fn scripts_and_handlers_are_removed_formatting_kept() {

@@ -28,15 +28,50 @@ async fn an_author_picks_the_point_from_the_outline_and_the_form_fits_the_type()
     browser.type_into(&browser.wait_for("#stem").await, "停电检修时，必须先验电后挂接地线。").await;
     browser.execute(&format!("document.getElementById('outline-point').value = '{}'", codes[0])).await;
     browser.execute("document.getElementById('tf-key').value = '对'").await;
+    // An image uploaded in the editor, shown in the item once saved.
+    let dir = tempfile::tempdir().expect("dir");
+    let png = dir.path().join("circuit.png");
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+        .expect("png");
+    std::fs::write(&png, bytes).expect("write");
+    browser.type_into(&browser.wait_for("#image-file").await, &png.display().to_string()).await;
+    browser.wait_for("#pending-images li[data-image]").await;
+    let stem = browser.execute("return document.getElementById('stem').value").await;
+    assert!(stem.as_str().unwrap_or_default().contains("<img src=\"images/"), "{stem}");
     browser.keep_screenshot("editor").await;
     browser.click(&browser.wait_for("#item-editor button[type=submit]").await).await;
     browser.wait_for("#key").await;
+    for _ in 0..50 {
+        if browser.execute("const i = document.querySelector('#preview img'); return !!i && i.complete && i.naturalWidth > 0").await.as_bool() == Some(true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        browser.execute("const i = document.querySelector('#preview img'); return !!i && i.naturalWidth > 0").await.as_bool(),
+        Some(true),
+        "the uploaded image shows in the item"
+    );
     assert_eq!(browser.text(&browser.wait_for("#key").await).await, "对");
     let body = browser.execute("return document.body.innerText").await;
     assert!(body.as_str().unwrap_or_default().contains(&codes[0]), "the item carries the chosen point");
 
     // A code that is not in the outline is refused, with a reason in Chinese.
     let author = app.signed_in("author").await;
+    // A change is a new version, and it keeps the item's images.
+    let url = browser.current_url().await;
+    let item_id: i64 = url.rsplit('/').next().and_then(|s| s.split('?').next()).and_then(|s| s.parse().ok()).expect("item id");
+    let img = browser.execute("return document.querySelector('#preview img').getAttribute('src')").await;
+    let img = img.as_str().expect("src").to_string();
+    let current: serde_json::Value = e2e_tests::call(&author, reqwest::Method::GET, &format!("/api/v1/items/{item_id}"), None).await.expect("item");
+    let mut content = current["content"].clone();
+    content["points"] = json!(2000);
+    let _: serde_json::Value =
+        e2e_tests::call(&author, reqwest::Method::POST, &format!("/api/v1/items/{item_id}/versions"), Some(content)).await.expect("revise");
+    let file = author.request(reqwest::Method::GET, &img).send().await.expect("image");
+    assert_eq!(file.status(), reqwest::StatusCode::OK, "the image survives the new version");
     let item = json!({
         "item_type": "true_false", "stem": "接地线应先接接地端。", "choices": [], "key": {"kind": "true_false", "value": true},
         "points": 1000, "difficulty": null, "outline_point": "NO-SUCH-POINT", "tags": []
@@ -44,6 +79,22 @@ async fn an_author_picks_the_point_from_the_outline_and_the_form_fits_the_type()
     let (status, body) = e2e_tests::call::<serde_json::Value>(&author, reqwest::Method::POST, "/api/v1/banks/1/items", Some(item)).await.expect_err("refused");
     assert_eq!((status.as_u16(), body["error"].as_str()), (422, Some("unknown_outline_point")), "{body}");
     assert!(body["message"].as_str().unwrap_or_default().contains("细目表"));
+
+    // A file whose items point at images it does not carry: the check names them.
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?><quiz><question type="truefalse"><name><text>看图</text></name>
+<questiontext format="html"><text><![CDATA[<p>看图判断：<img src="images/missing-circuit.png"></p>]]></text></questiontext>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question></quiz>"#;
+    let report: serde_json::Value = author
+        .request(reqwest::Method::POST, "/api/v1/import/check?format=moodle_xml")
+        .header("content-type", "application/octet-stream")
+        .body(xml)
+        .send()
+        .await
+        .expect("check")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(report["missing_images"][0]["path"], "images/missing-circuit.png", "{report}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

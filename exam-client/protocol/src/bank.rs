@@ -159,6 +159,15 @@ pub struct ImportSummary {
     pub imported: usize,
     pub skipped: Vec<SkippedItem>,
     pub dry_run: bool,
+    /// Images an item points at that the file does not carry: the item and the image's path.
+    #[serde(default)]
+    pub missing_images: Vec<MissingImage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingImage {
+    pub item: String,
+    pub path: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ pub use account::{Account, LoginRequest, LoginResponse, NewAccount, Role};
 pub use audit::{AuditEvent, AuditVerifyReport};
 pub use bank::{
     Bank, Blueprint, CandidateChoice, CandidateItem, Feasibility, ImportSummary, Importance, ItemContent, ItemPage, ItemRecord, ItemStatus, MemberRole,
-    NewBank, NewMember, Outline, OutlineProblem, OutlineVersion, ReviewDecision, ReviewRequest, Shortfall, SkippedItem,
+    MissingImage, NewBank, NewMember, Outline, OutlineProblem, OutlineVersion, ReviewDecision, ReviewRequest, Shortfall, SkippedItem,
 };
 pub use error::ErrorBody;
 pub use exam::{

@@ -249,9 +249,25 @@ pub async fn insert_items_bulk(
 }
 
 /// A changed item becomes a new draft version; the old version stays as it was.
+/// The next version of an item, as a draft; it carries the files (images) of the one before.
 pub async fn new_version(conn: &mut AnyConnection, current: &ItemRecord, content: &ItemContent, author_id: i64, now_ms: i64) -> StoreResult<i64> {
     sqlx::query("UPDATE item_versions SET is_current = 0 WHERE id = $1").bind(current.version_id).execute(&mut *conn).await?;
-    insert_version(conn, current.item_id, current.bank_id, current.version + 1, ItemStatus::Draft, content, author_id, now_ms).await
+    let id = insert_version(conn, current.item_id, current.bank_id, current.version + 1, ItemStatus::Draft, content, author_id, now_ms).await?;
+    sqlx::query(
+        "INSERT INTO item_assets (item_version_id, path, mime, bytes) SELECT $1, path, mime, bytes FROM item_assets WHERE item_version_id = $2 ORDER BY id",
+    )
+    .bind(id)
+    .bind(current.version_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Puts a file on a version, replacing one at the same path; how many the version then has.
+pub async fn put_asset(conn: &mut AnyConnection, version_id: i64, asset: &Asset) -> StoreResult<i64> {
+    sqlx::query("DELETE FROM item_assets WHERE item_version_id = $1 AND path = $2").bind(version_id).bind(&asset.path).execute(&mut *conn).await?;
+    insert_asset(&mut *conn, version_id, asset).await?;
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM item_assets WHERE item_version_id = $1").bind(version_id).fetch_one(&mut *conn).await?)
 }
 
 pub async fn insert_asset(conn: &mut AnyConnection, version_id: i64, asset: &Asset) -> StoreResult<()> {

@@ -31,8 +31,11 @@ function renderReport(el, r) {
     ? t(`检查完成（${esc(r.format)}）：可导入 <strong id="report-imported">${r.imported}</strong> 题，跳过 <strong id="report-skipped">${r.skipped.length}</strong> 题。`,
         `Checked (${esc(r.format)}): <strong id="report-imported">${r.imported}</strong> to import, <strong id="report-skipped">${r.skipped.length}</strong> skipped.`)
     : t(`已导入 <strong id="report-imported">${r.imported}</strong> 题，均待审核。`, `Imported <strong id="report-imported">${r.imported}</strong> items, all awaiting review.`);
+  const missing = (r.missing_images || []).map((m) => `<tr><td>${esc(m.item)}</td><td>${esc(m.path)}</td></tr>`).join("");
   el.innerHTML = `<p data-done="${r.dry_run ? "dry" : "committed"}">${head}</p>` +
-    (rows ? `<table><thead><tr><th>${t("试题", "Item")}</th><th>${t("跳过原因", "Reason")}</th></tr></thead><tbody>${rows}</tbody></table>` : "");
+    (rows ? `<table><thead><tr><th>${t("试题", "Item")}</th><th>${t("跳过原因", "Reason")}</th></tr></thead><tbody>${rows}</tbody></table>` : "") +
+    (missing ? `<p class="error" role="alert" id="missing-images">${t(`有 ${r.missing_images.length} 张图片被试题引用但文件中没有，请把图片一并打包（QTI 包）后重新导入：`, `${r.missing_images.length} images are referenced by items but not in the file; package them with the items (a QTI package) and import again:`)}</p>` +
+      `<table><thead><tr><th>${t("试题", "Item")}</th><th>${t("缺少的图片", "Missing image")}</th></tr></thead><tbody>${missing}</tbody></table>` : "");
 }
 
 const importForm = $("#import-form");
@@ -158,11 +161,37 @@ function fitForm() {
 if (editor) {
   $("#item-type").addEventListener("change", fitForm);
   fitForm();
+  // Images chosen in the editor: referenced in the stem as images/<name> at once, uploaded to
+  // the saved draft with the item.
+  const pending = [];
+  $("#image-file").addEventListener("change", (e) => {
+    for (const file of e.target.files) {
+      const name = `${Date.now().toString(36)}-${file.name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "")}`.slice(0, 64);
+      pending.push({ name, file });
+      const stem = $("#stem");
+      const tag = `<img src="images/${name}" alt="">`;
+      const at = stem.selectionStart ?? stem.value.length;
+      stem.value = stem.value.slice(0, at) + tag + stem.value.slice(at);
+      $("#pending-images").insertAdjacentHTML("beforeend", `<li data-image="${esc(name)}">${esc(file.name)} → images/${esc(name)}</li>`);
+    }
+    e.target.value = "";
+  });
   editor.addEventListener("submit", async (e) => {
     e.preventDefault();
     const r = await api("POST", editor.dataset.target, editorContent());
     if (!r.ok) { showError($("#editor-result"), r.json); return; }
-    window.location.href = `/items/${r.json.item_id}`;
+    const id = r.json.item_id;
+    for (const img of pending) {
+      const resp = await fetch(`/api/v1/items/${id}/images?name=${encodeURIComponent(img.name)}`, {
+        method: "POST", body: img.file, credentials: "same-origin", headers: { "Content-Type": "application/octet-stream", "Accept-Language": t("zh-CN", "en") },
+      });
+      if (!resp.ok) {
+        showError($("#editor-result"), await resp.json().catch(() => null));
+        $("#editor-result").insertAdjacentHTML("beforeend", `<p>${t("试题已保存，但这张图片没有上传：", "The item is saved, but this image was not uploaded: ")}${esc(img.name)} · <a href="/items/${id}">${t("查看试题", "Open the item")}</a></p>`);
+        return;
+      }
+    }
+    window.location.href = `/items/${id}`;
   });
   // The server renders the preview with the same sanitiser and renderer the exam page uses.
   $("#preview-button").addEventListener("click", async () => {

@@ -30,6 +30,14 @@ pub fn summary(format: Format, report: &ImportReport, imported: usize, dry_run: 
                 reason: format!("{}: {}", lang.pick(s.code.message_zh(), s.code.message_en()), s.detail),
             })
             .collect(),
+        missing_images: report
+            .items
+            .iter()
+            .flat_map(|d| {
+                let item = d.source_ref.clone();
+                d.missing_images().into_iter().map(move |path| exam_protocol::MissingImage { item: item.clone(), path })
+            })
+            .collect(),
     }
 }
 

@@ -125,3 +125,47 @@ pub async fn asset(app: &App, actor: &Actor, item_id: i64, path: &str) -> Result
     let (item, _) = in_scope(app, actor, item_id).await?;
     items::asset(&app.db, item.version_id, path).await?.ok_or(AppError::NotFound)
 }
+
+/// Most images one item version may carry, and the largest one.
+const MAX_IMAGES: i64 = 20;
+const MAX_IMAGE_BYTES: usize = 1024 * 1024;
+
+/// An image the author adds to their draft in the editor, under `images/<name>`: PNG, JPEG,
+/// GIF or WebP by its content, bounded in size and number, audited. A version under review or
+/// approved is not changed: a change makes a new draft version first.
+pub async fn add_image(app: &App, actor: &Actor, item_id: i64, name: &str, bytes: &[u8]) -> Result<String, AppError> {
+    let (item, s) = in_scope(app, actor, item_id).await?;
+    s.require(s.can_author())?;
+    if item.status != ItemStatus::Draft && item.status != ItemStatus::Rejected {
+        return Err(AppError::from(super::BankRefusal::InvalidItemTransition));
+    }
+    let name_ok = (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) && !name.starts_with('.');
+    if !name_ok {
+        return Err(AppError::from(super::BankRefusal::InvalidImage));
+    }
+    let mime = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        "image/gif"
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        "image/webp"
+    } else {
+        return Err(AppError::from(super::BankRefusal::InvalidImage));
+    };
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(AppError::TooLarge);
+    }
+    let path = format!("images/{name}");
+    let now = app.clock.now_ms();
+    let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
+    let asset = question_bank::item::Asset { path: path.clone(), mime: mime.to_string(), bytes: bytes.to_vec() };
+    if items::put_asset(&mut tx, item.version_id, &asset).await? > MAX_IMAGES {
+        return Err(AppError::from(super::BankRefusal::TooManyImages));
+    }
+    let detail = serde_json::json!({ "item_id": item_id, "path": path, "bytes": bytes.len() });
+    audit::append(&mut tx, app.db.backend, &entry(actor, "item.image", item.version_id, detail, now)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(path)
+}

@@ -43,6 +43,10 @@ pub enum BankRefusal {
     UnknownFormat,
     #[error("unknown_outline_point")]
     UnknownOutlinePoint,
+    #[error("invalid_image")]
+    InvalidImage,
+    #[error("too_many_images")]
+    TooManyImages,
 }
 
 impl BankRefusal {
@@ -65,6 +69,8 @@ impl BankRefusal {
             BankRefusal::TooManyItems => "too_many_items",
             BankRefusal::UnknownFormat => "unknown_format",
             BankRefusal::UnknownOutlinePoint => "unknown_outline_point",
+            BankRefusal::InvalidImage => "invalid_image",
+            BankRefusal::TooManyImages => "too_many_images",
         }
     }
 
@@ -85,7 +91,9 @@ impl BankRefusal {
             | BankRefusal::SheetTooLarge
             | BankRefusal::TooManyItems
             | BankRefusal::UnknownFormat
-            | BankRefusal::UnknownOutlinePoint => RefusalKind::Invalid,
+            | BankRefusal::UnknownOutlinePoint
+            | BankRefusal::InvalidImage => RefusalKind::Invalid,
+            BankRefusal::TooManyImages => RefusalKind::TooMany,
         }
     }
 }

@@ -104,6 +104,11 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "session_already_started" => {
             ("考试已开始或已有考生开始答题，不能取消该场次。", "The session has started or a candidate has a paper; it cannot be cancelled.")
         }
+        "invalid_image" => (
+            "图片无法识别：请上传 PNG、JPEG、GIF 或 WebP 图片，文件名只用字母、数字、点、下划线和连字符。",
+            "The image is not recognised: upload PNG, JPEG, GIF or WebP, named with letters, digits, dots, underscores and hyphens.",
+        ),
+        "too_many_images" => ("一道试题最多 20 张图片。", "An item carries at most 20 images."),
         "unknown_outline_point" => {
             ("鉴定点代码不在本题库的鉴定要素细目表中，请从细目表中选择。", "The assessment point is not in this bank's outline; pick one from the outline.")
         }

@@ -127,3 +127,24 @@ pub async fn preview(headers: axum::http::HeaderMap, ApiJson(content): ApiJson<I
     let item = exam_protocol::CandidateItem::from_content(&content);
     Ok(Json(Preview { html: crate::pages::item_view::candidate_html(&item, "preview", true, lang) }))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageQuery {
+    /// The file's name; the item's HTML refers to it as `images/<name>`.
+    name: String,
+}
+
+/// Adds an image (the raw body) to the author's draft; answers its path for the item's HTML.
+pub async fn add_image(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    query: Result<Query<ImageQuery>, axum::extract::rejection::QueryRejection>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let Query(q) = query.map_err(|_| ApiError::Validation("invalid_query"))?;
+    let bytes = axum::body::to_bytes(body, 1024 * 1024 + 1).await.map_err(|_| ApiError::PayloadTooLarge)?;
+    let path = bank_items::add_image(&state, &user, id, &q.name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "path": path }))))
+}

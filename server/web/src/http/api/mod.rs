@@ -72,6 +72,7 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::GET, "/api/v1/items/{id}", Access::Roles(ITEM_READERS), get(items::get_one)),
         Route::api(Method::GET, "/api/v1/items/{id}/history", Access::Roles(ITEM_READERS), get(items::history)),
         Route::api(Method::POST, "/api/v1/items/{id}/versions", Access::Roles(&[Author]), post(items::revise)),
+        Route::api(Method::POST, "/api/v1/items/{id}/images", Access::Roles(&[Author]), post(items::add_image)),
         Route::api(Method::POST, "/api/v1/items/{id}/submit", Access::Roles(&[Author]), post(items::submit)),
         Route::api(Method::POST, "/api/v1/items/{id}/review", Access::Roles(&[Reviewer]), post(items::review)),
         Route::api(Method::POST, "/api/v1/items/{id}/retire", Access::Roles(&[Reviewer]), post(items::retire)),
