@@ -142,3 +142,40 @@ async fn a_reviewer_works_through_the_queue() {
     assert_eq!(browser.attribute(&done, "data-approved").await, Some(picked.to_string()));
     browser.wait_for("#queue-count[data-count='0']").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_author_edits_the_outline_as_a_tree_with_weights() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "author", DEMO_PASSWORD).await;
+    browser.goto(&format!("{}/banks/1/outline", app.base)).await;
+    // The table shows a weight column per level of the bank.
+    let heads = browser.execute("return [...document.querySelectorAll('#outline th')].map(th => th.textContent).join('|')").await;
+    assert!(heads.as_str().unwrap_or_default().contains("等级 4 比重"), "{heads}");
+    browser.wait_for("#outline-tree li.scope").await;
+    // Break a weight in the tree: the save is refused with the problem in Chinese.
+    let first = browser.wait_for("#outline-tree > ul > li.scope input[data-w='4']").await;
+    let before = browser.attribute(&first, "value").await.unwrap_or_default();
+    browser.execute("const i = document.querySelector(\"#outline-tree > ul > li.scope input[data-w='4']\"); i.value = String(Number(i.value) + 5); i.dispatchEvent(new Event('input', {bubbles: true}))").await;
+    browser.click(&browser.wait_for("#outline-save").await).await;
+    let problem = browser.wait_for("#outline-problems li").await;
+    let text = browser.text(&problem).await;
+    assert!(text.contains("比重合计为") && !text.contains("add up"), "{text}");
+    browser.keep_screenshot("outline-tree").await;
+    // Put it back and add a point: saved as the next version, and the point is offered.
+    browser.execute(&format!("const i = document.querySelector(\"#outline-tree > ul > li.scope input[data-w='4']\"); i.value = '{before}'; i.dispatchEvent(new Event('input', {{bubbles: true}}))")).await;
+    browser.execute("document.querySelector('#outline-tree > ul > li.scope [data-do=point]').click()").await;
+    browser.execute("const p = document.querySelector('#outline-tree > ul > li.scope > ul.points > li.point:last-child'); const c = p.querySelector('[data-p=code]'); c.value = 'NEW-PT-01'; c.dispatchEvent(new Event('input', {bubbles: true})); const n = p.querySelector('[data-p=name]'); n.value = '新增鉴定点'; n.dispatchEvent(new Event('input', {bubbles: true}));").await;
+    browser.click(&browser.wait_for("#outline-save").await).await;
+    for _ in 0..50 {
+        let body = browser.execute("return document.body.innerText").await;
+        if body.as_str().unwrap_or_default().contains("NEW-PT-01") && browser.find("#outline-problems").await.is_none() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let table = browser.execute("return document.getElementById('outline').innerText").await;
+    assert!(table.as_str().unwrap_or_default().contains("NEW-PT-01"), "saved: {table}");
+    browser.goto(&format!("{}/banks/1/items/new", app.base)).await;
+    browser.wait_for("#outline-point option[value='NEW-PT-01']").await;
+}

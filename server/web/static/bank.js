@@ -1,5 +1,5 @@
 // Bank pages: import with a dry run and upload progress, item actions, the item editor, the
-// outline editor and the blueprint's feasibility chart. Talks to the JSON API with the page's
+// review queue and the blueprint's feasibility chart (the outline's editor is outline.js). Talks to the JSON API with the page's
 // session cookie; every message shown comes from the server in the page's language.
 import { $, api, errorBox, esc, t, zh } from "./common.js";
 
@@ -198,29 +198,6 @@ if (editor) {
     const r = await api("POST", "/api/v1/items/preview", editorContent());
     if (!r.ok) { showError($("#live-preview"), r.json); return; }
     $("#live-preview").innerHTML = r.json.html;
-  });
-}
-
-// ---- outline editor ----
-const outlineEditor = $("#outline-editor");
-if (outlineEditor) {
-  outlineEditor.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const out = $("#outline-result");
-    let doc;
-    try { doc = JSON.parse($("#outline-json").value); } catch (err) {
-      out.innerHTML = `<p class="error" role="alert">${t("不是有效的 JSON：", "Not valid JSON: ")}${esc(err.message)}</p>`;
-      return;
-    }
-    const r = await api("PUT", outlineEditor.dataset.target, doc);
-    if (!r.ok) {
-      showError(out, r.json);
-      if (r.json && r.json.problems) {
-        out.innerHTML += `<ul>${r.json.problems.map((p) => `<li><strong>${esc(p.at)}</strong>：${esc(p.problem)}</li>`).join("")}</ul>`;
-      }
-      return;
-    }
-    window.location.reload();
   });
 }
 

@@ -127,7 +127,8 @@ struct OutlineRow {
     indent_rem: f32,
     code: String,
     name: String,
-    weight: String,
+    /// The scope's weight for each of the bank's levels (empty for points).
+    weights: Vec<String>,
     importance: String,
 }
 
@@ -138,24 +139,26 @@ struct OutlinePage {
     id: i64,
     version: i64,
     rows: Vec<OutlineRow>,
+    levels: Vec<u8>,
+    levels_json: String,
     /// The outline as JSON, for those who may edit it.
     editor: Option<String>,
 }
 
-fn outline_rows(scopes: &[question_bank::outline::Scope], depth: usize, level: Option<u8>, out: &mut Vec<OutlineRow>) {
+fn outline_rows(scopes: &[question_bank::outline::Scope], depth: usize, levels: &[u8], out: &mut Vec<OutlineRow>) {
     for s in scopes {
-        let weight = level.and_then(|l| s.weights.get(&l)).map(|w| format!("{w}%")).unwrap_or_default();
-        out.push(OutlineRow { indent_rem: 0.5 + depth as f32 * 1.5, code: s.code.clone(), name: s.name.clone(), weight, importance: String::new() });
+        let weights = levels.iter().map(|l| s.weights.get(l).map(|w| format!("{w}%")).unwrap_or_default()).collect();
+        out.push(OutlineRow { indent_rem: 0.5 + depth as f32 * 1.5, code: s.code.clone(), name: s.name.clone(), weights, importance: String::new() });
         for p in &s.points {
             out.push(OutlineRow {
                 indent_rem: 2.0 + depth as f32 * 1.5,
                 code: p.code.clone(),
                 name: p.name.clone(),
-                weight: String::new(),
+                weights: levels.iter().map(|_| String::new()).collect(),
                 importance: format!("{:?}", p.importance),
             });
         }
-        outline_rows(&s.children, depth + 1, level, out);
+        outline_rows(&s.children, depth + 1, levels, out);
     }
 }
 
@@ -170,13 +173,16 @@ pub async fn outline(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
         Err(e) => return ctx.error(e),
     };
     let mut rows = Vec::new();
-    outline_rows(&outline.scopes, 0, s.bank.levels.first().copied(), &mut rows);
+    let levels = s.bank.levels.clone();
+    outline_rows(&outline.scopes, 0, &levels, &mut rows);
     let editable = s.can_author() || s.manager;
     let page = OutlinePage {
-        f: ctx.frame(lang.pick("鉴定要素细目表", "Exam outline")).scripts(&["bank.js"]),
+        f: ctx.frame(lang.pick("鉴定要素细目表", "Exam outline")).scripts(&["outline.js"]),
         id,
         version,
         rows,
+        levels_json: serde_json::to_string(&levels).unwrap_or_default(),
+        levels,
         editor: editable.then(|| serde_json::to_string_pretty(&outline).unwrap_or_default()),
     };
     ctx.respond(&page)
