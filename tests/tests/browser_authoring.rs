@@ -57,6 +57,8 @@ async fn an_author_picks_the_point_from_the_outline_and_the_form_fits_the_type()
     assert_eq!(browser.text(&browser.wait_for("#key").await).await, "对");
     let body = browser.execute("return document.body.innerText").await;
     assert!(body.as_str().unwrap_or_default().contains(&codes[0]), "the item carries the chosen point");
+    let history = browser.execute("return document.getElementById('history').innerText").await;
+    assert!(history.as_str().unwrap_or_default().contains("命题：赵强（命题）"), "who wrote it, by name: {history}");
 
     // A code that is not in the outline is refused, with a reason in Chinese.
     let author = app.signed_in("author").await;

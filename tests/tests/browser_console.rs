@@ -222,3 +222,24 @@ async fn an_admin_renames_and_cancels_a_session_before_it_starts() {
     let actions: Vec<&str> = events.iter().filter(|e| e.target == format!("session:{id}")).map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"session.edit") && actions.contains(&"session.cancel"), "{actions:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bank_list_pages() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let operator = app.signed_in("operator").await;
+    for i in 0..55 {
+        let _: serde_json::Value = e2e_tests::call(
+            &operator,
+            reqwest::Method::POST,
+            "/api/v1/banks",
+            Some(serde_json::json!({ "occupation_code": "6-31-01-03", "name": format!("分页题库 {i:02}"), "levels": [4] })),
+        )
+        .await
+        .expect("bank");
+    }
+    let first = operator.request(reqwest::Method::GET, "/banks").send().await.expect("page").text().await.expect("html");
+    assert!(first.contains("id=\"next-page\"") && first.contains("1 / 2"), "a second page is offered");
+    assert_eq!(first.matches("<tr><td><a href=\"/banks/").count(), 50, "fifty a page");
+    let second = operator.request(reqwest::Method::GET, "/banks?page=1").send().await.expect("page").text().await.expect("html");
+    assert_eq!(second.matches("<tr><td><a href=\"/banks/").count(), 6, "the rest on the second");
+}

@@ -79,6 +79,22 @@ pub async fn in_scope(app: &App, actor: &Actor, item_id: i64) -> Result<(ItemRec
     Ok((item, s))
 }
 
+/// The display names of the people in an item's history (authors and reviewers), for those who
+/// may read the item.
+pub async fn people(app: &App, actor: &Actor, item_id: i64) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    let versions = history(app, actor, item_id).await?;
+    let mut names = std::collections::HashMap::new();
+    let ids: Vec<i64> = versions.iter().flat_map(|v| [v.author_id, v.reviewed_by]).flatten().collect();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id)
+            && let Some(a) = exam_records::accounts::get(&app.db, id).await?
+        {
+            e.insert(a.display_name);
+        }
+    }
+    Ok(names)
+}
+
 /// Every version of the item, for those who may read it.
 pub async fn history(app: &App, actor: &Actor, item_id: i64) -> Result<Vec<ItemRecord>, AppError> {
     in_scope(app, actor, item_id).await?;

@@ -32,16 +32,31 @@ pub fn type_name(t: ItemType, lang: Lang) -> &'static str {
     }
 }
 
-pub async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    q: Result<Query<PageNo>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let lang = ctx.lang;
     let banks = match scope::visible(&state.db, &user).await {
         Ok(b) => b,
         Err(e) => return ctx.error(e),
     };
+    // Fifty banks a page.
+    const PER_PAGE: usize = 50;
+    let total = banks.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page_no = q.ok().and_then(|Query(p)| p.page).unwrap_or(0).min(pages - 1);
     let page = BanksPage {
         f: ctx.frame(lang.pick("题库", "Question banks")),
+        total,
+        pages,
+        page: page_no,
         banks: banks
             .iter()
+            .skip(page_no * PER_PAGE)
+            .take(PER_PAGE)
             .map(|b| BankRow {
                 id: b.id,
                 name: b.name.clone(),
@@ -66,10 +81,18 @@ struct BankRow {
     levels: String,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct PageNo {
+    page: Option<usize>,
+}
+
 #[derive(Template)]
 #[template(path = "banks.html")]
 struct BanksPage {
     f: Frame,
+    total: usize,
+    pages: usize,
+    page: usize,
     banks: Vec<BankRow>,
 }
 

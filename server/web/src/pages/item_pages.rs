@@ -56,6 +56,7 @@ pub async fn show(
         (None, None)
     };
     let history = bank_items::history(&state, &user, id).await.unwrap_or_default();
+    let people = bank_items::people(&state, &user, id).await.unwrap_or_default();
     let mut candidate = CandidateItem::from_content(&item.content);
     let base = format!("/items/{id}/files");
     candidate.stem = with_asset_base(&candidate.stem, &base);
@@ -88,10 +89,16 @@ pub async fn show(
                 status_name: status_name(v.status, lang),
                 comment: v.review_comment.clone().unwrap_or_default(),
                 when: super::layout::china_time(v.created_at_ms),
-                by: match (v.author_id, v.reviewed_by) {
-                    (a, Some(r)) => format!("{} #{} · {} #{r}", lang.pick("命题", "written by"), a.unwrap_or_default(), lang.pick("审核", "reviewed by")),
-                    (Some(a), None) => format!("{} #{a}", lang.pick("命题", "written by")),
-                    (None, None) => lang.pick("导入", "imported").to_string(),
+                by: {
+                    let name = |id: i64| people.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+                    let written = v
+                        .author_id
+                        .map(|a| format!("{}{}", lang.pick("命题：", "written by "), name(a)))
+                        .unwrap_or_else(|| lang.pick("导入", "imported").to_string());
+                    match v.reviewed_by {
+                        Some(r) => format!("{written} · {}{}", lang.pick("审核：", "reviewed by "), name(r)),
+                        None => written,
+                    }
                 },
             })
             .collect(),
