@@ -176,6 +176,11 @@ async fn a_regulator_checks_the_audit_chain_and_follows_one_object() {
     browser.goto(&format!("{}/institutions", app.base)).await;
     let row = browser.wait_for("#institutions tr[data-filing='S000051000001']").await;
     assert!(browser.text(&row).await.contains("6-31-01-03"));
+    // A regulator files a new institution from the page.
+    browser.type_into(&browser.wait_for("#i-filing").await, "S000051000099").await;
+    browser.type_into(&browser.wait_for("#i-name").await, "成都示例技工学校").await;
+    browser.click(&browser.wait_for("#institution-form button[type=submit]").await).await;
+    browser.wait_for("#institutions tr[data-filing='S000051000099']").await;
     // The home page shows today's work, not a list of pages to come.
     browser.goto(&format!("{}/home", app.base)).await;
     browser.wait_for("#stats").await;
@@ -242,4 +247,28 @@ async fn the_bank_list_pages() {
     assert_eq!(first.matches("<tr><td><a href=\"/banks/").count(), 50, "fifty a page");
     let second = operator.request(reqwest::Method::GET, "/banks?page=1").send().await.expect("page").text().await.expect("html");
     assert_eq!(second.matches("<tr><td><a href=\"/banks/").count(), 6, "the rest on the second");
+}
+
+/// A page opened after the sign-in expired goes to the sign-in page, which says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_sign_in_is_said_on_the_sign_in_page() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.auth.session_ttl_secs = 1).await;
+    exam_application::demo::seed(app.db()).await.expect("seed");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let login: serde_json::Value = http
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&serde_json::json!({ "username": "proctor", "password": DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let token = login["token"].as_str().expect("token").to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let resp = http.get(format!("{}/sessions", app.base)).bearer_auth(&token).send().await.expect("page");
+    assert_eq!(resp.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["location"], "/login?expired=1");
+    let page = http.get(format!("{}/login?expired=1", app.base)).send().await.expect("login page").text().await.expect("html");
+    assert!(page.contains("登录已过期，请重新登录。"), "the sign-in page says why");
 }

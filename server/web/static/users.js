@@ -1,4 +1,5 @@
-// The staff page: adding an account through the users API, then showing the list again.
+// The staff page: adding an account through the users API, then showing the list again; and
+// the institutions page's filing form for regulators and operators.
 import { $, api, esc, errorBox, t } from "./common.js";
 
 const form = $("#user-form");
@@ -13,6 +14,18 @@ if (form) {
     const r = await api("POST", "/api/v1/users", body);
     if (!r.ok) { $("#user-result").innerHTML = errorBox(r.json); return; }
     $("#user-result").innerHTML = `<p role="status">${esc(t(`已添加 ${r.json.display_name}。`, `${r.json.display_name} added.`))}</p>`;
+    setTimeout(() => window.location.reload(), 600);
+  });
+}
+
+const inst = $("#institution-form");
+if (inst) {
+  inst.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { filing_number: $("#i-filing").value.trim().toUpperCase(), name: $("#i-name").value.trim(), kind: $("#i-kind").value };
+    const r = await api("POST", "/api/v1/institutions", body);
+    if (!r.ok) { $("#institution-result").innerHTML = errorBox(r.json); return; }
+    $("#institution-result").innerHTML = `<p role="status" data-filed="${esc(r.json.filing_number)}">${esc(t(`已备案：${r.json.name}`, `Filed: ${r.json.name}`))}</p>`;
     setTimeout(() => window.location.reload(), 600);
   });
 }

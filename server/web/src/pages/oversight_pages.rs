@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use exam_protocol::Role;
+use exam_protocol::{InstitutionKind, Role};
 use serde::Deserialize;
 
 use super::layout::{Frame, PageCtx};
@@ -103,6 +103,8 @@ struct InstitutionRow {
 struct InstitutionsPage {
     f: Frame,
     can_audit: bool,
+    can_file: bool,
+    kinds: Vec<(&'static str, &'static str)>,
     institutions: Vec<InstitutionRow>,
 }
 
@@ -113,8 +115,13 @@ pub async fn institutions(State(state): State<AppState>, ctx: PageCtx, user: Cur
         Err(e) => return ctx.error(e),
     };
     let page = InstitutionsPage {
-        f: ctx.frame(lang.pick("评价机构与备案", "Institutions and filings")),
+        f: ctx.frame(lang.pick("评价机构与备案", "Institutions and filings")).scripts(&["users.js"]),
         can_audit: matches!(user.role(), Role::Regulator | Role::Supervisor | Role::Operator),
+        can_file: matches!(user.role(), Role::Regulator | Role::Operator),
+        kinds: [InstitutionKind::SocialOrganisation, InstitutionKind::Enterprise, InstitutionKind::College]
+            .into_iter()
+            .map(|k| (k.as_str(), super::layout::institution_kind(k, lang)))
+            .collect(),
         institutions: list
             .into_iter()
             .map(|(i, filings)| InstitutionRow {
