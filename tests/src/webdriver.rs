@@ -164,6 +164,19 @@ impl Browser {
         }
     }
 
+    /// Waits (polling, up to 15 s) until `script` returns true; else fails with what the page
+    /// shows.
+    pub async fn until(&self, script: &str, what: &str) {
+        for _ in 0..150 {
+            if self.execute(script).await.as_bool() == Some(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let state = self.execute("return document.body.innerText").await;
+        panic!("{what} never happened; the page shows: {state}");
+    }
+
     /// Resizes the window (for screenshots of wide pages such as the proctor's room).
     pub async fn set_window_size(&self, width: u32, height: u32) {
         self.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": width, "height": height }))).await;

@@ -3,22 +3,13 @@
 //! warns (the warning keeps its time, can be dismissed, and is still listed after a reload,
 //! which the record shows as a reload), and terminates after confirming, with the reason shown
 //! to the candidate. The exam-room record reads as sentences, filterable by candidate.
-use std::time::Duration;
-
 use e2e_tests::webdriver::Browser;
 use e2e_tests::{Backend, TestApp};
 use exam_application::demo::{DEMO_CANDIDATES, DEMO_PASSWORD};
 use exam_records::exams;
 
 async fn wait_until(browser: &Browser, script: &str, what: &str) {
-    for _ in 0..150 {
-        if browser.execute(script).await.as_bool() == Some(true) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let state = browser.execute("return document.body.innerText").await;
-    panic!("{what} never happened; the page shows: {state}");
+    browser.until(script, what).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -102,12 +102,12 @@ mod tests {
     use super::*;
     use question_bank::Points;
 
-    #[test]
-    fn csv_quotes_and_defuses_formulas() {
-        let room = vec![RoomCandidate {
+    /// A handed-in candidate scored 85.5, named and numbered as given.
+    fn handed_in(name: &str, ticket: &str) -> RoomCandidate {
+        RoomCandidate {
             candidate_id: 1,
-            name: "=HYPERLINK(\"x\")".into(),
-            ticket: "2026001".into(),
+            name: name.into(),
+            ticket: ticket.into(),
             id_masked: "510***********1233".into(),
             stage: Stage::HandedIn,
             answered: 7,
@@ -119,7 +119,12 @@ mod tests {
             media: vec![],
             photo: false,
             identity_checked: None,
-        }];
+        }
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let room = vec![handed_in("=HYPERLINK(\"x\")", "2026001")];
         let text = String::from_utf8(csv(&room, 60, Lang::Zh)).expect("utf-8");
         assert!(text.starts_with('\u{feff}'));
         assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{text}");
@@ -129,22 +134,7 @@ mod tests {
     #[test]
     fn xlsx_scores_are_numbers_and_tickets_text() {
         use calamine::{Data, Reader, Xlsx};
-        let mut room = vec![RoomCandidate {
-            candidate_id: 1,
-            name: "李明".into(),
-            ticket: "20260000010010001".into(),
-            id_masked: "510***********1233".into(),
-            stage: Stage::HandedIn,
-            answered: 7,
-            questions: 7,
-            remaining_ms: None,
-            integrity_events: 0,
-            score: Some(Points(85_500)),
-            device_pending: false,
-            media: vec![],
-            photo: false,
-            identity_checked: None,
-        }];
+        let mut room = vec![handed_in("李明", "20260000010010001")];
         room.push(RoomCandidate { candidate_id: 2, stage: Stage::Commitment, score: None, ..room[0].clone() });
         let bytes = xlsx("场次", &room, 60, Lang::Zh).expect("xlsx");
         let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("open");
