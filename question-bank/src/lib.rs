@@ -9,6 +9,7 @@ pub mod import;
 pub mod item;
 pub mod level;
 pub mod marking;
+pub mod names;
 pub mod normalize;
 pub mod outline;
 pub mod outline_xlsx;

@@ -35,6 +35,8 @@ pub struct RosterRow {
 pub enum RowProblem {
     MissingName,
     NameTooLong,
+    /// Control or direction-changing characters, or nothing visible.
+    InvalidName,
     MissingIdNumber,
     UnknownIdKind,
     Id(IdError),
@@ -50,6 +52,7 @@ impl RowProblem {
         match self {
             RowProblem::MissingName => "roster_missing_name",
             RowProblem::NameTooLong => "roster_name_too_long",
+            RowProblem::InvalidName => "roster_invalid_name",
             RowProblem::MissingIdNumber => "roster_missing_id_number",
             RowProblem::UnknownIdKind => "roster_unknown_id_kind",
             RowProblem::Id(e) => e.code(),
@@ -83,6 +86,9 @@ pub enum RosterError {
     /// CSV that is not UTF-8 (Excel's "CSV" on a Chinese system is GBK).
     #[error("the CSV file is not UTF-8")]
     NotUtf8,
+    /// A quoted CSV field that never closes: the rest of the file would be one field.
+    #[error("a quoted field is never closed")]
+    UnclosedQuote,
     /// No header row naming 姓名 and 证件号码.
     #[error("the header row has no {0} column")]
     MissingColumn(&'static str),
@@ -96,6 +102,7 @@ impl RosterError {
         match self {
             RosterError::File(e) => e.code(),
             RosterError::NotUtf8 => "roster_not_utf8",
+            RosterError::UnclosedQuote => "roster_unclosed_quote",
             RosterError::MissingColumn(_) => "roster_missing_column",
             RosterError::Empty => "roster_empty",
         }
@@ -151,8 +158,8 @@ fn csv_rows(bytes: &[u8], limits: &Limits) -> Result<Table, RosterError> {
     let mut field = String::new();
     let mut quoted = false;
     let mut chars = text.chars().peekable();
-    let mut line = 1;
-    let mut row_line = 1;
+    // A row is numbered as a spreadsheet shows it: one per record, whatever line breaks sit
+    // inside its quoted cells.
     while let Some(c) = chars.next() {
         match (quoted, c) {
             (true, '"') if chars.peek() == Some(&'"') => {
@@ -160,12 +167,7 @@ fn csv_rows(bytes: &[u8], limits: &Limits) -> Result<Table, RosterError> {
                 field.push('"');
             }
             (true, '"') => quoted = false,
-            (true, c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c);
-            }
+            (true, c) => field.push(c),
             (false, '"') if field.is_empty() => quoted = true,
             (false, ',') => {
                 push_field(&mut row, &mut field, limits)?;
@@ -173,9 +175,7 @@ fn csv_rows(bytes: &[u8], limits: &Limits) -> Result<Table, RosterError> {
             (false, '\r') => {}
             (false, '\n') => {
                 push_field(&mut row, &mut field, limits)?;
-                rows.push((row_line, std::mem::take(&mut row)));
-                line += 1;
-                row_line = line;
+                rows.push((rows.len() + 1, std::mem::take(&mut row)));
                 if rows.len() > limits.max_sheet_rows {
                     return Err(ImportError::SheetTooLarge { what: "rows", limit: limits.max_sheet_rows }.into());
                 }
@@ -183,9 +183,12 @@ fn csv_rows(bytes: &[u8], limits: &Limits) -> Result<Table, RosterError> {
             (false, c) => field.push(c),
         }
     }
+    if quoted {
+        return Err(RosterError::UnclosedQuote);
+    }
     if !field.is_empty() || !row.is_empty() {
         push_field(&mut row, &mut field, limits)?;
-        rows.push((row_line, row));
+        rows.push((rows.len() + 1, row));
     }
     Ok(rows)
 }
@@ -203,6 +206,27 @@ fn column(header: &[String], names: &[&str]) -> Option<usize> {
         let h = h.trim().to_lowercase();
         names.iter().any(|n| h == *n)
     })
+}
+
+/// A refused row's name as it is shown back: cut to the longest name, with control characters
+/// dropped and any run of six or more digits masked, so a number typed in the wrong column (or
+/// swallowed into the name) is never repeated back.
+fn shown_name(name: &str) -> String {
+    let kept: Vec<char> = name.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < kept.len() {
+        let digit = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
+        let run = kept[i..].iter().take_while(|c| digit(**c)).count();
+        if run >= 6 {
+            out.extend(std::iter::repeat_n('*', run));
+            i += run;
+        } else {
+            out.push(kept[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// The kind of document a cell names; empty means a resident ID card.
@@ -239,6 +263,8 @@ fn check_rows(table: Table, today: Date) -> Result<Roster, RosterError> {
             Some(RowProblem::MissingName)
         } else if name.chars().count() > MAX_NAME_CHARS {
             Some(RowProblem::NameTooLong)
+        } else if !crate::names::is_plain(&name) {
+            Some(RowProblem::InvalidName)
         } else {
             None
         };
@@ -257,7 +283,7 @@ fn check_rows(table: Table, today: Date) -> Result<Roster, RosterError> {
         });
         match id {
             Ok(id) => roster.rows.push(RosterRow { row, name, id }),
-            Err(problem) => roster.bad.push(BadRow { row, name: name.chars().take(MAX_NAME_CHARS).collect(), problem }),
+            Err(problem) => roster.bad.push(BadRow { row, name: shown_name(&name), problem }),
         }
     }
     if roster.rows.is_empty() && roster.bad.is_empty() {

@@ -272,3 +272,62 @@ async fn an_expired_sign_in_is_said_on_the_sign_in_page() {
     let page = http.get(format!("{}/login?expired=1", app.base)).send().await.expect("login page").text().await.expect("html");
     assert!(page.contains("登录已过期，请重新登录。"), "the sign-in page says why");
 }
+
+/// What an attack pass over the new pages found, each now refused the right way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_attack_pass_found_is_refused() {
+    use reqwest::Method;
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let later = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64 + 86_400_000;
+    let created = e2e_tests::open_session(&app, serde_json::json!({ "starts_at_ms": later, "name": "取消后的场次" }), &[("钱八", resident_id(730))]).await;
+    let id = created["session"]["id"].as_i64().expect("id");
+    let admin = app.signed_in("admin").await;
+    let proctor = app.signed_in("proctor").await;
+    let room: Vec<serde_json::Value> = e2e_tests::call(&proctor, Method::GET, &format!("/api/v1/sessions/{id}/room"), None).await.expect("room");
+    let cid = room[0]["candidate_id"].as_i64().expect("candidate");
+    // No photo yet: there is nothing to check the person against.
+    let (s, v) = e2e_tests::call::<serde_json::Value>(
+        &proctor,
+        Method::POST,
+        &format!("/api/v1/sessions/{id}/candidates/{cid}/actions"),
+        Some(serde_json::json!({ "action": "verify_identity", "matches": true })),
+    )
+    .await
+    .expect_err("no photo");
+    assert_eq!((s.as_u16(), v["error"].as_str()), (409, Some("no_photo")));
+    // Names that do not print as they read are refused.
+    let (s, v) = e2e_tests::call::<serde_json::Value>(
+        &admin,
+        Method::POST,
+        &format!("/api/v1/sessions/{id}/names"),
+        Some(serde_json::json!({ "batch": "b", "name": "ab\u{0}\u{202E}cd", "room": "r" })),
+    )
+    .await
+    .expect_err("control characters");
+    assert_eq!((s.as_u16(), v["error"].as_str()), (422, Some("invalid_name")));
+    // Cancelled: the proctor can act no more, and the home page no longer lists it.
+    let _: serde_json::Value =
+        e2e_tests::call(&admin, Method::POST, &format!("/api/v1/sessions/{id}/cancel"), Some(serde_json::json!({ "reason": "考点调整" })))
+            .await
+            .expect("cancel");
+    let (s, v) = e2e_tests::call::<serde_json::Value>(
+        &proctor,
+        Method::POST,
+        &format!("/api/v1/sessions/{id}/candidates/{cid}/actions"),
+        Some(serde_json::json!({ "action": "note", "text": "取消之后" })),
+    )
+    .await
+    .expect_err("cancelled");
+    assert_eq!((s.as_u16(), v["error"].as_str()), (409, Some("session_cancelled")));
+    let home = admin.request(Method::GET, "/home").send().await.expect("home").text().await.expect("html");
+    assert!(!home.contains("取消后的场次"), "a cancelled session is not today's work");
+    // A path parameter that does not parse: JSON for the API, a page for pages, in Chinese.
+    let api = admin.request(Method::GET, "/api/v1/sessions/abc").send().await.expect("api");
+    assert_eq!(api.status(), reqwest::StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = api.json().await.expect("json");
+    assert_eq!(body["error"], "bad_request");
+    let page = admin.request(Method::GET, "/sessions/abc/edit").send().await.expect("page");
+    assert_eq!(page.status(), reqwest::StatusCode::BAD_REQUEST);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("data-error=\"bad_request\"") && html.contains("参数无效"), "{html}");
+}

@@ -76,3 +76,23 @@ fn an_xlsx_roster_reads_like_the_csv() {
     assert_eq!(r.rows[0].name, "李明");
     assert_eq!(r.rows[0].row, 2);
 }
+
+#[test]
+fn an_unclosed_quote_refuses_the_file_and_numbers_never_come_back() {
+    let csv = "姓名,证件号码\n\"张三,110101199003070011\n李四,510105199003071233\n";
+    assert_eq!(parse(csv.as_bytes(), &limits(), TODAY).expect_err("refused").code(), "roster_unclosed_quote");
+    // Columns the wrong way round: the number typed as a name is masked.
+    let swapped = "姓名,证件号码\n510105199003071233,李四\n";
+    let r = parse(swapped.as_bytes(), &limits(), TODAY).expect("roster");
+    assert_eq!(r.bad.len(), 1);
+    assert!(!r.bad[0].name.contains("510105"), "{:?}", r.bad[0].name);
+}
+
+#[test]
+fn rows_are_numbered_as_a_spreadsheet_shows_them_and_names_must_print() {
+    let csv = "姓名,证件号码\n\"张\r\n三\",510105199003071233\n李四,510107199508152461\n\u{200B},510122198811223575\n";
+    let r = parse(csv.as_bytes(), &limits(), TODAY).expect("roster");
+    let bad: Vec<_> = r.bad.iter().map(|b| (b.row, b.problem.code())).collect();
+    assert_eq!(bad, [(2, "roster_invalid_name"), (4, "roster_invalid_name")]);
+    assert_eq!(r.rows.iter().map(|x| x.row).collect::<Vec<_>>(), [3]);
+}

@@ -40,7 +40,7 @@ pub async fn create(app: &App, actor: &Actor, new: &NewInstitution) -> Result<In
     if !valid_filing_number(&new.filing_number) {
         return Err(AppError::from(InstitutionRefusal::InvalidFilingNumber));
     }
-    if name.is_empty() || name.chars().count() > 200 {
+    if !question_bank::names::is_plain(name) || name.chars().count() > 200 {
         return Err(AppError::from(InstitutionRefusal::InvalidName));
     }
     let now = app.clock.now_ms();

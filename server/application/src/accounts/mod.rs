@@ -38,7 +38,7 @@ pub fn validate(new: &NewAccount) -> Result<(), &'static str> {
         return Err("invalid_username");
     }
     let name_len = new.display_name.trim().chars().count();
-    if name_len == 0 || name_len > 100 {
+    if name_len == 0 || name_len > 100 || !question_bank::names::is_plain(new.display_name.trim()) {
         return Err("invalid_display_name");
     }
     if new.password.chars().count() < password::MIN_LEN {

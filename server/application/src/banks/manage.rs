@@ -31,7 +31,7 @@ pub async fn create(app: &App, actor: &Actor, new: &NewBank) -> Result<Bank, App
         return Err(AppError::from(super::BankRefusal::InvalidOccupationCode));
     }
     let name = new.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+    if !question_bank::names::is_plain(name) || name.chars().count() > 200 {
         return Err(AppError::from(super::BankRefusal::InvalidName));
     }
     let mut levels = new.levels.clone();

@@ -220,6 +220,11 @@ pub async fn store_photo(state: &App, user: &Actor, bytes: &[u8]) -> Result<(), 
     if bytes.len() > MAX_PHOTO_BYTES {
         return Err(AppError::TooLarge);
     }
+    // The photo belongs to the device check: once the paper is drawn it is what the proctor
+    // checked, and it is not replaced.
+    if exams::paper_of_candidate(&state.db, c.id).await?.is_some() {
+        return Err(AppError::from(ExamRefusal::PhotoAfterStart));
+    }
     if exam_records::photos::count(&state.db, c.id).await? >= MAX_PHOTOS {
         return Err(AppError::from(ExamRefusal::TooManyPhotos));
     }
@@ -671,6 +676,8 @@ pub enum ExamRefusal {
     TooManyPhotos,
     #[error("invalid_photo")]
     InvalidPhoto,
+    #[error("photo_after_start")]
+    PhotoAfterStart,
 }
 
 impl ExamRefusal {
@@ -690,6 +697,7 @@ impl ExamRefusal {
             ExamRefusal::TooManyEvents => "too_many_events",
             ExamRefusal::TooManyPhotos => "too_many_photos",
             ExamRefusal::InvalidPhoto => "invalid_photo",
+            ExamRefusal::PhotoAfterStart => "photo_after_start",
         }
     }
 
@@ -703,6 +711,7 @@ impl ExamRefusal {
             ExamRefusal::DeviceApprovalRequired => RefusalKind::Refused,
             ExamRefusal::TooManyEvents | ExamRefusal::TooManyPhotos => RefusalKind::TooMany,
             ExamRefusal::InvalidPhoto => RefusalKind::Invalid,
+            ExamRefusal::PhotoAfterStart => RefusalKind::Conflict,
         }
     }
 }

@@ -115,6 +115,9 @@ fn clock_after(paper: Paper, event: Event, now: i64) -> Result<PaperClock, AppEr
 
 pub async fn act(state: &App, user: &Actor, session_id: i64, candidate_id: i64, action: &ProctorAction) -> Result<(), AppError> {
     let s = session_for(state, user, session_id, true).await?;
+    if s.cancelled_at_ms.is_some() {
+        return Err(AppError::from(crate::exams::sessions::SessionRefusal::SessionCancelled));
+    }
     let c = exams::candidate(&state.db, candidate_id).await?.filter(|c| c.session_id == s.id).ok_or(AppError::NotFound)?;
     match action {
         ProctorAction::Warn { message } => {
@@ -239,7 +242,18 @@ async fn clear_sign_in(state: &App, user: &Actor, s: &SessionRow, c: &exams::Can
 /// exam-room record and audited.
 async fn verify_identity(state: &App, user: &Actor, s: &SessionRow, c: &exams::CandidateRow, matches: bool, note: &str) -> Result<(), AppError> {
     let note = note.trim();
-    if (!matches && note.is_empty()) || note.chars().count() > 500 {
+    // The check compares the person with their photo: there must be one. A finding that
+    // reverses an earlier one says why.
+    if exam_records::photos::latest(&state.db, c.id).await?.is_none() {
+        return Err(AppError::from(ProctorRefusal::NoPhoto));
+    }
+    let earlier = exams::candidate_events(&state.db, c.id, "identity_checked", 1000).await?;
+    let reverses = earlier
+        .last()
+        .and_then(|(d, _)| serde_json::from_str::<serde_json::Value>(d).ok())
+        .and_then(|v| v.get("matches").and_then(|m| m.as_bool()))
+        .is_some_and(|before| before != matches);
+    if ((!matches || reverses) && note.is_empty()) || note.chars().count() > 500 {
         return Err(AppError::from(ProctorRefusal::TextRequired));
     }
     let now = state.clock.now_ms();
@@ -350,6 +364,8 @@ pub enum ProctorRefusal {
     ReasonRequired,
     #[error("text_required")]
     TextRequired,
+    #[error("no_photo")]
+    NoPhoto,
 }
 
 impl ProctorRefusal {
@@ -364,6 +380,7 @@ impl ProctorRefusal {
             ProctorRefusal::PaperEnded => "paper_ended",
             ProctorRefusal::ReasonRequired => "reason_required",
             ProctorRefusal::TextRequired => "text_required",
+            ProctorRefusal::NoPhoto => "no_photo",
         }
     }
 
@@ -375,7 +392,7 @@ impl ProctorRefusal {
             | ProctorRefusal::NoTracks
             | ProctorRefusal::ReasonRequired
             | ProctorRefusal::TextRequired => RefusalKind::Invalid,
-            ProctorRefusal::NoDeviceChange | ProctorRefusal::NotStarted | ProctorRefusal::PaperEnded => RefusalKind::Conflict,
+            ProctorRefusal::NoDeviceChange | ProctorRefusal::NotStarted | ProctorRefusal::PaperEnded | ProctorRefusal::NoPhoto => RefusalKind::Conflict,
         }
     }
 }

@@ -61,7 +61,7 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     if !exams::has_filing(db, institution_id, &bank.occupation_code, level).await? {
         return Err(AppError::from(SessionRefusal::NotFiled));
     }
-    if new.name.trim().is_empty() || new.room.trim().is_empty() || new.batch.trim().is_empty() {
+    if ![&new.name, &new.room, &new.batch].iter().all(|n| question_bank::names::is_plain(n.trim())) {
         return Err(AppError::from(SessionRefusal::InvalidName));
     }
     let duration = minutes(new.duration_minutes, rules.min_duration_minutes, rules.min_duration_minutes, rules.max_duration_minutes, "invalid_duration")?;
@@ -127,7 +127,7 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     for (i, c) in new.candidates.iter().enumerate() {
         let doc =
             IdDocument::parse_at(c.id_kind, &c.id_number, today(now_ms)).map_err(|e| AppError::Detailed { code: e.code(), detail: format!("#{}", i + 1) })?;
-        if c.name.trim().is_empty() {
+        if !question_bank::names::is_plain(c.name.trim()) || c.name.trim().chars().count() > question_bank::roster::MAX_NAME_CHARS {
             return Err(AppError::Detailed { code: "invalid_name", detail: format!("#{}", i + 1) });
         }
         if people.iter().any(|(d, _): &(IdDocument, _)| d.kind() == doc.kind() && d.number() == doc.number()) {
@@ -249,7 +249,7 @@ pub async fn rename(db: &Db, user: &Actor, id: i64, batch: &str, name: &str, roo
     let s = own_session(db, user, id).await?;
     let (batch, name, room) = (batch.trim(), name.trim(), room.trim());
     let long = |t: &str, n: usize| t.chars().count() > n;
-    if batch.is_empty() || name.is_empty() || room.is_empty() || long(batch, 100) || long(name, 200) || long(room, 100) {
+    if ![batch, name, room].iter().all(|n| question_bank::names::is_plain(n)) || long(batch, 100) || long(name, 200) || long(room, 100) {
         return Err(AppError::from(SessionRefusal::InvalidName));
     }
     let mut tx = db.writer().begin().await.map_err(StoreError::from)?;

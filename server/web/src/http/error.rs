@@ -198,6 +198,7 @@ pub async fn localize(req: Request, next: Next) -> Response {
     let code = match resp.extensions().get::<ErrorCode>() {
         Some(ErrorCode(code)) => *code,
         None => match resp.status() {
+            StatusCode::BAD_REQUEST => "bad_request",
             StatusCode::NOT_FOUND => "not_found",
             StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
             StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
@@ -223,6 +224,7 @@ fn page_errors(resp: Response, lang: crate::http::i18n::Lang) -> Response {
     let code = match resp.extensions().get::<ErrorCode>() {
         Some(ErrorCode(code)) => *code,
         None => match status {
+            StatusCode::BAD_REQUEST => "bad_request",
             StatusCode::NOT_FOUND => "not_found",
             StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
             StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",

@@ -11,7 +11,10 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
     Some(match code {
         "malformed_json" => ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
         "invalid_field" => ("请求字段有误：类型不对、缺少必填字段或含有未知字段。", "A field is wrong: wrong type, missing or unknown."),
-        "unsupported_media_type" => ("请以 JSON（application/json）提交。", "Send the body as application/json."),
+        "unsupported_media_type" => (
+            "请求的内容类型不被接受：数据请以 JSON（application/json）提交，文件请以文件本身的类型或 application/octet-stream 上传。",
+            "The body's content type is not accepted: send data as application/json and files as their own type or application/octet-stream.",
+        ),
         "payload_too_large" => ("提交的内容超过大小限制。", "The request body is larger than allowed."),
         "unauthenticated" => ("请先登录。", "Please sign in."),
         "session_expired" => ("登录已过期，请重新登录。", "Your session has expired; please sign in again."),
@@ -49,14 +52,20 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "filing_number_taken" => ("该备案编号已存在。", "That filing number already exists."),
         "invalid_username" => ("用户名须为 3–64 位字母、数字、点、下划线或连字符。", "A username is 3–64 letters, digits, dots, underscores or hyphens."),
         "weak_password" => ("密码至少 8 位。", "A password needs at least 8 characters."),
-        "invalid_display_name" => ("姓名不能为空且不超过 100 字。", "A name must be 1–100 characters."),
+        "invalid_display_name" => (
+            "姓名不能为空，不超过 100 字，且不能含控制字符或改变文字方向的字符。",
+            "A name must be 1–100 characters, with no control or direction-changing characters.",
+        ),
         "institution_required" => ("该角色的账号必须属于一个评价机构。", "Accounts with this role must belong to an institution."),
         "institution_not_allowed" => ("该角色的账号不属于任何评价机构。", "Accounts with this role do not belong to an institution."),
         "role_not_assignable" => ("您不能创建该角色的账号。", "You may not create accounts with that role."),
         "invalid_filing_number" => {
             ("备案编号应为 1 位字母（Y 或 S）加 12 位数字，例如 Y000051001064。", "A filing number is one letter (Y or S) and 12 digits, e.g. Y000051001064.")
         }
-        "invalid_name" => ("名称不能为空且不超过 200 字。", "A name must be 1–200 characters."),
+        "invalid_name" => (
+            "名称不能为空，不能含控制字符或改变文字方向的字符；批次和考场不超过 100 字，其他名称不超过 200 字。",
+            "A name must not be empty or hold control or direction-changing characters; a batch or room is at most 100 characters, other names 200.",
+        ),
         "invalid_query" => ("查询参数有误。", "A query parameter is wrong."),
         "conflict" => ("该记录已存在。", "That record already exists."),
         "invalid_occupation_code" => {
@@ -98,6 +107,11 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "too_few_proctors" => ("监考人员不足：每个考场至少 2 人，且每 15 名考生至少 1 人。", "Too few proctors: at least 2 per room and 1 per 15 candidates."),
         "no_blueprint" => ("该等级还没有组卷方案。", "There is no blueprint for that level yet."),
         "blueprint_infeasible" => ("组卷方案无法由已通过的试题满足，请先检查可行性。", "Approved items cannot fill the blueprint; check its feasibility."),
+        "no_photo" => {
+            ("考生还没有拍摄本人照片，暂不能进行人证核验。", "The candidate has not taken their photo yet; the identity check has nothing to compare.")
+        }
+        "photo_after_start" => ("开始答题后不能再更换照片。", "The photo cannot be replaced once the test has started."),
+        "bad_request" => ("请求的地址或参数无效。", "The address or one of its parameters is not valid."),
         "too_many_photos" => ("拍照次数已达上限，请联系监考人员。", "You have taken as many photos as allowed; contact the proctor."),
         "invalid_photo" => ("照片格式无法识别，请重新拍摄。", "The photo's format is not recognised; take it again."),
         "session_cancelled" => ("该考试场次已取消。", "This exam session has been cancelled."),
@@ -111,6 +125,12 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "too_many_images" => ("一道试题最多 20 张图片。", "An item carries at most 20 images."),
         "unknown_outline_point" => {
             ("鉴定点代码不在本题库的鉴定要素细目表中，请从细目表中选择。", "The assessment point is not in this bank's outline; pick one from the outline.")
+        }
+        "roster_invalid_name" => {
+            ("姓名含有控制字符、改变文字方向的字符，或没有可见文字。", "The name holds control or direction-changing characters, or nothing visible.")
+        }
+        "roster_unclosed_quote" => {
+            ("CSV 文件中有未闭合的引号，请检查后重新保存。", "A quote in the CSV file is never closed; check the file and save it again.")
         }
         "roster_missing_name" => ("缺少姓名。", "The name is missing."),
         "roster_name_too_long" => ("姓名超过 50 个字。", "The name is longer than 50 characters."),

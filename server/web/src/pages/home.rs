@@ -56,7 +56,7 @@ pub async fn show(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         for s in sessions::visible(&state.db, &user).await.unwrap_or_default() {
             let v = sessions::view(&s);
             // Today's work: what is running and what has not ended yet.
-            if v.deadline_ms + 3_600_000 >= now {
+            if v.deadline_ms + 3_600_000 >= now && !v.cancelled {
                 lines.push(SessionLine { id: v.id, name: v.name, room: v.room, when: china_time(v.starts_at_ms), running: v.starts_at_ms <= now });
             }
         }
