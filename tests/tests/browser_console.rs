@@ -181,6 +181,10 @@ async fn a_regulator_checks_the_audit_chain_and_follows_one_object() {
     browser.type_into(&browser.wait_for("#i-name").await, "成都示例技工学校").await;
     browser.click(&browser.wait_for("#institution-form button[type=submit]").await).await;
     browser.wait_for("#institutions tr[data-filing='S000051000099']").await;
+    // And assigns the demo supervisor to inspect it.
+    browser.click(&browser.wait_for("#institutions tr[data-filing='S000051000099'] form.assign button").await).await;
+    let row = browser.wait_for("#institutions tr[data-filing='S000051000099'] td.inspectors .badge").await;
+    assert_eq!(browser.text(&row).await, "周敏（督导）");
     // The home page shows today's work, not a list of pages to come.
     browser.goto(&format!("{}/home", app.base)).await;
     browser.wait_for("#stats").await;

@@ -74,6 +74,19 @@ pub async fn add_inspector(app: &App, actor: &Actor, institution_id: i64, superv
     Ok(())
 }
 
+/// For a regulator assigning inspectors: every supervisor, and those assigned per institution.
+pub async fn inspection_choices(app: &App, actor: &Actor) -> Result<(Vec<(i64, String)>, std::collections::HashMap<i64, Vec<(i64, String)>>), AppError> {
+    if actor.role() != Role::Regulator {
+        return Err(AppError::Forbidden);
+    }
+    let supervisors = exam_records::accounts::names_of_role(&app.db, Role::Supervisor).await?;
+    let mut assigned = std::collections::HashMap::new();
+    for i in institutions::list(&app.db).await? {
+        assigned.insert(i.id, institutions::inspectors(&app.db, i.id).await?);
+    }
+    Ok((supervisors, assigned))
+}
+
 /// What filing institutions and assigning inspectors refuses, each with its stable code; the web layer chooses the HTTP status by its kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum InstitutionRefusal {

@@ -151,3 +151,10 @@ pub async fn disable_demo(conn: &mut AnyConnection, usernames: &[&str], institut
     .await?;
     Ok(n)
 }
+
+/// The accounts of one role: id and name, by name (a regulator choosing a supervisor).
+pub async fn names_of_role(db: &Db, role: Role) -> StoreResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, display_name FROM accounts WHERE role = $1 ORDER BY display_name").bind(role.as_str()).fetch_all(db.reader()).await?;
+    Ok(rows)
+}

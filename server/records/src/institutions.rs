@@ -58,3 +58,14 @@ pub async fn inspects(db: &Db, supervisor_id: i64, institution_id: i64) -> Store
         .await?;
     Ok(n > 0)
 }
+
+/// The supervisors assigned to inspect an institution: id and name, by name.
+pub async fn inspectors(db: &Db, institution_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT a.id, a.display_name FROM inspections i JOIN accounts a ON a.id = i.supervisor_id WHERE i.institution_id = $1 ORDER BY a.display_name",
+    )
+    .bind(institution_id)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows)
+}

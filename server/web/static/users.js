@@ -29,3 +29,13 @@ if (inst) {
     setTimeout(() => window.location.reload(), 600);
   });
 }
+
+// Regulators assign a supervisor to inspect an institution.
+document.querySelectorAll("form.assign").forEach((f) => {
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const r = await api("POST", `/api/v1/institutions/${f.dataset.institution}/inspectors`, { account_id: Number(f.querySelector("select").value) });
+    if (!r.ok) { f.insertAdjacentHTML("afterend", errorBox(r.json)); return; }
+    window.location.reload();
+  });
+});

@@ -92,6 +92,7 @@ pub async fn audit_trail(
 
 struct InstitutionRow {
     id: i64,
+    inspectors: Vec<String>,
     filing_number: String,
     name: String,
     kind: &'static str,
@@ -105,6 +106,8 @@ struct InstitutionsPage {
     can_audit: bool,
     can_file: bool,
     kinds: Vec<(&'static str, &'static str)>,
+    /// For regulators: the supervisors to choose from.
+    supervisors: Vec<(i64, String)>,
     institutions: Vec<InstitutionRow>,
 }
 
@@ -114,8 +117,11 @@ pub async fn institutions(State(state): State<AppState>, ctx: PageCtx, user: Cur
         Ok(l) => l,
         Err(e) => return ctx.error(e),
     };
+    let (supervisors, mut assigned) =
+        if user.role() == Role::Regulator { institutions::inspection_choices(&state, &user).await.unwrap_or_default() } else { Default::default() };
     let page = InstitutionsPage {
         f: ctx.frame(lang.pick("评价机构与备案", "Institutions and filings")).scripts(&["users.js"]),
+        supervisors,
         can_audit: matches!(user.role(), Role::Regulator | Role::Supervisor | Role::Operator),
         can_file: matches!(user.role(), Role::Regulator | Role::Operator),
         kinds: [InstitutionKind::SocialOrganisation, InstitutionKind::Enterprise, InstitutionKind::College]
@@ -126,6 +132,7 @@ pub async fn institutions(State(state): State<AppState>, ctx: PageCtx, user: Cur
             .into_iter()
             .map(|(i, filings)| InstitutionRow {
                 id: i.id,
+                inspectors: assigned.remove(&i.id).unwrap_or_default().into_iter().map(|(_, n)| n).collect(),
                 filing_number: i.filing_number,
                 name: i.name,
                 kind: super::layout::institution_kind(i.kind, lang),
