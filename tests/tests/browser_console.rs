@@ -335,3 +335,30 @@ async fn what_the_attack_pass_found_is_refused() {
     let html = page.text().await.expect("html");
     assert!(html.contains("data-error=\"bad_request\"") && html.contains("参数无效"), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_disables_a_proctor_whose_sign_ins_end() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let proctor2 = app.signed_in("proctor2").await;
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "admin", DEMO_PASSWORD).await;
+    browser.goto(&format!("{}/users", app.base)).await;
+    browser.execute("window.confirm = () => true").await;
+    let button = browser.wait_for("#users tr[data-username='proctor2'] button[data-disable]").await;
+    browser.click(&button).await;
+    browser.wait_for("#users tr[data-username='proctor2'] [data-disabled='true']").await;
+    // The admin cannot disable themself, nor anyone but candidates and proctors.
+    assert!(browser.find("#users tr[data-username='admin'] button[data-disable]").await.is_none());
+    // proctor2's open sign-in has ended, and the password no longer works.
+    let me = proctor2.request(reqwest::Method::GET, "/api/v1/me").send().await.expect("me");
+    assert_eq!(me.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let again = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&serde_json::json!({ "username": "proctor2", "password": DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(again.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let events = exam_application::audit::events(app.db(), 0, 1000).await.expect("events");
+    assert!(events.iter().any(|e| e.action == "account.disable"));
+}

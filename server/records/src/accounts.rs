@@ -158,3 +158,30 @@ pub async fn names_of_role(db: &Db, role: Role) -> StoreResult<Vec<(i64, String)
         sqlx::query_as("SELECT id, display_name FROM accounts WHERE role = $1 ORDER BY display_name").bind(role.as_str()).fetch_all(db.reader()).await?;
     Ok(rows)
 }
+
+/// Disables an account: its password can no longer match and its sign-ins end. False when it
+/// was disabled already.
+pub async fn disable(conn: &mut AnyConnection, id: i64, now_ms: i64) -> StoreResult<bool> {
+    let n = sqlx::query("UPDATE accounts SET password_hash = '!disabled' WHERE id = $1 AND password_hash <> '!disabled'")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    sqlx::query("UPDATE auth_sessions SET revoked_at_ms = $1 WHERE revoked_at_ms IS NULL AND account_id = $2")
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(n == 1)
+}
+
+/// The disabled accounts among an institution's (or all, for `None`).
+pub async fn disabled_ids(db: &Db, institution_id: Option<i64>) -> StoreResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = match institution_id {
+        Some(inst) => {
+            sqlx::query_as("SELECT id FROM accounts WHERE institution_id = $1 AND password_hash = '!disabled'").bind(inst).fetch_all(db.reader()).await?
+        }
+        None => sqlx::query_as("SELECT id FROM accounts WHERE password_hash = '!disabled'").fetch_all(db.reader()).await?,
+    };
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -39,3 +39,13 @@ document.querySelectorAll("form.assign").forEach((f) => {
     window.location.reload();
   });
 });
+
+// Disabling an account, after a confirmation naming it.
+document.querySelectorAll("button[data-disable]").forEach((b) => {
+  b.addEventListener("click", async () => {
+    if (!window.confirm(t(`确认停用 ${b.dataset.name} 的账号？停用后其登录立即失效。`, `Disable ${b.dataset.name}'s account? Their sign-ins end at once.`))) return;
+    const r = await api("POST", `/api/v1/users/${b.dataset.disable}/disable`);
+    if (!r.ok) { b.insertAdjacentHTML("afterend", errorBox(r.json)); return; }
+    window.location.reload();
+  });
+});

@@ -48,3 +48,34 @@ pub async fn create(app: &App, actor: &Actor, new: &NewAccount) -> Result<Accoun
         CreateError::Internal(e) => AppError::Internal(e),
     })
 }
+
+/// The disabled accounts the actor sees.
+pub async fn disabled(app: &App, actor: &Actor) -> Result<std::collections::HashSet<i64>, AppError> {
+    Ok(exam_records::accounts::disabled_ids(&app.db, scope(actor)?).await?.into_iter().collect())
+}
+
+/// Disables an account within the actor's scope (an institution admin: its candidates and
+/// proctors only; never one's own): its sign-ins end at once. Audited.
+pub async fn disable(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let account = get(app, actor, id).await?;
+    if account.id == actor.account.id {
+        return Err(AppError::from(super::AccountRefusal::CannotDisableSelf));
+    }
+    if scope(actor)?.is_some() && !ASSIGNABLE_IN_INSTITUTION.contains(&account.role) {
+        return Err(AppError::from(super::AccountRefusal::RoleNotAssignable));
+    }
+    let now = app.clock.now_ms();
+    let mut tx = app.db.writer().begin().await.map_err(exam_records::StoreError::from)?;
+    if exam_records::accounts::disable(&mut tx, id, now).await? {
+        let entry = exam_records::audit::Entry {
+            actor: actor.audit_actor(),
+            action: "account.disable",
+            target: format!("account:{id}"),
+            detail: serde_json::json!({ "role": account.role.as_str() }).to_string(),
+            at_ms: now,
+        };
+        exam_records::audit::append(&mut tx, app.db.backend, &entry).await?;
+    }
+    tx.commit().await.map_err(exam_records::StoreError::from)?;
+    Ok(())
+}

@@ -92,6 +92,8 @@ pub enum AccountRefusal {
     RoleNotAssignable,
     #[error("username_taken")]
     UsernameTaken,
+    #[error("cannot_disable_self")]
+    CannotDisableSelf,
 }
 
 impl AccountRefusal {
@@ -100,6 +102,7 @@ impl AccountRefusal {
         match self {
             AccountRefusal::RoleNotAssignable => "role_not_assignable",
             AccountRefusal::UsernameTaken => "username_taken",
+            AccountRefusal::CannotDisableSelf => "cannot_disable_self",
         }
     }
 
@@ -107,7 +110,7 @@ impl AccountRefusal {
         use crate::error::RefusalKind;
         match self {
             AccountRefusal::RoleNotAssignable => RefusalKind::Invalid,
-            AccountRefusal::UsernameTaken => RefusalKind::Conflict,
+            AccountRefusal::UsernameTaken | AccountRefusal::CannotDisableSelf => RefusalKind::Conflict,
         }
     }
 }

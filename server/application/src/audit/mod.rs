@@ -110,6 +110,7 @@ pub fn action_name(action: &str, lang: crate::lang::Lang) -> String {
         ("auth.sign_in_cleared", "解除登录限制", "Sign-in limit cleared"),
         ("auth.slowed_down", "登录被放慢", "Sign-in slowed"),
         ("account.create", "创建账号", "Account created"),
+        ("account.disable", "停用账号", "Account disabled"),
         ("demo.accounts_disabled", "停用演示账号", "Demo accounts disabled"),
         ("room.note", "考场记录", "Room note"),
         ("media.watch", "查看监考画面", "Video watched"),

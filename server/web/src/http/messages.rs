@@ -107,6 +107,7 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "too_few_proctors" => ("监考人员不足：每个考场至少 2 人，且每 15 名考生至少 1 人。", "Too few proctors: at least 2 per room and 1 per 15 candidates."),
         "no_blueprint" => ("该等级还没有组卷方案。", "There is no blueprint for that level yet."),
         "blueprint_infeasible" => ("组卷方案无法由已通过的试题满足，请先检查可行性。", "Approved items cannot fill the blueprint; check its feasibility."),
+        "cannot_disable_self" => ("不能停用自己的账号。", "You cannot disable your own account."),
         "no_photo" => {
             ("考生还没有拍摄本人照片，暂不能进行人证核验。", "The candidate has not taken their photo yet; the identity check has nothing to compare.")
         }

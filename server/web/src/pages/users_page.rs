@@ -11,6 +11,9 @@ use crate::http::access::CurrentUser;
 use exam_application::{accounts::managed, institutions};
 
 struct UserRow {
+    id: i64,
+    disabled: bool,
+    can_disable: bool,
     name: String,
     username: String,
     role: &'static str,
@@ -35,6 +38,7 @@ pub async fn show(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         Err(e) => return ctx.error(e),
     };
     let operator = user.role() == Role::Operator;
+    let disabled = managed::disabled(&state, &user).await.unwrap_or_default();
     let insts = if operator { institutions::visible(&state, &user).await.unwrap_or_default() } else { Vec::new() };
     let inst_name = |id: Option<i64>| id.and_then(|id| insts.iter().find(|i| i.id == id)).map(|i| i.name.clone()).unwrap_or_default();
     let roles: Vec<Role> = if operator { Role::ALL.to_vec() } else { managed::ASSIGNABLE_IN_INSTITUTION.to_vec() };
@@ -43,6 +47,9 @@ pub async fn show(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         users: accounts
             .iter()
             .map(|a| UserRow {
+                id: a.id,
+                disabled: disabled.contains(&a.id),
+                can_disable: a.id != user.account.id && (operator || managed::ASSIGNABLE_IN_INSTITUTION.contains(&a.role)),
                 name: a.display_name.clone(),
                 username: a.username.clone(),
                 role: role_name(a.role, lang),

@@ -40,6 +40,7 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::GET, "/api/v1/users", Access::Roles(&[Operator, InstitutionAdmin]), get(users::list)),
         Route::api(Method::POST, "/api/v1/users", Access::Roles(&[Operator, InstitutionAdmin]), post(users::create)),
         Route::api(Method::GET, "/api/v1/users/{id}", Access::Roles(&[Operator, InstitutionAdmin]), get(users::get_one)),
+        Route::api(Method::POST, "/api/v1/users/{id}/disable", Access::Roles(&[Operator, InstitutionAdmin]), post(users::disable)),
         Route::api(Method::GET, "/api/v1/audit/events", Access::Roles(OVERSIGHT), get(audit::events)),
         Route::api(Method::GET, "/api/v1/audit/verify", Access::Roles(&[Regulator, Operator]), get(audit::verify)),
         Route::api(Method::GET, "/api/v1/banks", Access::Roles(BANK_ROLES), get(banks::list)),

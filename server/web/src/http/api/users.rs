@@ -23,3 +23,9 @@ pub async fn get_one(State(state): State<AppState>, user: CurrentUser, Path(id):
 pub async fn create(State(state): State<AppState>, user: CurrentUser, ApiJson(new): ApiJson<NewAccount>) -> Result<(StatusCode, Json<Account>), ApiError> {
     Ok((StatusCode::CREATED, Json(managed::create(&state, &user, &new).await?)))
 }
+
+/// Disables an account within the caller's scope; its sign-ins end.
+pub async fn disable(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+    exam_application::accounts::managed::disable(&state, &user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
