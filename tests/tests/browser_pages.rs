@@ -110,6 +110,9 @@ async fn every_roles_pages_work_by_keyboard_at_double_text() {
             let title = browser.execute("return document.title").await;
             assert!(!title.as_str().unwrap_or_default().is_empty(), "{user} {url}");
             assert!(browser.find("[data-error]").await.is_none(), "{user} may open {url}");
+            if *url == "/home" {
+                browser.keep_screenshot(&format!("home-{user}")).await;
+            }
             browser.execute("document.documentElement.style.fontSize = '200%'").await;
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             let fits = browser.execute("return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1").await;
