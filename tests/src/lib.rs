@@ -265,6 +265,18 @@ pub async fn open_session(app: &TestApp, extra: serde_json::Value, candidates: &
     call(&admin, reqwest::Method::POST, "/api/v1/sessions", Some(body)).await.unwrap_or_else(|e| panic!("create session: {e:?}"))
 }
 
+/// A candidate's photo as the device check takes it: a 320×240 JPEG made with ffmpeg.
+pub fn photo_jpeg(dir: &std::path::Path) -> Vec<u8> {
+    let path = dir.join("photo.jpg");
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240", "-frames:v", "1"])
+        .arg(&path)
+        .output()
+        .expect("ffmpeg is required (run scripts/test.sh)");
+    assert!(out.status.success(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read(&path).expect("photo")
+}
+
 /// A short test clip made with ffmpeg, as candidates' media: VP8 in IVF (320x240, 15 fps) and
 /// Opus in Ogg (one 20 ms packet per page). Returns (video, audio).
 pub fn media_clip(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {

@@ -274,6 +274,11 @@ pub async fn start(state: &App, user: &Actor) -> Result<PaperRow, AppError> {
     if s.required_media.iter().any(|k| !flowing.contains(k)) {
         return Err(AppError::from(ExamRefusal::MediaRequired));
     }
+    // With a camera, the candidate's own photo too: the proctor's identity check compares it
+    // with the person and the document (人证核验).
+    if s.required_media.contains(&exam_protocol::MediaKind::Camera) && exam_records::photos::latest(&state.db, c.id).await?.is_none() {
+        return Err(AppError::from(ExamRefusal::PhotoRequired));
+    }
     let bp: Blueprint = serde_json::from_str(&s.blueprint).map_err(|e| AppError::Internal(e.into()))?;
     let outline = banks::current_outline(&state.db, s.bank_id).await?.outline;
     // An item that cannot be read is an error, never quietly left out of the pool: a paper
@@ -678,6 +683,8 @@ pub enum ExamRefusal {
     InvalidPhoto,
     #[error("photo_after_start")]
     PhotoAfterStart,
+    #[error("photo_required")]
+    PhotoRequired,
 }
 
 impl ExamRefusal {
@@ -698,6 +705,7 @@ impl ExamRefusal {
             ExamRefusal::TooManyPhotos => "too_many_photos",
             ExamRefusal::InvalidPhoto => "invalid_photo",
             ExamRefusal::PhotoAfterStart => "photo_after_start",
+            ExamRefusal::PhotoRequired => "photo_required",
         }
     }
 
@@ -711,7 +719,7 @@ impl ExamRefusal {
             ExamRefusal::DeviceApprovalRequired => RefusalKind::Refused,
             ExamRefusal::TooManyEvents | ExamRefusal::TooManyPhotos => RefusalKind::TooMany,
             ExamRefusal::InvalidPhoto => RefusalKind::Invalid,
-            ExamRefusal::PhotoAfterStart => RefusalKind::Conflict,
+            ExamRefusal::PhotoAfterStart | ExamRefusal::PhotoRequired => RefusalKind::Conflict,
         }
     }
 }

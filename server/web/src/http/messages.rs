@@ -111,6 +111,9 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "no_photo" => {
             ("考生还没有拍摄本人照片，暂不能进行人证核验。", "The candidate has not taken their photo yet; the identity check has nothing to compare.")
         }
+        "photo_required" => {
+            ("请先在设备检测中拍摄本人照片，供监考人员人证核验。", "Take your photo at the device check first, for the proctor's identity check.")
+        }
         "photo_after_start" => ("开始答题后不能再更换照片。", "The photo cannot be replaced once the test has started."),
         "bad_request" => ("请求的地址或参数无效。", "The address or one of its parameters is not valid."),
         "too_many_photos" => ("拍照次数已达上限，请联系监考人员。", "You have taken as many photos as allowed; contact the proctor."),
