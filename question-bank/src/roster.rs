@@ -133,19 +133,11 @@ fn xlsx_rows(bytes: &[u8], limits: &Limits) -> Result<Table, RosterError> {
                 if cells.len() < c {
                     cells.resize(c, String::new());
                 }
-                cells.push(cell_text(d));
+                cells.push(crate::import::xlsx::cell_text(d));
             }
             (i + 1, cells)
         })
         .collect())
-}
-
-fn cell_text(d: &calamine::Data) -> String {
-    match d {
-        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        calamine::Data::Int(i) => i.to_string(),
-        other => other.to_string(),
-    }
 }
 
 /// CSV as spreadsheets write it: comma-separated, fields in double quotes when they hold a

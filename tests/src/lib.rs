@@ -277,6 +277,18 @@ pub fn photo_jpeg(dir: &std::path::Path) -> Vec<u8> {
     std::fs::read(&path).expect("photo")
 }
 
+/// Sends a candidate's photo (the device check's JPEG) for the identity check; the status.
+pub async fn send_photo(candidate: &Client, dir: &std::path::Path) -> reqwest::StatusCode {
+    candidate
+        .request(reqwest::Method::POST, "/api/v1/exam/photo")
+        .header("content-type", "image/jpeg")
+        .body(photo_jpeg(dir))
+        .send()
+        .await
+        .expect("photo")
+        .status()
+}
+
 /// A short test clip made with ffmpeg, as candidates' media: VP8 in IVF (320x240, 15 fps) and
 /// Opus in Ogg (one 20 ms packet per page). Returns (video, audio).
 pub fn media_clip(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {

@@ -164,6 +164,19 @@ impl Browser {
         }
     }
 
+    /// Signs a candidate in on the exam page (ticket, ID number, password) and accepts the
+    /// commitment letter, as a person would.
+    pub async fn sign_in_candidate(&self, base: &str, ticket: &str, id_number: &str, password: &str) {
+        self.goto(&format!("{base}/exam")).await;
+        self.type_into(&self.wait_for("#ticket").await, ticket).await;
+        self.type_into(&self.wait_for("#id-number").await, id_number).await;
+        self.type_into(&self.wait_for("#exam-password").await, password).await;
+        self.click(&self.wait_for("#candidate-sign-in").await).await;
+        self.wait_for("[data-stage='commitment']").await;
+        self.click(&self.wait_for("#agree").await).await;
+        self.click(&self.wait_for("#accept").await).await;
+    }
+
     /// Waits (polling, up to 15 s) until `script` returns true; else fails with what the page
     /// shows.
     pub async fn until(&self, script: &str, what: &str) {

@@ -36,14 +36,7 @@ async fn answer_current(browser: &Browser) {
 async fn sign_in_as_candidate(browser: &Browser, app: &TestApp) {
     let (name, id) = DEMO_CANDIDATES[0];
     let ticket = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster").ticket;
-    browser.goto(&format!("{}/exam", app.base)).await;
-    browser.type_into(&browser.wait_for("#ticket").await, &ticket).await;
-    browser.type_into(&browser.wait_for("#id-number").await, id).await;
-    browser.type_into(&browser.wait_for("#exam-password").await, DEMO_PASSWORD).await;
-    browser.click(&browser.wait_for("#candidate-sign-in").await).await;
-    browser.wait_for("[data-stage='commitment']").await;
-    browser.click(&browser.wait_for("#agree").await).await;
-    browser.click(&browser.wait_for("#accept").await).await;
+    browser.sign_in_candidate(&app.base, &ticket, id, DEMO_PASSWORD).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,13 +37,7 @@ async fn a_proctor_watches_a_candidate_live_and_everything_is_recorded() {
 
     // The candidate: sign in, commitment, device check, start.
     let candidate = Browser::start().await;
-    candidate.goto(&format!("{}/exam", app.base)).await;
-    candidate.type_into(&candidate.wait_for("#ticket").await, &me.ticket).await;
-    candidate.type_into(&candidate.wait_for("#id-number").await, id).await;
-    candidate.type_into(&candidate.wait_for("#exam-password").await, DEMO_PASSWORD).await;
-    candidate.click(&candidate.wait_for("#candidate-sign-in").await).await;
-    candidate.click(&candidate.wait_for("#agree").await).await;
-    candidate.click(&candidate.wait_for("#accept").await).await;
+    candidate.sign_in_candidate(&app.base, &me.ticket, id, DEMO_PASSWORD).await;
     candidate.wait_for("#media-on").await;
     assert_eq!(candidate.execute("return document.getElementById('start-exam').disabled").await.as_bool(), Some(true), "no start before the media flows");
     candidate.click(&candidate.wait_for("#media-on").await).await;

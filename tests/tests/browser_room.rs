@@ -19,13 +19,7 @@ async fn a_proctor_pauses_warns_and_terminates_and_the_candidate_sees_why() {
     let me = exams::candidates(app.db(), 1).await.expect("roster").into_iter().find(|c| c.name == name).expect("on roster");
 
     let candidate = Browser::start().await;
-    candidate.goto(&format!("{}/exam", app.base)).await;
-    candidate.type_into(&candidate.wait_for("#ticket").await, &me.ticket).await;
-    candidate.type_into(&candidate.wait_for("#id-number").await, id).await;
-    candidate.type_into(&candidate.wait_for("#exam-password").await, DEMO_PASSWORD).await;
-    candidate.click(&candidate.wait_for("#candidate-sign-in").await).await;
-    candidate.click(&candidate.wait_for("#agree").await).await;
-    candidate.click(&candidate.wait_for("#accept").await).await;
+    candidate.sign_in_candidate(&app.base, &me.ticket, id, DEMO_PASSWORD).await;
     candidate.click(&candidate.wait_for("#start-exam").await).await;
     candidate.wait_for("#answer-form").await;
 

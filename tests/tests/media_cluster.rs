@@ -49,14 +49,7 @@ async fn a_proctor_on_one_process_watches_a_candidate_streaming_into_another() {
     })
     .await;
     call::<ExamStatus>(&on_b, Method::POST, "/api/v1/exam/commitment", None).await.expect("commitment on B");
-    let sent = on_b
-        .request(Method::POST, "/api/v1/exam/photo")
-        .header("content-type", "image/jpeg")
-        .body(e2e_tests::photo_jpeg(dir.path()))
-        .send()
-        .await
-        .expect("photo");
-    assert!(sent.status().is_success(), "the candidate's photo for the identity check");
+    assert!(e2e_tests::send_photo(&on_b, dir.path()).await.is_success(), "the candidate's photo for the identity check");
     call::<Value>(&on_b, Method::POST, "/api/v1/exam/start", None).await.expect("start on B while the media flows into A");
 
     let mut proctor = Client::new(&b_base);

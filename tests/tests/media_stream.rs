@@ -52,14 +52,7 @@ async fn camera_and_microphone_flow_are_forwarded_and_recorded() {
     // With a camera, the start also waits for the candidate's own photo (人证核验).
     let (s, v) = call::<Value>(&cand, Method::POST, "/api/v1/exam/start", None).await.expect_err("no photo yet");
     assert_eq!((s, v["error"].as_str()), (StatusCode::CONFLICT, Some("photo_required")));
-    let sent = cand
-        .request(Method::POST, "/api/v1/exam/photo")
-        .header("content-type", "image/jpeg")
-        .body(e2e_tests::photo_jpeg(dir.path()))
-        .send()
-        .await
-        .expect("photo");
-    assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+    assert_eq!(e2e_tests::send_photo(&cand, dir.path()).await, StatusCode::NO_CONTENT);
     call::<Value>(&cand, Method::POST, "/api/v1/exam/start", None).await.expect("the test starts once media flows and the photo is taken");
 
     // A proctor of the room watches; outsiders may not.

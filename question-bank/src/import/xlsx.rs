@@ -9,7 +9,8 @@ use crate::item::{Choice, Difficulty, ItemDraft, ItemType, Key, Points, choice_l
 use crate::sanitize;
 use crate::xlsx_template::{self as tpl, Column};
 
-fn cell_text(d: &Data) -> String {
+/// A cell as text: whole numbers without a decimal point, booleans as 对 and 错.
+pub(crate) fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),

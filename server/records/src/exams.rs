@@ -574,6 +574,15 @@ pub async fn session_events_of_kind(db: &Db, session_id: i64, kind: &str) -> Sto
     Ok(rows)
 }
 
+/// One candidate's latest event of one kind: its detail.
+pub async fn last_candidate_event(db: &Db, candidate_id: i64, kind: &str) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT detail FROM exam_events WHERE session_candidate_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1")
+        .bind(candidate_id)
+        .bind(kind)
+        .fetch_optional(db.reader())
+        .await?)
+}
+
 /// One candidate's events of one kind, oldest first, at most `limit`: detail and time.
 pub async fn candidate_events(db: &Db, candidate_id: i64, kind: &str, limit: i64) -> StoreResult<Vec<(String, i64)>> {
     let rows: Vec<(String, i64)> = sqlx::query_as("SELECT detail, at_ms FROM exam_events WHERE session_candidate_id = $1 AND kind = $2 ORDER BY id LIMIT $3")

@@ -112,9 +112,6 @@ pub fn action_name(action: &str, lang: crate::lang::Lang) -> String {
         ("account.create", "创建账号", "Account created"),
         ("account.disable", "停用账号", "Account disabled"),
         ("demo.accounts_disabled", "停用演示账号", "Demo accounts disabled"),
-        ("room.note", "考场记录", "Room note"),
-        ("media.watch", "查看监考画面", "Video watched"),
-        ("certification.score", "认定成绩", "Certification score"),
     ];
     if let Some((_, zh, en)) = NAMES.iter().chain(ACTIONS.iter()).find(|(a, _, _)| *a == action) {
         return format!("{} ({action})", lang.pick(zh, en));

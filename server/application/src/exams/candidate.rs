@@ -155,16 +155,20 @@ pub async fn status(state: &App, user: &Actor) -> Result<ExamStatus, AppError> {
     };
     let points = score.and_then(|v| u32::try_from(v).ok()).map(Points);
     let said = |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_string);
-    let last_reason =
-        |events: Vec<(String, i64)>| events.last().and_then(|(d, _)| serde_json::from_str::<serde_json::Value>(d).ok()).and_then(|v| said(&v, "reason"));
-    let paused_reason = match stage {
-        Stage::Paused => last_reason(exams::candidate_events(&state.db, c.id, "pause", 1000).await?),
+    // The proctor's reason for the state the paper is in: the latest pause, or the termination.
+    let reason_of = match stage {
+        Stage::Paused => Some("pause"),
+        Stage::Terminated => Some("terminated"),
         _ => None,
     };
-    let ended_reason = match stage {
-        Stage::Terminated => last_reason(exams::candidate_events(&state.db, c.id, "terminated", 10).await?),
-        _ => None,
+    let reason = match reason_of {
+        Some(kind) => exams::last_candidate_event(&state.db, c.id, kind)
+            .await?
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+            .and_then(|v| said(&v, "reason")),
+        None => None,
     };
+    let (paused_reason, ended_reason) = if stage == Stage::Paused { (reason, None) } else { (None, reason) };
     let (raw_points, max_points) = match (&paper, points) {
         (Some(p), Some(_)) => {
             let detail = exams::score_detail(&state.db, p.id).await?.and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok());
@@ -276,7 +280,7 @@ pub async fn start(state: &App, user: &Actor) -> Result<PaperRow, AppError> {
     }
     // With a camera, the candidate's own photo too: the proctor's identity check compares it
     // with the person and the document (人证核验).
-    if s.required_media.contains(&exam_protocol::MediaKind::Camera) && exam_records::photos::latest(&state.db, c.id).await?.is_none() {
+    if s.required_media.contains(&exam_protocol::MediaKind::Camera) && exam_records::photos::count(&state.db, c.id).await? == 0 {
         return Err(AppError::from(ExamRefusal::PhotoRequired));
     }
     let bp: Blueprint = serde_json::from_str(&s.blueprint).map_err(|e| AppError::Internal(e.into()))?;

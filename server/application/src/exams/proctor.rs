@@ -244,13 +244,12 @@ async fn verify_identity(state: &App, user: &Actor, s: &SessionRow, c: &exams::C
     let note = note.trim();
     // The check compares the person with their photo: there must be one. A finding that
     // reverses an earlier one says why.
-    if exam_records::photos::latest(&state.db, c.id).await?.is_none() {
+    if exam_records::photos::count(&state.db, c.id).await? == 0 {
         return Err(AppError::from(ProctorRefusal::NoPhoto));
     }
-    let earlier = exams::candidate_events(&state.db, c.id, "identity_checked", 1000).await?;
-    let reverses = earlier
-        .last()
-        .and_then(|(d, _)| serde_json::from_str::<serde_json::Value>(d).ok())
+    let reverses = exams::last_candidate_event(&state.db, c.id, "identity_checked")
+        .await?
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
         .and_then(|v| v.get("matches").and_then(|m| m.as_bool()))
         .is_some_and(|before| before != matches);
     if ((!matches || reverses) && note.is_empty()) || note.chars().count() > 500 {

@@ -195,16 +195,8 @@ pub async fn localize(req: Request, next: Next) -> Response {
     if !is_api {
         return page_errors(resp, page_lang);
     }
-    let code = match resp.extensions().get::<ErrorCode>() {
-        Some(ErrorCode(code)) => *code,
-        None => match resp.status() {
-            StatusCode::BAD_REQUEST => "bad_request",
-            StatusCode::NOT_FOUND => "not_found",
-            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-            _ => return resp,
-        },
+    let Some(code) = error_code(&resp, true) else {
+        return resp;
     };
     let status = resp.status();
     let mut message = super::messages::message(code, lang).to_string();
@@ -220,27 +212,29 @@ pub async fn localize(req: Request, next: Next) -> Response {
 /// A page's error as a page: what a page handler refused, a path nobody serves, a method
 /// a page does not take. Pages that already made their own error page pass through.
 fn page_errors(resp: Response, lang: crate::http::i18n::Lang) -> Response {
-    let status = resp.status();
-    let code = match resp.extensions().get::<ErrorCode>() {
-        Some(ErrorCode(code)) => *code,
-        None => match status {
-            StatusCode::BAD_REQUEST => "bad_request",
-            StatusCode::NOT_FOUND => "not_found",
-            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-            _ => return resp,
-        },
+    let Some(code) = error_code(&resp, false) else {
+        return resp;
     };
     let is_html = resp.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if is_html {
         return resp;
     }
-    let page = crate::pages::layout::ErrorPage {
-        f: crate::pages::layout::Frame::new(lang, crate::pages::layout::error_title(status, lang)),
-        code,
-        message: super::messages::message(code, lang),
-    };
-    let mut out = crate::pages::layout::respond(&page, None);
-    *out.status_mut() = status;
-    out
+    crate::pages::layout::error_page(crate::pages::layout::Frame::new(lang, ""), resp.status(), code, None)
+}
+
+/// The stable code of an error response: the one it carries, else the one its status means
+/// when the router made it (a path parameter that does not parse, an unknown route or method,
+/// a body over the limit, and for the API a body of the wrong type); `None` for no error.
+fn error_code(resp: &Response, api: bool) -> Option<&'static str> {
+    if let Some(ErrorCode(code)) = resp.extensions().get::<ErrorCode>() {
+        return Some(code);
+    }
+    Some(match resp.status() {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE if api => "unsupported_media_type",
+        _ => return None,
+    })
 }

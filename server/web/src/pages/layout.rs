@@ -191,11 +191,18 @@ impl PageCtx {
         if let crate::http::error::ApiError::Internal(err) = &e {
             tracing::error!(error = format!("{err:#}"), "page failed");
         }
-        let page = ErrorPage { f: self.frame(error_title(status, self.lang)), code, message: crate::http::messages::message(code, self.lang) };
-        let mut resp = self.respond(&page);
-        *resp.status_mut() = status;
-        resp
+        error_page(self.frame(""), status, code, self.cookie.clone())
     }
+}
+
+/// An error as a page: its title by status, the code's message in the frame's language, a way
+/// back. `f` gives the language and the shell; its title is set here.
+pub fn error_page(mut f: Frame, status: StatusCode, code: &'static str, lang_cookie: Option<HeaderValue>) -> Response {
+    f.title = error_title(status, f.lang).to_string();
+    let message = crate::http::messages::message(code, f.lang);
+    let mut resp = respond(&ErrorPage { f, code, message }, lang_cookie);
+    *resp.status_mut() = status;
+    resp
 }
 
 /// The heading of an error page, by status.
@@ -211,10 +218,10 @@ pub fn error_title(status: StatusCode, lang: Lang) -> &'static str {
 /// The error page (templates/error.html).
 #[derive(Template)]
 #[template(path = "error.html")]
-pub struct ErrorPage {
-    pub f: Frame,
-    pub code: &'static str,
-    pub message: &'static str,
+struct ErrorPage {
+    f: Frame,
+    code: &'static str,
+    message: &'static str,
 }
 
 /// A fragment's HTML, for a page that places it: a template that fails is logged, and the
