@@ -82,11 +82,16 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/sessions") => Only(&[Proctor, InstitutionAdmin]),
         ("GET", "/sessions/{id}") => Only(&[Proctor, InstitutionAdmin, Supervisor]),
         ("GET", "/sessions/new" | "/sessions/roster-template.csv" | "/sessions/{id}/tickets" | "/sessions/{id}/edit") => Only(&[InstitutionAdmin]),
-        ("POST", "/api/v1/sessions/{id}/names" | "/api/v1/sessions/{id}/cancel") => Only(&[InstitutionAdmin]),
+        ("POST", "/api/v1/sessions/{id}/names" | "/api/v1/sessions/{id}/cancel" | "/api/v1/sessions/{id}/schedule") => Only(&[InstitutionAdmin]),
         ("POST", "/api/v1/exam/photo") => Only(&[Candidate]),
         ("POST", "/api/v1/items/{id}/images") => Only(&[Author]),
         ("POST", "/api/v1/users/{id}/disable") => Only(&[Operator, InstitutionAdmin]),
-        ("GET", "/api/v1/sessions/{id}/candidates/{candidate_id}/photo") => Only(&[Proctor, InstitutionAdmin, Supervisor]),
+        ("POST", "/api/v1/users/{id}/password") => Only(&[Operator, InstitutionAdmin]),
+        ("POST", "/api/v1/batches/rename" | "/api/v1/batches/cancel") => Only(&[InstitutionAdmin]),
+        ("GET", "/api/v1/sessions/{id}/candidates/{candidate_id}/photo" | "/api/v1/sessions/{id}/candidates/{candidate_id}/roster-photo") => {
+            Only(&[Proctor, InstitutionAdmin, Supervisor])
+        }
+        ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/roster-photo") => Only(&[InstitutionAdmin]),
         ("POST", "/api/v1/rosters/check") => Only(&[InstitutionAdmin]),
         ("GET", "/users") => Only(&[Operator, InstitutionAdmin]),
         ("GET", "/audit" | "/institutions") => Only(&[Regulator, Supervisor, Operator]),
@@ -137,6 +142,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         // Disabling a real fixture account would end sign-ins the rest of the walk needs: an id
         // nobody has still shows whether the role gets through.
         "/api/v1/users/{id}/disable" => "/api/v1/users/999999/disable".to_string(),
+        "/api/v1/users/{id}/password" => "/api/v1/users/999999/password".to_string(),
         "/api/v1/banks/{id}/import" | "/api/v1/import/check" => format!("{concrete}?dry_run=true"),
         "/api/v1/banks/{id}/export" => format!("{concrete}?format=xlsx"),
         "/api/v1/banks/{id}/outline/export" => format!("{concrete}?format=json"),
@@ -178,6 +184,13 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("POST", "/api/v1/sessions/{id}/names") => Some(json!({ "batch": "演示批次", "name": "电工四级理论知识考试（演示）", "room": "第一考场" })),
         // The demo session has started: the cancel is refused as a conflict, never as access.
         ("POST", "/api/v1/sessions/{id}/cancel") => Some(json!({ "reason": "矩阵" })),
+        // A batch nobody has: refused as not found, never as access.
+        ("POST", "/api/v1/batches/rename") => Some(json!({ "from": "无此批次", "to": "矩阵" })),
+        ("POST", "/api/v1/batches/cancel") => Some(json!({ "batch": "无此批次", "reason": "矩阵" })),
+        ("POST", "/api/v1/sessions/{id}/schedule") => Some(json!({
+            "starts_at_ms": 4_102_444_800_000_i64, "duration_minutes": 90, "late_entry_minutes": 30, "earliest_hand_in_minutes": 30,
+            "pass_mark": 60, "proctor_ids": [], "marker_ids": []
+        })),
         ("POST", "/api/v1/institutions/{id}/inspectors") => Some(json!({ "account_id": fx.author_id })),
         ("POST", "/api/v1/sessions/{id}/candidates/{candidate_id}/watch") => Some(json!({ "sdp": "v=0", "kinds": ["camera"] })),
         ("POST", "/api/v1/sessions") => Some(json!({
@@ -190,7 +203,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("POST", "/login") => Some(format!("username=operator&password={DEMO_PASSWORD}")),
         ("POST", "/api/v1/banks/{id}/outline/import") => Some(fx.outline.to_string()),
         ("POST", "/api/v1/banks/{id}/import" | "/api/v1/import/check") => Some("题干\nA) 甲\nB) 乙\nANSWER: A\n".to_string()),
-        ("POST", "/api/v1/exam/photo") => Some("\u{FF}\u{D8}".to_string()),
+        ("POST", "/api/v1/exam/photo" | "/api/v1/sessions/{id}/candidates/{candidate_id}/roster-photo") => Some("\u{FF}\u{D8}".to_string()),
         ("POST", "/api/v1/rosters/check") => Some("姓名,证件号码\n甲,110105199001017001\n".to_string()),
         _ => None,
     };
@@ -369,9 +382,15 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::POST, "/api/v1/exam/photo"),
         (Method::POST, "/api/v1/items/{id}/images"),
         (Method::POST, "/api/v1/users/{id}/disable"),
+        (Method::POST, "/api/v1/users/{id}/password"),
         (Method::GET, "/api/v1/sessions/{id}/candidates/{candidate_id}/photo"),
+        (Method::GET, "/api/v1/sessions/{id}/candidates/{candidate_id}/roster-photo"),
+        (Method::POST, "/api/v1/sessions/{id}/candidates/{candidate_id}/roster-photo"),
         (Method::POST, "/api/v1/sessions/{id}/names"),
         (Method::POST, "/api/v1/sessions/{id}/cancel"),
+        (Method::POST, "/api/v1/sessions/{id}/schedule"),
+        (Method::POST, "/api/v1/batches/rename"),
+        (Method::POST, "/api/v1/batches/cancel"),
         (Method::POST, "/api/v1/rosters/check"),
         (Method::GET, "/users"),
         (Method::GET, "/audit"),

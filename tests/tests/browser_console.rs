@@ -362,3 +362,116 @@ async fn an_admin_disables_a_proctor_whose_sign_ins_end() {
     let events = exam_application::audit::events(app.db(), 0, 1000).await.expect("events");
     assert!(events.iter().any(|e| e.action == "account.disable"));
 }
+
+/// What an admin changes after a session is made: its time and proctors before it starts, its
+/// batch's name, the candidates' photos on their tickets (seen by the proctors too), and a
+/// proctor's forgotten password. Each is refused where it should be and audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_moves_a_session_changes_its_staff_batch_and_photos_and_resets_a_password() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
+    let created =
+        e2e_tests::open_session(&app, serde_json::json!({ "starts_at_ms": now + 86_400_000, "name": "改期场次" }), &[("孙八", resident_id(730))]).await;
+    let id = created["session"]["id"].as_i64().expect("id");
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "admin", DEMO_PASSWORD).await;
+
+    // Moved two days on and lengthened; the ratio is checked as proctors are chosen.
+    browser.goto(&format!("{}/sessions/{id}/edit", app.base)).await;
+    browser.wait_for("#schedule-form").await;
+    let target = (now + 2 * 86_400_000) / 60_000 * 60_000;
+    browser
+        .execute(&format!(
+            "const d = new Date({target}); const p = (n) => String(n).padStart(2, '0');
+             document.getElementById('s-starts').value = `${{d.getFullYear()}}-${{p(d.getMonth() + 1)}}-${{p(d.getDate())}}T${{p(d.getHours())}}:${{p(d.getMinutes())}}`;"
+        ))
+        .await;
+    set_value(&browser, "#s-duration", "100").await;
+    let first = browser.wait_for("input[name=s-proctor]:checked").await;
+    browser.click(&first).await;
+    wait_text(&browser, "#s-ratio", "至少 2").await;
+    assert_eq!(browser.attribute(&browser.wait_for("#save-schedule").await, "disabled").await.as_deref(), Some("true"), "too few proctors");
+    browser.click(&first).await;
+    browser.click(&browser.wait_for("#save-schedule").await).await;
+    browser.wait_for("#schedule-result [data-saved]").await;
+    let admin = app.signed_in("admin").await;
+    let view: serde_json::Value = e2e_tests::call(&admin, reqwest::Method::GET, &format!("/api/v1/sessions/{id}"), None).await.expect("session");
+    assert_eq!(view["starts_at_ms"].as_i64(), Some(target), "moved");
+    assert_eq!(view["deadline_ms"].as_i64(), Some(target + 100 * 60_000), "lengthened");
+    // A start in the past is refused over the API, in the caller's language.
+    let past = e2e_tests::call::<serde_json::Value>(
+        &admin,
+        reqwest::Method::POST,
+        &format!("/api/v1/sessions/{id}/schedule"),
+        Some(serde_json::json!({ "starts_at_ms": now - 60_000, "duration_minutes": 90, "late_entry_minutes": 30, "earliest_hand_in_minutes": 30,
+            "pass_mark": 60, "proctor_ids": [], "marker_ids": [] })),
+    )
+    .await
+    .expect_err("a start in the past");
+    assert_eq!(past.1["error"], "start_in_past");
+
+    // The candidate's photo on the ticket: a JPEG is kept and shown; a text file is refused.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cid = exam_records::exams::candidates(app.db(), id).await.expect("roster")[0].id;
+    browser.goto(&format!("{}/sessions/{id}/tickets", app.base)).await;
+    let input = browser.wait_for(&format!("#photo-{cid}")).await;
+    let fake = dir.path().join("fake.jpg");
+    std::fs::write(&fake, "not a photo").expect("write");
+    browser.type_into(&input, &fake.display().to_string()).await;
+    wait_text(&browser, &format!("#photo-{cid} + span"), "照片格式无法识别").await;
+    let jpeg = dir.path().join("photo.jpg");
+    std::fs::write(&jpeg, e2e_tests::photo_jpeg(dir.path())).expect("write");
+    browser.execute(&format!("document.getElementById('photo-{cid}').value = ''")).await;
+    browser.type_into(&input, &jpeg.display().to_string()).await;
+    browser.wait_for("[data-photo-saved]").await;
+    browser.until("return [...document.querySelectorAll('.ticket .photo img')].some(i => i.complete && i.naturalWidth > 0)", "the photo shows").await;
+    browser.goto(&format!("{}/sessions/{id}/tickets", app.base)).await;
+    browser.until("return [...document.querySelectorAll('.ticket .photo img')].some(i => i.complete && i.naturalWidth > 0)", "the photo stays").await;
+    let proctor = app.signed_in("proctor").await;
+    let photo = proctor.request(reqwest::Method::GET, &format!("/api/v1/sessions/{id}/candidates/{cid}/roster-photo")).send().await.expect("photo");
+    assert_eq!(photo.status(), reqwest::StatusCode::OK, "the room's proctors see it");
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
+    let room: serde_json::Value = e2e_tests::call(&proctor, reqwest::Method::GET, &format!("/api/v1/sessions/{id}/room"), None).await.expect("room");
+    assert_eq!(room.as_array().and_then(|r| r.first()).map(|c| c["roster_photo"].clone()), Some(serde_json::json!(true)));
+
+    // The batch renamed across its sessions.
+    browser.goto(&format!("{}/sessions", app.base)).await;
+    let form = browser.wait_for("form.batch-rename[data-batch='测试批次']").await;
+    browser.execute("document.querySelector(\"form.batch-rename[data-batch='测试批次']\").closest('details').open = true").await;
+    browser.execute("document.querySelector(\"form.batch-rename[data-batch='测试批次'] input[name=to]\").value = '二〇二六年第四批'").await;
+    browser.click(&browser.wait_for("form.batch-rename[data-batch='测试批次'] button[type=submit]").await).await;
+    let _ = form;
+    browser.wait_for("tr[data-batch='二〇二六年第四批']").await;
+    let view: serde_json::Value = e2e_tests::call(&admin, reqwest::Method::GET, &format!("/api/v1/sessions/{id}"), None).await.expect("session");
+    assert_eq!(view["batch"], "二〇二六年第四批");
+
+    // A proctor's password reset: shown once; the old one and the open sign-in end.
+    let proctor2 = app.signed_in("proctor2").await;
+    browser.goto(&format!("{}/users", app.base)).await;
+    browser.execute("window.confirm = () => true").await;
+    browser.click(&browser.wait_for("#users tr[data-username='proctor2'] button[data-reset]").await).await;
+    let shown = browser.wait_for("[data-new-password]").await;
+    let password = browser.attribute(&shown, "data-new-password").await.expect("password");
+    assert!(password.len() >= 12);
+    assert_eq!(proctor2.request(reqwest::Method::GET, "/api/v1/me").send().await.expect("me").status(), reqwest::StatusCode::UNAUTHORIZED);
+    let login = |p: String| {
+        let base = app.base.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({ "username": "proctor2", "password": p }))
+                .send()
+                .await
+                .expect("login")
+                .status()
+        }
+    };
+    assert_eq!(login(DEMO_PASSWORD.to_string()).await, reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(login(password.clone()).await, reqwest::StatusCode::OK);
+
+    let events = exam_application::audit::events(app.db(), 0, 1000).await.expect("events");
+    for action in ["session.reschedule", "candidate.roster_photo", "batch.rename", "account.password_reset"] {
+        assert!(events.iter().any(|e| e.action == action), "{action} is audited");
+    }
+    assert!(events.iter().all(|e| !e.detail.contains(&password)), "the new password is not in the trail");
+}

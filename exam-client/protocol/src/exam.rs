@@ -241,6 +241,36 @@ pub struct NewSession {
     pub candidates: Vec<NewCandidate>,
 }
 
+/// A batch (批次) renamed across its sessions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRename {
+    pub from: String,
+    pub to: String,
+}
+
+/// The sessions of a batch that have not started, cancelled with one reason.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchCancel {
+    pub batch: String,
+    pub reason: String,
+}
+
+/// A session's time and staff changed before it starts (改期、调整监考): every field is
+/// required, so what is sent is what the session becomes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSchedule {
+    pub starts_at_ms: i64,
+    pub duration_minutes: i64,
+    pub late_entry_minutes: i64,
+    pub earliest_hand_in_minutes: i64,
+    pub pass_mark: i64,
+    pub proctor_ids: Vec<i64>,
+    pub marker_ids: Vec<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionView {
     pub id: i64,
@@ -298,6 +328,9 @@ pub struct RoomCandidate {
     /// The candidate took their photo at the device check.
     #[serde(default)]
     pub photo: bool,
+    /// The institution holds a photo of the candidate (the roster's).
+    #[serde(default)]
+    pub roster_photo: bool,
     /// The proctor's identity check (人证核验): `Some(true)` the person matches the photo and
     /// the document, `Some(false)` they do not, `None` not checked yet.
     #[serde(default)]

@@ -18,9 +18,9 @@ pub use bank::{
 };
 pub use error::ErrorBody;
 pub use exam::{
-    AnswerRequest, CancelSession, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind, MarkOutcome, MarkRequest,
-    MarkingProgress, MarkingTask, NewCandidate, NewSession, PaperQuestionView, ProctorAction, Response, RoomCandidate, RoomEvent, RosterBadRow, RosterCheck,
-    RosterCheckRow, RosterEntry, SavedAnswer, ServerMessage, SessionNames, SessionView, Stage, StatusNotice,
+    AnswerRequest, BatchCancel, BatchRename, CancelSession, CandidateLogin, CandidatePaper, ClientMessage, CreatedSession, ExamStatus, IntegrityKind,
+    MarkOutcome, MarkRequest, MarkingProgress, MarkingTask, NewCandidate, NewSession, PaperQuestionView, ProctorAction, Response, RoomCandidate, RoomEvent,
+    RosterBadRow, RosterCheck, RosterCheckRow, RosterEntry, SavedAnswer, ServerMessage, SessionNames, SessionSchedule, SessionView, Stage, StatusNotice,
 };
 pub use institution::{Institution, InstitutionKind, NewInstitution};
 pub use media::{IceServer, MediaCaps, MediaKind, MediaSetup, SdpAnswer, ViewQuality, WatchRequest};

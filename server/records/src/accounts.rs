@@ -167,11 +167,7 @@ pub async fn disable(conn: &mut AnyConnection, id: i64, now_ms: i64) -> StoreRes
         .execute(&mut *conn)
         .await?
         .rows_affected();
-    sqlx::query("UPDATE auth_sessions SET revoked_at_ms = $1 WHERE revoked_at_ms IS NULL AND account_id = $2")
-        .bind(now_ms)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    end_sign_ins(conn, id, now_ms).await?;
     Ok(n == 1)
 }
 
@@ -184,4 +180,23 @@ pub async fn disabled_ids(db: &Db, institution_id: Option<i64>) -> StoreResult<V
         None => sqlx::query_as("SELECT id FROM accounts WHERE password_hash = '!disabled'").fetch_all(db.reader()).await?,
     };
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Sets a new password hash on an account that is not disabled, clears its slow-down and ends
+/// its sign-ins. False when the account is disabled or missing.
+pub async fn reset_password(conn: &mut AnyConnection, id: i64, hash: &str, now_ms: i64) -> StoreResult<bool> {
+    let n = sqlx::query("UPDATE accounts SET password_hash = $1, failed_logins = 0, locked_until_ms = 0 WHERE id = $2 AND password_hash <> '!disabled'")
+        .bind(hash)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    end_sign_ins(conn, id, now_ms).await?;
+    Ok(n == 1)
+}
+
+/// Ends every open sign-in of an account.
+async fn end_sign_ins(conn: &mut AnyConnection, id: i64, now_ms: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE auth_sessions SET revoked_at_ms = $1 WHERE revoked_at_ms IS NULL AND account_id = $2").bind(now_ms).bind(id).execute(conn).await?;
+    Ok(())
 }

@@ -93,6 +93,17 @@ pub async fn rename_session(conn: &mut AnyConnection, id: i64, batch: &str, name
     Ok(done.rows_affected() == 1)
 }
 
+/// Renames a batch across an institution's sessions that are not cancelled; how many.
+pub async fn rename_batch(conn: &mut AnyConnection, institution_id: i64, from: &str, to: &str) -> StoreResult<u64> {
+    let done = sqlx::query("UPDATE exam_sessions SET batch = $3 WHERE institution_id = $1 AND batch = $2 AND cancelled_at_ms IS NULL")
+        .bind(institution_id)
+        .bind(from)
+        .bind(to)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn insert_filing(conn: &mut AnyConnection, institution_id: i64, occupation_code: &str, level: i64, now_ms: i64) -> StoreResult<()> {
     sqlx::query("INSERT INTO filings (institution_id, occupation_code, level, filed_at_ms) VALUES ($1, $2, $3, $4)")
         .bind(institution_id)
@@ -336,18 +347,63 @@ pub async fn answer_count(db: &Db, paper_id: i64) -> StoreResult<i64> {
 }
 
 /// Sessions this person is on whose time overlaps `[start, end)`.
-pub async fn overlapping(db: &Db, id_kind: &str, id_number: &str, start_ms: i64, end_ms: i64) -> StoreResult<i64> {
+/// How many sessions other than `except_session` (0: none) hold this person between the two
+/// instants.
+pub async fn overlapping(db: &Db, id_kind: &str, id_number: &str, start_ms: i64, end_ms: i64, except_session: i64) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM session_candidates c JOIN exam_sessions s ON s.id = c.session_id
-         WHERE c.id_kind = $1 AND c.id_number = $2 AND s.cancelled_at_ms IS NULL
+         WHERE c.id_kind = $1 AND c.id_number = $2 AND s.cancelled_at_ms IS NULL AND s.id <> $5
            AND s.starts_at_ms < $4 AND $3 < s.starts_at_ms + s.duration_secs * 1000",
     )
     .bind(id_kind)
     .bind(id_number)
     .bind(start_ms)
     .bind(end_ms)
+    .bind(except_session)
     .fetch_one(db.reader())
     .await?)
+}
+
+/// A session's new time and rules, while it is neither cancelled nor started at `now_ms`.
+/// False otherwise.
+pub async fn reschedule_session(conn: &mut AnyConnection, s: &SessionRow, now_ms: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE exam_sessions SET starts_at_ms = $2, ends_at_ms = $3, duration_secs = $4, late_entry_secs = $5, earliest_hand_in_secs = $6, pass_mark = $7
+         WHERE id = $1 AND cancelled_at_ms IS NULL AND starts_at_ms > $8",
+    )
+    .bind(s.id)
+    .bind(s.starts_at_ms)
+    .bind(s.ends_at_ms)
+    .bind(s.duration_secs)
+    .bind(s.late_entry_secs)
+    .bind(s.earliest_hand_in_secs)
+    .bind(s.pass_mark)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The session's proctors and markers (account ids, ascending).
+pub async fn staff(db: &Db, session_id: i64) -> StoreResult<(Vec<i64>, Vec<i64>)> {
+    let p: Vec<(i64,)> =
+        sqlx::query_as("SELECT account_id FROM session_proctors WHERE session_id = $1 ORDER BY account_id").bind(session_id).fetch_all(db.reader()).await?;
+    let m: Vec<(i64,)> =
+        sqlx::query_as("SELECT account_id FROM session_markers WHERE session_id = $1 ORDER BY account_id").bind(session_id).fetch_all(db.reader()).await?;
+    Ok((p.into_iter().map(|(a,)| a).collect(), m.into_iter().map(|(a,)| a).collect()))
+}
+
+/// Replaces the session's proctors and markers.
+pub async fn replace_staff(conn: &mut AnyConnection, session_id: i64, proctors: &[i64], markers: &[i64]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM session_proctors WHERE session_id = $1").bind(session_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM session_markers WHERE session_id = $1").bind(session_id).execute(&mut *conn).await?;
+    for p in proctors {
+        add_proctor(&mut *conn, session_id, *p).await?;
+    }
+    for m in markers {
+        crate::marking::add_marker(&mut *conn, session_id, *m).await?;
+    }
+    Ok(())
 }
 
 pub async fn sessions_of_institution(db: &Db, institution_id: i64) -> StoreResult<Vec<SessionRow>> {

@@ -46,3 +46,36 @@ pub async fn candidates_with_photo(db: &Db, session_id: i64) -> StoreResult<Vec<
     .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// Sets (or replaces) the institution's photo of a candidate.
+pub async fn set_roster(conn: &mut AnyConnection, candidate_id: i64, by: i64, now_ms: i64, mime: &str, bytes: &[u8]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM roster_photos WHERE session_candidate_id = $1").bind(candidate_id).execute(&mut *conn).await?;
+    sqlx::query("INSERT INTO roster_photos (session_candidate_id, uploaded_at_ms, uploaded_by, mime, bytes) VALUES ($1, $2, $3, $4, $5)")
+        .bind(candidate_id)
+        .bind(now_ms)
+        .bind(by)
+        .bind(mime)
+        .bind(bytes)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The institution's photo of a candidate.
+pub async fn roster(db: &Db, candidate_id: i64) -> StoreResult<Option<Photo>> {
+    let row = sqlx::query("SELECT uploaded_at_ms, mime, bytes FROM roster_photos WHERE session_candidate_id = $1")
+        .bind(candidate_id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.map(|r| Ok(Photo { taken_at_ms: r.try_get("uploaded_at_ms")?, mime: r.try_get("mime")?, bytes: r.try_get("bytes")? })).transpose()
+}
+
+/// The candidates of a session the institution has a photo of.
+pub async fn candidates_with_roster_photo(db: &Db, session_id: i64) -> StoreResult<Vec<i64>> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT p.session_candidate_id FROM roster_photos p JOIN session_candidates c ON c.id = p.session_candidate_id WHERE c.session_id = $1")
+            .bind(session_id)
+            .fetch_all(db.reader())
+            .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -122,3 +122,60 @@ if (cancelForm) {
     window.location.href = "/sessions";
   });
 }
+
+// Moving a session and changing its staff before it starts, with the proctor ratio checked as
+// proctors are chosen.
+const schedule = $("#schedule-form");
+if (schedule) {
+  const pad = (n) => String(n).padStart(2, "0");
+  const d = new Date(Number(schedule.dataset.starts));
+  $("#s-starts").value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const picked = (name) => [...schedule.querySelectorAll(`input[name=${name}]:checked`)].map((i) => Number(i.value));
+  const candidates = Number(schedule.dataset.candidates);
+  const need = Math.max(Number(schedule.dataset.minProctors), Math.ceil(candidates / Number(schedule.dataset.perProctor)));
+  const ratio = () => {
+    const have = picked("s-proctor").length;
+    $("#s-ratio").className = have >= need ? "" : "error";
+    $("#s-ratio").textContent = t(`已选 ${have} 名监考人员，按 ${candidates} 名考生需要至少 ${need} 名。`, `${have} proctors chosen; ${candidates} candidates need at least ${need}.`);
+    $("#save-schedule").disabled = have < need;
+  };
+  schedule.addEventListener("change", ratio);
+  ratio();
+  schedule.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const starts = new Date($("#s-starts").value).getTime();
+    if (!Number.isFinite(starts)) {
+      $("#schedule-result").innerHTML = `<p class="error" role="alert">${t("请填写开考时间。", "Enter the start time.")}</p>`;
+      return;
+    }
+    const body = {
+      starts_at_ms: starts, duration_minutes: Number($("#s-duration").value), late_entry_minutes: Number($("#s-late").value),
+      earliest_hand_in_minutes: Number($("#s-earliest").value), pass_mark: Number($("#s-pass").value),
+      proctor_ids: picked("s-proctor"), marker_ids: picked("s-marker"),
+    };
+    const r = await api("POST", `/api/v1/sessions/${schedule.dataset.session}/schedule`, body);
+    $("#schedule-result").innerHTML = r.ok ? `<p role="status" data-saved="true">${t("已保存。", "Saved.")}</p>` : errorBox(r.json);
+  });
+}
+
+// Batches on the sessions page: renamed across their sessions, or their sessions not yet
+// started cancelled with one reason and a confirmation.
+document.querySelectorAll("form.batch-rename").forEach((f) => {
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const r = await api("POST", "/api/v1/batches/rename", { from: f.dataset.batch, to: f.elements.to.value });
+    if (!r.ok) { f.querySelector("span").innerHTML = errorBox(r.json); return; }
+    window.location.reload();
+  });
+});
+document.querySelectorAll("form.batch-cancel").forEach((f) => {
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const out = f.querySelector("span");
+    if (!f.elements.reason.value.trim()) { out.innerHTML = `<span class="error" role="alert">${t("请填写取消原因。", "Give the reason.")}</span>`; return; }
+    if (!f.elements.confirm.checked) { out.innerHTML = `<span class="error" role="alert">${t("请勾选确认。", "Tick the confirmation.")}</span>`; return; }
+    const r = await api("POST", "/api/v1/batches/cancel", { batch: f.dataset.batch, reason: f.elements.reason.value });
+    if (!r.ok) { out.innerHTML = errorBox(r.json); return; }
+    window.location.reload();
+  });
+});

@@ -118,13 +118,16 @@ if (grid) {
     if (w.error) { $("#enlarged-media").innerHTML = errorBox(w.error); return; }
     enlarged = { cid, pc: w.pc };
   }
-  // The identity check (人证核验): the photo from the device check beside the live camera and
-  // the document's masked number.
+  // The identity check (人证核验): the photo from the device check and the roster's photo beside
+  // the live camera and the document's masked number.
   function showIdentity(row) {
     const img = $("#enlarged-photo");
     $("#enlarged-id").textContent = row ? `${t("证件号码：", "Document: ")}${row.id_masked}` : "";
     if (row && row.photo) { img.src = `/api/v1/sessions/${session}/candidates/${row.candidate_id}/photo?t=${Date.now()}`; img.hidden = false; }
     else { img.removeAttribute("src"); img.hidden = true; }
+    const roster = $("#roster-photo");
+    if (row && row.roster_photo) { roster.src = `/api/v1/sessions/${session}/candidates/${row.candidate_id}/roster-photo`; $("#roster-photo-figure").hidden = false; }
+    else { roster.removeAttribute("src"); $("#roster-photo-figure").hidden = true; }
     const state = row && row.identity_checked;
     $("#identity-state").innerHTML = !row ? "" : !row.photo
       ? `<span class="muted">${t("考生尚未拍摄照片。", "The candidate has not taken a photo yet.")}</span>`

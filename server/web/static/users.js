@@ -49,3 +49,14 @@ document.querySelectorAll("button[data-disable]").forEach((b) => {
     window.location.reload();
   });
 });
+
+// Resetting a password, after a confirmation: the new one is shown once, to hand over in person.
+document.querySelectorAll("button[data-reset]").forEach((b) => {
+  b.addEventListener("click", async () => {
+    if (!window.confirm(t(`确认重置 ${b.dataset.name} 的密码？其现有登录立即失效。`, `Reset ${b.dataset.name}'s password? Their sign-ins end at once.`))) return;
+    const r = await api("POST", `/api/v1/users/${b.dataset.reset}/password`);
+    if (!r.ok) { b.insertAdjacentHTML("afterend", errorBox(r.json)); return; }
+    b.insertAdjacentHTML("afterend", `<p role="status" data-new-password="${esc(r.json.password)}">${esc(t("新密码（只显示这一次）：", "New password (shown only once): "))}<code>${esc(r.json.password)}</code></p>`);
+    b.disabled = true;
+  });
+});

@@ -57,13 +57,7 @@ pub async fn disabled(app: &App, actor: &Actor) -> Result<std::collections::Hash
 /// Disables an account within the actor's scope (an institution admin: its candidates and
 /// proctors only; never one's own): its sign-ins end at once. Audited.
 pub async fn disable(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
-    let account = get(app, actor, id).await?;
-    if account.id == actor.account.id {
-        return Err(AppError::from(super::AccountRefusal::CannotDisableSelf));
-    }
-    if scope(actor)?.is_some() && !ASSIGNABLE_IN_INSTITUTION.contains(&account.role) {
-        return Err(AppError::from(super::AccountRefusal::RoleNotAssignable));
-    }
+    let account = managed_by(app, actor, id).await?;
     let now = app.clock.now_ms();
     let mut tx = app.db.writer().begin().await.map_err(exam_records::StoreError::from)?;
     if exam_records::accounts::disable(&mut tx, id, now).await? {
@@ -78,4 +72,40 @@ pub async fn disable(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> 
     }
     tx.commit().await.map_err(exam_records::StoreError::from)?;
     Ok(())
+}
+
+/// Another account the actor manages: within their scope, of a role they may create, never
+/// their own.
+async fn managed_by(app: &App, actor: &Actor, id: i64) -> Result<Account, AppError> {
+    let account = get(app, actor, id).await?;
+    if account.id == actor.account.id {
+        return Err(AppError::from(super::AccountRefusal::CannotDisableSelf));
+    }
+    if scope(actor)?.is_some() && !ASSIGNABLE_IN_INSTITUTION.contains(&account.role) {
+        return Err(AppError::from(super::AccountRefusal::RoleNotAssignable));
+    }
+    Ok(account)
+}
+
+/// Gives an active account within the actor's scope a new random password, shown once to the
+/// actor; its slow-down is cleared and its sign-ins end. Audited (without the password).
+pub async fn reset_password(app: &App, actor: &Actor, id: i64) -> Result<String, AppError> {
+    let account = managed_by(app, actor, id).await?;
+    let password = crate::auth::token::generate()[..12].to_string();
+    let hash = crate::auth::password::hash_async(password.clone()).await?;
+    let now = app.clock.now_ms();
+    let mut tx = app.db.writer().begin().await.map_err(exam_records::StoreError::from)?;
+    if !exam_records::accounts::reset_password(&mut tx, id, &hash, now).await? {
+        return Err(AppError::from(super::AccountRefusal::AccountDisabled));
+    }
+    let entry = exam_records::audit::Entry {
+        actor: actor.audit_actor(),
+        action: "account.password_reset",
+        target: format!("account:{id}"),
+        detail: serde_json::json!({ "role": account.role.as_str() }).to_string(),
+        at_ms: now,
+    };
+    exam_records::audit::append(&mut tx, app.db.backend, &entry).await?;
+    tx.commit().await.map_err(exam_records::StoreError::from)?;
+    Ok(password)
 }

@@ -94,6 +94,8 @@ pub enum AccountRefusal {
     UsernameTaken,
     #[error("cannot_disable_self")]
     CannotDisableSelf,
+    #[error("account_disabled")]
+    AccountDisabled,
 }
 
 impl AccountRefusal {
@@ -103,6 +105,7 @@ impl AccountRefusal {
             AccountRefusal::RoleNotAssignable => "role_not_assignable",
             AccountRefusal::UsernameTaken => "username_taken",
             AccountRefusal::CannotDisableSelf => "cannot_disable_self",
+            AccountRefusal::AccountDisabled => "account_disabled",
         }
     }
 
@@ -110,7 +113,7 @@ impl AccountRefusal {
         use crate::error::RefusalKind;
         match self {
             AccountRefusal::RoleNotAssignable => RefusalKind::Invalid,
-            AccountRefusal::UsernameTaken | AccountRefusal::CannotDisableSelf => RefusalKind::Conflict,
+            AccountRefusal::UsernameTaken | AccountRefusal::CannotDisableSelf | AccountRefusal::AccountDisabled => RefusalKind::Conflict,
         }
     }
 }

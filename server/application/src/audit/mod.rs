@@ -99,6 +99,9 @@ pub fn action_name(action: &str, lang: crate::lang::Lang) -> String {
         ("session.create", "创建考试场次", "Session created"),
         ("session.edit", "修改考试场次", "Session changed"),
         ("session.cancel", "取消考试场次", "Session cancelled"),
+        ("batch.rename", "批次重命名", "Batch renamed"),
+        ("candidate.roster_photo", "上传考生照片", "Candidate photo uploaded"),
+        ("session.reschedule", "调整考试场次时间或人员", "Session rescheduled or restaffed"),
         ("candidate.warn", "监考提醒", "Warned"),
         ("candidate.identity", "人证核验", "Identity checked"),
         ("item.submit", "提交审核", "Submitted for review"),
@@ -111,6 +114,7 @@ pub fn action_name(action: &str, lang: crate::lang::Lang) -> String {
         ("auth.slowed_down", "登录被放慢", "Sign-in slowed"),
         ("account.create", "创建账号", "Account created"),
         ("account.disable", "停用账号", "Account disabled"),
+        ("account.password_reset", "重置密码", "Password reset"),
         ("demo.accounts_disabled", "停用演示账号", "Demo accounts disabled"),
     ];
     if let Some((_, zh, en)) = NAMES.iter().chain(ACTIONS.iter()).find(|(a, _, _)| *a == action) {

@@ -208,19 +208,24 @@ pub async fn status(state: &App, user: &Actor) -> Result<ExamStatus, AppError> {
 
 /// Most photos one candidate may take, and the largest one (a JPEG of the camera's frame).
 const MAX_PHOTOS: i64 = 10;
-const MAX_PHOTO_BYTES: usize = 512 * 1024;
+pub(crate) const MAX_PHOTO_BYTES: usize = 512 * 1024;
+
+/// A photo's type, by its content: JPEG or PNG, nothing else.
+pub(crate) fn photo_mime(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
 
 /// The candidate's own photo from the device check (a JPEG or PNG), for the proctor's identity
 /// check (人证核验); bounded in size and number, and noted in the exam-room record.
 pub async fn store_photo(state: &App, user: &Actor, bytes: &[u8]) -> Result<(), AppError> {
     let (c, s) = context(state, user).await?;
-    let mime = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "image/png"
-    } else {
-        return Err(AppError::from(ExamRefusal::InvalidPhoto));
-    };
+    let mime = photo_mime(bytes).ok_or(AppError::from(ExamRefusal::InvalidPhoto))?;
     if bytes.len() > MAX_PHOTO_BYTES {
         return Err(AppError::TooLarge);
     }

@@ -10,6 +10,8 @@ pub mod media_log;
 pub mod paper_view;
 pub mod proctor;
 pub mod roster;
+pub mod roster_photos;
+pub mod session_changes;
 pub mod sessions;
 pub mod summary;
 pub mod sweeper;

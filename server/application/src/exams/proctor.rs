@@ -38,7 +38,7 @@ pub async fn session_for(state: &App, user: &Actor, session_id: i64, act: bool) 
     Ok(s)
 }
 
-fn masked(kind: &str, number: &str) -> String {
+pub(crate) fn masked(kind: &str, number: &str) -> String {
     IdKind::parse(kind).and_then(|k| IdDocument::parse(k, number).ok()).map(|d| d.masked()).unwrap_or_else(|| "***".into())
 }
 
@@ -47,6 +47,7 @@ pub async fn room(state: &App, user: &Actor, session_id: i64) -> Result<Vec<Room
     let now = state.clock.now_ms();
     let mut out = Vec::new();
     let with_photo = exam_records::photos::candidates_with_photo(&state.db, s.id).await?;
+    let with_roster_photo = exam_records::photos::candidates_with_roster_photo(&state.db, s.id).await?;
     // The latest identity finding per candidate (oldest first, so the last one stays).
     let mut identity = std::collections::HashMap::new();
     for (cid, detail) in exams::session_events_of_kind(&state.db, s.id, "identity_checked").await? {
@@ -84,6 +85,7 @@ pub async fn room(state: &App, user: &Actor, session_id: i64) -> Result<Vec<Room
             device_pending: exams::candidate_devices(&state.db, c.id).await?.1.is_some(),
             media: state.media_cluster.flowing(c.id),
             photo: with_photo.contains(&c.id),
+            roster_photo: with_roster_photo.contains(&c.id),
             identity_checked: identity.get(&c.id).copied().flatten(),
         });
     }

@@ -40,7 +40,7 @@ pub(crate) fn today(now_ms: i64) -> (i32, u32, u32) {
     (y, m, d)
 }
 
-fn minutes(v: Option<i64>, default: i64, min: i64, max: i64, code: &'static str) -> Result<i64, AppError> {
+pub(crate) fn minutes(v: Option<i64>, default: i64, min: i64, max: i64, code: &'static str) -> Result<i64, AppError> {
     let v = v.unwrap_or(default);
     if (min..=max).contains(&v) { Ok(v) } else { Err(AppError::Validation(code)) }
 }
@@ -78,33 +78,7 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     if new.candidates.len() as i64 > capacity {
         return Err(AppError::from(SessionRefusal::RoomOverCapacity));
     }
-    // Proctors: real accounts of this institution, at least the rules' minimum and one per so
-    // many candidates (2, and 1 per 15, by the notice).
-    let mut proctors = new.proctor_ids.clone();
-    proctors.sort_unstable();
-    proctors.dedup();
-    for id in &proctors {
-        let a = accounts::get(db, *id).await?.ok_or(AppError::NotFound)?;
-        if a.role != Role::Proctor || a.institution_id != Some(institution_id) {
-            return Err(AppError::from(SessionRefusal::NotAProctor));
-        }
-    }
-    if proctors.len() < rules.proctors_needed(new.candidates.len()) {
-        return Err(AppError::from(SessionRefusal::TooFewProctors));
-    }
-    // Markers of short answers: examiners of this institution, two at least (double marking).
-    let mut markers = if new.marker_ids.is_empty() { proctors.clone() } else { new.marker_ids.clone() };
-    markers.sort_unstable();
-    markers.dedup();
-    for id in &markers {
-        let a = accounts::get(db, *id).await?.ok_or(AppError::NotFound)?;
-        if a.role != Role::Proctor || a.institution_id != Some(institution_id) {
-            return Err(AppError::from(SessionRefusal::NotAMarker));
-        }
-    }
-    if markers.len() < 2 {
-        return Err(AppError::from(SessionRefusal::TooFewMarkers));
-    }
+    let (proctors, markers) = checked_staff(db, institution_id, &new.proctor_ids, &new.marker_ids, new.candidates.len(), rules).await?;
     let marking_threshold_pct = new.marking_threshold_pct.unwrap_or(rules.marking_threshold_pct);
     if !(0..=100).contains(&marking_threshold_pct) {
         return Err(AppError::from(SessionRefusal::InvalidMarkingThreshold));
@@ -133,7 +107,7 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
         if people.iter().any(|(d, _): &(IdDocument, _)| d.kind() == doc.kind() && d.number() == doc.number()) {
             return Err(AppError::Detailed { code: "duplicate_candidate", detail: format!("#{}", i + 1) });
         }
-        if exams::overlapping(db, doc.kind().as_str(), doc.number(), start, end).await? > 0 {
+        if exams::overlapping(db, doc.kind().as_str(), doc.number(), start, end, 0).await? > 0 {
             return Err(AppError::Detailed { code: "candidate_overlap", detail: format!("#{} {}", i + 1, doc.masked()) });
         }
         let password = c.password.clone().unwrap_or_else(|| token::generate()[..8].to_string());
@@ -235,67 +209,42 @@ pub async fn create(db: &Db, user: &Actor, new: &NewSession, now_ms: i64, rules:
     Ok(CreatedSession { session: view(&SessionRow { id: session_id, ..row }), roster })
 }
 
-/// The admin's own institution's session, for changing it; another's is not found.
-pub async fn own_session(db: &Db, user: &Actor, id: i64) -> Result<SessionRow, AppError> {
-    let s = exams::get_session(db, id).await?.ok_or(AppError::NotFound)?;
-    if user.role() != Role::InstitutionAdmin || user.account.institution_id != Some(s.institution_id) {
-        return Err(AppError::NotFound);
+/// Proctors and markers as chosen: real proctor accounts of this institution, at least the
+/// rules' minimum of proctors for so many candidates (2, and 1 per 15, by the notice), and two
+/// markers at least (double marking); no markers chosen means the proctors. Sorted, no repeats.
+pub(crate) async fn checked_staff(
+    db: &Db,
+    institution_id: i64,
+    proctor_ids: &[i64],
+    marker_ids: &[i64],
+    candidates: usize,
+    rules: &Rules,
+) -> Result<(Vec<i64>, Vec<i64>), AppError> {
+    let mut proctors = proctor_ids.to_vec();
+    proctors.sort_unstable();
+    proctors.dedup();
+    for id in &proctors {
+        let a = accounts::get(db, *id).await?.ok_or(AppError::NotFound)?;
+        if a.role != Role::Proctor || a.institution_id != Some(institution_id) {
+            return Err(AppError::from(SessionRefusal::NotAProctor));
+        }
     }
-    Ok(s)
-}
-
-/// Renames a session (batch, name, room) that is not cancelled; audited.
-pub async fn rename(db: &Db, user: &Actor, id: i64, batch: &str, name: &str, room: &str, now_ms: i64) -> Result<SessionView, AppError> {
-    let s = own_session(db, user, id).await?;
-    let (batch, name, room) = (batch.trim(), name.trim(), room.trim());
-    let long = |t: &str, n: usize| t.chars().count() > n;
-    if ![batch, name, room].iter().all(|n| question_bank::names::is_plain(n)) || long(batch, 100) || long(name, 200) || long(room, 100) {
-        return Err(AppError::from(SessionRefusal::InvalidName));
+    if proctors.len() < rules.proctors_needed(candidates) {
+        return Err(AppError::from(SessionRefusal::TooFewProctors));
     }
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    if !exams::rename_session(&mut tx, s.id, batch, name, room).await? {
-        return Err(AppError::from(SessionRefusal::SessionCancelled));
+    let mut markers = if marker_ids.is_empty() { proctors.clone() } else { marker_ids.to_vec() };
+    markers.sort_unstable();
+    markers.dedup();
+    for id in &markers {
+        let a = accounts::get(db, *id).await?.ok_or(AppError::NotFound)?;
+        if a.role != Role::Proctor || a.institution_id != Some(institution_id) {
+            return Err(AppError::from(SessionRefusal::NotAMarker));
+        }
     }
-    let detail = serde_json::json!({ "batch": batch, "name": name, "room": room, "was": { "batch": s.batch, "name": s.name, "room": s.room } });
-    audit::append(
-        &mut tx,
-        db.backend,
-        &Entry { actor: user.audit_actor(), action: "session.edit", target: format!("session:{}", s.id), detail: detail.to_string(), at_ms: now_ms },
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    let s = exams::get_session(db, id).await?.ok_or(AppError::NotFound)?;
-    Ok(view(&s))
-}
-
-/// Cancels a session before it starts, while no candidate has a paper; the reason is kept
-/// and audited. Its candidates can no longer sign in.
-pub async fn cancel(db: &Db, user: &Actor, id: i64, reason: &str, now_ms: i64) -> Result<SessionView, AppError> {
-    let s = own_session(db, user, id).await?;
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::from(SessionRefusal::ReasonRequired));
+    if markers.len() < 2 {
+        return Err(AppError::from(SessionRefusal::TooFewMarkers));
     }
-    if s.cancelled_at_ms.is_some() {
-        return Err(AppError::from(SessionRefusal::SessionCancelled));
-    }
-    if now_ms >= s.starts_at_ms {
-        return Err(AppError::from(SessionRefusal::AlreadyStarted));
-    }
-    let mut tx = db.writer().begin().await.map_err(StoreError::from)?;
-    if !exams::cancel_session(&mut tx, s.id, now_ms, reason).await? {
-        return Err(AppError::from(SessionRefusal::AlreadyStarted));
-    }
-    let detail = serde_json::json!({ "reason": reason });
-    audit::append(
-        &mut tx,
-        db.backend,
-        &Entry { actor: user.audit_actor(), action: "session.cancel", target: format!("session:{}", s.id), detail: detail.to_string(), at_ms: now_ms },
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    let s = exams::get_session(db, id).await?.ok_or(AppError::NotFound)?;
-    Ok(view(&s))
+    Ok((proctors, markers))
 }
 
 /// The sessions the actor works in: a proctor's own rooms, or their institution's sessions.

@@ -118,6 +118,7 @@ mod tests {
             device_pending: false,
             media: vec![],
             photo: false,
+            roster_photo: false,
             identity_checked: None,
         }
     }

@@ -97,6 +97,7 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "level_not_in_bank" => ("该题库没有这个等级的试题。", "The bank holds no items for that level."),
         "not_filed" => ("本机构未备案该职业（工种）和等级，不能组织考试。", "Your institution has not filed this occupation and level."),
         "invalid_duration" => ("考试时长不得少于 90 分钟。", "A theory test lasts at least 90 minutes."),
+        "start_in_past" => ("开考时间须在现在之后。", "The start must be in the future."),
         "invalid_late_entry" | "invalid_earliest_hand_in" => {
             ("入场截止或最早交卷时间不在考试时长之内。", "Late entry or earliest hand-in lies outside the test's duration.")
         }
@@ -108,6 +109,7 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "no_blueprint" => ("该等级还没有组卷方案。", "There is no blueprint for that level yet."),
         "blueprint_infeasible" => ("组卷方案无法由已通过的试题满足，请先检查可行性。", "Approved items cannot fill the blueprint; check its feasibility."),
         "cannot_disable_self" => ("不能停用自己的账号。", "You cannot disable your own account."),
+        "account_disabled" => ("该账号已停用。", "This account is disabled."),
         "no_photo" => {
             ("考生还没有拍摄本人照片，暂不能进行人证核验。", "The candidate has not taken their photo yet; the identity check has nothing to compare.")
         }

@@ -26,9 +26,22 @@ struct NewSessionPage {
     late_entry: i64,
     earliest_hand_in: i64,
     pass_mark: i64,
+    /// The batch the session goes into, when it is made from a batch's row.
+    batch: String,
 }
 
-pub async fn new_session(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Response {
+#[derive(serde::Deserialize)]
+pub struct NewSessionQuery {
+    #[serde(default)]
+    batch: String,
+}
+
+pub async fn new_session(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<NewSessionQuery>,
+) -> Response {
     let lang = ctx.lang;
     let banks = match scope::visible(&state.db, &user).await {
         Ok(b) => b,
@@ -51,6 +64,7 @@ pub async fn new_session(State(state): State<AppState>, ctx: PageCtx, user: Curr
         late_entry: rules.late_entry_minutes,
         earliest_hand_in: rules.earliest_hand_in_minutes,
         pass_mark: rules.pass_mark,
+        batch: q.batch.chars().take(100).collect(),
     };
     ctx.respond(&page)
 }
@@ -74,9 +88,11 @@ struct TicketsPage {
     institution: String,
     rules: Vec<&'static str>,
     tickets: Vec<TicketView>,
+    session_id: i64,
 }
 
 struct TicketView {
+    candidate_id: i64,
     ticket: String,
     name: String,
     id_masked: String,
@@ -116,7 +132,7 @@ pub async fn tickets(State(state): State<AppState>, ctx: PageCtx, user: CurrentU
     let page = TicketsPage {
         f: ctx
             .frame(format!("{} · {}", t.session.name, lang.pick("准考证", "Admission tickets")))
-            .scripts(&["print.js"])
+            .scripts(&["print.js", "tickets.js"])
             .crumb("/sessions", lang.pick("考试场次", "Sessions"))
             .crumb(&format!("/sessions/{id}"), &t.session.name),
         session_name: t.session.name.clone(),
@@ -126,7 +142,18 @@ pub async fn tickets(State(state): State<AppState>, ctx: PageCtx, user: CurrentU
         duration: t.duration_minutes,
         institution: t.institution,
         rules,
-        tickets: t.tickets.into_iter().map(|x| TicketView { ticket: x.ticket, name: x.name, id_masked: x.id_masked, photo: None }).collect(),
+        tickets: t
+            .tickets
+            .into_iter()
+            .map(|x| TicketView {
+                candidate_id: x.candidate_id,
+                photo: x.has_photo.then(|| format!("/api/v1/sessions/{id}/candidates/{}/roster-photo", x.candidate_id)),
+                ticket: x.ticket,
+                name: x.name,
+                id_masked: x.id_masked,
+            })
+            .collect(),
+        session_id: id,
     };
     ctx.respond(&page)
 }
@@ -149,15 +176,41 @@ struct EditSessionPage {
     room: String,
     cancelled: bool,
     started: bool,
+    starts_at_ms: i64,
+    duration: i64,
+    late: i64,
+    earliest: i64,
+    pass_mark: i64,
+    min_duration: i64,
+    max_duration: i64,
+    candidates: usize,
+    per_proctor: i64,
+    min_proctors: i64,
+    /// Proctor accounts of the institution: id, label, proctors this session, marks it.
+    staff: Vec<(i64, String, bool, bool)>,
 }
 
-/// A session's names changed, or the session cancelled before it starts.
+/// A session's names changed; before it starts, its time, rules and staff changed, or the
+/// session cancelled.
 pub async fn edit_session(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser, Path(id): Path<i64>) -> Response {
     let lang = ctx.lang;
-    let s = match exam_application::exams::sessions::own_session(&state.db, &user, id).await {
+    let s = match exam_application::exams::session_changes::own_session(&state.db, &user, id).await {
         Ok(s) => s,
         Err(e) => return ctx.error(e),
     };
+    let (proctors, markers) = match exam_application::exams::session_changes::staff(&state.db, &user, id).await {
+        Ok(s) => s,
+        Err(e) => return ctx.error(e),
+    };
+    let accounts = match exam_application::accounts::managed::list(&state, &user).await {
+        Ok(a) => a,
+        Err(e) => return ctx.error(e),
+    };
+    let candidates = match tickets::for_session(&state, &user, id).await {
+        Ok(t) => t.tickets.len(),
+        Err(e) => return ctx.error(e),
+    };
+    let rules = &state.settings.rules;
     let page = EditSessionPage {
         f: ctx
             .frame(format!("{} · {}", s.name, lang.pick("修改或取消", "change or cancel")))
@@ -169,6 +222,21 @@ pub async fn edit_session(State(state): State<AppState>, ctx: PageCtx, user: Cur
         room: s.room.clone(),
         cancelled: s.cancelled_at_ms.is_some(),
         started: state.clock.now_ms() >= s.starts_at_ms,
+        starts_at_ms: s.starts_at_ms,
+        duration: s.duration_secs / 60,
+        late: s.late_entry_secs / 60,
+        earliest: s.earliest_hand_in_secs / 60,
+        pass_mark: s.pass_mark,
+        min_duration: rules.min_duration_minutes,
+        max_duration: rules.max_duration_minutes,
+        candidates,
+        per_proctor: rules.candidates_per_proctor,
+        min_proctors: rules.min_proctors,
+        staff: accounts
+            .iter()
+            .filter(|a| a.role == Role::Proctor)
+            .map(|a| (a.id, format!("{}（{}）", a.display_name, a.username), proctors.contains(&a.id), markers.contains(&a.id)))
+            .collect(),
     };
     ctx.respond(&page)
 }

@@ -18,10 +18,26 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         Ok(r) => r,
         Err(e) => return ctx.error(e),
     };
+    let now = state.clock.now_ms();
+    // Batches (批次), in the order they first appear: sessions in all, and those not yet started.
+    let mut batches: Vec<BatchRow> = Vec::new();
+    for s in rows.iter().filter(|s| s.cancelled_at_ms.is_none()) {
+        let i = match batches.iter().position(|b| b.name == s.batch) {
+            Some(i) => i,
+            None => {
+                batches.push(BatchRow { name: s.batch.clone(), sessions: 0, upcoming: 0 });
+                batches.len() - 1
+            }
+        };
+        batches[i].sessions += 1;
+        batches[i].upcoming += usize::from(s.starts_at_ms > now);
+    }
+    let is_admin = user.role() == Role::InstitutionAdmin;
     let page = SessionsPage {
-        f: ctx.frame(lang.pick("考试场次", "Exam sessions")).scripts(&["proctor.js"]),
+        f: ctx.frame(lang.pick("考试场次", "Exam sessions")).scripts(if is_admin { &["proctor.js", "console.js"] } else { &["proctor.js"] }),
         sessions: rows.iter().map(sessions::view).collect(),
-        is_admin: user.role() == Role::InstitutionAdmin,
+        is_admin,
+        batches,
     };
     ctx.respond(&page)
 }
@@ -32,6 +48,13 @@ struct SessionsPage {
     f: Frame,
     sessions: Vec<exam_protocol::SessionView>,
     is_admin: bool,
+    batches: Vec<BatchRow>,
+}
+
+struct BatchRow {
+    name: String,
+    sessions: usize,
+    upcoming: usize,
 }
 
 #[derive(Template)]

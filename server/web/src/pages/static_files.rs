@@ -17,6 +17,7 @@ const FILES: &[(&str, &str)] = &[
     ("audit.js", include_str!("../../static/audit.js")),
     ("users.js", include_str!("../../static/users.js")),
     ("print.js", include_str!("../../static/print.js")),
+    ("tickets.js", include_str!("../../static/tickets.js")),
     ("outline.js", include_str!("../../static/outline.js")),
     ("favicon.svg", include_str!("../../static/favicon.svg")),
 ];

@@ -2,7 +2,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use exam_protocol::{CancelSession, CreatedSession, NewSession, RosterBadRow, RosterCheck, RosterCheckRow, SessionNames, SessionView};
+use exam_protocol::{CancelSession, CreatedSession, NewSession, RosterBadRow, RosterCheck, RosterCheckRow, SessionNames, SessionSchedule, SessionView};
 use question_bank::roster::RowProblem;
 
 use crate::http::messages;
@@ -11,7 +11,7 @@ use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use exam_application::exams::sessions;
+use exam_application::exams::{session_changes, sessions};
 use exam_records::exams;
 
 pub async fn create(
@@ -87,7 +87,7 @@ pub async fn rename(
     Path(id): Path<i64>,
     ApiJson(n): ApiJson<SessionNames>,
 ) -> Result<Json<SessionView>, ApiError> {
-    Ok(Json(sessions::rename(&state.db, &user, id, &n.batch, &n.name, &n.room, state.clock.now_ms()).await?))
+    Ok(Json(session_changes::rename(&state.db, &user, id, &n.batch, &n.name, &n.room, state.clock.now_ms()).await?))
 }
 
 /// Cancels a session before it starts, with a reason.
@@ -97,5 +97,35 @@ pub async fn cancel(
     Path(id): Path<i64>,
     ApiJson(c): ApiJson<CancelSession>,
 ) -> Result<Json<SessionView>, ApiError> {
-    Ok(Json(sessions::cancel(&state.db, &user, id, &c.reason, state.clock.now_ms()).await?))
+    Ok(Json(session_changes::cancel(&state.db, &user, id, &c.reason, state.clock.now_ms()).await?))
+}
+
+/// Moves a session or changes its rules or staff, before it starts.
+pub async fn reschedule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(s): ApiJson<SessionSchedule>,
+) -> Result<Json<SessionView>, ApiError> {
+    Ok(Json(session_changes::reschedule(&state.db, &user, id, &s, state.clock.now_ms(), &state.settings.rules).await?))
+}
+
+/// Renames a batch across its sessions.
+pub async fn rename_batch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<exam_protocol::BatchRename>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let n = session_changes::rename_batch(&state.db, &user, &b.from, &b.to, state.clock.now_ms()).await?;
+    Ok(Json(serde_json::json!({ "sessions": n })))
+}
+
+/// Cancels a batch's sessions that have not started.
+pub async fn cancel_batch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<exam_protocol::BatchCancel>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let n = session_changes::cancel_batch(&state.db, &user, &b.batch, &b.reason, state.clock.now_ms()).await?;
+    Ok(Json(serde_json::json!({ "cancelled": n })))
 }

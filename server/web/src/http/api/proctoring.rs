@@ -84,12 +84,39 @@ pub async fn watch(
 
 /// The candidate's photo from the device check, for the room's proctors.
 pub async fn photo(State(state): State<AppState>, user: CurrentUser, Path((id, candidate_id)): Path<(i64, i64)>) -> Result<axum::response::Response, ApiError> {
+    Ok(photo_response(proctor::photo(&state, &user, id, candidate_id).await?))
+}
+
+/// The institution's photo of the candidate (the roster's), for the room and the tickets.
+pub async fn roster_photo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, candidate_id)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(photo_response(exam_application::exams::roster_photos::get(&state, &user, id, candidate_id).await?))
+}
+
+/// The institution's admin uploads the candidate's photo (the raw JPEG or PNG).
+pub async fn upload_roster_photo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, candidate_id)): Path<(i64, i64)>,
+    body: axum::body::Body,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let bytes = axum::body::to_bytes(body, 600 * 1024).await.map_err(|_| ApiError::PayloadTooLarge)?;
+    exam_application::exams::roster_photos::upload(&state, &user, id, candidate_id, &bytes).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// A stored photo as an image that is never sniffed as anything else, and not cached by
+/// shared caches.
+fn photo_response(p: exam_records::photos::Photo) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
-    let p = proctor::photo(&state, &user, id, candidate_id).await?;
     let mime = if p.mime == "image/png" { "image/png" } else { "image/jpeg" };
     let mut resp = p.bytes.into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    Ok(resp)
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    resp
 }

@@ -24,6 +24,13 @@ pub async fn create(State(state): State<AppState>, user: CurrentUser, ApiJson(ne
     Ok((StatusCode::CREATED, Json(managed::create(&state, &user, &new).await?)))
 }
 
+/// A new one-time password for an account within the caller's scope, shown once; its
+/// sign-ins end.
+pub async fn reset_password(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, ApiError> {
+    let password = managed::reset_password(&state, &user, id).await?;
+    Ok(Json(serde_json::json!({ "password": password })))
+}
+
 /// Disables an account within the caller's scope; its sign-ins end.
 pub async fn disable(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
     exam_application::accounts::managed::disable(&state, &user, id).await?;
