@@ -232,54 +232,58 @@ impl ItemDraft {
 
     /// Checks that the key fits the type and the options: every problem a reviewer would
     /// otherwise find by hand. Returns a reason fit for an import report.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), crate::why::Why> {
+        use crate::why::Why;
         if self.key.item_type() != self.item_type {
-            return Err(format!("key is for {} but the item is {}", self.key.item_type().as_str(), self.item_type.as_str()));
+            return Err(Why::new(
+                format!("答案的题型（{}）与试题题型（{}）不一致", self.key.item_type().as_str(), self.item_type.as_str()),
+                format!("key is for {} but the item is {}", self.key.item_type().as_str(), self.item_type.as_str()),
+            ));
         }
         if crate::sanitize::text_of(&self.stem).trim().is_empty() && self.assets.is_empty() {
-            return Err("the stem is empty".into());
+            return Err(Why::new("题干为空", "the stem is empty"));
         }
         let ids: Vec<&str> = self.choices.iter().map(|c| c.id.as_str()).collect();
         let mut unique = ids.clone();
         unique.sort_unstable();
         unique.dedup();
         if unique.len() != ids.len() {
-            return Err("two options have the same id".into());
+            return Err(Why::new("有两个选项的编号相同", "two options have the same id"));
         }
         match &self.key {
             Key::Single { choice } => {
                 if self.choices.len() < 2 {
-                    return Err("a single-choice item needs at least 2 options".into());
+                    return Err(Why::new("单选题至少需要 2 个选项", "a single-choice item needs at least 2 options"));
                 }
                 if unique.binary_search(&choice.as_str()).is_err() {
-                    return Err(format!("the key {choice} is not one of the options"));
+                    return Err(Why::new(format!("答案 {choice} 不是选项之一"), format!("the key {choice} is not one of the options")));
                 }
             }
             Key::Multiple { choices } => {
                 if self.choices.len() < 2 {
-                    return Err("a multiple-choice item needs at least 2 options".into());
+                    return Err(Why::new("多选题至少需要 2 个选项", "a multiple-choice item needs at least 2 options"));
                 }
                 if choices.is_empty() {
-                    return Err("a multiple-choice item needs at least one right option".into());
+                    return Err(Why::new("多选题至少需要一个正确选项", "a multiple-choice item needs at least one right option"));
                 }
                 // `unique` is sorted: searching it keeps an item of many options linear-log.
                 if let Some(bad) = choices.iter().find(|c| unique.binary_search(&c.as_str()).is_err()) {
-                    return Err(format!("the key {bad} is not one of the options"));
+                    return Err(Why::new(format!("答案 {bad} 不是选项之一"), format!("the key {bad} is not one of the options")));
                 }
             }
             Key::TrueFalse { .. } | Key::ShortAnswer { .. } => {
                 if !self.choices.is_empty() {
-                    return Err("this item type has no options".into());
+                    return Err(Why::new("该题型没有选项", "this item type has no options"));
                 }
             }
             Key::FillIn { blanks } => {
                 if blanks.is_empty() || blanks.iter().any(|b| b.iter().all(|a| a.trim().is_empty())) {
-                    return Err("every blank needs at least one accepted answer".into());
+                    return Err(Why::new("每个空至少需要一个可接受的答案", "every blank needs at least one accepted answer"));
                 }
             }
         }
         if self.points.0 == 0 {
-            return Err("an item must be worth more than 0 points".into());
+            return Err(Why::new("试题分值必须大于 0", "an item must be worth more than 0 points"));
         }
         Ok(())
     }

@@ -17,6 +17,7 @@ pub mod paper;
 pub mod roster;
 pub mod sanitize;
 pub mod scoring;
+pub mod why;
 pub mod xlsx_template;
 pub mod xml_escape;
 

@@ -80,6 +80,9 @@ async fn import_review_and_versions(b: Backend) {
     let dry = upload(&author, &format!("/api/v1/banks/{}/import?dry_run=true", bank.id), AIKEN.as_bytes().to_vec()).await.expect("dry run");
     assert_eq!((dry.format.as_str(), dry.imported, dry.dry_run, dry.skipped.len()), ("aiken", 2, true, 1));
     assert!(dry.skipped[0].reason.contains("无法解析"), "{:?}", dry.skipped);
+    // One language at a time: the detail too is in Chinese, not an English sentence after a Chinese reason.
+    let english = dry.skipped[0].reason.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_lowercase()));
+    assert!(!english, "{:?}", dry.skipped);
     let unchanged: ItemPage = call(&author, Method::GET, &format!("/api/v1/banks/{}/items", bank.id), None).await.expect("items");
     assert_eq!(unchanged.total, before.total, "a dry run changes nothing");
 

@@ -3,6 +3,7 @@
 use super::{ImportError, ImportReport, Limits, SkipCode};
 use crate::item::{Choice, ItemDraft, Key};
 use crate::sanitize::escape;
+use crate::why::Why;
 
 /// An option line: a letter, then `)` or `.`, then text.
 fn option_line(line: &str) -> Option<(String, &str)> {
@@ -50,7 +51,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
         let item_ref = || format!("line {start_line}");
         if let Some(answer) = answer_line(line) {
             if stem.is_empty() || options.is_empty() {
-                report.skip(item_ref(), SkipCode::MalformedItem, "ANSWER without a question and options");
+                report.skip_said(item_ref(), SkipCode::MalformedItem, Why::new("ANSWER 行之前没有题目和选项", "ANSWER without a question and options"));
             } else {
                 let choices: Vec<Choice> = options.drain(..).map(|(id, text)| Choice { id, content: escape(&text), fixed: false }).collect();
                 let draft = ItemDraft::new(item_ref(), escape(&stem.join("\n")), choices, Key::Single { choice: answer.to_string() });
@@ -68,7 +69,11 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
         } else {
             // Text after the options that is not ANSWER: the block is broken; report it and
             // start over from this line.
-            report.skip(item_ref(), SkipCode::MalformedItem, format!("expected ANSWER: at line {}", i + 1));
+            report.skip_said(
+                item_ref(),
+                SkipCode::MalformedItem,
+                Why::new(format!("第 {} 行应为 ANSWER: 行", i + 1), format!("expected ANSWER: at line {}", i + 1)),
+            );
             options.clear();
             stem.clear();
             stem.push(line);
@@ -76,7 +81,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
         }
     }
     if !stem.is_empty() || !options.is_empty() {
-        report.skip(format!("line {start_line}"), SkipCode::MalformedItem, "the last question has no ANSWER: line");
+        report.skip_said(format!("line {start_line}"), SkipCode::MalformedItem, Why::new("最后一题没有 ANSWER: 行", "the last question has no ANSWER: line"));
     }
     if report.items.is_empty() && report.skipped.is_empty() {
         return Err(ImportError::Malformed("no Aiken questions found".into()));

@@ -141,11 +141,28 @@ pub struct Skipped {
     pub code: SkipCode,
     /// What exactly, e.g. "hotspotInteraction" or "the key E is not one of the options".
     pub detail: String,
+    /// The same in Chinese, where the importer says it in words rather than the source's own
+    /// terms (element names, type names, line numbers).
+    #[serde(default)]
+    pub detail_zh: Option<String>,
 }
 
 impl Skipped {
     pub fn new(item: impl Into<String>, code: SkipCode, detail: impl Into<String>) -> Skipped {
-        Skipped { item: item.into(), code, detail: detail.into() }
+        Skipped { item: item.into(), code, detail: detail.into(), detail_zh: None }
+    }
+
+    /// Skipped for a reason said in both languages.
+    pub fn said(item: impl Into<String>, code: SkipCode, why: crate::why::Why) -> Skipped {
+        Skipped { item: item.into(), code, detail: why.en, detail_zh: Some(why.zh) }
+    }
+
+    /// The detail in the reader's language: the Chinese where there is one.
+    pub fn detail_in(&self, zh: bool) -> &str {
+        match (&self.detail_zh, zh) {
+            (Some(d), true) => d,
+            _ => &self.detail,
+        }
     }
 }
 
@@ -160,12 +177,17 @@ impl ImportReport {
     pub fn push_checked(&mut self, draft: ItemDraft) {
         match draft.check() {
             Ok(()) => self.items.push(draft),
-            Err(reason) => self.skipped.push(Skipped::new(draft.source_ref.clone(), SkipCode::InvalidItem, reason)),
+            Err(why) => self.skipped.push(Skipped::said(draft.source_ref.clone(), SkipCode::InvalidItem, why)),
         }
     }
 
     pub fn skip(&mut self, item: impl Into<String>, code: SkipCode, detail: impl Into<String>) {
         self.skipped.push(Skipped::new(item, code, detail));
+    }
+
+    /// Records a skip whose reason is said in both languages.
+    pub fn skip_said(&mut self, item: impl Into<String>, code: SkipCode, why: crate::why::Why) {
+        self.skipped.push(Skipped::said(item, code, why));
     }
 }
 

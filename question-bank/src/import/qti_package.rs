@@ -3,6 +3,7 @@
 //! as assets, and the question-bank metadata the exporter writes (code, difficulty, outline
 //! point, tags, source, type, asset MIME types) is applied. One broken or missing item file
 //! is reported and skipped; an unsafe zip or a missing or broken manifest refuses the package.
+use crate::why::Why;
 use std::collections::HashSet;
 
 use super::qti::{self, Parsed, xhtml};
@@ -65,37 +66,37 @@ fn read_resource(zip: &mut Archive<'_>, res: &Element, report: &mut ImportReport
     }
     let item_ref = res.attr("identifier").filter(|i| !i.trim().is_empty()).or(href).unwrap_or("resource").to_owned();
     if kind.starts_with("imsqti_xmlv1") {
-        let detail = "QTI 1.x (questestinterop): export the items as QTI 2.1 or later";
-        report.skip(item_ref, SkipCode::UnsupportedType, detail);
+        let why = Why::new("QTI 1.x（questestinterop）：请导出为 QTI 2.1 或更新版本", "QTI 1.x (questestinterop): export the items as QTI 2.1 or later");
+        report.skip_said(item_ref, SkipCode::UnsupportedType, why);
         return Ok(true);
     }
-    let mut skip = |detail: String| {
+    let mut skip = |why: Why| {
         if declared {
-            report.skip(item_ref.clone(), SkipCode::MalformedItem, detail);
+            report.skip_said(item_ref.clone(), SkipCode::MalformedItem, why);
         }
     };
     let Some(href) = href else {
-        skip("the manifest names no file for this item".into());
+        skip(Why::new("清单没有为此题指定文件", "the manifest names no file for this item"));
         return Ok(declared);
     };
     let Some(path) = resolve("", href) else {
-        skip(format!("{href} points outside the package"));
+        skip(Why::new(format!("{href} 指向包外"), format!("{href} points outside the package")));
         return Ok(declared);
     };
     let bytes = match read_entry(zip, &path) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
-            skip(format!("{href} is not in the package"));
+            skip(Why::new(format!("包中没有 {href}"), format!("{href} is not in the package")));
             return Ok(declared);
         }
         Err(ImportError::Malformed(reason)) => {
-            skip(reason);
+            skip(Why::new(format!("文件无法读取（{reason}）"), reason));
             return Ok(declared);
         }
         Err(e) => return Err(e),
     };
     let Ok(text) = std::str::from_utf8(&bytes) else {
-        skip(format!("{href} is not UTF-8 text"));
+        skip(Why::new(format!("{href} 不是 UTF-8 文本"), format!("{href} is not UTF-8 text")));
         return Ok(declared);
     };
     let meta = BankMeta::of(res);
@@ -110,7 +111,7 @@ fn read_resource(zip: &mut Archive<'_>, res: &Element, report: &mut ImportReport
         }
         Ok(Parsed::Skipped(skipped)) => report.skipped.push(skipped),
         Ok(Parsed::Test) => {}
-        Err(ImportError::Malformed(reason)) => skip(format!("{href}: {reason}")),
+        Err(ImportError::Malformed(reason)) => skip(Why::new(format!("{href} 无法读取（{reason}）"), format!("{href}: {reason}"))),
         Err(e) => return Err(e),
     }
     Ok(declared)

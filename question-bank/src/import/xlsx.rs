@@ -1,5 +1,6 @@
 //! The XLSX item template (see [`crate::xlsx_template`]): the first sheet, a header row, then
 //! one item per row. Problems are reported by row number as a spreadsheet user counts them.
+use crate::why::Why;
 use std::collections::HashMap;
 
 use calamine::Data;
@@ -74,7 +75,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ImportReport, ImportError>
         }
         match row_item(&cells, row_no) {
             Ok(draft) => report.push_checked(draft),
-            Err(reason) => report.skip(format!("row {row_no}"), SkipCode::InvalidItem, reason),
+            Err(why) => report.skip_said(format!("row {row_no}"), SkipCode::InvalidItem, why),
         }
         if report.items.len() > limits.max_items {
             return Err(ImportError::TooManyItems { limit: limits.max_items });
@@ -83,9 +84,10 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ImportReport, ImportError>
     Ok(report)
 }
 
-fn row_item(cells: &HashMap<Column, String>, row_no: usize) -> Result<ItemDraft, String> {
+fn row_item(cells: &HashMap<Column, String>, row_no: usize) -> Result<ItemDraft, Why> {
     let get = |c: Column| cells.get(&c).map(String::as_str).unwrap_or("");
-    let ty = item_type(get(Column::Type)).ok_or_else(|| format!("unknown item type {:?}", get(Column::Type)))?;
+    let ty = item_type(get(Column::Type))
+        .ok_or_else(|| Why::new(format!("未知题型 {:?}", get(Column::Type)), format!("unknown item type {:?}", get(Column::Type))))?;
     let answer = get(Column::Answer);
     let fixed: Vec<String> = get(Column::Fixed).chars().filter(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_uppercase().to_string()).collect();
     let choices: Vec<Choice> = if ty.is_choice() {
@@ -104,7 +106,7 @@ fn row_item(cells: &HashMap<Column, String>, row_no: usize) -> Result<ItemDraft,
         ItemType::SingleChoice => match letters().as_slice() {
             [one] => Key::Single { choice: one.clone() },
             _ => {
-                return Err(format!("a single-choice answer is one letter, got {answer:?}"));
+                return Err(Why::new(format!("单选题答案应为一个字母，实为 {answer:?}"), format!("a single-choice answer is one letter, got {answer:?}")));
             }
         },
         ItemType::MultipleChoice => {
@@ -113,18 +115,25 @@ fn row_item(cells: &HashMap<Column, String>, row_no: usize) -> Result<ItemDraft,
             l.dedup();
             Key::Multiple { choices: l }
         }
-        ItemType::TrueFalse => {
-            Key::TrueFalse { value: tpl::parse_true_false(answer).ok_or_else(|| format!("a true/false answer is 对 or 错, got {answer:?}"))? }
-        }
+        ItemType::TrueFalse => Key::TrueFalse {
+            value: tpl::parse_true_false(answer)
+                .ok_or_else(|| Why::new(format!("判断题答案应为“对”或“错”，实为 {answer:?}"), format!("a true/false answer is 对 or 错, got {answer:?}")))?,
+        },
         ItemType::FillIn => Key::FillIn { blanks: tpl::read_blanks(answer) },
         ItemType::ShortAnswer => Key::ShortAnswer { reference: Some(answer.to_string()).filter(|a| !a.is_empty()) },
     };
     let mut draft = ItemDraft::new(format!("row {row_no}"), rich(get(Column::Stem)), choices, key);
     if let Some(p) = cells.get(&Column::Points) {
-        draft.points = Points::parse(p).ok_or_else(|| format!("points must be a number from 0 to 1000, got {p:?}"))?;
+        draft.points = Points::parse(p)
+            .ok_or_else(|| Why::new(format!("分值应为 0 到 1000 的数，实为 {p:?}"), format!("points must be a number from 0 to 1000, got {p:?}")))?;
     }
     if let Some(d) = cells.get(&Column::Difficulty) {
-        draft.difficulty = Some(d.parse::<u8>().ok().and_then(Difficulty::new).ok_or_else(|| format!("difficulty must be 1 to 5, got {d:?}"))?);
+        draft.difficulty = Some(
+            d.parse::<u8>()
+                .ok()
+                .and_then(Difficulty::new)
+                .ok_or_else(|| Why::new(format!("难度应为 1 到 5，实为 {d:?}"), format!("difficulty must be 1 to 5, got {d:?}")))?,
+        );
     }
     draft.outline_point = cells.get(&Column::OutlinePoint).cloned();
     draft.code = cells.get(&Column::Code).cloned();

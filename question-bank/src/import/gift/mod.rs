@@ -9,6 +9,7 @@ use super::moodle_xml::fields;
 use super::{ImportError, ImportReport, Limits, SkipCode};
 use crate::item::{Choice, ItemDraft, Key, choice_letter};
 use crate::sanitize::{clean, escape};
+use crate::why::Why;
 use lexer::{Block, Ch, find, find_str, lex, render, trim};
 
 /// Anything this close to 100% is full credit (Moodle writes 33.33333 for a third).
@@ -135,10 +136,10 @@ fn question(report: &mut ImportReport, source: &str, line_no: usize, meta: Meta,
     let (format, rest) = split_format(rest);
     let format = format.unwrap_or(TextFormat::Moodle);
     let Some(open) = find(rest, '{') else {
-        return report.skip(item_ref, SkipCode::UnsupportedType, "description (text only, no answer)");
+        return report.skip_said(item_ref, SkipCode::UnsupportedType, Why::new("说明文字（只有文字，没有答案）", "description (text only, no answer)"));
     };
     let Some(close) = find(&rest[open..], '}').map(|c| open + c) else {
-        return report.skip(item_ref, SkipCode::MalformedItem, "the answer block has no closing }");
+        return report.skip_said(item_ref, SkipCode::MalformedItem, Why::new("答案块缺少右花括号 }", "the answer block has no closing }"));
     };
     let before = render(&rest[..open]);
     let after = render(&rest[close + 1..]);
@@ -149,8 +150,8 @@ fn question(report: &mut ImportReport, source: &str, line_no: usize, meta: Meta,
     let key = match lexer::block(&rest[open + 1..close]) {
         Block::Essay => Key::ShortAnswer { reference: None },
         Block::TrueFalse(value) => Key::TrueFalse { value },
-        Block::Numerical => return report.skip(item_ref, SkipCode::UnsupportedType, "numerical"),
-        Block::Matching => return report.skip(item_ref, SkipCode::UnsupportedType, "matching"),
+        Block::Numerical => return report.skip_said(item_ref, SkipCode::UnsupportedType, Why::new("数值题", "numerical")),
+        Block::Matching => return report.skip_said(item_ref, SkipCode::UnsupportedType, Why::new("匹配题", "matching")),
         Block::Malformed(why) => return report.skip(item_ref, SkipCode::MalformedItem, why),
         Block::Short(answers) => {
             let accepted = answers.iter().filter(|a| a.credit() >= FULL);
@@ -175,10 +176,14 @@ fn question(report: &mut ImportReport, source: &str, line_no: usize, meta: Meta,
                 (false, _) => Key::Multiple { choices: right },
                 (true, 1) => Key::Single { choice: right.remove(0) },
                 (true, 0) => {
-                    return report.skip(item_ref, SkipCode::InvalidItem, "no answer has full credit");
+                    return report.skip_said(item_ref, SkipCode::InvalidItem, Why::new("没有得满分的答案", "no answer has full credit"));
                 }
                 (true, _) => {
-                    return report.skip(item_ref, SkipCode::InvalidItem, "several answers have full credit in a single-answer question");
+                    return report.skip_said(
+                        item_ref,
+                        SkipCode::InvalidItem,
+                        Why::new("单选题中有多个满分答案", "several answers have full credit in a single-answer question"),
+                    );
                 }
             }
         }

@@ -12,11 +12,12 @@ use super::xml_dom::{self, Element};
 use super::{ImportError, ImportReport, Limits, SkipCode, xml_safety};
 use crate::item::{Asset, Choice, ItemDraft, Key, Points, choice_letter};
 use crate::sanitize::{clean, escape, text_of};
+use crate::why::Why;
 
 /// Moodle writes fractions with 7 decimals; anything this close to 100 is full marks.
 const FULL: f64 = 99.99;
 
-type Skip = (SkipCode, String);
+type Skip = (SkipCode, Why);
 
 pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
     xml_safety::check(text)?;
@@ -34,10 +35,12 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ImportReport, ImportError> {
             "category" => category = q.text_of("category").and_then(|c| fields::category_tag(&c)),
             "multichoice" | "truefalse" | "shortanswer" | "essay" | "cloze" | "multianswer" => match read(q, kind, &name, category.as_deref()) {
                 Ok(draft) => report.push_checked(draft),
-                Err((code, detail)) => report.skip(name, code, detail),
+                Err((code, why)) => report.skip_said(name, code, why),
             },
-            "description" => report.skip(name, SkipCode::UnsupportedType, "description (text only, no answer)"),
-            "" => report.skip(name, SkipCode::MalformedItem, "the question has no type"),
+            "description" => {
+                report.skip_said(name, SkipCode::UnsupportedType, Why::new("说明文字（只有文字，没有答案）", "description (text only, no answer)"))
+            }
+            "" => report.skip_said(name, SkipCode::MalformedItem, Why::new("试题没有题型", "the question has no type")),
             other => report.skip(name, SkipCode::UnsupportedType, other),
         }
         if report.items.len() > limits.max_items {
@@ -84,9 +87,12 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
             } else if let [one] = right.as_slice() {
                 Key::Single { choice: one.clone() }
             } else if right.is_empty() {
-                return Err((SkipCode::InvalidItem, "no option has fraction 100".into()));
+                return Err((SkipCode::InvalidItem, Why::new("没有得分比例为 100 的选项", "no option has fraction 100")));
             } else {
-                return Err((SkipCode::InvalidItem, "several options have fraction 100 in a single-answer question".into()));
+                return Err((
+                    SkipCode::InvalidItem,
+                    Why::new("单选题中有多个得分比例为 100 的选项", "several options have fraction 100 in a single-answer question"),
+                ));
             }
         }
         "truefalse" => {
@@ -98,12 +104,15 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
                         "true" => Some(true),
                         "false" => Some(false),
                         _ => {
-                            return Err((SkipCode::InvalidItem, format!("the right answer \"{text}\" is neither true nor false")));
+                            return Err((
+                                SkipCode::InvalidItem,
+                                Why::new(format!("正确答案“{text}”既不是“对”也不是“错”"), format!("the right answer \"{text}\" is neither true nor false")),
+                            ));
                         }
                     };
                 }
             }
-            Key::TrueFalse { value: value.ok_or((SkipCode::InvalidItem, "no answer has fraction 100".to_string()))? }
+            Key::TrueFalse { value: value.ok_or((SkipCode::InvalidItem, Why::new("没有得分比例为 100 的答案", "no answer has fraction 100")))? }
         }
         "shortanswer" => {
             let mut accepted = Vec::new();
@@ -132,7 +141,8 @@ fn read(q: &Element, kind: &str, name: &str, category: Option<&str>) -> Result<I
     let stem = html(cloze_stem.as_deref().unwrap_or(&raw_stem), format);
     let mut draft = ItemDraft::new(name, stem, choices, key);
     if let Some(grade) = q.field("defaultgrade").filter(|g| !g.is_empty()) {
-        draft.points = Points::parse(&grade).ok_or((SkipCode::InvalidItem, format!("defaultgrade {grade} is not a number of points")))?;
+        draft.points = Points::parse(&grade)
+            .ok_or((SkipCode::InvalidItem, Why::new(format!("defaultgrade {grade} 不是分值"), format!("defaultgrade {grade} is not a number of points"))))?;
     }
     draft.code = q.field("idnumber").filter(|c| !c.is_empty());
     draft.tags = tags;
@@ -149,14 +159,14 @@ fn read_cloze(raw: &str, appended: usize) -> Result<(String, Vec<Vec<String>>), 
     for part in &parts {
         if let cloze::Part::Blank(b) = part {
             if !b.is_short_answer() {
-                return Err((SkipCode::UnsupportedType, format!("cloze with a {} blank", b.kind)));
+                return Err((SkipCode::UnsupportedType, Why::new(format!("完形题中含 {} 类型的空", b.kind), format!("cloze with a {} blank", b.kind))));
             }
             let accepted = b.answers.iter().filter(|(f, _)| *f >= FULL).filter_map(|(_, a)| fields::short_answer(a));
             blanks.push(accepted.collect::<Vec<_>>());
         }
     }
     if blanks.is_empty() {
-        return Err((SkipCode::InvalidItem, "a cloze question without blanks".into()));
+        return Err((SkipCode::InvalidItem, Why::new("完形题没有空", "a cloze question without blanks")));
     }
     let kept = blanks.len().saturating_sub(appended);
     let mut stem = String::with_capacity(raw.len());
@@ -182,7 +192,11 @@ fn read_cloze(raw: &str, appended: usize) -> Result<(String, Vec<Vec<String>>), 
 fn fraction(answer: &Element) -> Result<f64, Skip> {
     match answer.attr("fraction").map(str::trim) {
         None | Some("") => Ok(0.0),
-        Some(f) => f.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or((SkipCode::MalformedItem, format!("the answer fraction \"{f}\" is not a number"))),
+        Some(f) => f
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or((SkipCode::MalformedItem, Why::new(format!("答案得分比例“{f}”不是数字"), format!("the answer fraction \"{f}\" is not a number")))),
     }
 }
 
@@ -210,9 +224,10 @@ fn files(el: &Element, assets: &mut Vec<Asset>) -> Result<(), Skip> {
         let dir = f.attr("path").unwrap_or("/").trim().trim_matches('/');
         let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
         if f.attr("encoding").is_some_and(|e| !e.eq_ignore_ascii_case("base64")) {
-            return Err((SkipCode::MalformedItem, format!("the file {path} is not base64-encoded")));
+            return Err((SkipCode::MalformedItem, Why::new(format!("文件 {path} 不是 base64 编码"), format!("the file {path} is not base64-encoded"))));
         }
-        let bytes = base64::decode(&f.direct_text()).ok_or((SkipCode::MalformedItem, format!("the file {path} is not valid base64")))?;
+        let bytes = base64::decode(&f.direct_text())
+            .ok_or((SkipCode::MalformedItem, Why::new(format!("文件 {path} 不是有效的 base64"), format!("the file {path} is not valid base64"))))?;
         if !assets.iter().any(|a| a.path == path) {
             assets.push(Asset { mime: crate::item::mime_of(&path).to_string(), path, bytes });
         }

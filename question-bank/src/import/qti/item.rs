@@ -1,5 +1,6 @@
 //! One `assessmentItem` mapped to an [`ItemDraft`]: which interaction it uses, the key in
 //! option letters, the points, and whether a two-option choice is really a true/false item.
+use crate::why::Why;
 use std::collections::HashSet;
 
 use super::{Parsed, html};
@@ -18,11 +19,15 @@ const TRUE_FALSE: [(&str, &str); 7] =
 pub(super) fn build(root: &Element, item_ref: &str, hint: Option<ItemType>) -> Parsed {
     let source_ref = root.attr("identifier").filter(|s| !s.trim().is_empty()).unwrap_or(item_ref).to_owned();
     let skip = |code, detail: String| Parsed::Skipped(Skipped::new(source_ref.clone(), code, detail));
+    let said = |code, why: Why| Parsed::Skipped(Skipped::said(source_ref.clone(), code, why));
     if root.child("templateDeclaration").is_some() {
-        return skip(SkipCode::UnsupportedType, "templateDeclaration (an item generated from template variables)".into());
+        return said(
+            SkipCode::UnsupportedType,
+            Why::new("templateDeclaration（由模板变量生成的试题）", "templateDeclaration (an item generated from template variables)"),
+        );
     }
     let Some(body) = root.child("itemBody") else {
-        return skip(SkipCode::InvalidItem, "the item has no itemBody".into());
+        return said(SkipCode::InvalidItem, Why::new("试题没有 itemBody", "the item has no itemBody"));
     };
     let mut interactions: Vec<&Element> = Vec::new();
     let is_interaction = |e: &Element| e.ns == Ns::Qti && e.name.ends_with("Interaction");
@@ -40,18 +45,24 @@ pub(super) fn build(root: &Element, item_ref: &str, hint: Option<ItemType>) -> P
         }
     }
     let Some(first) = kinds.first() else {
-        return skip(SkipCode::UnsupportedType, "no interaction: an information-only item".into());
+        return said(SkipCode::UnsupportedType, Why::new("没有作答交互：仅供阅读的内容", "no interaction: an information-only item"));
     };
     if kinds.len() > 1 {
         let names: Vec<&str> = kinds.iter().map(|k| k.raw.as_str()).collect();
-        return skip(SkipCode::UnsupportedType, format!("mixed interactions in one item: {}", names.join(", ")));
+        return said(
+            SkipCode::UnsupportedType,
+            Why::new(format!("一道题中混用多种交互：{}", names.join(", ")), format!("mixed interactions in one item: {}", names.join(", "))),
+        );
     }
     let kind = first.name.as_str();
     if ![CHOICE, TEXT_ENTRY, EXTENDED_TEXT].contains(&kind) {
         return skip(SkipCode::UnsupportedType, first.raw.clone());
     }
     if kind != TEXT_ENTRY && interactions.len() > 1 {
-        return skip(SkipCode::UnsupportedType, format!("{} {} in one item", interactions.len(), first.raw));
+        return said(
+            SkipCode::UnsupportedType,
+            Why::new(format!("一道题中有 {} 个 {}", interactions.len(), first.raw), format!("{} {} in one item", interactions.len(), first.raw)),
+        );
     }
     let responses = Responses(root.children_named("responseDeclaration").collect());
     let stem = html::content(body);
@@ -62,7 +73,7 @@ pub(super) fn build(root: &Element, item_ref: &str, hint: Option<ItemType>) -> P
     };
     let (choices, key, mapped) = match built {
         Ok(b) => b,
-        Err(reason) => return skip(SkipCode::InvalidItem, reason),
+        Err(why) => return said(SkipCode::InvalidItem, why),
     };
     let mut draft = ItemDraft::new(source_ref, stem, choices, key);
     draft.points = points(root).or(mapped).unwrap_or(Points::ONE);
@@ -110,7 +121,7 @@ fn mapping(decl: Option<&Element>, single: bool) -> (Vec<String>, Option<f64>) {
 
 type Built = (Vec<Choice>, Key, Option<Points>);
 
-fn choice(interaction: &Element, responses: &Responses<'_>, hint: Option<ItemType>) -> Result<Built, String> {
+fn choice(interaction: &Element, responses: &Responses<'_>, hint: Option<ItemType>) -> Result<Built, Why> {
     let options: Vec<&Element> = interaction.children_named("simpleChoice").collect();
     let choices: Vec<Choice> = options
         .iter()
@@ -124,12 +135,12 @@ fn choice(interaction: &Element, responses: &Responses<'_>, hint: Option<ItemTyp
     };
     let values = correct_values(decl);
     if values.is_empty() {
-        return Err("no correct response is declared".into());
+        return Err(Why::new("没有声明正确答案", "no correct response is declared"));
     }
     let position = |v: &str| options.iter().position(|o| o.attr("identifier").map(str::trim) == Some(v));
     let mut keys = Vec::new();
     for v in &values {
-        keys.push(position(v).ok_or_else(|| format!("the correct response {v} is not one of the choices"))?);
+        keys.push(position(v).ok_or_else(|| Why::new(format!("正确答案 {v} 不是选项之一"), format!("the correct response {v} is not one of the choices")))?);
     }
     let mapped = mapping(decl, single).1.and_then(Points::from_f64).filter(|p| p.0 > 0);
     if !single {
@@ -138,7 +149,7 @@ fn choice(interaction: &Element, responses: &Responses<'_>, hint: Option<ItemTyp
         return Ok((choices, Key::Multiple { choices: keys.into_iter().map(choice_letter).collect() }, mapped));
     }
     let [key] = keys[..] else {
-        return Err(format!("a single-choice item declares {} correct responses", keys.len()));
+        return Err(Why::new(format!("单选题声明了 {} 个正确答案", keys.len()), format!("a single-choice item declares {} correct responses", keys.len())));
     };
     if let Some(true_at) = true_choice(&options, &choices, hint) {
         return Ok((Vec::new(), Key::TrueFalse { value: key == true_at }, mapped));

@@ -27,7 +27,7 @@ pub fn summary(format: Format, report: &ImportReport, imported: usize, dry_run: 
             .map(|s| SkippedItem {
                 item: s.item.clone(),
                 code: s.code.as_str().to_string(),
-                reason: format!("{}: {}", lang.pick(s.code.message_zh(), s.code.message_en()), s.detail),
+                reason: lang.choose(format!("{}：{}", s.code.message_zh(), s.detail_in(true)), format!("{}: {}", s.code.message_en(), s.detail_in(false))),
             })
             .collect(),
         missing_images: report
