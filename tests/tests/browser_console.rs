@@ -394,6 +394,7 @@ async fn an_admin_moves_a_session_changes_its_staff_batch_and_photos_and_resets_
     browser.click(&first).await;
     browser.click(&browser.wait_for("#save-schedule").await).await;
     browser.wait_for("#schedule-result [data-saved]").await;
+    browser.keep_screenshot("console-schedule").await;
     let admin = app.signed_in("admin").await;
     let view: serde_json::Value = e2e_tests::call(&admin, reqwest::Method::GET, &format!("/api/v1/sessions/{id}"), None).await.expect("session");
     assert_eq!(view["starts_at_ms"].as_i64(), Some(target), "moved");
@@ -427,6 +428,7 @@ async fn an_admin_moves_a_session_changes_its_staff_batch_and_photos_and_resets_
     browser.until("return [...document.querySelectorAll('.ticket .photo img')].some(i => i.complete && i.naturalWidth > 0)", "the photo shows").await;
     browser.goto(&format!("{}/sessions/{id}/tickets", app.base)).await;
     browser.until("return [...document.querySelectorAll('.ticket .photo img')].some(i => i.complete && i.naturalWidth > 0)", "the photo stays").await;
+    browser.keep_screenshot("tickets-photo").await;
     let proctor = app.signed_in("proctor").await;
     let photo = proctor.request(reqwest::Method::GET, &format!("/api/v1/sessions/{id}/candidates/{cid}/roster-photo")).send().await.expect("photo");
     assert_eq!(photo.status(), reqwest::StatusCode::OK, "the room's proctors see it");
@@ -442,6 +444,7 @@ async fn an_admin_moves_a_session_changes_its_staff_batch_and_photos_and_resets_
     browser.click(&browser.wait_for("form.batch-rename[data-batch='测试批次'] button[type=submit]").await).await;
     let _ = form;
     browser.wait_for("tr[data-batch='二〇二六年第四批']").await;
+    browser.keep_screenshot("sessions-batches").await;
     let view: serde_json::Value = e2e_tests::call(&admin, reqwest::Method::GET, &format!("/api/v1/sessions/{id}"), None).await.expect("session");
     assert_eq!(view["batch"], "二〇二六年第四批");
 
