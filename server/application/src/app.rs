@@ -33,6 +33,8 @@ pub struct App {
     pub candidate_channels: Arc<CandidateChannels>,
     /// Where every use case reads the time: the system's, or a test clock.
     pub clock: Clock,
+    /// The append-only evidence log and its signing key.
+    pub evidence: crate::evidence::EvidenceLog,
 }
 
 impl App {
@@ -55,11 +57,23 @@ impl App {
             max_audio_kbps: settings.media.max_audio_kbps,
             ..Default::default()
         });
+        let evidence = crate::evidence::EvidenceLog::open(&settings.evidence, &settings.data_dir)?;
         let candidate_channels = Arc::new(CandidateChannels::default());
         candidate_channels.dispatch(&events, &media);
         let media_cluster = MediaCluster::start(media.clone(), events.clone());
-        let app =
-            App { db, settings: Arc::new(settings), limiter: Arc::new(limiter), answers, papers, events, media, media_cluster, candidate_channels, clock };
+        let app = App {
+            db,
+            settings: Arc::new(settings),
+            limiter: Arc::new(limiter),
+            answers,
+            papers,
+            events,
+            media,
+            media_cluster,
+            candidate_channels,
+            clock,
+            evidence,
+        };
         crate::exams::media_log::spawn(app.clone());
         Ok(app)
     }

@@ -31,6 +31,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub exam: ExamSettings,
     pub media: MediaSettings,
+    pub evidence: EvidenceSettings,
     /// The certification rules sessions are checked against (the notice's by default).
     pub rules: crate::rules::Rules,
 }
@@ -55,6 +56,25 @@ pub struct ExamSettings {
 impl Default for ExamSettings {
     fn default() -> Self {
         Self { max_extra_minutes: 60, max_answers_per_paper: 5_000, max_answers_in_flight: 64, integrity_events_per_minute: 20, max_integrity_events: 500 }
+    }
+}
+
+/// The evidence log: its name and the key its checkpoints are signed with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvidenceSettings {
+    /// The log's name (its checkpoints' origin and its key's name), unique to the deployment,
+    /// e.g. `exam.example.gov.cn/evidence`.
+    pub origin: String,
+    /// The Ed25519 signing key in the signed-note form `PRIVATE+KEY+<origin>+<id>+<key>`.
+    /// Empty: one is made at first start and kept in `<data_dir>/evidence-signing.key`.
+    /// Env: EXAM_EVIDENCE_SIGNING_KEY.
+    pub signing_key: String,
+}
+
+impl Default for EvidenceSettings {
+    fn default() -> Self {
+        EvidenceSettings { origin: "exam.localhost/evidence".into(), signing_key: String::new() }
     }
 }
 
@@ -161,6 +181,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             exam: ExamSettings::default(),
             media: MediaSettings::default(),
+            evidence: EvidenceSettings::default(),
             rules: crate::rules::Rules::default(),
         }
     }
@@ -238,6 +259,9 @@ impl Settings {
         }
         if let Some(v) = get("EXAM_REDIS_SECRET") {
             self.redis_secret = v;
+        }
+        if let Some(v) = get("EXAM_EVIDENCE_SIGNING_KEY") {
+            self.evidence.signing_key = v;
         }
         if let Some(v) = get("EXAM_TURN_SECRET") {
             self.media.turn_secret = v;

@@ -16,6 +16,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod evidence;
 pub mod exams;
 pub mod institutions;
 pub mod lang;

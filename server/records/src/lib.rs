@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod answers;
 pub mod audit;
 pub mod banks;
+pub mod evidence;
 pub mod exams;
 pub mod institutions;
 pub mod items;

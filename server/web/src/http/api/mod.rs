@@ -3,6 +3,7 @@ mod audit;
 mod auth;
 mod bank_io;
 mod banks;
+mod evidence_log;
 mod exam;
 mod exam_sessions;
 pub mod exam_ws;
@@ -30,6 +31,9 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::api(Method::GET, "/healthz", Access::Public, get(health::healthz)),
         Route::api(Method::GET, "/readyz", Access::Public, get(health::readyz)),
+        Route::api(Method::GET, "/evidence/log/checkpoint", Access::Public, get(evidence_log::checkpoint)),
+        Route::api(Method::GET, "/evidence/log/key", Access::Public, get(evidence_log::key)),
+        Route::api(Method::GET, "/evidence/log/tile/{*path}", Access::Public, get(evidence_log::tile)),
         Route::api(Method::POST, "/api/v1/auth/login", Access::Public, post(auth::login)),
         Route::api(Method::POST, "/api/v1/auth/logout", Access::Authenticated, post(auth::logout)),
         Route::api(Method::GET, "/api/v1/me", Access::Authenticated, get(me::me)),

@@ -1,0 +1,18 @@
+-- The evidence log (RFC 9162 Merkle tree, served as C2SP tlog tiles): entries in the order
+-- they were appended, never changed or removed; idx is gapless from 0 (taken from the serial
+-- allocator inside the appending transaction). The leaf hash is kept so the tree can be
+-- rebuilt without re-hashing every entry.
+CREATE TABLE evidence_entries (
+    idx            BIGINT PRIMARY KEY,
+    kind           TEXT NOT NULL,
+    data           BYTEA NOT NULL,
+    leaf_hash      BYTEA NOT NULL,
+    appended_at_ms BIGINT NOT NULL
+);
+-- Signed checkpoints (C2SP signed notes), one per tree size signed.
+CREATE TABLE evidence_checkpoints (
+    size         BIGINT PRIMARY KEY,
+    root         BYTEA NOT NULL,
+    note         TEXT NOT NULL,
+    signed_at_ms BIGINT NOT NULL
+);
