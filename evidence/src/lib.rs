@@ -5,4 +5,5 @@
 pub mod checkpoint;
 pub mod merkle;
 pub mod note;
+pub mod receipt;
 pub mod tiles;

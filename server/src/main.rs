@@ -81,6 +81,36 @@ enum Command {
         #[command(subcommand)]
         command: BankCommand,
     },
+    /// The evidence log.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum EvidenceCommand {
+    /// Re-hash every entry, check every checkpoint's signature and consistency, every hand-in
+    /// against what is stored now, and the audit chain against its logged heads; exits 1 and
+    /// names the first bad item.
+    Verify {
+        /// Only this session's hand-ins (the log itself is always checked whole).
+        #[arg(long)]
+        session: Option<i64>,
+        /// Only this candidate's hand-ins.
+        #[arg(long)]
+        candidate: Option<i64>,
+        /// The published verifier key to check against (default: the configured key's).
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Check a candidate's receipt with the log's published key alone (no database needed).
+    VerifyReceipt {
+        /// The published verifier key, `<origin>+<key ID>+<key>`.
+        #[arg(long)]
+        key: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -247,6 +277,34 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Bank { command: BankCommand::Import { bank, dry_run, format, author, lang, file } } => {
             return bank_import(&cli.common, bank, dry_run, format, author, &lang, &file).await;
+        }
+        Command::Evidence { command: EvidenceCommand::Verify { session, candidate, key } } => {
+            let s = settings(&cli.common, None)?;
+            let db = open_db(&s).await?;
+            let key = match key {
+                Some(k) => k,
+                None => exam_application::evidence::EvidenceLog::open(&s.evidence, &s.data_dir)?.verifier_key(),
+            };
+            let verifier = evidence::note::NoteVerifier::from_text(&key).map_err(|e| anyhow::anyhow!("--key: {e}"))?;
+            let scope = exam_application::evidence::verify::Scope { session, candidate };
+            let report = exam_application::evidence::verify::verify(&db, &verifier, &s.data_dir, scope).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            if let Some(bad) = &report.first_bad {
+                eprintln!("evidence does not hold: {bad}");
+                return Ok(std::process::ExitCode::from(1));
+            }
+        }
+        Command::Evidence { command: EvidenceCommand::VerifyReceipt { key, file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let receipt: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+            match exam_application::evidence::receipt::verify(&receipt, key.trim()) {
+                Ok(entry) => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "ok": true, "entry": entry }))?),
+                Err(why) => {
+                    println!("{}", serde_json::json!({ "ok": false, "reason": why }));
+                    eprintln!("the receipt does not hold: {why}");
+                    return Ok(std::process::ExitCode::from(1));
+                }
+            }
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let s = settings(&cli.common, None)?;

@@ -85,6 +85,14 @@ async fn a_candidate_sits_the_whole_test_in_a_browser() {
     let score = browser.text(&browser.wait_for("#final-score").await).await;
     let value: f64 = score.parse().unwrap_or_else(|_| panic!("a score is shown: {score}"));
     assert!((0.0..=100.0).contains(&value));
+    // The evidence receipt: offered as a file, and it holds with the log's published key.
+    let link = browser.wait_for("#receipt-download").await;
+    assert!(browser.attribute(&link, "href").await.is_some_and(|h| h.starts_with("blob:")));
+    let receipt = browser.execute("return JSON.parse(document.getElementById('receipt-json').textContent)").await;
+    let key = reqwest::get(format!("{}/evidence/log/key", app.base)).await.expect("key").text().await.expect("text");
+    let entry = exam_application::evidence::receipt::verify(&receipt, key.trim()).unwrap_or_else(|e| panic!("the downloaded receipt holds: {e}: {receipt}"));
+    assert_eq!(entry["kind"], "hand_in");
+    browser.keep_screenshot("exam-result-receipt").await;
     browser.screenshot(&std::env::temp_dir().join("exam-result.png")).await;
 
     let record = exams::certification_scores(app.db(), "resident_id", id).await.expect("record");

@@ -190,10 +190,29 @@ function showResult(s) {
     ${ended}<p>${t("理论知识成绩：", "Theory score: ")}<strong id="final-score">${esc(score)}</strong> ${esc(verdict)}</p>${explained}
     ${refused ? `<p class="error" role="alert" data-refused="${refused}">${t(`有 ${refused} 题的最后一次作答没有保存，不计入成绩。`, `The last answer to ${refused} question(s) was NOT saved and does not count.`)}</p>` : ""}
     ${unconfirmed ? `<p class="error" role="alert" data-unconfirmed="${unconfirmed}">${t(`有 ${unconfirmed} 题的最后一次作答在考试结束时尚未得到服务器确认，可能没有计入成绩。`, `The last answer to ${unconfirmed} question(s) was not yet confirmed by the server when the test ended and may not count.`)}</p>` : ""}</section>`;
+  showReceipt();
   exam.ended = true;
   if (exam.socket) exam.socket.close();
   clearTimeout(media.retry);
   if (media.pc) media.pc.close();
+}
+
+// The receipt (存证回执): the evidence log's signed checkpoint and the proof that this hand-in
+// is in it, to keep as a file; checkable later with the log's public key alone.
+async function showReceipt() {
+  const r = await api("GET", "/api/v1/exam/receipt");
+  if (!r.ok) return;
+  const box = document.createElement("section");
+  box.className = "card";
+  box.id = "receipt";
+  box.setAttribute("aria-labelledby", "receipt-title");
+  box.innerHTML = `<h2 id="receipt-title">${t("存证回执", "Evidence receipt")}</h2>
+    <p>${esc(t(`您的交卷记录已写入可公开核验、任何改动都会被发现的存证日志（第 ${r.json.index + 1} 条，共 ${r.json.tree_size} 条）。请下载并保存回执：今后任何人都可以用本系统公布的公钥核对这份答卷确实在日志中、且从未被改动。`,
+      `Your hand-in is entry ${r.json.index + 1} of ${r.json.tree_size} in the tamper-evident evidence log. Download and keep this receipt: anyone can later check, with the system's published key, that this paper is in the log and was never changed.`))}</p>
+    <p><a id="receipt-download" download="receipt-${r.json.index}.json" href="${URL.createObjectURL(new Blob([JSON.stringify(r.json, null, 2)], { type: "application/json" }))}">${t("下载存证回执", "Download the receipt")}</a></p>
+    <p class="muted">${t("日志公钥：", "Log key: ")}<code>${esc(r.json.log_key)}</code></p>
+    <details><summary>${t("查看回执内容", "Show the receipt")}</summary><pre id="receipt-json">${esc(JSON.stringify(r.json, null, 2))}</pre></details>`;
+  app.appendChild(box);
 }
 
 // ---------- the paper ----------

@@ -8,6 +8,16 @@ use std::time::Duration;
 
 use exam_records::{Db, StoreResult, audit};
 
+/// The evidence log's subject of the chain's heads.
+pub const LOG_SUBJECT: &str = "audit_chain";
+
+/// The newest head the evidence log holds.
+pub async fn last_logged(db: &Db) -> StoreResult<Option<(i64, String)>> {
+    let Some((_, data)) = exam_records::evidence::latest_about(db, LOG_SUBJECT).await? else { return Ok(None) };
+    let v: serde_json::Value = serde_json::from_slice(&data).unwrap_or_default();
+    Ok(v["seq"].as_i64().zip(v["hash"].as_str().map(str::to_string)))
+}
+
 /// How often a running server writes the head down when it moved.
 pub const EVERY: Duration = Duration::from_secs(2);
 
@@ -39,6 +49,12 @@ pub async fn record(db: &Db, data_dir: &Path, now_ms: i64, written: Option<i64>)
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(file(data_dir))?;
     writeln!(f, "{seq} {hash} {now_ms}")?;
     f.sync_data()?;
+    // The head goes into the evidence log too, whose signed checkpoints anyone can hold us to:
+    // a file on this machine can be edited with the database, a signed log cannot.
+    let entry = serde_json::json!({ "kind": "audit_head", "seq": seq, "hash": hash, "at_ms": now_ms });
+    let mut tx = db.writer().begin().await.map_err(exam_records::StoreError::from)?;
+    crate::evidence::log::append(&mut tx, "audit_head", LOG_SUBJECT, &entry, now_ms).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await.map_err(exam_records::StoreError::from)?;
     Ok(Some(seq))
 }
 

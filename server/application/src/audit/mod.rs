@@ -9,18 +9,20 @@ use exam_protocol::AuditVerifyReport;
 
 use exam_records::{Db, StoreResult, audit};
 
-/// The whole check: the chain, the heads recorded in `data_dir`, and the records it covers.
+/// The whole check: the chain, the heads recorded in `data_dir` and in the evidence log, and
+/// the records it covers.
 pub async fn verify(db: &Db, data_dir: &std::path::Path) -> StoreResult<AuditVerifyReport> {
     let mut report = audit::verify(db).await?;
     if !report.ok {
         return Ok(report);
     }
-    let recorded = heads::last(data_dir);
-    if let Some(reason) = heads::check(db, recorded.as_ref()).await? {
-        report.ok = false;
-        report.first_broken_seq = Some(report.events_checked + 1);
-        report.reason = Some(reason);
-        return Ok(report);
+    for recorded in [heads::last(data_dir), heads::last_logged(db).await?] {
+        if let Some(reason) = heads::check(db, recorded.as_ref()).await? {
+            report.ok = false;
+            report.first_broken_seq = Some(report.events_checked + 1);
+            report.reason = Some(reason);
+            return Ok(report);
+        }
     }
     if let Some(reason) = records::check(db).await? {
         report.ok = false;

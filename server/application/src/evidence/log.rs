@@ -107,13 +107,38 @@ impl EvidenceLog {
     }
 }
 
+/// What proves one entry: the signed checkpoint, the entry's index and bytes, and its
+/// inclusion proof up to that checkpoint.
+#[derive(Debug, Clone)]
+pub struct Proved {
+    pub checkpoint: String,
+    pub size: u64,
+    pub index: u64,
+    pub entry: Vec<u8>,
+    pub proof: Vec<Hash>,
+}
+
+impl EvidenceLog {
+    /// The newest entry about `subject`, proved in a checkpoint that covers it (signed now if
+    /// none does yet); `None` when there is no such entry.
+    pub async fn prove_latest_about(&self, db: &Db, subject: &str, now_ms: i64) -> Result<Option<Proved>, AppError> {
+        let Some((index, entry)) = rows::latest_about(db, subject).await? else { return Ok(None) };
+        let note = self.checkpoint(db, now_ms).await?;
+        let cp = evidence::checkpoint::Checkpoint::open(&note, &self.signer.verifier())
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("our own checkpoint does not open: {e}")))?;
+        let tree = self.caught_up(db).await?;
+        let proof = tree.inclusion_proof(index as u64, cp.size).map_err(|e| AppError::Internal(anyhow::anyhow!("proving entry {index}: {e}")))?;
+        Ok(Some(Proved { checkpoint: note, size: cp.size, index: index as u64, entry, proof }))
+    }
+}
+
 /// Appends an entry in the caller's transaction; its index in the log.
-pub async fn append(conn: &mut sqlx::AnyConnection, kind: &str, entry: &serde_json::Value, now_ms: i64) -> Result<i64, AppError> {
+pub async fn append(conn: &mut sqlx::AnyConnection, kind: &str, subject: &str, entry: &serde_json::Value, now_ms: i64) -> Result<i64, AppError> {
     let data = serde_json::to_vec(entry).map_err(|e| AppError::Internal(e.into()))?;
     if data.len() > tiles::MAX_ENTRY {
         return Err(AppError::Internal(anyhow::anyhow!("an evidence entry of {} bytes is over the format's limit", data.len())));
     }
-    Ok(rows::append(conn, kind, &data, &leaf_hash(&data), now_ms).await?)
+    Ok(rows::append(conn, kind, subject, &data, &leaf_hash(&data), now_ms).await?)
 }
 
 /// The key kept in the data directory, made there if missing.

@@ -2,5 +2,7 @@
 //! tlog tiles with signed C2SP checkpoints). Entries are appended inside the transaction that
 //! makes what they prove (a hand-in now; segments, documents and audit heads next).
 pub mod log;
+pub mod receipt;
+pub mod verify;
 
 pub use log::EvidenceLog;

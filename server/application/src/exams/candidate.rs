@@ -417,14 +417,9 @@ fn hand_in_entry(
     now: i64,
     answers: &[(i64, String, i64)],
 ) -> serde_json::Value {
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    h.update(p.questions.as_bytes());
-    h.update(b"\n");
-    h.update(serde_json::to_vec(answers).unwrap_or_default());
     serde_json::json!({
         "kind": "hand_in", "session": s.id, "candidate": c.id, "paper": p.id, "status": status.as_str(), "at_ms": now,
-        "answers": answers.len(), "sha256": hex::encode(h.finalize()),
+        "answers": answers.len(), "sha256": hex::encode(crate::evidence::verify::digest(&p.questions, answers)),
     })
 }
 
@@ -465,7 +460,7 @@ pub async fn finish(state: &App, paper_id: i64, event: lifecycle::Event, by: Opt
     let answers = exam_records::answers::current_on(&mut tx, p.id).await?;
     // The evidence log keeps what was handed in: a digest over the paper's frozen questions and
     // its final answers as stored, committed with the hand-in or not at all.
-    crate::evidence::log::append(&mut tx, "hand_in", &hand_in_entry(&s, &c, &p, status, now, &answers), now).await?;
+    crate::evidence::log::append(&mut tx, "hand_in", &format!("paper:{}", p.id), &hand_in_entry(&s, &c, &p, status, now, &answers), now).await?;
     let rules = scoring::ScoringRules { multiple_partial: s.multiple_partial };
     // A stored answer that cannot be read stops the hand-in (logged, and the transaction
     // undone): scoring it as unanswered would quietly take points from the candidate.

@@ -5,10 +5,13 @@
 CREATE TABLE evidence_entries (
     idx            INTEGER PRIMARY KEY,
     kind           TEXT NOT NULL,
+    -- What the entry is about, for finding it again: paper:<id>, audit:<seq>, segment:<id>…
+    subject        TEXT NOT NULL,
     data           BLOB NOT NULL,
     leaf_hash      BLOB NOT NULL,
     appended_at_ms INTEGER NOT NULL
 );
+CREATE INDEX evidence_entries_subject ON evidence_entries(subject);
 -- Signed checkpoints (C2SP signed notes), one per tree size signed.
 CREATE TABLE evidence_checkpoints (
     size         INTEGER PRIMARY KEY,

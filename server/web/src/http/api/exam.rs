@@ -73,3 +73,9 @@ pub async fn photo(State(state): State<AppState>, user: CurrentUser, body: axum:
     candidate::store_photo(&state, &user, &bytes).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The candidate's evidence receipt for their ended paper: the log's checkpoint and the proof
+/// that their hand-in is in it.
+pub async fn receipt(State(state): State<AppState>, user: CurrentUser) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(exam_application::evidence::receipt::for_candidate(&state, &user).await?))
+}

@@ -128,6 +128,7 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::POST, "/api/v1/exam/events", Access::Roles(&[Candidate]), post(exam::integrity)),
         Route::api(Method::GET, "/api/v1/exam/ws", Access::Roles(&[Candidate]), get(exam_ws::upgrade)),
         Route::api(Method::POST, "/api/v1/exam/photo", Access::Roles(&[Candidate]), post(exam::photo)),
+        Route::api(Method::GET, "/api/v1/exam/receipt", Access::Roles(&[Candidate]), get(exam::receipt)),
         Route::api(Method::GET, "/api/v1/exam/media", Access::Roles(&[Candidate]), get(exam::media)),
     ]
 }
