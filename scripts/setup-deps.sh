@@ -10,7 +10,7 @@ SUDO=$(need_root)
 # ffprobe, CJK fonts for screenshots and PDFs, PostgreSQL and Redis servers and clients.
 PKGS=(pkg-config clang libclang-dev
       libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev libavdevice-dev
-      chromium chromium-driver ffmpeg fonts-noto-cjk
+      chromium chromium-driver ffmpeg fonts-noto-cjk poppler-utils python3-pip
       postgresql postgresql-client redis-server redis-tools curl ca-certificates)
 
 missing=()
@@ -57,5 +57,13 @@ if [ -z "${REDIS_URL:-}" ]; then
       --dir /var/lib/redis --logfile /var/log/redis/exam-tests.log
     for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
   fi
+fi
+
+# An S3 endpoint with Object Lock for the archive tests: Python's moto[server] on loopback.
+export PATH="$HOME/.local/bin:$PATH"
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "setup: installing moto[server] (the S3 endpoint the archive tests run against)"
+  python3 -m pip install --quiet 'moto[server]' 2>/dev/null ||
+    python3 -m pip install --quiet --user --break-system-packages 'moto[server]'
 fi
 echo "setup: ready"

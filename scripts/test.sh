@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-deps.sh
+# moto_server may have been installed for this user only.
+export PATH="$HOME/.local/bin:$PATH"
 
 export DATABASE_URL_ADMIN="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export EXAM_TEST_POSTGRES_URL="${EXAM_TEST_POSTGRES_URL:-$DATABASE_URL_ADMIN}"
