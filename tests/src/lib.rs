@@ -3,6 +3,7 @@
 //! and a small WebDriver client for headless Chromium.
 
 pub mod binaries;
+pub mod moto;
 pub mod postgres;
 pub mod webdriver;
 

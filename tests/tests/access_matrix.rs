@@ -85,6 +85,9 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("POST", "/api/v1/sessions/{id}/names" | "/api/v1/sessions/{id}/cancel" | "/api/v1/sessions/{id}/schedule") => Only(&[InstitutionAdmin]),
         ("POST", "/api/v1/exam/photo") => Only(&[Candidate]),
         ("GET", "/api/v1/exam/receipt") => Only(&[Candidate]),
+        ("POST", "/api/v1/sessions/{id}/scans") => Only(&[InstitutionAdmin]),
+        ("GET", "/api/v1/sessions/{id}/files" | "/api/v1/archive/{id}") => Only(&[InstitutionAdmin, Supervisor, Regulator]),
+        ("POST", "/api/v1/archive/{id}/hold") => Only(&[Regulator]),
         ("POST", "/api/v1/items/{id}/images") => Only(&[Author]),
         ("POST", "/api/v1/users/{id}/disable") => Only(&[Operator, InstitutionAdmin]),
         ("POST", "/api/v1/users/{id}/password") => Only(&[Operator, InstitutionAdmin]),
@@ -144,6 +147,8 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         // nobody has still shows whether the role gets through.
         "/api/v1/users/{id}/disable" => "/api/v1/users/999999/disable".to_string(),
         "/api/v1/users/{id}/password" => "/api/v1/users/999999/password".to_string(),
+        "/api/v1/sessions/{id}/scans" => format!("{concrete}?class=paper&name=matrix"),
+        "/api/v1/archive/{id}" | "/api/v1/archive/{id}/hold" => path.replace("{id}", "999999"),
         "/api/v1/banks/{id}/import" | "/api/v1/import/check" => format!("{concrete}?dry_run=true"),
         "/api/v1/banks/{id}/export" => format!("{concrete}?format=xlsx"),
         "/api/v1/banks/{id}/outline/export" => format!("{concrete}?format=json"),
@@ -185,6 +190,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("POST", "/api/v1/sessions/{id}/names") => Some(json!({ "batch": "演示批次", "name": "电工四级理论知识考试（演示）", "room": "第一考场" })),
         // The demo session has started: the cancel is refused as a conflict, never as access.
         ("POST", "/api/v1/sessions/{id}/cancel") => Some(json!({ "reason": "矩阵" })),
+        ("POST", "/api/v1/archive/{id}/hold") => Some(json!({ "on": true, "reason": "矩阵" })),
         // A batch nobody has: refused as not found, never as access.
         ("POST", "/api/v1/batches/rename") => Some(json!({ "from": "无此批次", "to": "矩阵" })),
         ("POST", "/api/v1/batches/cancel") => Some(json!({ "batch": "无此批次", "reason": "矩阵" })),
@@ -204,7 +210,9 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         ("POST", "/login") => Some(format!("username=operator&password={DEMO_PASSWORD}")),
         ("POST", "/api/v1/banks/{id}/outline/import") => Some(fx.outline.to_string()),
         ("POST", "/api/v1/banks/{id}/import" | "/api/v1/import/check") => Some("题干\nA) 甲\nB) 乙\nANSWER: A\n".to_string()),
-        ("POST", "/api/v1/exam/photo" | "/api/v1/sessions/{id}/candidates/{candidate_id}/roster-photo") => Some("\u{FF}\u{D8}".to_string()),
+        ("POST", "/api/v1/exam/photo" | "/api/v1/sessions/{id}/candidates/{candidate_id}/roster-photo" | "/api/v1/sessions/{id}/scans") => {
+            Some("\u{FF}\u{D8}".to_string())
+        }
         ("POST", "/api/v1/rosters/check") => Some("姓名,证件号码\n甲,110105199001017001\n".to_string()),
         _ => None,
     };
@@ -385,6 +393,10 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/sessions/{id}/edit"),
         (Method::POST, "/api/v1/exam/photo"),
         (Method::GET, "/api/v1/exam/receipt"),
+        (Method::POST, "/api/v1/sessions/{id}/scans"),
+        (Method::GET, "/api/v1/sessions/{id}/files"),
+        (Method::GET, "/api/v1/archive/{id}"),
+        (Method::POST, "/api/v1/archive/{id}/hold"),
         (Method::POST, "/api/v1/items/{id}/images"),
         (Method::POST, "/api/v1/users/{id}/disable"),
         (Method::POST, "/api/v1/users/{id}/password"),

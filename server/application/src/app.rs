@@ -35,6 +35,8 @@ pub struct App {
     pub clock: Clock,
     /// The append-only evidence log and its signing key.
     pub evidence: crate::evidence::EvidenceLog,
+    /// Where evidence is kept for its term, and its spool.
+    pub archive: crate::archive::ArchiveService,
 }
 
 impl App {
@@ -58,6 +60,7 @@ impl App {
             ..Default::default()
         });
         let evidence = crate::evidence::EvidenceLog::open(&settings.evidence, &settings.data_dir)?;
+        let archive = crate::archive::ArchiveService::open(&settings)?;
         let candidate_channels = Arc::new(CandidateChannels::default());
         candidate_channels.dispatch(&events, &media);
         let media_cluster = MediaCluster::start(media.clone(), events.clone());
@@ -73,6 +76,7 @@ impl App {
             candidate_channels,
             clock,
             evidence,
+            archive,
         };
         crate::exams::media_log::spawn(app.clone());
         Ok(app)

@@ -32,6 +32,7 @@ pub struct Settings {
     pub exam: ExamSettings,
     pub media: MediaSettings,
     pub evidence: EvidenceSettings,
+    pub archive: ArchiveSettings,
     /// The certification rules sessions are checked against (the notice's by default).
     pub rules: crate::rules::Rules,
 }
@@ -75,6 +76,95 @@ pub struct EvidenceSettings {
 impl Default for EvidenceSettings {
     fn default() -> Self {
         EvidenceSettings { origin: "exam.localhost/evidence".into(), signing_key: String::new() }
+    }
+}
+
+/// Where evidence is archived and for how long.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ArchiveSettings {
+    /// `local` (a directory, the default) or `s3` (S3-compatible object storage).
+    pub backend: String,
+    /// The local store's directory; empty: `<data_dir>/archive`.
+    pub local_dir: String,
+    /// Files wait here until the archive holds them; empty: `<data_dir>/spool`.
+    pub spool_dir: String,
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_bucket: String,
+    pub s3_access_key: String,
+    /// Env: EXAM_ARCHIVE_S3_SECRET_KEY.
+    pub s3_secret_key: String,
+    /// `object_lock` (per object, COMPLIANCE) or `bucket_worm` (the bucket locks everything).
+    pub s3_mode: media::archive::S3Mode,
+    pub s3_path_style: bool,
+    /// Refuse to start unless the canary shows the backend itself refuses an early delete and
+    /// a shortened retention.
+    pub require_enforcing_backend: bool,
+    /// Evaluation video: kept at least this many years after the session ends (at least 5).
+    pub video_years: u32,
+    /// Scanned paper materials: at least this many years (at least 3).
+    pub paper_years: u32,
+    /// Key documents are permanent: a legal hold and a retain-until date this many years on
+    /// (at least 100).
+    pub key_document_years: u32,
+}
+
+impl Default for ArchiveSettings {
+    fn default() -> Self {
+        ArchiveSettings {
+            backend: "local".into(),
+            local_dir: String::new(),
+            spool_dir: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_bucket: String::new(),
+            s3_access_key: String::new(),
+            s3_secret_key: String::new(),
+            s3_mode: media::archive::S3Mode::ObjectLock,
+            s3_path_style: true,
+            require_enforcing_backend: false,
+            video_years: 5,
+            paper_years: 3,
+            key_document_years: 100,
+        }
+    }
+}
+
+/// The least each class is kept, by the notice: video 5 years, paper 3, key documents for good.
+pub const MIN_VIDEO_YEARS: u32 = 5;
+pub const MIN_PAPER_YEARS: u32 = 3;
+pub const MIN_KEY_DOCUMENT_YEARS: u32 = 100;
+
+impl ArchiveSettings {
+    /// The retention settings under the notice's minimums are refused, with what they must be.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.video_years >= MIN_VIDEO_YEARS,
+            "archive.video_years = {}: evaluation video must be kept at least {MIN_VIDEO_YEARS} years",
+            self.video_years
+        );
+        anyhow::ensure!(
+            self.paper_years >= MIN_PAPER_YEARS,
+            "archive.paper_years = {}: paper materials must be kept at least {MIN_PAPER_YEARS} years",
+            self.paper_years
+        );
+        anyhow::ensure!(
+            self.key_document_years >= MIN_KEY_DOCUMENT_YEARS,
+            "archive.key_document_years = {}: key documents are kept permanently (at least {MIN_KEY_DOCUMENT_YEARS} years and a legal hold)",
+            self.key_document_years
+        );
+        match self.backend.as_str() {
+            "local" => Ok(()),
+            "s3" => {
+                anyhow::ensure!(
+                    !self.s3_endpoint.trim().is_empty() && !self.s3_bucket.trim().is_empty(),
+                    "archive.backend = \"s3\" needs archive.s3_endpoint and archive.s3_bucket"
+                );
+                Ok(())
+            }
+            other => anyhow::bail!("archive.backend = {other:?}: use \"local\" or \"s3\""),
+        }
     }
 }
 
@@ -182,6 +272,7 @@ impl Default for Settings {
             exam: ExamSettings::default(),
             media: MediaSettings::default(),
             evidence: EvidenceSettings::default(),
+            archive: ArchiveSettings::default(),
             rules: crate::rules::Rules::default(),
         }
     }
@@ -262,6 +353,9 @@ impl Settings {
         }
         if let Some(v) = get("EXAM_EVIDENCE_SIGNING_KEY") {
             self.evidence.signing_key = v;
+        }
+        if let Some(v) = get("EXAM_ARCHIVE_S3_SECRET_KEY") {
+            self.archive.s3_secret_key = v;
         }
         if let Some(v) = get("EXAM_TURN_SECRET") {
             self.media.turn_secret = v;
@@ -371,6 +465,7 @@ impl Settings {
     /// What must hold before a process starts: a clear message naming the setting, or Ok.
     pub fn validate(&self) -> anyhow::Result<()> {
         self.rules.validate().map_err(|e| anyhow::anyhow!("invalid setting {e}"))?;
+        self.archive.validate()?;
         self.media_config()?;
         Ok(())
     }

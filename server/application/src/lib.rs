@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod actor;
 mod app;
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod banks;

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod answers;
+pub mod archive;
 pub mod audit;
 pub mod banks;
 pub mod evidence;

@@ -37,7 +37,17 @@ impl Server {
     /// As [`Server::bind_with_db`], with the use cases reading `clock`.
     pub async fn bind_with_clock(settings: Settings, db: Db, clock: Clock) -> anyhow::Result<Server> {
         let listener = TcpListener::bind(settings.listen).await.with_context(|| format!("binding {}", settings.listen))?;
-        Ok(Server { listener, state: AppState::with_clock(db, settings, clock)? })
+        let state = AppState::with_clock(db, settings, clock)?;
+        // What the archive enforces by itself, found with a canary before serving. An archive
+        // that is down does not stop the server (files wait in the spool), unless the settings
+        // require a backend proved to enforce its locks.
+        let require = state.settings.archive.require_enforcing_backend;
+        match state.archive.probe(state.clock.now_ms(), require).await {
+            Ok(_) => {}
+            Err(e) if require => return Err(e),
+            Err(e) => tracing::warn!(error = %e, "archive canary failed; files wait in the spool until the archive answers"),
+        }
+        Ok(Server { listener, state })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -52,6 +62,7 @@ impl Server {
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let sweeper = exams::sweeper::spawn(self.state.app.clone());
         let heads = audit::heads::spawn(self.state.db.clone(), self.state.settings.data_dir.clone());
+        let uploader = self.state.archive.spawn_uploader(self.state.db.clone(), self.state.clock.clone());
         let state = self.state.clone();
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         // No Nagle: an acknowledgement is a small message that must leave at once, not wait up
@@ -64,6 +75,7 @@ impl Server {
         let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP");
         sweeper.abort();
         heads.abort();
+        uploader.abort();
         // The head as it stands at shutdown, so the last events are anchored too.
         if let Err(e) = audit::heads::record(
             &state.db,

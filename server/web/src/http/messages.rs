@@ -98,6 +98,15 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "not_filed" => ("本机构未备案该职业（工种）和等级，不能组织考试。", "Your institution has not filed this occupation and level."),
         "invalid_duration" => ("考试时长不得少于 90 分钟。", "A theory test lasts at least 90 minutes."),
         "start_in_past" => ("开考时间须在现在之后。", "The start must be in the future."),
+        "invalid_class" => (
+            "材料类别无效：纸质材料扫描件为 paper，关键材料为 key_document。",
+            "Unknown class: paper for scans of paper materials, key_document for key documents.",
+        ),
+        "unsupported_file_type" => (
+            "文件类型不受支持：请上传 PDF、JPEG 或 PNG 文件（按文件内容判断，而非扩展名）。",
+            "Unsupported file: upload a PDF, JPEG or PNG (judged by its content, not its name).",
+        ),
+        "permanent_document" => ("关键材料永久保存，其法律保全不能解除。", "Key documents are kept permanently; their legal hold cannot be lifted."),
         "invalid_late_entry" | "invalid_earliest_hand_in" => {
             ("入场截止或最早交卷时间不在考试时长之内。", "Late entry or earliest hand-in lies outside the test's duration.")
         }

@@ -10,10 +10,11 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The database answers and every migration this binary knows is applied.
+/// The database answers and every migration this binary knows is applied. The details say
+/// what the archive enforces and how many files wait for it.
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ReadyError> {
     match state.db.ready().await {
-        Ok(true) => Ok(Json(json!({ "status": "ready" }))),
+        Ok(true) => Ok(Json(json!({ "status": "ready", "details": { "archive": state.archive.status(&state.db).await } }))),
         Ok(false) => Err(ReadyError),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`, one file per concept.
+mod archive_files;
 mod audit;
 mod auth;
 mod bank_io;
@@ -129,6 +130,10 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::GET, "/api/v1/exam/ws", Access::Roles(&[Candidate]), get(exam_ws::upgrade)),
         Route::api(Method::POST, "/api/v1/exam/photo", Access::Roles(&[Candidate]), post(exam::photo)),
         Route::api(Method::GET, "/api/v1/exam/receipt", Access::Roles(&[Candidate]), get(exam::receipt)),
+        Route::api(Method::POST, "/api/v1/sessions/{id}/scans", Access::Roles(&[InstitutionAdmin]), post(archive_files::upload_scan)),
+        Route::api(Method::GET, "/api/v1/sessions/{id}/files", Access::Roles(&[InstitutionAdmin, Supervisor, Regulator]), get(archive_files::of_session)),
+        Route::api(Method::GET, "/api/v1/archive/{id}", Access::Roles(&[InstitutionAdmin, Supervisor, Regulator]), get(archive_files::download)),
+        Route::api(Method::POST, "/api/v1/archive/{id}/hold", Access::Roles(&[Regulator]), post(archive_files::hold)),
         Route::api(Method::GET, "/api/v1/exam/media", Access::Roles(&[Candidate]), get(exam::media)),
     ]
 }

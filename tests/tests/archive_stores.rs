@@ -3,8 +3,6 @@
 //! store and on S3 with Object Lock (a real endpoint on loopback), whatever the backend itself
 //! would allow; the canary reports what it does enforce; a stopped endpoint is an error, not a
 //! loss.
-mod moto;
-
 use media::archive::{Archive, ArchiveError, LocalStore, Lock, S3Mode, S3Settings, S3Store};
 
 fn now_ms() -> i64 {
@@ -78,7 +76,7 @@ fn s3(endpoint: &str, bucket: &str, mode: S3Mode) -> S3Store {
 
 #[tokio::test]
 async fn s3_with_object_lock_refuses_early_deletes_and_shortening_whatever_the_backend_allows() {
-    let Some(mut moto) = moto::Moto::start() else { return };
+    let Some(mut moto) = e2e_tests::moto::Moto::start() else { return };
     let store = s3(&moto.endpoint, "exam-evidence", S3Mode::ObjectLock);
     store.ensure_bucket().await.expect("bucket");
     let archive = Archive::S3(store);
@@ -93,7 +91,7 @@ async fn s3_with_object_lock_refuses_early_deletes_and_shortening_whatever_the_b
 
 #[tokio::test]
 async fn a_bucket_level_worm_store_is_held_to_our_records() {
-    let Some(moto) = moto::Moto::start() else { return };
+    let Some(moto) = e2e_tests::moto::Moto::start() else { return };
     let store = s3(&moto.endpoint, "exam-worm", S3Mode::BucketWorm);
     store.ensure_bucket().await.expect("bucket");
     let archive = Archive::S3(store);

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 pub struct Moto {
     child: Child,
     pub endpoint: String,
+    pub port: u16,
 }
 
 impl Moto {
@@ -14,6 +15,11 @@ impl Moto {
     /// nothing is skipped: a missing server fails the test).
     pub fn start() -> Option<Moto> {
         let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        Moto::start_on(port)
+    }
+
+    /// Starts moto_server on this port (again, after [`Moto::stop`]: with nothing stored).
+    pub fn start_on(port: u16) -> Option<Moto> {
         let child = match Command::new("moto_server").args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
             Ok(c) => c,
             Err(e) => {
@@ -27,7 +33,7 @@ impl Moto {
             assert!(Instant::now() < deadline, "moto_server did not start on port {port}");
             std::thread::sleep(Duration::from_millis(100));
         }
-        Some(Moto { child, endpoint: format!("http://127.0.0.1:{port}") })
+        Some(Moto { child, endpoint: format!("http://127.0.0.1:{port}"), port })
     }
 
     pub fn stop(&mut self) {
