@@ -287,7 +287,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             };
             let verifier = evidence::note::NoteVerifier::from_text(&key).map_err(|e| anyhow::anyhow!("--key: {e}"))?;
             let scope = exam_application::evidence::verify::Scope { session, candidate };
-            let report = exam_application::evidence::verify::verify(&db, &verifier, &s.data_dir, scope).await?;
+            let archive = exam_application::archive::ArchiveService::open(&s)?;
+            let report = exam_application::evidence::verify::verify(&db, &verifier, &s.data_dir, scope, &archive).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             if let Some(bad) = &report.first_bad {
                 eprintln!("evidence does not hold: {bad}");

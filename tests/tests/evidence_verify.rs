@@ -109,8 +109,44 @@ async fn each_kind_of_tampering_is_named(b: Backend) {
         .expect("restore");
     assert_eq!(verify(&app).0, Some(0), "restored");
 
+    // An archived file: one changed byte is named, and so is the file gone.
+    let admin = app.signed_in("admin").await;
+    let scan = b"%PDF-1.4\nscan of the signed room record\n%%EOF\n".to_vec();
+    let resp = admin
+        .request(Method::POST, "/api/v1/sessions/1/scans?class=paper&name=scan")
+        .header("content-type", "application/octet-stream")
+        .body(scan.clone())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+    app.state.archive.upload_pending(app.db(), exam_application::clock::now_ms()).await;
+    let (key, version): (String, String) =
+        sqlx::query_as("SELECT object_key, version_id FROM archive_objects WHERE version_id IS NOT NULL").fetch_one(app.db().reader()).await.expect("archived");
+    let (code, report, err) = verify(&app);
+    assert_eq!((code, report["files"].as_u64()), (Some(0), Some(1)), "{report} {err}");
+    let path = app.store.dir.path().join("archive").join(&key).join(format!("{version}.bin"));
+    let mut perms = std::fs::metadata(&path).expect("archived file").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).expect("writable");
+    let mut bytes = std::fs::read(&path).expect("read");
+    bytes[10] ^= 1;
+    std::fs::write(&path, &bytes).expect("one byte changed");
+    let (code, _, err) = verify(&app);
+    assert_eq!(code, Some(1));
+    assert!(err.contains(&key) && err.contains("changed"), "{err}");
+    std::fs::remove_file(&path).expect("deleted behind our back");
+    let (code, _, err) = verify(&app);
+    assert_eq!(code, Some(1));
+    assert!(err.contains(&key) && err.contains("missing"), "{err}");
+    std::fs::write(&path, &scan).expect("restored");
+    assert_eq!(verify(&app).0, Some(0), "restored");
+
     // The audit trail's tail cut, and the local file of heads gone with it: the head the signed
     // log recorded still names the loss.
+    let written = exam_application::audit::heads::last(app.store.dir.path()).map(|(s, _)| s);
+    exam_application::audit::heads::record(app.db(), app.store.dir.path(), exam_application::clock::now_ms(), written).await.expect("head");
     std::fs::remove_file(exam_application::audit::heads::file(app.store.dir.path())).expect("remove heads file");
     sqlx::query("DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)").execute(app.db().writer()).await.expect("cut");
     let (code, _, err) = verify(&app);

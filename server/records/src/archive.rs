@@ -151,3 +151,8 @@ pub async fn mark_deleted(conn: &mut AnyConnection, id: i64, now_ms: i64) -> Sto
     sqlx::query("UPDATE archive_objects SET deleted_at_ms = $2 WHERE id = $1").bind(id).bind(now_ms).execute(conn).await?;
     Ok(())
 }
+
+pub async fn of_key(db: &Db, key: &str) -> StoreResult<Option<ArchiveObject>> {
+    let row = sqlx::query(concat!("SELECT ", columns!(), " FROM archive_objects WHERE object_key = $1")).bind(key).fetch_optional(db.reader()).await?;
+    row.as_ref().map(from_row).transpose()
+}

@@ -23,6 +23,8 @@ pub struct Report {
     pub entries: u64,
     pub checkpoints: u64,
     pub hand_ins: u64,
+    /// Archived files re-read and re-hashed.
+    pub files: u64,
     pub audit_events: i64,
     /// The first item that does not hold, and why.
     pub first_bad: Option<String>,
@@ -30,8 +32,8 @@ pub struct Report {
 
 const BATCH: i64 = 5_000;
 
-pub async fn verify(db: &Db, key: &NoteVerifier, data_dir: &std::path::Path, scope: Scope) -> StoreResult<Report> {
-    let mut report = Report { ok: true, entries: 0, checkpoints: 0, hand_ins: 0, audit_events: 0, first_bad: None };
+pub async fn verify(db: &Db, key: &NoteVerifier, data_dir: &std::path::Path, scope: Scope, archive: &crate::archive::ArchiveService) -> StoreResult<Report> {
+    let mut report = Report { ok: true, entries: 0, checkpoints: 0, hand_ins: 0, files: 0, audit_events: 0, first_bad: None };
     let fail = |mut r: Report, why: String| {
         r.ok = false;
         r.first_bad = Some(why);
@@ -40,6 +42,7 @@ pub async fn verify(db: &Db, key: &NoteVerifier, data_dir: &std::path::Path, sco
     // The entries, re-hashed, in order and without gaps.
     let mut tree = Tree::new();
     let mut hand_ins = Vec::new();
+    let mut files = Vec::new();
     loop {
         let batch = rows::stored(db, tree.size() as i64, BATCH).await?;
         for e in &batch {
@@ -53,6 +56,8 @@ pub async fn verify(db: &Db, key: &NoteVerifier, data_dir: &std::path::Path, sco
             tree.push_leaf_hash(h);
             if e.kind == "hand_in" {
                 hand_ins.push(e.clone());
+            } else if e.kind == "archive_object" {
+                files.push(e.clone());
             }
         }
         if (batch.len() as i64) < BATCH {
@@ -112,6 +117,34 @@ pub async fn verify(db: &Db, key: &NoteVerifier, data_dir: &std::path::Path, sco
             );
         }
         report.hand_ins += 1;
+    }
+    // Archived files: read back (from the spool while they wait there) and re-hashed.
+    for e in files {
+        let v: serde_json::Value = serde_json::from_slice(&e.data).unwrap_or_default();
+        let key = v["key"].as_str().unwrap_or_default();
+        if let Some(session) = scope.session
+            && v["subject"].as_str() != Some(&format!("session:{session}"))
+        {
+            continue;
+        }
+        let Some(o) = exam_records::archive::of_key(db, key).await? else {
+            return fail(report, format!("archived file {key} (evidence entry {}) has no record", e.idx));
+        };
+        if o.deleted_at_ms.is_some() {
+            continue;
+        }
+        let bytes = match (&o.spool_path, &o.version_id) {
+            (Some(p), _) => tokio::fs::read(p).await.ok(),
+            (None, Some(version)) => archive.store.get(key, version).await.ok(),
+            (None, None) => None,
+        };
+        let Some(bytes) = bytes else {
+            return fail(report, format!("archived file {key} (evidence entry {}) is missing", e.idx));
+        };
+        if media::archive::sha256_hex(&bytes) != v["sha256"].as_str().unwrap_or_default() {
+            return fail(report, format!("archived file {key} (evidence entry {}) does not hash to the SHA-256 logged for it: it was changed", e.idx));
+        }
+        report.files += 1;
     }
     // The audit chain, with the heads the log recorded.
     let audit = crate::audit::verify(db, data_dir).await?;
