@@ -478,3 +478,47 @@ async fn an_admin_moves_a_session_changes_its_staff_batch_and_photos_and_resets_
     }
     assert!(events.iter().all(|e| !e.detail.contains(&password)), "the new password is not in the trail");
 }
+
+/// The archive from its pages: the admin uploads a scan, a regulator places a legal hold on it
+/// with a reason, and the operator's home says what the archive enforces and what waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_is_uploaded_held_and_the_archive_shows_on_the_operators_home() {
+    let app = TestApp::spawn_demo(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    browser.sign_in(&app.base, "admin", DEMO_PASSWORD).await;
+    browser.goto(&format!("{}/sessions/1", app.base)).await;
+    browser.click(&browser.wait_for("#files-link").await).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("sign-in.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n").expect("write");
+    browser.type_into(&browser.wait_for("#scan-name").await, "签到表扫描件").await;
+    browser.type_into(&browser.wait_for("#scan-file").await, &pdf.display().to_string()).await;
+    browser.click(&browser.wait_for("#scan-form button[type=submit]").await).await;
+    browser.wait_for("[data-uploaded]").await;
+    let row = browser.wait_for("#files tr[data-file]").await;
+    assert!(browser.text(&row).await.contains("签到表扫描件"));
+    // A file that is not what its name says is refused in the reader's language.
+    let fake = dir.path().join("fake.pdf");
+    std::fs::write(&fake, "not a pdf").expect("write");
+    browser.type_into(&browser.wait_for("#scan-name").await, "伪装").await;
+    browser.type_into(&browser.wait_for("#scan-file").await, &fake.display().to_string()).await;
+    browser.click(&browser.wait_for("#scan-form button[type=submit]").await).await;
+    wait_text(&browser, "#scan-result", "文件类型不受支持").await;
+    browser.keep_screenshot("files-admin").await;
+
+    browser.delete_cookies().await;
+    browser.sign_in(&app.base, "regulator", DEMO_PASSWORD).await;
+    browser.goto(&format!("{}/sessions/1/files", app.base)).await;
+    browser.type_into(&browser.wait_for("form.hold-form input[name=reason]").await, "投诉调查").await;
+    browser.click(&browser.wait_for("form.hold-form button[type=submit]").await).await;
+    browser.wait_for("#files [data-held='true']").await;
+
+    browser.delete_cookies().await;
+    browser.sign_in(&app.base, "operator", DEMO_PASSWORD).await;
+    browser.goto(&format!("{}/home", app.base)).await;
+    let card = browser.wait_for("#archive-status").await;
+    let text = browser.text(&card).await;
+    assert!(text.contains("local") && text.contains("存证日志公钥"), "{text}");
+    assert_eq!(browser.attribute(&browser.wait_for("[data-refuses-delete]").await, "data-refuses-delete").await.as_deref(), Some("true"));
+    browser.keep_screenshot("operator-archive").await;
+}

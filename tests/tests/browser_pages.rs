@@ -93,11 +93,11 @@ async fn every_roles_pages_work_by_keyboard_at_double_text() {
     let app = TestApp::spawn_demo(Backend::Sqlite).await;
     let browser = Browser::start().await;
     let pages: &[(&str, &[&str])] = &[
-        ("admin", &["/home", "/sessions", "/sessions/new", "/sessions/1", "/sessions/1/tickets", "/sessions/1/edit", "/users", "/banks"]),
+        ("admin", &["/home", "/sessions", "/sessions/new", "/sessions/1", "/sessions/1/tickets", "/sessions/1/edit", "/sessions/1/files", "/users", "/banks"]),
         ("proctor", &["/home", "/sessions", "/sessions/1", "/marking"]),
         ("author", &["/home", "/banks", "/banks/1", "/banks/1/items/new", "/banks/1/outline", "/import/check"]),
         ("reviewer", &["/home", "/review", "/banks/1"]),
-        ("regulator", &["/home", "/audit", "/institutions", "/banks"]),
+        ("regulator", &["/home", "/audit", "/institutions", "/banks", "/sessions/1/files"]),
         ("supervisor", &["/home", "/audit", "/institutions"]),
         ("operator", &["/home", "/users", "/audit", "/institutions"]),
     ];

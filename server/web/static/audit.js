@@ -1,9 +1,7 @@
 // The audit trail page: times in the reader's locale, and the chain check run on request.
-import { $, api, esc, errorBox, t, zh } from "./common.js";
+import { $, api, esc, errorBox, localTimes, t } from "./common.js";
 
-document.querySelectorAll("td.when").forEach((td) => {
-  td.textContent = new Date(Number(td.dataset.ms)).toLocaleString(zh ? "zh-CN" : "en");
-});
+localTimes();
 
 const button = $("#verify");
 if (button) {

@@ -56,3 +56,10 @@ export function clock(ms) {
   const m = Math.floor(ms / 60000), s = Math.floor((ms % 60000) / 1000);
   return `${m}:${String(s).padStart(2, "0")}`;
 }
+
+// Table cells carrying an instant (`td.when[data-ms]`) show it in the reader's locale.
+export function localTimes() {
+  document.querySelectorAll("td.when").forEach((td) => {
+    td.textContent = new Date(Number(td.dataset.ms)).toLocaleString(zh ? "zh-CN" : "en");
+  });
+}

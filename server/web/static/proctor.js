@@ -2,13 +2,11 @@
 // actions that need a reason taken in a dialog (terminate confirmed as well), charts of room
 // status and scores, and the exam-room record (考场记录表) as sentences, oldest first,
 // filterable by candidate and kind, and printable.
-import { $, MEDIA_NAMES, api, clock, esc, errorBox, t, zh } from "./common.js";
+import { $, MEDIA_NAMES, api, clock, esc, errorBox, localTimes, t, zh } from "./common.js";
 import { refreshTiles, onAct } from "./proctor_media.js";
 import "./print.js";
 
-document.querySelectorAll("td.when").forEach((td) => {
-  td.textContent = new Date(Number(td.dataset.ms)).toLocaleString(zh ? "zh-CN" : "en");
-});
+localTimes();
 
 const table = $("#room");
 const STAGES = {

@@ -40,6 +40,18 @@ struct HomePage<'a> {
     sessions: Vec<SessionLine>,
     show_sessions: bool,
     links: Vec<(&'static str, &'static str)>,
+    /// The operator's view of the archive and the evidence log.
+    archive: Option<ArchiveCard>,
+}
+
+struct ArchiveCard {
+    backend: &'static str,
+    /// `None` until the canary has run.
+    refuses_delete: Option<bool>,
+    refuses_shortening: Option<bool>,
+    backlog: i64,
+    last_error: Option<String>,
+    log_key: String,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser) -> Response {
@@ -88,6 +100,19 @@ pub async fn show(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         }
         Role::Candidate => {}
     }
+    let archive = if a.role == Role::Operator {
+        let st = state.archive.status(&state.db).await;
+        Some(ArchiveCard {
+            backend: st.backend,
+            refuses_delete: st.enforcement.map(|e| e.refuses_early_delete),
+            refuses_shortening: st.enforcement.map(|e| e.refuses_shortening),
+            backlog: st.backlog,
+            last_error: st.last_error,
+            log_key: state.evidence.verifier_key(),
+        })
+    } else {
+        None
+    };
     let role = role_name(a.role, lang);
     let page = HomePage {
         f: ctx.frame(format!("{}{}", role, lang.pick("首页", " home"))),
@@ -99,6 +124,7 @@ pub async fn show(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         sessions: lines,
         show_sessions,
         links: links(a.role, lang),
+        archive,
     };
     ctx.respond(&page)
 }

@@ -3,6 +3,7 @@
 mod bank_pages;
 mod console_pages;
 mod exam_page;
+mod files_page;
 mod home;
 mod item_pages;
 pub mod item_view;
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::GET, "/sessions/{id}/edit", Access::Roles(&[InstitutionAdmin]), get(console_pages::edit_session)),
         Route::page(Method::GET, "/sessions/{id}/tickets", Access::Roles(&[InstitutionAdmin]), get(console_pages::tickets)),
         Route::page(Method::GET, "/users", Access::Roles(&[Operator, InstitutionAdmin]), get(users_page::show)),
+        Route::page(Method::GET, "/sessions/{id}/files", Access::Roles(&[InstitutionAdmin, Supervisor, Regulator]), get(files_page::show)),
         Route::page(Method::GET, "/audit", Access::Roles(&[Regulator, Supervisor, Operator]), get(oversight_pages::audit_trail)),
         Route::page(Method::GET, "/institutions", Access::Roles(&[Regulator, Supervisor, Operator]), get(oversight_pages::institutions)),
         Route::page(Method::GET, "/marking", Access::Roles(&[Proctor]), get(marking_page::show)),

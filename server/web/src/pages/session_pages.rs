@@ -66,6 +66,7 @@ struct RoomPage {
     room: String,
     can_act: bool,
     can_print_tickets: bool,
+    can_see_files: bool,
     pass_mark: i64,
 }
 
@@ -83,6 +84,7 @@ pub async fn room(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i6
         room: s.room.clone(),
         can_act,
         can_print_tickets: user.role() == Role::InstitutionAdmin,
+        can_see_files: matches!(user.role(), Role::InstitutionAdmin | Role::Supervisor),
         pass_mark: s.pass_mark,
     };
     ctx.respond(&page)

@@ -18,6 +18,7 @@ const FILES: &[(&str, &str)] = &[
     ("users.js", include_str!("../../static/users.js")),
     ("print.js", include_str!("../../static/print.js")),
     ("tickets.js", include_str!("../../static/tickets.js")),
+    ("files.js", include_str!("../../static/files.js")),
     ("outline.js", include_str!("../../static/outline.js")),
     ("favicon.svg", include_str!("../../static/favicon.svg")),
 ];
