@@ -54,7 +54,8 @@ async fn each_kind_of_tampering_is_named(b: Backend) {
     // The candidate's receipt holds with the published key alone, and not once touched.
     let receipt: Value = call(&candidate, Method::GET, "/api/v1/exam/receipt", None).await.expect("receipt");
     let (code, report, _) = verify(&app);
-    assert_eq!((code, report["checkpoints"].as_u64()), (Some(0), Some(1)), "the receipt's checkpoint: {report}");
+    assert_eq!(code, Some(0), "{report}");
+    assert!(report["checkpoints"].as_u64() >= Some(1), "the receipt's checkpoint: {report}");
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("receipt.json");
     std::fs::write(&file, serde_json::to_vec(&receipt).expect("json")).expect("write");

@@ -63,6 +63,7 @@ impl Server {
         let sweeper = exams::sweeper::spawn(self.state.app.clone());
         let heads = audit::heads::spawn(self.state.db.clone(), self.state.settings.data_dir.clone());
         let uploader = self.state.archive.spawn_uploader(self.state.db.clone(), self.state.clock.clone());
+        let evidence_jobs = exam_application::evidence::jobs::spawn(self.state.app.clone());
         let state = self.state.clone();
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         // No Nagle: an acknowledgement is a small message that must leave at once, not wait up
@@ -76,6 +77,7 @@ impl Server {
         sweeper.abort();
         heads.abort();
         uploader.abort();
+        evidence_jobs.abort();
         // The head as it stands at shutdown, so the last events are anchored too.
         if let Err(e) = audit::heads::record(
             &state.db,
