@@ -33,6 +33,7 @@ pub struct Settings {
     pub media: MediaSettings,
     pub evidence: EvidenceSettings,
     pub archive: ArchiveSettings,
+    pub documents: DocumentSettings,
     /// The certification rules sessions are checked against (the notice's by default).
     pub rules: crate::rules::Rules,
 }
@@ -76,6 +77,21 @@ pub struct EvidenceSettings {
 impl Default for EvidenceSettings {
     fn default() -> Self {
         EvidenceSettings { origin: "exam.localhost/evidence".into(), signing_key: String::new() }
+    }
+}
+
+/// The key documents' PDF font: a CJK OpenType font (or collection) and the face to use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentSettings {
+    pub font_path: String,
+    /// The face in a collection: 2 is Simplified Chinese in Debian's Noto Sans CJK.
+    pub font_index: u32,
+}
+
+impl Default for DocumentSettings {
+    fn default() -> Self {
+        DocumentSettings { font_path: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc".into(), font_index: 2 }
     }
 }
 
@@ -273,6 +289,7 @@ impl Default for Settings {
             media: MediaSettings::default(),
             evidence: EvidenceSettings::default(),
             archive: ArchiveSettings::default(),
+            documents: DocumentSettings::default(),
             rules: crate::rules::Rules::default(),
         }
     }

@@ -15,6 +15,7 @@ pub mod banks;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod events;
 pub mod evidence;

@@ -772,3 +772,20 @@ pub async fn ended_paper_scores(db: &Db) -> StoreResult<Vec<(i64, Option<i64>)>>
     let rows = sqlx::query("SELECT id, score FROM papers WHERE status <> 'in_progress' ORDER BY id").fetch_all(db.reader()).await?;
     rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("score")?))).collect()
 }
+
+/// Sessions over by `before_ms` (not cancelled, no paper still in progress) whose key documents
+/// have not been made yet: the sign-in sheet is looked for in the archive.
+pub async fn ended_without_documents(db: &Db, before_ms: i64) -> StoreResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT s.id FROM exam_sessions s
+         WHERE s.ends_at_ms < $1 AND s.cancelled_at_ms IS NULL
+           AND NOT EXISTS (SELECT 1 FROM papers p JOIN session_candidates c ON c.id = p.session_candidate_id
+                           WHERE c.session_id = s.id AND p.status = 'in_progress')
+           AND NOT EXISTS (SELECT 1 FROM archive_objects a WHERE a.subject = 'session:' || s.id AND a.class = 'key_document' AND a.name = '签到表')
+         ORDER BY s.id",
+    )
+    .bind(before_ms)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -31,3 +31,16 @@ document.querySelectorAll("form.hold-form").forEach((f) => {
     window.location.reload();
   });
 });
+
+const make = $("#make-documents");
+if (make) {
+  make.addEventListener("click", async () => {
+    make.disabled = true;
+    $("#documents-result").innerHTML = `<p role="status">${t("正在生成…", "Making them…")}</p>`;
+    const r = await api("POST", `/api/v1/sessions/${make.dataset.session}/documents`);
+    make.disabled = false;
+    if (!r.ok) { $("#documents-result").innerHTML = errorBox(r.json); return; }
+    $("#documents-result").innerHTML = `<p role="status" data-made="${r.json.files.length}">${esc(t(`已生成 ${r.json.files.length} 份材料。`, `${r.json.files.length} documents made.`))}</p>`;
+    setTimeout(() => window.location.reload(), 600);
+  });
+}

@@ -1,6 +1,7 @@
-//! The evidence's background work while the server runs: a checkpoint signed every minute
-//! while anything was appended (so no entry waits long for a signature, and a session's end is
-//! covered within the minute), and the purge of files past their term every hour.
+//! The evidence's background work while the server runs: every minute, the key documents of
+//! sessions that ended and a checkpoint when anything was appended (so no entry waits long
+//! for a signature, and a session's end is covered within the minute); every hour, the purge
+//! of files past their term.
 use std::time::Duration;
 
 use crate::app::App;
@@ -15,6 +16,11 @@ pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
         loop {
             tokio::select! {
                 _ = checkpoint.tick() => {
+                    // Sessions that ended get their key documents first, so they are logged
+                    // before the checkpoint.
+                    if let Err(e) = crate::documents::generate::due(&app).await {
+                        tracing::warn!(error = %e, "key documents not made");
+                    }
                     if let Err(e) = app.evidence.checkpoint(&app.db, app.clock.now_ms()).await {
                         tracing::warn!(error = %e, "evidence checkpoint not signed");
                     }

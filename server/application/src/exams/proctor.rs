@@ -44,6 +44,12 @@ pub(crate) fn masked(kind: &str, number: &str) -> String {
 
 pub async fn room(state: &App, user: &Actor, session_id: i64) -> Result<Vec<RoomCandidate>, AppError> {
     let s = session_for(state, user, session_id, false).await?;
+    room_of(state, &s).await
+}
+
+/// The room's candidates as they stand now, for whoever the caller already let in (or the
+/// system, writing the session's documents).
+pub(crate) async fn room_of(state: &App, s: &SessionRow) -> Result<Vec<RoomCandidate>, AppError> {
     let now = state.clock.now_ms();
     let mut out = Vec::new();
     let with_photo = exam_records::photos::candidates_with_photo(&state.db, s.id).await?;
@@ -65,7 +71,7 @@ pub async fn room(state: &App, user: &Actor, session_id: i64) -> Result<Vec<Room
                 (stage, exams::answered_questions(&state.db, p.id).await?, n, remaining, p.score.and_then(|v| u32::try_from(v).ok()).map(Points))
             }
             None if c.commitment_at_ms.is_none() => (Stage::Commitment, 0, 0, None, None),
-            None => match times(&s).check_entry(now) {
+            None => match times(s).check_entry(now) {
                 Ok(()) => (Stage::Ready, 0, 0, None, None),
                 Err(TimingError::NotOpen) => (Stage::Waiting, 0, 0, None, None),
                 Err(_) => (Stage::EntryClosed, 0, 0, None, None),

@@ -106,6 +106,9 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
             "文件类型不受支持：请上传 PDF、JPEG 或 PNG 文件（按文件内容判断，而非扩展名）。",
             "Unsupported file: upload a PDF, JPEG or PNG (judged by its content, not its name).",
         ),
+        "font_unavailable" => {
+            ("服务器缺少生成文书所需的中文字体，请联系运维人员。", "The server lacks the Chinese font the documents need; contact the operator.")
+        }
         "permanent_document" => ("关键材料永久保存，其法律保全不能解除。", "Key documents are kept permanently; their legal hold cannot be lifted."),
         "invalid_late_entry" | "invalid_earliest_hand_in" => {
             ("入场截止或最早交卷时间不在考试时长之内。", "Late entry or earliest hand-in lies outside the test's duration.")

@@ -74,3 +74,13 @@ pub async fn hold(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(view(&files::hold(&state, &user, id, h.on, &h.reason).await?)))
 }
+
+/// Makes the session's key documents now (a new version of each), as PDFs in the archive.
+pub async fn generate_documents(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let made = exam_application::documents::for_session(&state, Some(&user), id).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "files": made.files }))))
+}

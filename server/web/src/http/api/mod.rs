@@ -131,6 +131,7 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::POST, "/api/v1/exam/photo", Access::Roles(&[Candidate]), post(exam::photo)),
         Route::api(Method::GET, "/api/v1/exam/receipt", Access::Roles(&[Candidate]), get(exam::receipt)),
         Route::api(Method::POST, "/api/v1/sessions/{id}/scans", Access::Roles(&[InstitutionAdmin]), post(archive_files::upload_scan)),
+        Route::api(Method::POST, "/api/v1/sessions/{id}/documents", Access::Roles(&[InstitutionAdmin]), post(archive_files::generate_documents)),
         Route::api(Method::GET, "/api/v1/sessions/{id}/files", Access::Roles(&[InstitutionAdmin, Supervisor, Regulator]), get(archive_files::of_session)),
         Route::api(Method::GET, "/api/v1/archive/{id}", Access::Roles(&[InstitutionAdmin, Supervisor, Regulator]), get(archive_files::download)),
         Route::api(Method::POST, "/api/v1/archive/{id}/hold", Access::Roles(&[Regulator]), post(archive_files::hold)),
