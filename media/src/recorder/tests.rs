@@ -278,3 +278,45 @@ fn timestamps_far_apart_stay_on_a_bounded_timeline() {
     assert_eq!(timeline_ms(i64::MAX, 0, i64::MAX, 1), MAX_TIMELINE_MS);
     assert_eq!(timeline_ms(0, i64::MAX, i64::MIN, 90_000), 0);
 }
+
+#[test]
+fn a_segmented_recording_is_cut_on_keyframes_and_each_segment_starts_at_zero() {
+    let dir = std::env::temp_dir().join(format!("media-segments-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut rec =
+        StreamRecorder::create_segmented(&dir, "cam", &[Codec::Vp8, Codec::Opus], &RecorderLimits::default(), Duration::from_secs(5)).expect("create");
+    let t0 = Instant::now();
+    let (mut video, mut audio) = (Sender { track: 0, seq: 1, asked_keyframe: false }, Sender { track: 1, seq: 1, asked_keyframe: false });
+    let mut closed = Vec::new();
+    // 17 s: VP8 at 30 fps with a keyframe every second, Opus every 20 ms.
+    for tick in 0..1700u32 {
+        let at = t0 + Duration::from_millis(u64::from(tick) * 10);
+        if tick % 2 == 0 {
+            let n = tick / 2;
+            audio.send(&mut rec, at, 960 * n, &[0xFC, 1, 2, 3], false);
+        }
+        if (tick * 3) % 10 == 0 {
+            let n = tick * 3 / 10;
+            video.send(&mut rec, at, 3000 * n, &vp8_frame(n, n % 30 == 0, 500), true);
+        }
+        closed.extend(rec.take_closed());
+    }
+    assert!(video.asked_keyframe || audio.asked_keyframe, "a keyframe is asked for before each cut");
+    rec.finish().expect("finish");
+    closed.extend(rec.take_closed());
+    assert_eq!(closed.len(), 4, "{closed:?}");
+    for (i, s) in closed.iter().enumerate() {
+        assert_eq!(s.index as usize, i);
+        assert!(s.path.to_string_lossy().ends_with(&format!("cam-{i:05}.webm")));
+        let bytes = std::fs::read(&s.path).expect("segment");
+        assert_eq!(bytes.len() as u64, s.bytes);
+        let blocks = blocks(&bytes);
+        let first_video = blocks.iter().find(|b| b.track == 1).expect("video");
+        assert!(first_video.keyframe, "segment {i} starts on a keyframe");
+        if i < 3 {
+            assert!((4_900..=6_100).contains(&s.duration_ms), "segment {i}: {} ms", s.duration_ms);
+        }
+    }
+    assert!(!dir.join("cam-00003.webm.part").exists(), "closed segments are renamed");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -42,6 +42,8 @@ pub struct MediaConfig {
     pub ice_timeout: Duration,
     /// A track with no packet for this long counts as stopped.
     pub stall_after: Duration,
+    /// Recordings are cut into segments of about this long.
+    pub segment: Duration,
 }
 
 impl MediaConfig {
@@ -56,6 +58,7 @@ impl MediaConfig {
             keyframe_every: Duration::from_secs(3),
             ice_timeout: Duration::from_secs(15),
             stall_after: Duration::from_secs(2),
+            segment: Duration::from_secs(60),
         }
     }
 }
@@ -100,6 +103,8 @@ pub enum MediaEvent {
     IceFailed { publisher: i64 },
     /// The connection went away (closed, failed, replaced); recordings are closed.
     Gone { publisher: i64 },
+    /// A recording segment of a stream (`camera` or `screen`) was closed and renamed.
+    SegmentClosed { publisher: i64, stream: &'static str, segment: crate::recorder::SegmentInfo },
 }
 
 impl MediaEvent {
@@ -109,7 +114,8 @@ impl MediaEvent {
             MediaEvent::TrackUp { publisher, .. }
             | MediaEvent::TrackDown { publisher, .. }
             | MediaEvent::IceFailed { publisher }
-            | MediaEvent::Gone { publisher } => *publisher,
+            | MediaEvent::Gone { publisher }
+            | MediaEvent::SegmentClosed { publisher, .. } => *publisher,
         }
     }
 }

@@ -196,19 +196,24 @@ async fn receive(inner: Weak<Inner>, state: Arc<State>, track: Arc<dyn TrackRemo
         let want_keyframe = {
             let mut rec = slot.lock().unwrap_or_else(|e| e.into_inner());
             if rec.is_none() && !state.closed.load(Ordering::Relaxed) {
-                let path = state.dir.join(format!("{started_ms}-{name}.webm"));
-                match StreamRecorder::create_with_limits(&path, &codecs, &i.recorder_limits()) {
+                match StreamRecorder::create_segmented(&state.dir, &format!("{started_ms}-{name}"), &codecs, &i.recorder_limits(), i.cfg.segment) {
                     Ok(r) => *rec = Some(r),
                     Err(e) => tracing::error!(error = %e, "cannot create a recording"),
                 }
             }
             match rec.as_mut() {
-                Some(r) => r
-                    .push(index, Instant::now(), packet.header.sequence_number, packet.header.timestamp, packet.header.marker, &packet.payload)
-                    .unwrap_or_else(|e| {
-                        tracing::error!(error = %e, "recording write failed");
-                        false
-                    }),
+                Some(r) => {
+                    let want = r
+                        .push(index, Instant::now(), packet.header.sequence_number, packet.header.timestamp, packet.header.marker, &packet.payload)
+                        .unwrap_or_else(|e| {
+                            tracing::error!(error = %e, "recording write failed");
+                            false
+                        });
+                    for segment in r.take_closed() {
+                        i.emit(MediaEvent::SegmentClosed { publisher: state.id, stream: name, segment });
+                    }
+                    want
+                }
                 None => false,
             }
         };
@@ -321,7 +326,7 @@ impl Publisher {
     }
 
     /// Closes the connection, its subscriptions and its recordings.
-    pub async fn shut(&self, _inner: &Inner) {
+    pub async fn shut(&self, inner: &Inner) {
         if self.state.closed.swap(true, Ordering::Relaxed) {
             return;
         }
@@ -331,12 +336,15 @@ impl Publisher {
             let _ = pc.close().await;
         }
         let _ = self.pc.close().await;
-        for slot in [&self.state.camera_file, &self.state.screen_file] {
+        for (slot, stream) in [(&self.state.camera_file, "camera"), (&self.state.screen_file, "screen")] {
             let rec = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-            if let Some(mut r) = rec
-                && let Err(e) = r.finish()
-            {
-                tracing::error!(error = %e, "closing a recording failed");
+            if let Some(mut r) = rec {
+                if let Err(e) = r.finish() {
+                    tracing::error!(error = %e, "closing a recording failed");
+                }
+                for segment in r.take_closed() {
+                    inner.emit(MediaEvent::SegmentClosed { publisher: self.id, stream, segment });
+                }
             }
         }
         self.state.feeds.lock().unwrap_or_else(|e| e.into_inner()).clear();

@@ -208,6 +208,9 @@ pub struct MediaSettings {
     /// expire after `turn_ttl_secs`, instead of the configured ones.
     pub turn_secret: String,
     pub turn_ttl_secs: i64,
+    /// Recordings are cut into segments of about this many seconds (5 to 600), each starting
+    /// on a keyframe and playable on its own.
+    pub segment_secs: u64,
     /// The most a recording writes per track, in kbit/s (more is dropped, not written).
     pub max_video_kbps: u32,
     pub max_audio_kbps: u32,
@@ -226,6 +229,7 @@ impl Default for MediaSettings {
             recordings_dir: String::new(),
             turn_secret: String::new(),
             turn_ttl_secs: 4 * 3600,
+            segment_secs: 60,
             max_video_kbps: 2_500,
             max_audio_kbps: 256,
         }
@@ -507,6 +511,7 @@ impl Settings {
             keyframe_every: std::time::Duration::from_secs(m.keyframe_secs.max(1)),
             ice_timeout: std::time::Duration::from_secs(m.ice_timeout_secs.max(1)),
             stall_after: std::time::Duration::from_secs(2),
+            segment: std::time::Duration::from_secs(m.segment_secs.clamp(5, 600)),
         })
     }
 }

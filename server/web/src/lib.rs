@@ -47,6 +47,11 @@ impl Server {
             Err(e) if require => return Err(e),
             Err(e) => tracing::warn!(error = %e, "archive canary failed; files wait in the spool until the archive answers"),
         }
+        // Segments a crash left unfinished are closed, kept and logged as recovered.
+        let recordings = state.media.config().recordings_dir.clone();
+        if let Err(e) = exam_application::evidence::segments::recover(&state.app, &recordings).await {
+            tracing::warn!(error = %e, "unfinished recording segments not recovered");
+        }
         Ok(Server { listener, state })
     }
 

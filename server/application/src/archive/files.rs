@@ -41,6 +41,8 @@ pub struct NewFile<'a> {
     pub extension: &'a str,
     /// When the retention period starts (a session's end, a document's date).
     pub period_from_ms: i64,
+    /// More fields for the evidence log's entry (a segment's session, track, index, times).
+    pub extra: serde_json::Value,
 }
 
 /// Spools a file, records it, and logs it in the evidence log, in one transaction; the
@@ -64,10 +66,15 @@ pub async fn store(app: &App, actor: Option<&Actor>, new: &NewFile<'_>, bytes: &
         .map_err(|e| AppError::Internal(anyhow::anyhow!("spooling {}: {e}", spool_path.display())))?;
     }
     let retain_until_ms = new.class.retain_until(&app.settings.archive, new.period_from_ms);
-    let entry = serde_json::json!({
+    let mut entry = serde_json::json!({
         "kind": "archive_object", "key": key, "class": new.class.as_str(), "subject": new.subject,
         "size": bytes.len(), "sha256": sha256, "retain_until_ms": retain_until_ms, "at_ms": now,
     });
+    if let (Some(e), Some(extra)) = (entry.as_object_mut(), new.extra.as_object()) {
+        for (k, v) in extra {
+            e.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
     let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
     let idx = crate::evidence::log::append(&mut tx, "archive_object", &format!("archive:{key}"), &entry, now).await?;
     let row = ArchiveObject {
@@ -131,6 +138,7 @@ pub async fn upload_scan(app: &App, actor: &Actor, session_id: i64, class: &str,
         mime,
         extension,
         period_from_ms: s.ends_at_ms.max(app.clock.now_ms()),
+        extra: serde_json::json!({ "session": s.id }),
     };
     store(app, Some(actor), &new, bytes).await
 }

@@ -206,6 +206,7 @@ pub async fn for_session(app: &App, actor: Option<&Actor>, session_id: i64) -> R
             mime: "application/pdf",
             extension: "pdf",
             period_from_ms: s.ends_at_ms,
+            extra: serde_json::json!({ "session": s.id }),
         };
         out.push(files::store(app, actor, &new, &pdf).await?);
     }

@@ -4,6 +4,7 @@
 pub mod jobs;
 pub mod log;
 pub mod receipt;
+pub mod segments;
 pub mod verify;
 
 pub use log::EvidenceLog;

@@ -122,9 +122,7 @@ pub async fn verify(db: &Db, key: &NoteVerifier, data_dir: &std::path::Path, sco
     for e in files {
         let v: serde_json::Value = serde_json::from_slice(&e.data).unwrap_or_default();
         let key = v["key"].as_str().unwrap_or_default();
-        if let Some(session) = scope.session
-            && v["subject"].as_str() != Some(&format!("session:{session}"))
-        {
+        if scope.session.is_some_and(|s| v["session"].as_i64() != Some(s)) || scope.candidate.is_some_and(|c| v["candidate"].as_i64() != Some(c)) {
             continue;
         }
         let Some(o) = exam_records::archive::of_key(db, key).await? else {

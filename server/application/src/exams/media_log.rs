@@ -27,11 +27,18 @@ pub fn spawn(state: App) {
 }
 
 async fn record(state: &App, event: &MediaEvent) -> Result<(), StoreError> {
+    if let MediaEvent::SegmentClosed { publisher, stream, segment } = event {
+        if let Err(e) = crate::evidence::segments::keep(state, *publisher, stream, segment).await {
+            tracing::error!(error = %e, path = %segment.path.display(), "a recording segment was not logged and archived");
+        }
+        return Ok(());
+    }
     let (kind, detail) = match event {
         MediaEvent::TrackUp { kind, .. } => ("media_up", serde_json::json!({ "track": kind })),
         MediaEvent::TrackDown { kind, .. } => ("media_down", serde_json::json!({ "track": kind })),
         MediaEvent::IceFailed { .. } => ("media_failed", serde_json::json!({ "reason": "ice_timeout" })),
         MediaEvent::Gone { .. } => ("media_closed", serde_json::json!({})),
+        MediaEvent::SegmentClosed { .. } => return Ok(()),
     };
     let Some(c) = exams::candidate(&state.db, event.publisher()).await? else {
         return Ok(());
