@@ -67,6 +67,31 @@ pub fn probe(path: &Path) -> Option<(f64, u64)> {
     Some((duration, packets))
 }
 
+/// Per track of a recording: (video packets, video bytes, audio packets, audio bytes), as
+/// ffprobe reads them.
+pub fn probe_tracks(path: &Path) -> Option<[u64; 4]> {
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "stream=index,codec_type", "-show_entries", "packet=stream_index,size", "-of", "json"])
+        .arg(path)
+        .output()
+        .ok()?;
+    let v: Value = serde_json::from_slice(&out.stdout).ok()?;
+    let video: Vec<i64> = v["streams"].as_array()?.iter().filter(|s| s["codec_type"] == "video").filter_map(|s| s["index"].as_i64()).collect();
+    let mut t = [0u64; 4];
+    for p in v["packets"].as_array()? {
+        let size: u64 = p["size"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let at = if video.contains(&p["stream_index"].as_i64().unwrap_or(-1)) { 0 } else { 2 };
+        t[at] += 1;
+        t[at + 1] += size;
+    }
+    Some(t)
+}
+
+/// The candidate a recording belongs to, from its directory (`…/candidate-<id>/…`).
+fn candidate_of(path: &Path) -> Option<i64> {
+    path.parent()?.file_name()?.to_str()?.strip_prefix("candidate-")?.parse().ok()
+}
+
 fn recordings_in(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -148,17 +173,26 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
     let cpu_end = proc_figures(opts.server_pid);
     // Each publisher streams from its start until it is stopped below.
     let mut streamed = f64::INFINITY;
-    let packets_sent: u64 = publishers.iter().map(|(_, _, p)| p.packets_sent.load(Ordering::Relaxed)).sum();
-    let samples_sent: u64 = publishers.iter().map(|(_, _, p)| p.samples_sent.load(Ordering::Relaxed)).sum();
     let packets_received: u64 = viewers.iter().map(|v| v.packets.load(Ordering::Relaxed)).sum();
     let n = publishers.len().max(1) as f64;
     for v in viewers {
         v.stop().await;
     }
-    for (_, socket, p) in publishers {
+    // What each publisher sent is read once it has stopped, so it is compared with everything
+    // the server recorded of it, per track.
+    let mut sent_by_candidate = std::collections::HashMap::new();
+    let (mut packets_sent, mut samples_sent) = (0u64, 0u64);
+    for (e, socket, p) in publishers {
         streamed = streamed.min(p.streamed().as_secs_f64());
+        let (video, audio) = (p.video_samples.clone(), p.audio_samples.clone());
+        let (packets, samples) = (p.packets_sent.clone(), p.samples_sent.clone());
         p.stop().await;
         socket.close().await;
+        // A sample already in flight when stopping is counted too.
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        packets_sent += packets.load(Ordering::Relaxed);
+        samples_sent += samples.load(Ordering::Relaxed);
+        sent_by_candidate.insert(e.candidate_id, (video.load(Ordering::Relaxed), audio.load(Ordering::Relaxed)));
     }
     // The server notices the peers leave (at the latest when ICE gives up) and closes the
     // recordings; a closed recording states its duration.
@@ -174,23 +208,45 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
     tokio::time::sleep(Duration::from_secs(12)).await;
     let after = proc_figures(opts.server_pid);
 
-    let mut recorded_min = f64::INFINITY;
     let mut recorded_packets = 0u64;
     let mut recorded_bytes = 0u64;
     let mut files = 0usize;
+    // Per candidate: recorded seconds, video packets and bytes, audio packets and bytes.
+    let mut by_candidate: std::collections::HashMap<i64, (f64, [u64; 4])> = std::collections::HashMap::new();
     if let Some(dir) = &opts.recordings {
         for f in recordings_in(dir) {
             files += 1;
             recorded_bytes += std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
-            match probe(&f) {
-                Some((d, p)) => {
-                    recorded_min = recorded_min.min(d);
+            match (probe(&f), probe_tracks(&f), candidate_of(&f)) {
+                (Some((d, p)), Some(t), Some(c)) => {
                     recorded_packets += p;
+                    let entry = by_candidate.entry(c).or_insert((0.0, [0; 4]));
+                    entry.0 += d;
+                    for (sum, v) in entry.1.iter_mut().zip(t) {
+                        *sum += v;
+                    }
                 }
-                None => errors += 1,
+                _ => errors += 1,
             }
         }
     }
+    let recorded_min = by_candidate.values().map(|(d, _)| *d).fold(f64::INFINITY, f64::min);
+    // Loss per candidate and track, after the publishers stopped: the worst track counts.
+    let mut worst_lost_pct: f64 = 0.0;
+    let mut worst_track = Value::Null;
+    for (c, (video_sent, audio_sent)) in &sent_by_candidate {
+        let t = by_candidate.get(c).map(|(_, t)| *t).unwrap_or([0; 4]);
+        for (track, sent, got) in [("video", *video_sent, t[0]), ("audio", *audio_sent, t[2])] {
+            let lost = if sent == 0 { 0.0 } else { (1.0 - got as f64 / sent as f64).max(0.0) * 100.0 };
+            if lost > worst_lost_pct || worst_track.is_null() {
+                worst_lost_pct = worst_lost_pct.max(lost);
+                worst_track = json!({ "candidate": c, "track": track, "sent": sent, "recorded": got });
+            }
+        }
+    }
+    let video_bytes: u64 = by_candidate.values().map(|(_, t)| t[1]).sum();
+    let audio_bytes: u64 = by_candidate.values().map(|(_, t)| t[3]).sum();
+    let per_hour = |bytes: u64| if streamed > 0.0 { round1(bytes as f64 / n / (streamed / 3600.0) / 1_000_000.0) } else { 0.0 };
     let lost_pct = if samples_sent == 0 { 100.0 } else { (1.0 - recorded_packets as f64 / samples_sent as f64).max(0.0) * 100.0 };
     let cpu_pct = match (cpu_start, cpu_end) {
         (Some(a), Some(b)) => Some((b.0 - a.0) / wall * 100.0),
@@ -206,6 +262,9 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
         "samples_recorded": recorded_packets,
         "recordings": files,
         "media_lost_pct": (lost_pct * 1000.0).round() / 1000.0,
+        "worst_track_lost_pct": (worst_lost_pct * 1000.0).round() / 1000.0,
+        "worst_track": worst_track,
+        "mb_per_candidate_hour": { "video": per_hour(video_bytes), "audio": per_hour(audio_bytes), "files": per_hour(recorded_bytes) },
         "recorded_seconds_min": if recorded_min.is_finite() { round1(recorded_min) } else { 0.0 },
         "bytes_per_candidate_hour": if streamed > 0.0 { (recorded_bytes as f64 / n / (streamed / 3600.0)).round() } else { 0.0 },
         "server_cpu_pct": cpu_pct.map(round1),

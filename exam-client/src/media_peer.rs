@@ -135,6 +135,9 @@ pub struct Publisher {
     pub packets_sent: Arc<AtomicU64>,
     /// Frames and audio packets written so far.
     pub samples_sent: Arc<AtomicU64>,
+    /// The same, per track: video frames and audio packets.
+    pub video_samples: Arc<AtomicU64>,
+    pub audio_samples: Arc<AtomicU64>,
     started: Option<Instant>,
 }
 
@@ -188,10 +191,12 @@ impl Publisher {
         let stop = Arc::new(AtomicBool::new(false));
         let packets_sent = Arc::new(AtomicU64::new(0));
         let samples_sent = Arc::new(AtomicU64::new(0));
+        let (video_samples, audio_samples) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         for (track, sender, kind) in locals {
             let pt = sender.get_parameters().await?.rtp_parameters.codecs.first().map(|c| c.payload_type).unwrap_or(96);
             let ssrc = track.ssrcs().await.first().copied().unwrap_or_default();
             let (clip, stop, sent, samples) = (clip.clone(), stop.clone(), packets_sent.clone(), samples_sent.clone());
+            let per_track = if kind == RtpCodecKind::Audio { audio_samples.clone() } else { video_samples.clone() };
             tokio::spawn(async move {
                 let (items, every) = match kind {
                     RtpCodecKind::Audio => (&clip.audio, Duration::from_millis(20)),
@@ -217,10 +222,11 @@ impl Publisher {
                     // About one packet per 1,100 bytes of payload.
                     sent.fetch_add(data.len().div_ceil(1100).max(1) as u64, Ordering::Relaxed);
                     samples.fetch_add(1, Ordering::Relaxed);
+                    per_track.fetch_add(1, Ordering::Relaxed);
                 }
             });
         }
-        Ok(Publisher { pc, events, stop, packets_sent, samples_sent, started: Some(Instant::now()) })
+        Ok(Publisher { pc, events, stop, packets_sent, samples_sent, video_samples, audio_samples, started: Some(Instant::now()) })
     }
 
     pub fn streamed(&self) -> Duration {
