@@ -5,3 +5,4 @@ pub mod archive;
 pub mod recorder;
 pub mod retention;
 pub mod sfu;
+pub mod thumbnails;

@@ -79,7 +79,7 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/banks/{id}/import" | "/banks/{id}/items/new" | "/items/{id}/edit") => Only(&[Author]),
         ("GET", "/items/{id}" | "/items/{id}/files/{*path}") => Only(ITEM_READERS),
         ("GET", "/review") => Only(&[Reviewer]),
-        ("GET", "/sessions") => Only(&[Proctor, InstitutionAdmin]),
+        ("GET", "/sessions") => Only(&[Proctor, InstitutionAdmin, Supervisor, Regulator]),
         ("GET", "/sessions/{id}") => Only(&[Proctor, InstitutionAdmin, Supervisor]),
         ("GET", "/sessions/new" | "/sessions/roster-template.csv" | "/sessions/{id}/tickets" | "/sessions/{id}/edit") => Only(&[InstitutionAdmin]),
         ("POST", "/api/v1/sessions/{id}/names" | "/api/v1/sessions/{id}/cancel" | "/api/v1/sessions/{id}/schedule") => Only(&[InstitutionAdmin]),
@@ -89,6 +89,8 @@ fn expectation(method: &Method, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/sessions/{id}/files" | "/api/v1/archive/{id}") => Only(&[InstitutionAdmin, Supervisor, Regulator]),
         ("POST", "/api/v1/archive/{id}/hold") => Only(&[Regulator]),
         ("GET", "/sessions/{id}/files") => Only(&[InstitutionAdmin, Supervisor, Regulator]),
+        ("GET", "/api/v1/archive/{id}/play" | "/api/v1/archive/{id}/thumbnails" | "/api/v1/playback/{id}" | "/playback/{id}")
+        | ("POST", "/api/v1/playback/{id}/findings") => Only(&[InstitutionAdmin, Supervisor, Regulator]),
         ("POST", "/api/v1/items/{id}/images") => Only(&[Author]),
         ("POST", "/api/v1/users/{id}/disable") => Only(&[Operator, InstitutionAdmin]),
         ("POST", "/api/v1/users/{id}/password") => Only(&[Operator, InstitutionAdmin]),
@@ -149,7 +151,9 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         "/api/v1/users/{id}/disable" => "/api/v1/users/999999/disable".to_string(),
         "/api/v1/users/{id}/password" => "/api/v1/users/999999/password".to_string(),
         "/api/v1/sessions/{id}/scans" => format!("{concrete}?class=paper&name=matrix"),
-        "/api/v1/archive/{id}" | "/api/v1/archive/{id}/hold" => path.replace("{id}", "999999"),
+        "/api/v1/archive/{id}" | "/api/v1/archive/{id}/hold" | "/api/v1/archive/{id}/play" | "/api/v1/archive/{id}/thumbnails" => {
+            path.replace("{id}", "999999")
+        }
         "/api/v1/banks/{id}/import" | "/api/v1/import/check" => format!("{concrete}?dry_run=true"),
         "/api/v1/banks/{id}/export" => format!("{concrete}?format=xlsx"),
         "/api/v1/banks/{id}/outline/export" => format!("{concrete}?format=json"),
@@ -192,6 +196,7 @@ fn sample(method: &Method, path: &str, fx: &Fixture) -> (String, Option<Value>, 
         // The demo session has started: the cancel is refused as a conflict, never as access.
         ("POST", "/api/v1/sessions/{id}/cancel") => Some(json!({ "reason": "矩阵" })),
         ("POST", "/api/v1/archive/{id}/hold") => Some(json!({ "on": true, "reason": "矩阵" })),
+        ("POST", "/api/v1/playback/{id}/findings") => Some(json!({ "seen": "矩阵", "conclusion": "no_issue" })),
         // A batch nobody has: refused as not found, never as access.
         ("POST", "/api/v1/batches/rename") => Some(json!({ "from": "无此批次", "to": "矩阵" })),
         ("POST", "/api/v1/batches/cancel") => Some(json!({ "batch": "无此批次", "reason": "矩阵" })),
@@ -400,6 +405,11 @@ fn the_expectation_table_has_no_routes_the_server_lacks() {
         (Method::GET, "/api/v1/archive/{id}"),
         (Method::POST, "/api/v1/archive/{id}/hold"),
         (Method::GET, "/sessions/{id}/files"),
+        (Method::GET, "/api/v1/archive/{id}/play"),
+        (Method::GET, "/api/v1/archive/{id}/thumbnails"),
+        (Method::GET, "/api/v1/playback/{id}"),
+        (Method::POST, "/api/v1/playback/{id}/findings"),
+        (Method::GET, "/playback/{id}"),
         (Method::POST, "/api/v1/items/{id}/images"),
         (Method::POST, "/api/v1/users/{id}/disable"),
         (Method::POST, "/api/v1/users/{id}/password"),

@@ -129,6 +129,10 @@ pub enum ClientMessage {
     Integrity {
         kind: IntegrityKind,
     },
+    /// The question now on the candidate's screen (numbered from 1), for review playback.
+    Viewing {
+        no: i64,
+    },
     Ping,
     /// Publishes camera, microphone and screen: the browser's SDP offer, and which offered
     /// track id is which. A new offer replaces the previous connection (renegotiation).

@@ -22,6 +22,7 @@ pub mod evidence;
 pub mod exams;
 pub mod institutions;
 pub mod lang;
+pub mod review;
 pub mod rules;
 
 pub use actor::Actor;

@@ -13,6 +13,7 @@ pub mod institutions;
 pub mod items;
 pub mod marking;
 pub mod photos;
+pub mod review;
 pub mod serials;
 pub mod sessions;
 

@@ -381,9 +381,19 @@ function refresh() {
   applyLock();
 }
 
+// The question on screen, told to the server (for review playback) when it changes and again
+// after a reconnect.
+function tellViewing() {
+  const q = exam.paper && exam.paper.questions[exam.current];
+  if (!q || exam.toldViewing === q.no || !exam.socket || exam.socket.readyState !== 1) return;
+  exam.toldViewing = q.no;
+  exam.socket.send(JSON.stringify({ type: "viewing", no: q.no }));
+}
+
 function show(i) {
   flushTyping();
   exam.current = i;
+  tellViewing();
   const q = exam.paper.questions[i];
   const item = q.item;
   const saved = exam.answers[q.no];
@@ -587,6 +597,8 @@ function connect() {
     resendNow();
     updateSaveState();
     if (exam.reloaded) { exam.reloaded = false; ws.send(JSON.stringify({ type: "integrity", kind: "reload" })); }
+    exam.toldViewing = null;
+    tellViewing();
   };
   ws.onmessage = (ev) => {
     if (ws !== exam.socket) return;

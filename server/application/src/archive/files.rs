@@ -145,7 +145,7 @@ pub async fn upload_scan(app: &App, actor: &Actor, session_id: i64, class: &str,
 
 /// Whether the actor may see files of this institution: its admin, the supervisors who
 /// inspect it, and regulators.
-async fn may_see(app: &App, actor: &Actor, institution_id: Option<i64>) -> Result<bool, AppError> {
+pub(crate) async fn may_see(app: &App, actor: &Actor, institution_id: Option<i64>) -> Result<bool, AppError> {
     Ok(match actor.role() {
         Role::Regulator => true,
         Role::InstitutionAdmin => institution_id.is_some() && actor.account.institution_id == institution_id,
@@ -173,15 +173,21 @@ pub async fn download(app: &App, actor: &Actor, id: i64) -> Result<(ArchiveObjec
     if !may_see(app, actor, o.institution_id).await? || o.deleted_at_ms.is_some() {
         return Err(AppError::NotFound);
     }
-    let bytes = match (&o.spool_path, &o.version_id) {
-        (Some(p), _) => tokio::fs::read(p).await.map_err(|e| AppError::Internal(anyhow::anyhow!("spool file {p}: {e}")))?,
-        (None, Some(v)) => app.archive.store.get(&o.object_key, v).await.map_err(|e| AppError::Internal(anyhow::anyhow!("archive: {e}")))?,
-        (None, None) => return Err(AppError::NotFound),
-    };
+    let bytes = read_bytes(app, &o).await?;
     if media::archive::sha256_hex(&bytes) != o.sha256 {
         return Err(AppError::Internal(anyhow::anyhow!("archive object {id} ({}) does not match its recorded SHA-256", o.object_key)));
     }
     Ok((o, bytes))
+}
+
+/// A file's bytes as they are now: from the spool while it waits there, else from the
+/// archive. Not checked: the caller compares them with the recorded SHA-256.
+pub(crate) async fn read_bytes(app: &App, o: &ArchiveObject) -> Result<Vec<u8>, AppError> {
+    Ok(match (&o.spool_path, &o.version_id) {
+        (Some(p), _) => tokio::fs::read(p).await.map_err(|e| AppError::Internal(anyhow::anyhow!("spool file {p}: {e}")))?,
+        (None, Some(v)) => app.archive.store.get(&o.object_key, v).await.map_err(|e| AppError::Internal(anyhow::anyhow!("archive: {e}")))?,
+        (None, None) => return Err(AppError::NotFound),
+    })
 }
 
 /// A regulator places or lifts a legal hold, with a reason; audited. A key document's hold

@@ -50,6 +50,15 @@ pub fn sentence(kind: &str, detail: &str) -> (&'static str, String) {
         "device_approved" => ("更换设备", "监考人员批准更换设备".into()),
         "sign_in_cleared" => ("登录限制", "监考人员解除登录限制".into()),
         "photo_taken" => ("人证核验", "拍摄本人照片".into()),
+        "finding" => {
+            let conclusion = match s("conclusion").as_str() {
+                "no_issue" => "未发现问题",
+                "suspected" => "疑似违纪",
+                "violation" => "确认违纪",
+                other => return ("复核结论", format!("复核（{other}）：{}", s("seen"))),
+            };
+            ("复核结论", format!("复核（{conclusion}）：{}", s("seen")))
+        }
         "identity_checked" if d.get("matches").and_then(Value::as_bool) == Some(true) => ("人证核验", "人证核验：一致".into()),
         "identity_checked" => ("人证核验", format!("人证核验：不一致（{}）", s("note"))),
         _ => ("其他", kind.to_string()),

@@ -55,6 +55,7 @@ pub async fn recover(app: &App, recordings: &Path) -> Result<usize, AppError> {
             Some("screen") => "screen",
             _ => "camera",
         };
+        let started = parts.next().and_then(|s| s.parse::<i64>().ok());
         let (Some(candidate), Some(index)) = (candidate, index) else { continue };
         let modified = std::fs::metadata(&done)
             .and_then(|m| m.modified())
@@ -63,7 +64,13 @@ pub async fn recover(app: &App, recordings: &Path) -> Result<usize, AppError> {
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0);
         let bytes = std::fs::metadata(&done).map(|m| m.len()).unwrap_or(0);
-        let segment = SegmentInfo { path: done.clone(), index, start_unix_ms: 0, end_unix_ms: modified, duration_ms: 0, bytes, recovered: true };
+        // The recorder cuts near every segment_secs from its start: where this one began, about.
+        let start = started
+            .map(|s| s + i64::from(index) * app.settings.media.segment_secs.min(600) as i64 * 1000)
+            .filter(|s| *s > 0 && *s <= modified)
+            .unwrap_or(modified);
+        let segment =
+            SegmentInfo { path: done.clone(), index, start_unix_ms: start, end_unix_ms: modified, duration_ms: modified - start, bytes, recovered: true };
         match keep(app, candidate, stream, &segment).await {
             Ok(_) => n += 1,
             Err(e) => tracing::warn!(path = %done.display(), error = %e, "a recovered segment was not logged"),

@@ -637,6 +637,26 @@ pub async fn integrity(state: &App, user: &Actor, kind: exam_protocol::Integrity
     Ok(())
 }
 
+/// How often a question's appearance on screen is recorded, per candidate and minute; more
+/// is quietly not recorded (the answers themselves are never limited by this).
+const VIEWINGS_PER_MINUTE: u32 = 60;
+
+/// The question now on the candidate's screen, recorded for review playback's timeline.
+pub async fn viewing(state: &App, user: &Actor, no: i64) -> Result<(), AppError> {
+    if !(1..=10_000).contains(&no) {
+        return Err(AppError::from(ExamRefusal::NoSuchQuestion));
+    }
+    let (c, s) = context(state, user).await?;
+    let now = state.clock.now_ms();
+    if !state.limiter.hit(&format!("viewing:{}", c.id), VIEWINGS_PER_MINUTE, now).await {
+        return Ok(());
+    }
+    let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
+    exams::insert_event(&mut tx, s.id, Some(c.id), "viewing", &serde_json::json!({ "no": no }).to_string(), Some(user.account.id), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
 /// What the candidate's page needs to publish its media, and what flows now.
 pub async fn media_setup(state: &App, user: &Actor) -> Result<exam_protocol::MediaSetup, AppError> {
     let (c, s) = context(state, user).await?;

@@ -251,6 +251,17 @@ pub(crate) async fn checked_staff(
 pub async fn visible(db: &Db, actor: &Actor) -> Result<Vec<SessionRow>, AppError> {
     Ok(match actor.role() {
         Role::Proctor => exams::sessions_of_proctor(db, actor.account.id).await?,
+        // Oversight: every institution for regulators, those inspected for supervisors.
+        Role::Regulator | Role::Supervisor => {
+            let mut all = Vec::new();
+            for i in exam_records::institutions::list(db).await? {
+                if actor.role() == Role::Regulator || exam_records::institutions::inspects(db, actor.account.id, i.id).await? {
+                    all.extend(exams::sessions_of_institution(db, i.id).await?);
+                }
+            }
+            all.sort_by_key(|s| std::cmp::Reverse(s.starts_at_ms));
+            all
+        }
         _ => match actor.account.institution_id {
             Some(inst) => exams::sessions_of_institution(db, inst).await?,
             None => Vec::new(),

@@ -9,6 +9,7 @@ use super::layout::{Frame, PageCtx};
 use crate::http::AppState;
 use crate::http::access::CurrentUser;
 use exam_application::archive::{Class, files};
+use exam_application::review;
 
 struct FileRow {
     id: i64,
@@ -30,12 +31,18 @@ struct FilesPage {
     files: Vec<FileRow>,
     can_upload: bool,
     can_hold: bool,
+    /// The session's candidates, for review playback: id, name, ticket.
+    candidates: Vec<(i64, String, String)>,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser, Path(id): Path<i64>) -> Response {
     let lang = ctx.lang;
     let list = match files::of_session(&state, &user, id).await {
         Ok(l) => l,
+        Err(e) => return ctx.error(e),
+    };
+    let candidates = match review::playback::candidates_of_session(&state, &user, id).await {
+        Ok(c) => c,
         Err(e) => return ctx.error(e),
     };
     let rows = list
@@ -67,6 +74,7 @@ pub async fn show(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         files: rows,
         can_upload: user.role() == Role::InstitutionAdmin,
         can_hold: user.role() == Role::Regulator,
+        candidates,
     };
     ctx.respond(&page)
 }

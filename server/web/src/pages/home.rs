@@ -148,9 +148,15 @@ fn links(role: Role, lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("/users", "监考人员与考生账号", "Proctors and candidate accounts"),
             ("/banks", "题库", "Question banks"),
         ],
-        Role::Supervisor => &[("/institutions", "评价机构", "Institutions"), ("/audit", "审计记录", "Audit trail"), ("/banks", "题库", "Question banks")],
+        Role::Supervisor => &[
+            ("/institutions", "评价机构", "Institutions"),
+            ("/sessions", "考试场次：存档材料与录像回放", "Sessions: archived files and review playback"),
+            ("/audit", "审计记录", "Audit trail"),
+            ("/banks", "题库", "Question banks"),
+        ],
         Role::Regulator => &[
             ("/institutions", "评价机构备案", "Institution filings"),
+            ("/sessions", "考试场次：存档材料、录像回放与法律保全", "Sessions: archived files, review playback and legal holds"),
             ("/audit", "审计记录与审计链校验", "Audit trail and chain check"),
             ("/banks", "题库与导出", "Banks and export"),
         ],

@@ -108,12 +108,13 @@ pub fn menu(role: Role) -> &'static [(&'static str, &'static str, &'static str)]
             ("/users", "人员", "Staff"),
             ("/banks", "题库", "Banks"),
         ],
-        Role::Supervisor => {
-            &[("/home", "首页", "Home"), ("/institutions", "评价机构", "Institutions"), ("/audit", "审计记录", "Audit trail"), ("/banks", "题库", "Banks")]
-        }
-        Role::Regulator => {
-            &[("/home", "首页", "Home"), ("/institutions", "评价机构", "Institutions"), ("/audit", "审计记录", "Audit trail"), ("/banks", "题库", "Banks")]
-        }
+        Role::Supervisor | Role::Regulator => &[
+            ("/home", "首页", "Home"),
+            ("/institutions", "评价机构", "Institutions"),
+            ("/sessions", "考试场次", "Sessions"),
+            ("/audit", "审计记录", "Audit trail"),
+            ("/banks", "题库", "Banks"),
+        ],
         Role::Operator => &[
             ("/home", "首页", "Home"),
             ("/users", "账号", "Accounts"),

@@ -11,6 +11,7 @@ pub mod layout;
 mod login;
 mod marking_page;
 mod oversight_pages;
+mod playback_page;
 mod session_pages;
 pub mod static_files;
 mod users_page;
@@ -36,7 +37,7 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::GET, "/static/{file}", Access::Public, get(static_files::serve)),
         Route::page(Method::GET, "/favicon.ico", Access::Public, get(static_files::favicon)),
         Route::page(Method::GET, "/exam", Access::Public, get(exam_page::show)),
-        Route::page(Method::GET, "/sessions", Access::Roles(&[Proctor, InstitutionAdmin]), get(session_pages::list)),
+        Route::page(Method::GET, "/sessions", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor, Regulator]), get(session_pages::list)),
         Route::page(Method::GET, "/sessions/{id}", Access::Roles(&[Proctor, InstitutionAdmin, Supervisor]), get(session_pages::room)),
         Route::page(Method::GET, "/sessions/new", Access::Roles(&[InstitutionAdmin]), get(console_pages::new_session)),
         Route::page(Method::GET, "/sessions/roster-template.csv", Access::Roles(&[InstitutionAdmin]), get(console_pages::roster_template)),
@@ -44,6 +45,7 @@ pub fn routes() -> Vec<Route> {
         Route::page(Method::GET, "/sessions/{id}/tickets", Access::Roles(&[InstitutionAdmin]), get(console_pages::tickets)),
         Route::page(Method::GET, "/users", Access::Roles(&[Operator, InstitutionAdmin]), get(users_page::show)),
         Route::page(Method::GET, "/sessions/{id}/files", Access::Roles(&[InstitutionAdmin, Supervisor, Regulator]), get(files_page::show)),
+        Route::page(Method::GET, "/playback/{id}", Access::Roles(&[InstitutionAdmin, Supervisor, Regulator]), get(playback_page::show)),
         Route::page(Method::GET, "/audit", Access::Roles(&[Regulator, Supervisor, Operator]), get(oversight_pages::audit_trail)),
         Route::page(Method::GET, "/institutions", Access::Roles(&[Regulator, Supervisor, Operator]), get(oversight_pages::institutions)),
         Route::page(Method::GET, "/marking", Access::Roles(&[Proctor]), get(marking_page::show)),

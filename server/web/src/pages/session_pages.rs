@@ -37,6 +37,8 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx, user: CurrentUser
         f: ctx.frame(lang.pick("考试场次", "Exam sessions")).scripts(if is_admin { &["proctor.js", "console.js"] } else { &["proctor.js"] }),
         sessions: rows.iter().map(sessions::view).collect(),
         is_admin,
+        opens_room: user.role() != Role::Regulator,
+        sees_files: user.role() != Role::Proctor,
         batches,
     };
     ctx.respond(&page)
@@ -48,6 +50,10 @@ struct SessionsPage {
     f: Frame,
     sessions: Vec<exam_protocol::SessionView>,
     is_admin: bool,
+    /// The room page is for proctors, the institution and supervisors.
+    opens_room: bool,
+    /// The archived files and playback are for the institution, supervisors and regulators.
+    sees_files: bool,
     batches: Vec<BatchRow>,
 }
 

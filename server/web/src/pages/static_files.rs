@@ -20,6 +20,8 @@ const FILES: &[(&str, &str)] = &[
     ("tickets.js", include_str!("../../static/tickets.js")),
     ("files.js", include_str!("../../static/files.js")),
     ("outline.js", include_str!("../../static/outline.js")),
+    ("record_words.js", include_str!("../../static/record_words.js")),
+    ("playback.js", include_str!("../../static/playback.js")),
     ("favicon.svg", include_str!("../../static/favicon.svg")),
 ];
 

@@ -213,6 +213,10 @@ where
                         Ok(()) => None,
                         Err(e) => Some(refused(None, e.code(), lang)),
                     },
+                    Ok(ClientMessage::Viewing { no }) => match Box::pin(candidate::viewing(&state, &user, no)).await {
+                        Ok(()) => None,
+                        Err(e) => Some(refused(None, e.code(), lang)),
+                    },
                     Ok(ClientMessage::Ping) => match Box::pin(current_paper(&state, &c, &mut paper)).await {
                         Some(p) => Box::pin(time_message(&state, p.id, false)).await,
                         None => None,

@@ -14,6 +14,7 @@ mod items;
 mod marking;
 mod me;
 mod proctoring;
+mod review;
 mod users;
 
 use axum::http::Method;
@@ -26,6 +27,8 @@ const OVERSIGHT: &[Role] = &[Regulator, Supervisor, Operator];
 /// Everyone who works with banks in some way; each handler then checks the bank's scope.
 const BANK_ROLES: &[Role] = &[Author, Reviewer, InstitutionAdmin, Supervisor, Regulator, Operator];
 const BANK_MANAGERS: &[Role] = &[Operator, Regulator, InstitutionAdmin];
+/// Who reviews recordings after the fact; each handler then checks the institution's scope.
+const REVIEWERS: &[Role] = &[InstitutionAdmin, Supervisor, Regulator];
 const ITEM_READERS: &[Role] = &[Author, Reviewer, Regulator];
 
 pub fn routes() -> Vec<Route> {
@@ -135,6 +138,10 @@ pub fn routes() -> Vec<Route> {
         Route::api(Method::GET, "/api/v1/sessions/{id}/files", Access::Roles(&[InstitutionAdmin, Supervisor, Regulator]), get(archive_files::of_session)),
         Route::api(Method::GET, "/api/v1/archive/{id}", Access::Roles(&[InstitutionAdmin, Supervisor, Regulator]), get(archive_files::download)),
         Route::api(Method::POST, "/api/v1/archive/{id}/hold", Access::Roles(&[Regulator]), post(archive_files::hold)),
+        Route::api(Method::GET, "/api/v1/archive/{id}/play", Access::Roles(REVIEWERS), get(review::play_segment)),
+        Route::api(Method::GET, "/api/v1/archive/{id}/thumbnails", Access::Roles(REVIEWERS), get(review::segment_thumbnails)),
+        Route::api(Method::GET, "/api/v1/playback/{id}", Access::Roles(REVIEWERS), get(review::of_candidate)),
+        Route::api(Method::POST, "/api/v1/playback/{id}/findings", Access::Roles(REVIEWERS), post(review::add_finding)),
         Route::api(Method::GET, "/api/v1/exam/media", Access::Roles(&[Candidate]), get(exam::media)),
     ]
 }

@@ -1,0 +1,145 @@
+//! One candidate's recordings and record for review playback: the segments of each track
+//! with their times and hashes (camera and screen side by side, in sync by wall-clock time),
+//! and one timeline of integrity events, proctor actions and notes, the question on screen,
+//! answer saves and reviewers' findings.
+use serde::Serialize;
+
+use super::reviewable;
+use crate::actor::Actor;
+use crate::app::App;
+use crate::error::AppError;
+use exam_records::{archive as objects, exams, review};
+
+/// The most events and answer saves one timeline carries.
+const MAX_ITEMS: i64 = 20_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Segment {
+    /// The archive object's id (what `/api/v1/archive/{id}/play` serves).
+    pub id: i64,
+    pub track: String,
+    pub index: i64,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub size: i64,
+    pub sha256: String,
+    /// Closed at start after a crash, not by the recorder.
+    pub recovered: bool,
+    /// The archive holds it (otherwise it still waits in the spool).
+    pub archived: bool,
+    /// Its place in the evidence log.
+    pub evidence_index: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub kind: String,
+    pub detail: String,
+    pub actor_id: Option<i64>,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Playback {
+    pub candidate_id: i64,
+    pub name: String,
+    pub ticket: String,
+    pub session_id: i64,
+    pub session_name: String,
+    pub room: String,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub segments: Vec<Segment>,
+    pub events: Vec<Event>,
+    /// Answer saves: question number and time.
+    pub answers: Vec<(i64, i64)>,
+}
+
+/// What review playback shows of one candidate, for those who may review them.
+pub async fn of_candidate(app: &App, actor: &Actor, candidate_id: i64) -> Result<Playback, AppError> {
+    let (c, s) = reviewable(app, actor, candidate_id).await?;
+    let mut segments = Vec::new();
+    for o in objects::of_subject(&app.db, &format!("candidate:{}", c.id)).await? {
+        if o.class != crate::archive::Class::Video.as_str() || o.deleted_at_ms.is_some() {
+            continue;
+        }
+        segments.push(described(app, o).await?);
+    }
+    segments.sort_by_key(|g| (g.track.clone(), g.start_ms, g.index));
+    let events = review::candidate_timeline(&app.db, s.id, c.id, MAX_ITEMS)
+        .await?
+        .into_iter()
+        .map(|e| Event { id: e.id, kind: e.kind, detail: e.detail, actor_id: e.actor_id, at_ms: e.at_ms })
+        .collect();
+    let answers = match exams::paper_of_candidate(&app.db, c.id).await? {
+        Some(p) => review::answer_times(&app.db, p.id, MAX_ITEMS).await?,
+        None => Vec::new(),
+    };
+    Ok(Playback {
+        candidate_id: c.id,
+        name: c.name,
+        ticket: c.ticket,
+        session_id: s.id,
+        session_name: s.name,
+        room: s.room,
+        starts_at_ms: s.starts_at_ms,
+        ends_at_ms: s.ends_at_ms,
+        segments,
+        events,
+        answers,
+    })
+}
+
+/// A segment as its evidence entry describes it (track, index, times).
+pub async fn described(app: &App, o: objects::ArchiveObject) -> Result<Segment, AppError> {
+    let entry: serde_json::Value = match o.evidence_idx {
+        Some(i) => review::evidence_entry(&app.db, i).await?.and_then(|d| serde_json::from_slice(&d).ok()).unwrap_or_default(),
+        None => serde_json::Value::Null,
+    };
+    let num = |k: &str| entry.get(k).and_then(serde_json::Value::as_i64).unwrap_or(0);
+    let end_ms = num("end_ms");
+    let start_ms = match num("start_ms") {
+        0 => end_ms - num("duration_ms").max(0),
+        v => v,
+    };
+    Ok(Segment {
+        id: o.id,
+        track: entry.get("track").and_then(serde_json::Value::as_str).unwrap_or("camera").to_string(),
+        index: num("index"),
+        start_ms,
+        end_ms,
+        size: o.size,
+        sha256: o.sha256,
+        recovered: entry.get("recovered").and_then(serde_json::Value::as_bool).unwrap_or(false),
+        archived: o.archived_at_ms.is_some(),
+        evidence_index: o.evidence_idx,
+    })
+}
+
+/// A segment's bytes for playback, checked against the SHA-256 logged when it was closed:
+/// `(object, bytes, checked)`. A segment whose bytes no longer match is still served (the
+/// reviewer must see what is there) but marked unchecked; a missing one is an error.
+pub async fn segment(app: &App, actor: &Actor, id: i64) -> Result<(objects::ArchiveObject, Vec<u8>, bool), AppError> {
+    let o = objects::get(&app.db, id).await?.ok_or(AppError::NotFound)?;
+    let Some(cid) = o.subject.strip_prefix("candidate:").and_then(|c| c.parse::<i64>().ok()) else { return Err(AppError::NotFound) };
+    if o.class != crate::archive::Class::Video.as_str() || o.deleted_at_ms.is_some() {
+        return Err(AppError::NotFound);
+    }
+    reviewable(app, actor, cid).await?;
+    let bytes = crate::archive::files::read_bytes(app, &o).await?;
+    let checked = media::archive::sha256_hex(&bytes) == o.sha256;
+    if !checked {
+        tracing::error!(id = o.id, key = %o.object_key, "a recording segment does not match its logged SHA-256");
+    }
+    Ok((o, bytes, checked))
+}
+
+/// A session's candidates as review lists them (id, name, ticket), for those who may review.
+pub async fn candidates_of_session(app: &App, actor: &Actor, session_id: i64) -> Result<Vec<(i64, String, String)>, AppError> {
+    let s = exams::get_session(&app.db, session_id).await?.ok_or(AppError::NotFound)?;
+    if !crate::archive::files::may_see(app, actor, Some(s.institution_id)).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(exams::candidates(&app.db, s.id).await?.into_iter().map(|c| (c.id, c.name, c.ticket)).collect())
+}
