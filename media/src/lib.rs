@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod recorder;
+pub mod reencode;
 pub mod retention;
 pub mod sfu;
 pub mod thumbnails;

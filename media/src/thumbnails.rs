@@ -17,7 +17,7 @@ pub struct Thumbnail {
 /// The most thumbnails one segment gives (a 10-minute segment at one every 2 s).
 pub const MAX_PER_SEGMENT: usize = 300;
 
-fn init() -> Result<(), ffmpeg::Error> {
+pub(crate) fn init() -> Result<(), ffmpeg::Error> {
     static INIT: std::sync::OnceLock<Result<(), ffmpeg::Error>> = std::sync::OnceLock::new();
     *INIT.get_or_init(|| {
         ffmpeg::init()?;

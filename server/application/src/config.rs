@@ -124,6 +124,12 @@ pub struct ArchiveSettings {
     /// Key documents are permanent: a legal hold and a retain-until date this many years on
     /// (at least 100).
     pub key_document_years: u32,
+    /// Archival re-encode (off by default): once a session has ended, each recording segment
+    /// is also kept as VP9 at `reencode_video_kbps` (audio copied), logged with the hash of the
+    /// original it was made from; the original and its hash are kept as they are.
+    pub reencode: bool,
+    /// The re-encoded video's bitrate in kbit/s (50–5,000).
+    pub reencode_video_kbps: u32,
 }
 
 impl Default for ArchiveSettings {
@@ -143,6 +149,8 @@ impl Default for ArchiveSettings {
             video_years: 5,
             paper_years: 3,
             key_document_years: 100,
+            reencode: false,
+            reencode_video_kbps: 150,
         }
     }
 }

@@ -97,6 +97,22 @@ pub async fn of_subject(db: &Db, subject: &str) -> StoreResult<Vec<ArchiveObject
 }
 
 /// Files the archive does not hold yet, oldest first.
+/// Recording segments (class `video`) of sessions that ended before `ended_before_ms`, not
+/// deleted, that have no re-encoded copy (named `<name>.vp9`) yet and are not one; at most `limit`.
+pub async fn without_reencode(db: &Db, ended_before_ms: i64, limit: i64) -> StoreResult<Vec<ArchiveObject>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM archive_objects o WHERE o.class = 'video' AND o.deleted_at_ms IS NULL AND o.name NOT LIKE '%.vp9' AND o.created_at_ms < $1 \
+         AND NOT EXISTS (SELECT 1 FROM archive_objects d WHERE d.subject = o.subject AND d.name = o.name || '.vp9') ORDER BY o.id LIMIT $2"
+    ))
+    .bind(ended_before_ms)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 pub async fn pending(db: &Db, limit: i64) -> StoreResult<Vec<ArchiveObject>> {
     let rows = sqlx::query(concat!("SELECT ", columns!(), " FROM archive_objects WHERE archived_at_ms IS NULL ORDER BY id LIMIT $1"))
         .bind(limit)

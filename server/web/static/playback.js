@@ -24,8 +24,10 @@ const sizeOf = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math
 const flagged = (e) => FLAGGED.has(e.kind) || (e.kind === "identity_checked" && !/"matches":true/.test(e.detail));
 const master = () => (segAt("camera", pos) ? "camera" : "screen");
 
+// The segment playing at `ms`; in the short gap where one segment hands over to the next
+// (cut on a keyframe), the next one.
 function segAt(track, ms) {
-  return segs[track].find((s) => s.start_ms <= ms && ms < s.end_ms) || null;
+  return segs[track].find((s) => s.start_ms <= ms && ms < s.end_ms) || segs[track].find((s) => s.start_ms > ms && s.start_ms - ms < 1500) || null;
 }
 function segAfter(track, ms) {
   return segs[track].find((s) => s.start_ms >= ms) || null;

@@ -4,6 +4,7 @@
 //! regulators place and lift legal holds. A purge deletes only what is past retention and not
 //! held, and writes each deletion to the audit trail.
 pub mod files;
+pub mod reencode;
 pub mod retention;
 pub mod service;
 

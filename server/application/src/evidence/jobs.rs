@@ -1,6 +1,7 @@
 //! The evidence's background work while the server runs: every minute, the key documents of
 //! sessions that ended and a checkpoint when anything was appended (so no entry waits long
-//! for a signature, and a session's end is covered within the minute); every hour, the purge
+//! for a signature, and a session's end is covered within the minute), and archival copies
+//! when `archive.reencode` is on; every hour, the purge
 //! of files past their term.
 use std::time::Duration;
 
@@ -23,6 +24,10 @@ pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
                     }
                     if let Err(e) = app.evidence.checkpoint(&app.db, app.clock.now_ms()).await {
                         tracing::warn!(error = %e, "evidence checkpoint not signed");
+                    }
+                    // Archival copies, when the deployment wants them (a few a minute).
+                    if let Err(e) = crate::archive::reencode::due(&app, 4).await {
+                        tracing::warn!(error = %e, "archival re-encode failed");
                     }
                 }
                 _ = purge.tick() => {

@@ -61,7 +61,8 @@ pub async fn of_candidate(app: &App, actor: &Actor, candidate_id: i64) -> Result
     let (c, s) = reviewable(app, actor, candidate_id).await?;
     let mut segments = Vec::new();
     for o in objects::of_subject(&app.db, &format!("candidate:{}", c.id)).await? {
-        if o.class != crate::archive::Class::Video.as_str() || o.deleted_at_ms.is_some() {
+        // Archival copies (`.vp9`) stand beside their originals; playback shows the originals.
+        if o.class != crate::archive::Class::Video.as_str() || o.deleted_at_ms.is_some() || o.name.ends_with(".vp9") {
             continue;
         }
         segments.push(described(app, o).await?);
