@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod exam_socket;
+pub mod keyframe_requests;
 pub mod media_bench;
 pub mod media_peer;
 

@@ -48,6 +48,10 @@ impl Clip {
         let (mut ogg_reader, _) = OggReader::new(BufReader::new(std::fs::File::open(ogg)?), true)?;
         let mut audio = Vec::new();
         while let Ok((page, _)) = ogg_reader.parse_next_page() {
+            // The comment header is no audio: sent, it would be dropped by any receiver.
+            if page.starts_with(b"OpusTags") || page.starts_with(b"OpusHead") {
+                continue;
+            }
             audio.push(page.to_vec());
         }
         anyhow::ensure!(!frames.is_empty() && !audio.is_empty(), "the clip has no frames or no audio");
@@ -67,6 +71,9 @@ fn codec(kind: RtpCodecKind) -> RTCRtpCodec {
         _ => RTCRtpCodec { mime_type: MIME_TYPE_VP8.into(), clock_rate: 90_000, channels: 0, sdp_fmtp_line: String::new(), rtcp_feedback: vec![] },
     }
 }
+
+/// How long after the connection is up the publisher waits before its first frame.
+const SRTP_SETTLE: Duration = Duration::from_millis(250);
 
 struct Events {
     gathered: Notify,
@@ -105,7 +112,8 @@ async fn peer(events: Arc<Events>) -> anyhow::Result<Arc<dyn PeerConnection>> {
     let mut me = MediaEngine::default();
     me.register_codec(RTCRtpCodecParameters { rtp_codec: codec(RtpCodecKind::Audio), payload_type: 111 }, RtpCodecKind::Audio)?;
     me.register_codec(RTCRtpCodecParameters { rtp_codec: codec(RtpCodecKind::Video), payload_type: 96 }, RtpCodecKind::Video)?;
-    let registry = register_default_interceptors(Registry::new(), &mut me)?;
+    let registry = register_default_interceptors(Registry::new(), &mut me)?
+        .with(rtc::interceptor::Slot::from(crate::keyframe_requests::SLOT), crate::keyframe_requests::KeyframeRequests::default());
     let settings =
         SettingEngineBuilder::new().with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled).with_include_loopback_candidate(true).build();
     let pc = PeerConnectionBuilder::new()
@@ -188,6 +196,9 @@ impl Publisher {
         };
         pc.set_remote_description(RTCSessionDescription::answer(answer)?).await?;
         tokio::time::timeout(Duration::from_secs(10), events.connected.notified()).await.map_err(|_| anyhow::anyhow!("ICE did not connect"))?;
+        // This stack reports the connection up a moment before its SRTP keys are in place, and
+        // drops what is written meanwhile; a browser sends its first frame only once they are.
+        tokio::time::sleep(SRTP_SETTLE).await;
         let stop = Arc::new(AtomicBool::new(false));
         let packets_sent = Arc::new(AtomicU64::new(0));
         let samples_sent = Arc::new(AtomicU64::new(0));
@@ -197,17 +208,41 @@ impl Publisher {
             let ssrc = track.ssrcs().await.first().copied().unwrap_or_default();
             let (clip, stop, sent, samples) = (clip.clone(), stop.clone(), packets_sent.clone(), samples_sent.clone());
             let per_track = if kind == RtpCodecKind::Audio { audio_samples.clone() } else { video_samples.clone() };
+            // A keyframe asked for (the server's recorder starting or cutting a segment) is the
+            // clip's next keyframe, sent at the next tick, as a browser's encoder would.
+            let asked = Arc::new(AtomicBool::new(false));
+            if kind == RtpCodecKind::Video {
+                let (track, asked) = (track.clone(), asked.clone());
+                tokio::spawn(async move {
+                    while let Some(e) = track.poll().await {
+                        if let webrtc::media_stream::track_local::TrackLocalEvent::OnRtcpPacket(_) = e {
+                            asked.store(true, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
             tokio::spawn(async move {
                 let (items, every) = match kind {
                     RtpCodecKind::Audio => (&clip.audio, Duration::from_millis(20)),
                     _ => (&clip.frames, clip.frame_interval),
                 };
+                // VP8: a keyframe's first byte has its lowest bit clear.
+                let keyframes: Vec<usize> =
+                    if kind == RtpCodecKind::Video { (0..items.len()).filter(|&i| items[i].first().is_some_and(|b| b & 1 == 0)).collect() } else { Vec::new() };
                 let mut tick = tokio::time::interval(every);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 // Timestamps follow the wall clock, as a camera's capture clock does, also when this
                 // process falls behind.
                 let mut last = Instant::now();
-                for data in items.iter().cycle() {
+                let mut at = 0usize;
+                loop {
+                    if asked.swap(false, Ordering::Relaxed)
+                        && let Some(k) = keyframes.iter().find(|&&k| k >= at).or(keyframes.first())
+                    {
+                        at = *k;
+                    }
+                    let data = &items[at % items.len()];
+                    at = (at + 1) % items.len();
                     tick.tick().await;
                     if stop.load(Ordering::Relaxed) {
                         return;

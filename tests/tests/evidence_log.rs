@@ -115,6 +115,25 @@ async fn a_hand_in_is_proved_in_the_published_log(b: Backend) {
     })
     .await
     .expect("blocking");
+
+    // The log's own files go into the archive under their tlog-tiles paths, once each, and
+    // read back from it as the server serves them.
+    use exam_application::evidence::log_files;
+    let (size, note) = exam_records::evidence::latest_checkpoint(app.db()).await.expect("read").expect("a checkpoint");
+    let made = log_files::archive_new(&app.state).await.expect("archived");
+    assert!(made >= 3, "the checkpoint, a hash tile and an entry bundle at least: {made}");
+    assert_eq!(log_files::archive_new(&app.state).await.expect("again"), 0, "each file once");
+    app.state.archive.upload_pending(app.db(), app.state.clock.now_ms()).await;
+    let read = async |key: &str| {
+        let o = exam_records::archive::of_key(app.db(), key).await.expect("row").unwrap_or_else(|| panic!("{key} is kept"));
+        assert_eq!(o.class, "key_document", "kept permanently");
+        assert!(o.legal_hold);
+        app.state.archive.store.get(&o.object_key, o.version_id.as_deref().expect("archived")).await.expect("read back")
+    };
+    assert_eq!(read(&format!("evidence-log/checkpoint/{size:020}")).await, note.as_bytes());
+    for path in [format!("tile/0/000.p/{size}"), format!("tile/entries/000.p/{size}")] {
+        assert_eq!(read(&format!("evidence-log/{path}")).await, bytes(&app, &path).await, "{path}");
+    }
 }
 
 both_backends!(a_hand_in_is_proved_in_the_published_log);

@@ -51,20 +51,7 @@ pub async fn store(app: &App, actor: Option<&Actor>, new: &NewFile<'_>, bytes: &
     let now = app.clock.now_ms();
     let sha256 = media::archive::sha256_hex(bytes);
     let key = format!("{}/{}/{}-{}.{}", new.class.as_str(), new.subject.replace(':', "-"), now, &sha256[..16], new.extension);
-    let spool_path = app.archive.spool.join(key.replace('/', "_"));
-    {
-        let path = spool_path.clone();
-        let bytes = bytes.to_vec();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut f = std::fs::File::create(&path)?;
-            f.write_all(&bytes)?;
-            f.sync_all()
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("spooling {}: {e}", spool_path.display())))?;
-    }
+    let spool_path = spool(app, &key, bytes).await?;
     let retain_until_ms = new.class.retain_until(&app.settings.archive, new.period_from_ms);
     let mut entry = serde_json::json!({
         "kind": "archive_object", "key": key, "class": new.class.as_str(), "subject": new.subject,
@@ -112,6 +99,62 @@ pub async fn store(app: &App, actor: Option<&Actor>, new: &NewFile<'_>, bytes: &
     tx.commit().await.map_err(StoreError::from)?;
     app.archive.wake();
     Ok(id)
+}
+
+/// Writes a file into the spool, synced; its path there.
+async fn spool(app: &App, key: &str, bytes: &[u8]) -> Result<std::path::PathBuf, AppError> {
+    let spool_path = app.archive.spool.join(key.replace('/', "_"));
+    let path = spool_path.clone();
+    let bytes = bytes.to_vec();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&path)?;
+        f.write_all(&bytes)?;
+        f.sync_all()
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("spooling {}: {e}", spool_path.display())))?;
+    Ok(spool_path)
+}
+
+/// Spools and records a file under a key of its own choosing, kept permanently and not logged
+/// in the evidence log: for the log's own files (tiles and checkpoints), which the signed
+/// checkpoints prove. False when that key is kept already.
+pub async fn store_log_file(app: &App, key: &str, bytes: &[u8]) -> Result<bool, AppError> {
+    if rows::of_key(&app.db, key).await?.is_some() {
+        return Ok(false);
+    }
+    let now = app.clock.now_ms();
+    let spool_path = spool(app, key, bytes).await?;
+    let class = Class::KeyDocument;
+    let row = ArchiveObject {
+        id: 0,
+        object_key: key.to_string(),
+        class: class.as_str().to_string(),
+        subject: "evidence-log".into(),
+        institution_id: None,
+        name: key.rsplit('/').next().unwrap_or(key).to_string(),
+        mime: "application/octet-stream".into(),
+        size: bytes.len() as i64,
+        sha256: media::archive::sha256_hex(bytes),
+        retain_until_ms: class.retain_until(&app.settings.archive, now),
+        legal_hold: class.held(),
+        spool_path: Some(spool_path.display().to_string()),
+        version_id: None,
+        archived_at_ms: None,
+        attempts: 0,
+        last_error: None,
+        created_at_ms: now,
+        created_by: None,
+        evidence_idx: None,
+        deleted_at_ms: None,
+    };
+    let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
+    rows::insert(&mut tx, &row).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    app.archive.wake();
+    Ok(true)
 }
 
 /// A scan of a session's paper materials (sign-in sheets, the room record as signed…),

@@ -25,6 +25,10 @@ pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
                     if let Err(e) = app.evidence.checkpoint(&app.db, app.clock.now_ms()).await {
                         tracing::warn!(error = %e, "evidence checkpoint not signed");
                     }
+                    // The log's own files (checkpoint and tiles) into the archive, for good.
+                    if let Err(e) = crate::evidence::log_files::archive_new(&app).await {
+                        tracing::warn!(error = %e, "evidence log files not archived");
+                    }
                     // Archival copies, when the deployment wants them (a few a minute).
                     if let Err(e) = crate::archive::reencode::due(&app, 4).await {
                         tracing::warn!(error = %e, "archival re-encode failed");

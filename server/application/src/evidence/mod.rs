@@ -3,6 +3,7 @@
 //! makes what they prove (a hand-in now; segments, documents and audit heads next).
 pub mod jobs;
 pub mod log;
+pub mod log_files;
 pub mod receipt;
 pub mod segments;
 pub mod verify;
