@@ -182,17 +182,25 @@ pub async fn run(opts: MediaBenchOptions) -> anyhow::Result<Value> {
     // the server recorded of it, per track.
     let mut sent_by_candidate = std::collections::HashMap::new();
     let (mut packets_sent, mut samples_sent) = (0u64, 0u64);
+    // All stopped at once; each lets its last frames leave before closing.
+    let mut stopping = tokio::task::JoinSet::new();
     for (e, socket, p) in publishers {
         streamed = streamed.min(p.streamed().as_secs_f64());
-        let (video, audio) = (p.video_samples.clone(), p.audio_samples.clone());
-        let (packets, samples) = (p.packets_sent.clone(), p.samples_sent.clone());
-        p.stop().await;
-        socket.close().await;
-        // A sample already in flight when stopping is counted too.
-        tokio::time::sleep(Duration::from_millis(30)).await;
+        stopping.spawn(async move {
+            let counters = (p.video_samples.clone(), p.audio_samples.clone(), p.packets_sent.clone(), p.samples_sent.clone());
+            p.stop().await;
+            socket.close().await;
+            (e.candidate_id, counters)
+        });
+    }
+    while let Some(done) = stopping.join_next().await {
+        let Ok((candidate, (video, audio, packets, samples))) = done else {
+            errors += 1;
+            continue;
+        };
         packets_sent += packets.load(Ordering::Relaxed);
         samples_sent += samples.load(Ordering::Relaxed);
-        sent_by_candidate.insert(e.candidate_id, (video.load(Ordering::Relaxed), audio.load(Ordering::Relaxed)));
+        sent_by_candidate.insert(candidate, (video.load(Ordering::Relaxed), audio.load(Ordering::Relaxed)));
     }
     // The server notices the peers leave (at the latest when ICE gives up) and closes the
     // recordings; a closed recording states its duration.

@@ -272,8 +272,11 @@ impl Publisher {
         self.events.closed.load(Ordering::Relaxed)
     }
 
+    /// Stops sending, lets what was written leave (the last frame counted as sent is still
+    /// in the send queue), then closes the connection.
     pub async fn stop(self) {
         self.stop.store(true, Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(200)).await;
         let _ = self.pc.close().await;
     }
 }
