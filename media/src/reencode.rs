@@ -39,6 +39,8 @@ pub fn to_vp9(input: &Path, output: &Path, video_kbps: u32) -> Result<Reencoded,
     opts.set("deadline", "good");
     opts.set("cpu-used", "4");
     opts.set("row-mt", "1");
+    // One core: the archive's housekeeping must not take the live exams' cores.
+    opts.set("threads", "1");
     let mut enc = enc.open_as_with(vp9, opts)?;
     let v_out = {
         let mut ost = octx.add_stream(vp9)?;
@@ -59,7 +61,7 @@ pub fn to_vp9(input: &Path, output: &Path, video_kbps: u32) -> Result<Reencoded,
     let tb = |i: usize, octx: &format::context::Output| octx.stream(i).map(|s| s.time_base()).unwrap_or(Rational(1, 1000));
     let (v_out_tb, a_out_tb) = (tb(v_out, &octx), a_out.map(|i| tb(i, &octx)));
     let mut done = Reencoded { video_frames: 0, audio_packets: 0 };
-    let mut scaler: Option<Scaler> = None;
+    let mut scaler: Option<(Scaler, u32, u32, Pixel)> = None;
     let mut decoded = frame::Video::empty();
     let drain = |enc: &mut encoder::Video, octx: &mut format::context::Output| -> Result<(), ffmpeg::Error> {
         let mut out = Packet::empty();
@@ -79,11 +81,12 @@ pub fn to_vp9(input: &Path, output: &Path, video_kbps: u32) -> Result<Reencoded,
             enc.send_frame(&f)?;
         } else {
             // The camera changed size mid-stream: scaled to the size the file began with.
-            if scaler.is_none() {
-                scaler = Some(Scaler::get(frame.format(), frame.width(), frame.height(), Pixel::YUV420P, width, height, Flags::BILINEAR)?);
+            let shape = (frame.width(), frame.height(), frame.format());
+            if scaler.as_ref().map(|(_, w, h, p)| (*w, *h, *p)) != Some(shape) {
+                scaler = Some((Scaler::get(shape.2, shape.0, shape.1, Pixel::YUV420P, width, height, Flags::BILINEAR)?, shape.0, shape.1, shape.2));
             }
             let mut f = frame::Video::empty();
-            if let Some(s) = scaler.as_mut() {
+            if let Some((s, ..)) = scaler.as_mut() {
                 s.run(frame, &mut f)?;
             }
             f.set_pts(pts);

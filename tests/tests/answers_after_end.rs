@@ -174,7 +174,7 @@ async fn what_a_page_repeats_is_bounded(b: Backend) {
     for _ in 0..5 {
         c.request(Method::POST, "/api/v1/exam/commitment").send().await.expect("commitment");
     }
-    let feed = exams::events_after(app.db(), 1, 0, 500).await.expect("feed");
+    let feed = exams::events_after(app.db(), 1, 0, 500, true).await.expect("feed");
     assert_eq!(feed.iter().filter(|(_, cid, kind, _, _)| *cid == Some(me.id) && kind == "commitment").count(), 1);
     // Answers: the sequence numbers stop at the paper's limit.
     let no = true_false(&paper);

@@ -24,6 +24,8 @@ async fn a_regulator_seeks_to_a_flagged_event_and_the_recording_plays_from_there
     })
     .await;
     demo::seed(app.db()).await.expect("demo");
+    // The headless publisher sends camera and microphone (no screen).
+    exam_records::exams::set_required_media(app.db(), 1, &[exam_protocol::MediaKind::Camera, exam_protocol::MediaKind::Microphone]).await.expect("media");
     let clipdir = tempfile::tempdir().expect("tmp");
     let (ivf, ogg) = media_clip(clipdir.path());
     let clip = Arc::new(Clip::load(&ivf, &ogg).expect("clip"));
@@ -33,6 +35,17 @@ async fn a_regulator_seeks_to_a_flagged_event_and_the_recording_plays_from_there
     let cid = exam_records::exams::candidates(app.db(), 1).await.expect("roster")[0].id;
     let mut socket = ExamSocket::connect(&app.base, &token).await.expect("socket");
     let publisher = Publisher::start(&mut socket, clip).await.expect("publish");
+    // The question on screen is recorded once the test is under way.
+    assert!(e2e_tests::send_photo(&candidate, clipdir.path()).await.is_success());
+    eventually("the paper starts once the camera flows", async || {
+        let resp = candidate.request(Method::POST, "/api/v1/exam/start").send().await.expect("start");
+        let ok = resp.status().is_success();
+        if !ok {
+            eprintln!("start: {} {}", resp.status(), resp.text().await.unwrap_or_default());
+        }
+        ok
+    })
+    .await;
     socket.send(&ClientMessage::Viewing { no: 3 }).await.expect("viewing");
     tokio::time::sleep(Duration::from_secs(7)).await;
     // The candidate leaves the page: a flagged event some seconds into the recording.

@@ -82,7 +82,7 @@ async fn a_proctor_pauses_warns_and_terminates_and_the_candidate_sees_why() {
     assert!(record.contains("被监考人员暂停，原因：考生摄像头角度需要调整"), "{record}");
     assert!(record.contains("收到监考提醒：“请勿离开座位”") && record.contains("刷新了考试页面"), "{record}");
     assert!(!record.contains("{\"") && !record.contains("page_hidden"), "no codes or JSON: {record}");
-    let hidden = exams::events_after(app.db(), 1, 0, 500).await.expect("events").into_iter().filter(|e| e.2 == "integrity").count();
+    let hidden = exams::events_after(app.db(), 1, 0, 500, true).await.expect("events").into_iter().filter(|e| e.2 == "integrity").count();
     assert_eq!(hidden, 0, "the reload was not recorded as leaving the page");
     // Filter by candidate and kind.
     proctor.execute(&format!("const s = document.getElementById('record-candidate'); s.value = '{}'; s.dispatchEvent(new Event('change'))", me.id)).await;

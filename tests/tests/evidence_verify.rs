@@ -123,7 +123,10 @@ async fn each_kind_of_tampering_is_named(b: Backend) {
     assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
     app.state.archive.upload_pending(app.db(), exam_application::clock::now_ms()).await;
     let (key, version): (String, String) =
-        sqlx::query_as("SELECT object_key, version_id FROM archive_objects WHERE version_id IS NOT NULL").fetch_one(app.db().reader()).await.expect("archived");
+        sqlx::query_as("SELECT object_key, version_id FROM archive_objects WHERE version_id IS NOT NULL AND class = 'paper'")
+            .fetch_one(app.db().reader())
+            .await
+            .expect("archived");
     let (code, report, err) = verify(&app);
     assert_eq!((code, report["files"].as_u64()), (Some(0), Some(1)), "{report} {err}");
     let path = app.store.dir.path().join("archive").join(&key).join(format!("{version}.bin"));

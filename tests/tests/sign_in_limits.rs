@@ -54,7 +54,7 @@ async fn the_staff_sign_in_refuses_candidates(b: Backend) {
         .expect("form");
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert!(resp.headers().get("set-cookie").is_none(), "no session for a candidate at the staff form");
-    let feed = exams::events_after(app.db(), 1, 0, 100).await.expect("feed");
+    let feed = exams::events_after(app.db(), 1, 0, 100, true).await.expect("feed");
     assert!(!feed.iter().any(|(_, c, kind, _, _)| *c == Some(cid) && kind.contains("sign")), "nothing signed in: {feed:?}");
 }
 
@@ -153,7 +153,7 @@ async fn a_long_run_of_wrong_tries_slows_the_account_until_the_proctor_clears_it
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let ok = sign_in(&app, "/api/v1/exam/login", right, Some("203.0.113.20")).await;
     assert_eq!(ok.0, StatusCode::OK, "{ok:?}");
-    let feed = exams::events_after(app.db(), 1, 0, 100).await.expect("feed");
+    let feed = exams::events_after(app.db(), 1, 0, 100, true).await.expect("feed");
     assert!(feed.iter().any(|(_, c, kind, _, _)| *c == Some(cid) && kind == "sign_in_cleared"), "in the exam-room record");
 }
 

@@ -655,15 +655,18 @@ pub async fn score_detail(db: &Db, paper_id: i64) -> StoreResult<Option<String>>
     Ok(sqlx::query_scalar("SELECT score_detail FROM papers WHERE id = $1").bind(paper_id).fetch_optional(db.reader()).await?.flatten())
 }
 
-/// The room's feed after event `after`, oldest first. Which question is on a candidate's
-/// screen is for review playback, not the room's record.
-pub async fn events_after(db: &Db, session_id: i64, after: i64, limit: i64) -> StoreResult<Vec<(i64, Option<i64>, String, String, i64)>> {
+/// The room's record after event `after`, oldest first. Which question is on a candidate's
+/// screen is for review playback, not the room's record; reviewers' findings are in the
+/// record (and its document) but never in the proctors' live feed (`with_findings` false).
+pub async fn events_after(db: &Db, session_id: i64, after: i64, limit: i64, with_findings: bool) -> StoreResult<Vec<(i64, Option<i64>, String, String, i64)>> {
     let rows = sqlx::query(
-        "SELECT id, session_candidate_id, kind, detail, at_ms FROM exam_events WHERE session_id = $1 AND id > $2 AND kind <> 'viewing' ORDER BY id LIMIT $3",
+        "SELECT id, session_candidate_id, kind, detail, at_ms FROM exam_events WHERE session_id = $1 AND id > $2 AND kind <> 'viewing' \
+         AND (kind <> 'finding' OR $4 = 1) ORDER BY id LIMIT $3",
     )
     .bind(session_id)
     .bind(after)
     .bind(limit)
+    .bind(i64::from(with_findings))
     .fetch_all(db.reader())
     .await?;
     rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("session_candidate_id")?, r.try_get("kind")?, r.try_get("detail")?, r.try_get("at_ms")?))).collect()

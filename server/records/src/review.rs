@@ -14,15 +14,36 @@ pub struct TimelineEvent {
     pub at_ms: i64,
 }
 
-/// A candidate's events, oldest first, at most `limit`.
+/// A candidate's events but the questions viewed, oldest first, at most `limit`.
 pub async fn candidate_timeline(db: &Db, session_id: i64, candidate_id: i64, limit: i64) -> StoreResult<Vec<TimelineEvent>> {
-    let rows =
-        sqlx::query("SELECT id, kind, detail, actor_id, at_ms FROM exam_events WHERE session_candidate_id = $1 AND session_id = $2 ORDER BY id LIMIT $3")
-            .bind(candidate_id)
-            .bind(session_id)
-            .bind(limit)
-            .fetch_all(db.reader())
-            .await?;
+    let rows = sqlx::query(
+        "SELECT id, kind, detail, actor_id, at_ms FROM exam_events WHERE session_candidate_id = $1 AND session_id = $2 AND kind <> 'viewing' \
+         ORDER BY id LIMIT $3",
+    )
+    .bind(candidate_id)
+    .bind(session_id)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    timeline_rows(&rows)
+}
+
+/// Which question was on a candidate's screen when, oldest first, at most `limit`: apart from
+/// the other events, so however many there are they cannot crowd those out.
+pub async fn candidate_viewings(db: &Db, session_id: i64, candidate_id: i64, limit: i64) -> StoreResult<Vec<TimelineEvent>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, detail, actor_id, at_ms FROM exam_events WHERE session_candidate_id = $1 AND session_id = $2 AND kind = 'viewing' \
+         ORDER BY id LIMIT $3",
+    )
+    .bind(candidate_id)
+    .bind(session_id)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    timeline_rows(&rows)
+}
+
+fn timeline_rows(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<TimelineEvent>> {
     rows.iter()
         .map(|r| {
             Ok(TimelineEvent {

@@ -6,10 +6,11 @@ export const zh = document.documentElement.lang !== "en";
 export const t = (z, e) => (zh ? z : e);
 export const $ = (sel) => document.querySelector(sel);
 
+// Safe in text and in quoted attributes alike.
 export function esc(s) {
   const d = document.createElement("div");
   d.textContent = s == null ? "" : String(s);
-  return d.innerHTML;
+  return d.innerHTML.replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 export async function api(method, url, body) {

@@ -106,10 +106,12 @@ function onTime(track) {
 function onEnded(track) {
   const seg = current[track];
   if (!seg || track !== master()) return;
-  const next = segs[track].find((s) => s.start_ms > seg.start_ms);
-  const nextAny = next || TRACKS.map((k) => segAfter(k, seg.end_ms)).filter(Boolean).sort((a, b) => a.start_ms - b.start_ms)[0];
-  if (!nextAny) { setPlaying(false); return; }
-  seekTo(Math.max(nextAny.start_ms, seg.end_ms));
+  // Whatever was recorded right after (the screen goes on while the camera is out), else the
+  // next moment anything was.
+  if (TRACKS.some((k) => segAt(k, seg.end_ms))) { seekTo(seg.end_ms); return; }
+  const next = TRACKS.map((k) => segAfter(k, seg.end_ms)).filter(Boolean).sort((a, b) => a.start_ms - b.start_ms)[0];
+  if (!next) { setPlaying(false); return; }
+  seekTo(next.start_ms);
 }
 
 // ---------- drawing ----------
@@ -173,7 +175,7 @@ async function loadThumbs() {
     const r = await api("GET", `/api/v1/archive/${list[i].id}/thumbnails?every=10`);
     if (!r.ok) continue;
     box.insertAdjacentHTML("beforeend", r.json.thumbs.map((th) =>
-      `<button type="button" data-go="${th.at_ms}" data-ms="${th.at_ms}"><img src="${th.src}" alt="${esc(hhmmss(th.at_ms))}"></button>`).join(""));
+      `<button type="button" data-go="${Number(th.at_ms)}" data-ms="${Number(th.at_ms)}"><img src="${esc(th.src)}" alt="${esc(hhmmss(th.at_ms))}"></button>`).join(""));
   }
   $("#thumbs-progress").textContent = list.length ? "" : t("没有录像", "no recordings");
 }

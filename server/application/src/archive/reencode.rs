@@ -20,9 +20,13 @@ pub async fn due(app: &App, limit: i64) -> Result<usize, AppError> {
     }
     let now = app.clock.now_ms();
     let mut made = 0;
-    for o in rows::without_reencode(&app.db, now, limit.max(1) * 4).await? {
+    let failed_before = failed().lock().map(|f| f.len()).unwrap_or(0) as i64;
+    for o in rows::without_reencode(&app.db, now, limit.max(1) * 4 + failed_before).await? {
         if made >= limit as usize {
             break;
+        }
+        if failed().lock().is_ok_and(|f| f.contains(&o.id)) {
+            continue;
         }
         let Some(cid) = o.subject.strip_prefix("candidate:").and_then(|c| c.parse::<i64>().ok()) else { continue };
         let Some(c) = exams::candidate(&app.db, cid).await? else { continue };
@@ -32,10 +36,22 @@ pub async fn due(app: &App, limit: i64) -> Result<usize, AppError> {
         }
         match once(app, &o, &s).await {
             Ok(_) => made += 1,
-            Err(e) => tracing::warn!(id = o.id, error = %e, "segment not re-encoded"),
+            Err(e) => {
+                // Not tried again by this process (a segment without video, a damaged one…).
+                tracing::warn!(id = o.id, error = %e, "segment not re-encoded; not tried again until restart");
+                if let Ok(mut f) = failed().lock() {
+                    f.insert(o.id);
+                }
+            }
         }
     }
     Ok(made)
+}
+
+/// Segments this process could not re-encode.
+fn failed() -> &'static std::sync::Mutex<std::collections::HashSet<i64>> {
+    static F: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<i64>>> = std::sync::OnceLock::new();
+    F.get_or_init(Default::default)
 }
 
 /// Re-encodes one segment; the copy's archive id.

@@ -117,7 +117,7 @@ pub async fn for_session(app: &App, actor: Option<&Actor>, session_id: i64) -> R
     let mut events = Vec::new();
     let mut after = 0;
     loop {
-        let page = exams::events_after(&app.db, s.id, after, 500).await?;
+        let page = exams::events_after(&app.db, s.id, after, 500, true).await?;
         let Some(last) = page.last() else { break };
         after = last.0;
         let n = page.len();

@@ -11,6 +11,19 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(60);
 pub const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
+    if app.settings.archive.reencode {
+        // Archival copies in a task of their own, one segment at a time, so a long encode
+        // never holds up a checkpoint.
+        let app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                match crate::archive::reencode::due(&app, 1).await {
+                    Ok(0) | Err(_) => tokio::time::sleep(CHECKPOINT_EVERY).await,
+                    Ok(_) => tokio::time::sleep(std::time::Duration::from_secs(5)).await,
+                }
+            }
+        });
+    }
     tokio::spawn(async move {
         let mut checkpoint = tokio::time::interval(CHECKPOINT_EVERY);
         let mut purge = tokio::time::interval(PURGE_EVERY);
@@ -29,12 +42,9 @@ pub fn spawn(app: App) -> tokio::task::JoinHandle<()> {
                     if let Err(e) = crate::evidence::log_files::archive_new(&app).await {
                         tracing::warn!(error = %e, "evidence log files not archived");
                     }
-                    // Archival copies, when the deployment wants them (a few a minute).
-                    if let Err(e) = crate::archive::reencode::due(&app, 4).await {
-                        tracing::warn!(error = %e, "archival re-encode failed");
-                    }
                 }
                 _ = purge.tick() => {
+                    crate::review::thumbnails::expire(&app, app.clock.now_ms()).await;
                     match crate::archive::files::purge(&app, app.clock.now_ms()).await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(files = n, "archive purged past retention"),

@@ -651,6 +651,15 @@ pub async fn viewing(state: &App, user: &Actor, no: i64) -> Result<(), AppError>
     if !state.limiter.hit(&format!("viewing:{}", c.id), VIEWINGS_PER_MINUTE, now).await {
         return Ok(());
     }
+    // Only on a paper being answered, and only its own questions.
+    let Some(p) = exams::paper_of_candidate(&state.db, c.id).await? else { return Ok(()) };
+    if p.status != exams::PaperStatus::InProgress || p.ended_at_ms.is_some() {
+        return Ok(());
+    }
+    let questions = serde_json::from_str::<Vec<serde_json::Value>>(&p.questions).map(|q| q.len()).unwrap_or(0);
+    if usize::try_from(no).map_or(true, |n| n > questions) {
+        return Err(AppError::from(ExamRefusal::NoSuchQuestion));
+    }
     let mut tx = state.db.writer().begin().await.map_err(StoreError::from)?;
     exams::insert_event(&mut tx, s.id, Some(c.id), "viewing", &serde_json::json!({ "no": no }).to_string(), Some(user.account.id), now).await?;
     tx.commit().await.map_err(StoreError::from)?;

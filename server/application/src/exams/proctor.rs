@@ -100,7 +100,7 @@ pub(crate) async fn room_of(state: &App, s: &SessionRow) -> Result<Vec<RoomCandi
 
 pub async fn feed(state: &App, user: &Actor, session_id: i64, after: i64) -> Result<Vec<RoomEvent>, AppError> {
     let s = session_for(state, user, session_id, false).await?;
-    Ok(exams::events_after(&state.db, s.id, after, 500)
+    Ok(exams::events_after(&state.db, s.id, after, 500, false)
         .await?
         .into_iter()
         .map(|(id, candidate_id, kind, detail, at_ms)| RoomEvent { id, candidate_id, kind, detail, at_ms })

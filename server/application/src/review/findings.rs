@@ -61,10 +61,10 @@ pub async fn record(app: &App, actor: &Actor, candidate_id: i64, f: &NewFinding)
     let mut tx = app.db.writer().begin().await.map_err(StoreError::from)?;
     let detail = detail.to_string();
     exams::insert_event(&mut tx, s.id, Some(c.id), "finding", &detail, Some(actor.account.id), now).await?;
-    // The log is public: it carries the finding's digest, not its words or the reviewer's name.
+    // The log is public: it carries the finding's digest, not its words, its conclusion or
+    // the reviewer.
     let entry = serde_json::json!({
-        "kind": "finding", "session": s.id, "candidate": c.id, "reviewer": actor.account.id, "conclusion": f.conclusion,
-        "at_ms": now, "sha256": media::archive::sha256_hex(detail.as_bytes()),
+        "kind": "finding", "session": s.id, "candidate": c.id, "at_ms": now, "sha256": media::archive::sha256_hex(detail.as_bytes()),
     });
     crate::evidence::log::append(&mut tx, "finding", &format!("candidate:{}", c.id), &entry, now).await?;
     audit::append(

@@ -68,11 +68,10 @@ pub async fn of_candidate(app: &App, actor: &Actor, candidate_id: i64) -> Result
         segments.push(described(app, o).await?);
     }
     segments.sort_by_key(|g| (g.track.clone(), g.start_ms, g.index));
-    let events = review::candidate_timeline(&app.db, s.id, c.id, MAX_ITEMS)
-        .await?
-        .into_iter()
-        .map(|e| Event { id: e.id, kind: e.kind, detail: e.detail, actor_id: e.actor_id, at_ms: e.at_ms })
-        .collect();
+    let mut events = review::candidate_timeline(&app.db, s.id, c.id, MAX_ITEMS).await?;
+    events.extend(review::candidate_viewings(&app.db, s.id, c.id, MAX_ITEMS).await?);
+    events.sort_by_key(|e| (e.at_ms, e.id));
+    let events = events.into_iter().map(|e| Event { id: e.id, kind: e.kind, detail: e.detail, actor_id: e.actor_id, at_ms: e.at_ms }).collect();
     let answers = match exams::paper_of_candidate(&app.db, c.id).await? {
         Some(p) => review::answer_times(&app.db, p.id, MAX_ITEMS).await?,
         None => Vec::new(),
@@ -118,22 +117,59 @@ pub async fn described(app: &App, o: objects::ArchiveObject) -> Result<Segment, 
     })
 }
 
-/// A segment's bytes for playback, checked against the SHA-256 logged when it was closed:
+/// A segment's bytes for playback, checked against the SHA-256 logged when it was closed
+/// (`fresh`: hashed now; otherwise a check of the last minute may stand):
 /// `(object, bytes, checked)`. A segment whose bytes no longer match is still served (the
 /// reviewer must see what is there) but marked unchecked; a missing one is an error.
-pub async fn segment(app: &App, actor: &Actor, id: i64) -> Result<(objects::ArchiveObject, Vec<u8>, bool), AppError> {
+pub async fn segment(app: &App, actor: &Actor, id: i64, fresh: bool) -> Result<(objects::ArchiveObject, Vec<u8>, bool), AppError> {
     let o = objects::get(&app.db, id).await?.ok_or(AppError::NotFound)?;
     let Some(cid) = o.subject.strip_prefix("candidate:").and_then(|c| c.parse::<i64>().ok()) else { return Err(AppError::NotFound) };
     if o.class != crate::archive::Class::Video.as_str() || o.deleted_at_ms.is_some() {
         return Err(AppError::NotFound);
     }
     reviewable(app, actor, cid).await?;
+    let _reading = readers().acquire().await.map_err(|e| AppError::Internal(e.into()))?;
     let bytes = crate::archive::files::read_bytes(app, &o).await?;
-    let checked = media::archive::sha256_hex(&bytes) == o.sha256;
+    let now = app.clock.now_ms();
+    let known =
+        if fresh { None } else { checked_lately().lock().ok().and_then(|m| m.get(&(o.id, bytes.len())).copied()).filter(|(_, at)| now - at < CHECK_KEPT_MS) };
+    let checked = match known {
+        Some((c, _)) => c,
+        None => {
+            let c = media::archive::sha256_hex(&bytes) == o.sha256;
+            if let Ok(mut m) = checked_lately().lock() {
+                if m.len() > 10_000 {
+                    m.clear();
+                }
+                m.insert((o.id, bytes.len()), (c, now));
+            }
+            c
+        }
+    };
     if !checked {
         tracing::error!(id = o.id, key = %o.object_key, "a recording segment does not match its logged SHA-256");
     }
     Ok((o, bytes, checked))
+}
+
+/// How long a segment's hash check stands for the ranges asked of it after (a seek asks for
+/// many); its bytes are read again each time, and checked again after that. A request for the
+/// whole segment (and the page's check, a HEAD) is always hashed afresh.
+const CHECK_KEPT_MS: i64 = 60_000;
+
+/// Segments checked lately, by id and length: the result and when.
+/// Per segment (id, length): whether it matched, and when that was found.
+type Checks = std::sync::Mutex<std::collections::HashMap<(i64, usize), (bool, i64)>>;
+
+fn checked_lately() -> &'static Checks {
+    static M: std::sync::OnceLock<Checks> = std::sync::OnceLock::new();
+    M.get_or_init(Default::default)
+}
+
+/// At most this many segments are read for playback at once (each is held whole in memory).
+fn readers() -> &'static tokio::sync::Semaphore {
+    static S: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    S.get_or_init(|| tokio::sync::Semaphore::new(8))
 }
 
 /// A session's candidates as review lists them (id, name, ticket), for those who may review.

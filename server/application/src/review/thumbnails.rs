@@ -31,29 +31,47 @@ pub struct Strip {
     pub thumbs: Vec<Thumb>,
 }
 
+/// Thumbnails are remade on demand; kept this long after they were made.
+const KEPT_MS: i64 = 7 * 86_400_000;
+
+/// Removes thumbnails made more than a week ago (faces are not kept beside the archive longer
+/// than a review needs them).
+pub async fn expire(app: &App, now_ms: i64) {
+    let Ok(mut dir) = tokio::fs::read_dir(app.settings.data_dir.join("thumbnails")).await else { return };
+    while let Ok(Some(e)) = dir.next_entry().await {
+        let made = e.metadata().await.ok().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        if made.is_some_and(|d| now_ms - d.as_millis() as i64 > KEPT_MS) {
+            let _ = tokio::fs::remove_file(e.path()).await;
+        }
+    }
+}
+
 /// One decode at a time: thumbnails must not take the cores from the live exams.
 fn gate() -> &'static Semaphore {
     static GATE: OnceLock<Semaphore> = OnceLock::new();
     GATE.get_or_init(|| Semaphore::new(1))
 }
 
-/// The strip of segment `id`, one thumbnail every `every_secs` (2–60).
+/// The strip of segment `id`, one thumbnail every `every_secs` (5, 10 or 30).
 pub async fn of_segment(app: &App, actor: &Actor, id: i64, every_secs: i64) -> Result<Strip, AppError> {
-    let every_ms = every_secs.clamp(2, 60) * 1000;
+    let every_ms = match every_secs {
+        5 | 10 | 30 => every_secs * 1000,
+        _ => 10_000,
+    };
     if !app.limiter.hit(&format!("thumbnails:{}", actor.account.id), PER_MINUTE, app.clock.now_ms()).await {
         return Err(AppError::RateLimited);
     }
-    let (o, bytes, checked) = super::playback::segment(app, actor, id).await?;
     let dir = app.settings.data_dir.join("thumbnails");
+    // Made before (by anyone): no decoding, and no waiting for the decoder.
+    let o = exam_records::archive::get(&app.db, id).await?.ok_or(AppError::NotFound)?;
     let cached = dir.join(format!("{}-{every_ms}.json", o.sha256));
-    if checked
-        && let Ok(b) = tokio::fs::read(&cached).await
-        && let Ok(strip) = serde_json::from_slice::<Strip>(&b)
-    {
+    let from_cache = async || -> Option<Strip> { serde_json::from_slice::<Strip>(&tokio::fs::read(&cached).await.ok()?).ok() };
+    let _permit = gate().acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+    let (o, bytes, checked) = super::playback::segment(app, actor, id, false).await?;
+    if checked && let Some(strip) = from_cache().await {
         return Ok(Strip { segment: o.id, ..strip });
     }
     let seg = super::playback::described(app, o.clone()).await?;
-    let _permit = gate().acquire().await.map_err(|e| AppError::Internal(e.into()))?;
     tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Internal(e.into()))?;
     let tmp = dir.join(format!("decode-{}-{}.webm", o.id, std::process::id()));
     tokio::fs::write(&tmp, &bytes).await.map_err(|e| AppError::Internal(e.into()))?;

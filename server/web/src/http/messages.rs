@@ -187,6 +187,9 @@ pub fn known(code: &str) -> Option<(&'static str, &'static str)> {
         "response_too_long" => ("作答内容过长。", "The answer is too long."),
         "invalid_character" => ("作答中含有无效字符。", "The answer contains an invalid character."),
         "reason_required" => ("请填写原因（不超过 500 字）。", "Give a reason (up to 500 characters)."),
+        "invalid_finding" => {
+            ("请写明所见情况（不超过 2000 字），时刻须在考试期间。", "Describe what was seen (up to 2,000 characters), at a moment of the exam.")
+        }
         "invalid_extra_time" => ("延时应为 1 到 120 分钟。", "Extra time is 1 to 120 minutes."),
         "not_started" => ("该考生尚未开始答题。", "That candidate has not started."),
         "malformed_message" => ("消息格式有误。", "The message is malformed."),

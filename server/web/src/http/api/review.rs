@@ -60,7 +60,8 @@ fn range(headers: &HeaderMap, len: usize) -> Result<Option<(usize, usize)>, ()> 
     let (start, end) = match (a.parse::<usize>().ok(), b.parse::<usize>().ok()) {
         (Some(s), Some(e)) if s <= e => (s, e.min(len.saturating_sub(1))),
         (Some(s), None) if b.is_empty() => (s, len.saturating_sub(1)),
-        (None, Some(n)) if a.is_empty() && n > 0 => (len.saturating_sub(n), len.saturating_sub(1)),
+        (None, Some(0)) if a.is_empty() => return Err(()),
+        (None, Some(n)) if a.is_empty() => (len.saturating_sub(n), len.saturating_sub(1)),
         _ => return Ok(None),
     };
     if len == 0 || start >= len {
@@ -72,7 +73,8 @@ fn range(headers: &HeaderMap, len: usize) -> Result<Option<(usize, usize)>, ()> 
 /// A recording segment to play: inline, by ranges, with `x-evidence-check: ok` when its bytes
 /// still match the SHA-256 logged when it was closed (`mismatch` otherwise).
 pub async fn play_segment(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let (o, bytes, checked) = playback::segment(&state, &user, id).await?;
+    let whole = !headers.contains_key(header::RANGE);
+    let (o, bytes, checked) = playback::segment(&state, &user, id, whole).await?;
     let len = bytes.len();
     let (status, body, content_range) = match range(&headers, len) {
         Ok(None) => (StatusCode::OK, bytes, None),
@@ -112,6 +114,7 @@ mod tests {
         assert_eq!(ask("bytes=-100", 1000), Ok(Some((900, 999))));
         assert_eq!(ask("bytes=500-5000", 1000), Ok(Some((500, 999))));
         assert_eq!(ask("bytes=1000-", 1000), Err(()));
+        assert_eq!(ask("bytes=-0", 1000), Err(()));
         assert_eq!(ask("bytes=0-1,5-9", 1000), Ok(None));
         assert_eq!(ask("bytes=9-1", 1000), Ok(None));
         assert_eq!(ask("items=0-1", 1000), Ok(None));
